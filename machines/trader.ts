@@ -1,0 +1,572 @@
+/**
+ * The trader's control flow as one XState v5 statechart (DESIGN.md §3; planning/statechart.md is
+ * its diagram and transition table — keep the two in step).
+ *
+ *   STARTUP → ORDERBOOK_CONNECT → TRADING_CLIENT_CONNECT → CALIBRATING → READY ⇄ ACTING
+ *                                                               ↘ HALTED / PAUSED
+ *   any trouble → ERROR → (reconnectBackoff) → the failed stage → … → CALIBRATING
+ *   SHUTDOWN (from every live state) → SHUTTING_DOWN → SHUTDOWN (final)
+ *
+ * Rules the chart encodes:
+ * - Every road to READY passes through CALIBRATING (reconcile with the exchange before trading).
+ * - ERROR is never a dead end: after the named delay `reconnectBackoff` it re-runs the stage that
+ *   failed (`failedStage`).
+ * - A halt (`context.halt`, set by BREAKER_TRIPPED or OPERATOR_HALT) is cleared by exactly one
+ *   transition: OPERATOR_RESUME in HALTED. Calibration sends a halted trader to HALTED, never READY.
+ * - OPERATOR_RESUME anywhere but HALTED is ignored, even while a halt is recorded (say in ERROR or
+ *   PAUSED): the trader reaches HALTED after its next calibration and the operator resumes there.
+ *
+ * This file is pure: no I/O. Every actor, guard and delay has a default here and the runtime (and
+ * the model-based tests) swap in real ones with `traderMachine.provide({ actors, guards, delays })`.
+ * Data (book updates, fills, order outcomes) flows on the event bus, not through this machine.
+ */
+
+import type { DoneActorEvent, ErrorActorEvent } from 'xstate';
+import { assertEvent, assign, fromPromise, setup } from 'xstate';
+import type { OrderIntent } from '../src/domain.js';
+
+// ---------------------------------------------------------------------------------------------
+// Names
+// ---------------------------------------------------------------------------------------------
+
+/** Every state of the machine, in the order of a normal start (for the runtime and dashboard). */
+export const TRADER_STATES = [
+  'STARTUP',
+  'ORDERBOOK_CONNECT',
+  'TRADING_CLIENT_CONNECT',
+  'CALIBRATING',
+  'READY',
+  'ACTING',
+  'HALTED',
+  'PAUSED',
+  'ERROR',
+  'SHUTTING_DOWN',
+  'SHUTDOWN',
+] as const;
+export type TraderStateName = (typeof TRADER_STATES)[number];
+
+/** Every external event type the machine accepts. */
+export const TRADER_EVENT_TYPES = [
+  'INTENT',
+  'CONNECTION_LOST',
+  'BREAKER_TRIPPED',
+  'OPERATOR_HALT',
+  'OPERATOR_RESUME',
+  'OPERATOR_SYNC',
+  'EXCHANGE_PAUSED',
+  'EXCHANGE_RESUMED',
+  'SHUTDOWN',
+] as const;
+export type TraderEventType = (typeof TRADER_EVENT_TYPES)[number];
+
+/** The invoked actors; each is invoked with `id === src`, so its completion events are named by it. */
+export const TRADER_ACTOR_IDS = [
+  'orderbookConnect',
+  'tradingClientConnect',
+  'calibrate',
+  'executeIntent',
+  'shutdown',
+] as const;
+export type TraderActorId = (typeof TRADER_ACTOR_IDS)[number];
+
+/** The machine's id; part of the delayed event's name. */
+export const TRADER_MACHINE_ID = 'trader';
+
+/**
+ * XState's names for the internal events that end an invoked actor and fire the backoff. A driver
+ * that replays model paths against a real runtime must produce these by completing or failing the
+ * real actor, or by letting the backoff elapse.
+ */
+export function actorDoneEventType(actorId: TraderActorId): `xstate.done.actor.${TraderActorId}` {
+  return `xstate.done.actor.${actorId}`;
+}
+export function actorErrorEventType(actorId: TraderActorId): `xstate.error.actor.${TraderActorId}` {
+  return `xstate.error.actor.${actorId}`;
+}
+/** The delayed event ERROR schedules: `xstate.after.<delay name>.<state node id>`. */
+export const RECONNECT_BACKOFF_EVENT_TYPE = 'xstate.after.reconnectBackoff.trader.ERROR';
+
+// ---------------------------------------------------------------------------------------------
+// Types
+// ---------------------------------------------------------------------------------------------
+
+/** The stages that ERROR can re-run. */
+export type FailedStage = 'ORDERBOOK_CONNECT' | 'TRADING_CLIENT_CONNECT' | 'CALIBRATING';
+
+export type HaltSource = 'breaker' | 'operator';
+
+/** Why trading is halted. Only OPERATOR_RESUME in HALTED clears it. */
+export interface HaltRecord {
+  readonly reason: string;
+  readonly detail: string;
+  readonly source: HaltSource;
+}
+
+/** What calibration found (and cleaned up) when it reconciled with the exchange. */
+export interface CalibrationSummary {
+  readonly positions: number;
+  readonly restingOrders: number;
+  readonly fills: number;
+  /** Resting orders canceled by the optional startup cleanup. */
+  readonly canceled: number;
+  readonly durationMs: number;
+}
+
+export interface BackoffSettings {
+  readonly baseMs: number;
+  readonly maxMs: number;
+}
+
+export const DEFAULT_BACKOFF: BackoffSettings = { baseMs: 1000, maxMs: 30_000 };
+
+export interface TraderInput {
+  readonly backoff?: { readonly baseMs?: number; readonly maxMs?: number };
+}
+
+export interface TraderContext {
+  /** Consecutive failed attempts; +1 on entering ERROR, 0 after a successful calibration. */
+  readonly attempt: number;
+  /** The stage ERROR will re-run; null when nothing has failed since the last calibration. */
+  readonly failedStage: FailedStage | null;
+  /** The most recent error in words (a stage failure, a lost connection or an order error). */
+  readonly lastError: string | null;
+  readonly halt: HaltRecord | null;
+  /** The exchange's trading_active is false. */
+  readonly exchangePaused: boolean;
+  /** The intent being executed; non-null exactly while in ACTING. */
+  readonly pendingIntent: OrderIntent | null;
+  readonly intentsExecuted: number;
+  readonly lastCalibration: CalibrationSummary | null;
+  readonly backoff: BackoffSettings;
+}
+
+export type ConnectionSource = 'orderbook' | 'trading';
+
+export type TraderEvent =
+  /** A strategy asks to trade. Accepted only in READY (and only when the book is live). */
+  | { readonly type: 'INTENT'; readonly intent: OrderIntent }
+  /** An established connection dropped (the integrations report it). */
+  | { readonly type: 'CONNECTION_LOST'; readonly source: ConnectionSource; readonly reason: string }
+  /** A breaker (consecutive order errors, daily loss, drawdown) opened. */
+  | { readonly type: 'BREAKER_TRIPPED'; readonly reason: string; readonly detail: string }
+  | { readonly type: 'OPERATOR_HALT'; readonly reason?: string }
+  | { readonly type: 'OPERATOR_RESUME' }
+  /** Re-calibrate now (manual sync). */
+  | { readonly type: 'OPERATOR_SYNC' }
+  /** The exchange's trading_active went false / true (trading-client health check). */
+  | { readonly type: 'EXCHANGE_PAUSED' }
+  | { readonly type: 'EXCHANGE_RESUMED' }
+  /** Graceful shutdown (SIGINT/SIGTERM or operator). */
+  | { readonly type: 'SHUTDOWN'; readonly cancelOrders: boolean };
+
+/** Every invoked actor gets the number of consecutive failures so far (0 on a clean start). */
+export interface StageInput {
+  readonly attempt: number;
+}
+export type OrderbookConnectInput = StageInput;
+/** Nothing: the book itself flows on the bus. */
+// biome-ignore lint/suspicious/noConfusingVoidType: the runtime's actors are async functions without a result (Promise<void>); the snapshot type is invariant, so `unknown` or `undefined` would reject them.
+export type OrderbookConnectOutput = void;
+export type TradingClientConnectInput = StageInput;
+export interface TradingClientConnectOutput {
+  /** The exchange's trading_active flag at connect time. */
+  readonly tradingActive: boolean;
+}
+export type CalibrateInput = StageInput;
+export type CalibrateOutput = CalibrationSummary;
+export interface ExecuteIntentInput {
+  readonly intent: OrderIntent;
+}
+/** Nothing: the order outcome (denied / placed / unknown) flows on the bus. */
+// biome-ignore lint/suspicious/noConfusingVoidType: the runtime's actors are async functions without a result (Promise<void>); the snapshot type is invariant, so `unknown` or `undefined` would reject them.
+export type ExecuteIntentOutput = void;
+export interface ShutdownInput {
+  readonly cancelOrders: boolean;
+}
+// biome-ignore lint/suspicious/noConfusingVoidType: the runtime's actors are async functions without a result (Promise<void>); the snapshot type is invariant, so `unknown` or `undefined` would reject them.
+export type ShutdownOutput = void;
+
+// ---------------------------------------------------------------------------------------------
+// Pure helpers
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Reconnect delay in ms after `attempt` consecutive failures (attempt ≥ 1):
+ * `d = min(baseMs × 2^(attempt−1), maxMs)`.
+ *
+ * Without `jitter01` the result is `d` (deterministic; the machine's default). With `jitter01` in
+ * [0, 1) it is "equal jitter": `d/2 + jitter01 × d/2`, i.e. uniformly in [d/2, d) — never less than
+ * half the exponential step (so retries still back off) and spread enough that many traders
+ * restarting together do not reconnect in lockstep. Results are whole milliseconds (floored).
+ */
+export function backoffDelay(attempt: number, baseMs: number, maxMs: number, jitter01?: number): number {
+  if (!Number.isInteger(attempt) || attempt < 1) {
+    throw new RangeError(`backoffDelay: attempt must be an integer ≥ 1, got ${attempt}`);
+  }
+  if (!Number.isFinite(baseMs) || baseMs <= 0) {
+    throw new RangeError(`backoffDelay: baseMs must be a positive number, got ${baseMs}`);
+  }
+  if (!Number.isFinite(maxMs) || maxMs < baseMs) {
+    throw new RangeError(`backoffDelay: maxMs must be a number ≥ baseMs (${baseMs}), got ${maxMs}`);
+  }
+  if (jitter01 !== undefined && !(jitter01 >= 0 && jitter01 < 1)) {
+    throw new RangeError(`backoffDelay: jitter01 must be in [0, 1), got ${jitter01}`);
+  }
+  // 2 ** 1074 and beyond is Infinity; min() still gives maxMs.
+  const exponential = Math.min(baseMs * 2 ** (attempt - 1), maxMs);
+  if (jitter01 === undefined) return Math.floor(exponential);
+  const half = exponential / 2;
+  return Math.floor(half + jitter01 * half);
+}
+
+/** An error of any shape, in words (for `lastError`). */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message || error.name;
+  if (typeof error === 'string') return error;
+  try {
+    return JSON.stringify(error) ?? String(error);
+  } catch {
+    return String(error);
+  }
+}
+
+function resolveBackoff(input: TraderInput | undefined): BackoffSettings {
+  const baseMs = input?.backoff?.baseMs ?? DEFAULT_BACKOFF.baseMs;
+  const maxMs = input?.backoff?.maxMs ?? DEFAULT_BACKOFF.maxMs;
+  // Fails loudly on a bad configuration instead of at the first reconnect.
+  backoffDelay(1, baseMs, maxMs);
+  return { baseMs, maxMs };
+}
+
+function initialContext({ input }: { input: TraderInput | undefined }): TraderContext {
+  return {
+    attempt: 0,
+    failedStage: null,
+    lastError: null,
+    halt: null,
+    exchangePaused: false,
+    pendingIntent: null,
+    intentsExecuted: 0,
+    lastCalibration: null,
+    backoff: resolveBackoff(input),
+  };
+}
+
+function stageInput({ context }: { context: TraderContext }): StageInput {
+  return { attempt: context.attempt };
+}
+
+function executeIntentInput({ context }: { context: TraderContext }): ExecuteIntentInput {
+  if (context.pendingIntent === null) {
+    throw new Error('trader machine invariant broken: ACTING entered without a pending intent');
+  }
+  return { intent: context.pendingIntent };
+}
+
+function shutdownInput({ event }: { event: TraderEvent }): ShutdownInput {
+  assertEvent(event, 'SHUTDOWN');
+  return { cancelOrders: event.cancelOrders };
+}
+
+function stageForSource(source: ConnectionSource): FailedStage {
+  return source === 'orderbook' ? 'ORDERBOOK_CONNECT' : 'TRADING_CLIENT_CONNECT';
+}
+
+// Named parameter mappers for the actions taken on actor completion events.
+function failureAt(stage: FailedStage) {
+  return ({ event }: { event: ErrorActorEvent }) => ({ stage, error: event.error });
+}
+function tradingStatusOf({ event }: { event: DoneActorEvent<TradingClientConnectOutput> }) {
+  return { tradingActive: event.output.tradingActive };
+}
+function calibrationOf({ event }: { event: DoneActorEvent<CalibrateOutput> }) {
+  return { summary: event.output };
+}
+function orderErrorOf({ event }: { event: ErrorActorEvent }) {
+  return { error: event.error };
+}
+
+/** The default actors reject: the machine alone cannot talk to an exchange. */
+function mustBeProvided<TOutput, TInput>(name: TraderActorId) {
+  return fromPromise<TOutput, TInput>(() =>
+    Promise.reject(new Error(`the runtime must provide the "${name}" actor`)),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The machine
+// ---------------------------------------------------------------------------------------------
+
+export const traderMachine = setup({
+  types: {
+    context: {} as TraderContext,
+    events: {} as TraderEvent,
+    input: {} as TraderInput,
+  },
+  actors: {
+    orderbookConnect: mustBeProvided<OrderbookConnectOutput, OrderbookConnectInput>('orderbookConnect'),
+    tradingClientConnect: mustBeProvided<TradingClientConnectOutput, TradingClientConnectInput>(
+      'tradingClientConnect',
+    ),
+    calibrate: mustBeProvided<CalibrateOutput, CalibrateInput>('calibrate'),
+    executeIntent: mustBeProvided<ExecuteIntentOutput, ExecuteIntentInput>('executeIntent'),
+    shutdown: mustBeProvided<ShutdownOutput, ShutdownInput>('shutdown'),
+  },
+  guards: {
+    /** Default: the book is live. The runtime provides the real check (fresh, no sequence gap). */
+    bookIsLive: () => true,
+    isHalted: ({ context }) => context.halt !== null,
+    exchangeIsPaused: ({ context }) => context.exchangePaused,
+    failedAtOrderbookConnect: ({ context }) => context.failedStage === 'ORDERBOOK_CONNECT',
+    failedAtTradingClientConnect: ({ context }) => context.failedStage === 'TRADING_CLIENT_CONNECT',
+  },
+  delays: {
+    /** Default: exponential, no jitter. The runtime provides a jittered one via `.provide()`. */
+    reconnectBackoff: ({ context }) =>
+      backoffDelay(Math.max(1, context.attempt), context.backoff.baseMs, context.backoff.maxMs),
+  },
+  actions: {
+    countAttempt: assign({ attempt: ({ context }) => context.attempt + 1 }),
+    recordStageFailure: assign((_, params: { readonly stage: FailedStage; readonly error: unknown }) => ({
+      failedStage: params.stage,
+      lastError: `${params.stage} failed: ${describeError(params.error)}`,
+    })),
+    recordConnectionLost: assign(({ event }) => {
+      assertEvent(event, 'CONNECTION_LOST');
+      return {
+        failedStage: stageForSource(event.source),
+        lastError: `${event.source} connection lost: ${event.reason}`,
+      };
+    }),
+    recordTradingStatus: assign((_, params: { readonly tradingActive: boolean }) => ({
+      exchangePaused: !params.tradingActive,
+    })),
+    recordCalibration: assign((_, params: { readonly summary: CalibrationSummary }) => ({
+      lastCalibration: params.summary,
+      attempt: 0,
+      failedStage: null,
+    })),
+    recordBreakerHalt: assign(({ event }) => {
+      assertEvent(event, 'BREAKER_TRIPPED');
+      return { halt: { reason: event.reason, detail: event.detail, source: 'breaker' as const } };
+    }),
+    recordOperatorHalt: assign(({ event }) => {
+      assertEvent(event, 'OPERATOR_HALT');
+      return {
+        halt: {
+          reason: event.reason ?? 'operator halt',
+          detail: 'halted by operator command',
+          source: 'operator' as const,
+        },
+      };
+    }),
+    clearHalt: assign({ halt: null }),
+    markExchangePaused: assign({ exchangePaused: true }),
+    markExchangeResumed: assign({ exchangePaused: false }),
+    storePendingIntent: assign(({ event }) => {
+      assertEvent(event, 'INTENT');
+      return { pendingIntent: event.intent };
+    }),
+    clearPendingIntent: assign({ pendingIntent: null }),
+    countIntentExecuted: assign({ intentsExecuted: ({ context }) => context.intentsExecuted + 1 }),
+    recordOrderError: assign((_, params: { readonly error: unknown }) => ({
+      lastError: `order failed: ${describeError(params.error)}`,
+    })),
+  },
+}).createMachine({
+  id: TRADER_MACHINE_ID,
+  description:
+    'The trader: connect, reconcile, trade; back off and reconnect on trouble; halt until an operator resumes.',
+  context: initialContext,
+  initial: 'STARTUP',
+  // Events handled the same way in every live state; states below override or forbid them.
+  on: {
+    BREAKER_TRIPPED: { actions: 'recordBreakerHalt' },
+    OPERATOR_HALT: { actions: 'recordOperatorHalt' },
+    EXCHANGE_PAUSED: { actions: 'markExchangePaused' },
+    EXCHANGE_RESUMED: { actions: 'markExchangeResumed' },
+    SHUTDOWN: { target: '.SHUTTING_DOWN' },
+  },
+  states: {
+    STARTUP: {
+      description: 'Cold start; moves on at once to connecting the order book.',
+      always: { target: 'ORDERBOOK_CONNECT' },
+    },
+
+    ORDERBOOK_CONNECT: {
+      description: 'Connecting the order-book feed: subscribe, snapshot, deltas.',
+      invoke: {
+        id: 'orderbookConnect',
+        src: 'orderbookConnect',
+        input: stageInput,
+        onDone: { target: 'TRADING_CLIENT_CONNECT' },
+        onError: {
+          target: 'ERROR',
+          actions: {
+            type: 'recordStageFailure',
+            params: failureAt('ORDERBOOK_CONNECT'),
+          },
+        },
+      },
+    },
+
+    TRADING_CLIENT_CONNECT: {
+      description: 'Connecting the trading client: exchange status, fills and orders channels.',
+      invoke: {
+        id: 'tradingClientConnect',
+        src: 'tradingClientConnect',
+        input: stageInput,
+        onDone: {
+          target: 'CALIBRATING',
+          actions: {
+            type: 'recordTradingStatus',
+            params: tradingStatusOf,
+          },
+        },
+        onError: {
+          target: 'ERROR',
+          actions: {
+            type: 'recordStageFailure',
+            params: failureAt('TRADING_CLIENT_CONNECT'),
+          },
+        },
+      },
+    },
+
+    CALIBRATING: {
+      description:
+        'Reconciling with the exchange: positions, resting orders, balance, recent fills (optional cleanup).',
+      invoke: {
+        id: 'calibrate',
+        src: 'calibrate',
+        input: stageInput,
+        onDone: [
+          {
+            guard: 'isHalted',
+            target: 'HALTED',
+            actions: { type: 'recordCalibration', params: calibrationOf },
+          },
+          {
+            guard: 'exchangeIsPaused',
+            target: 'PAUSED',
+            actions: { type: 'recordCalibration', params: calibrationOf },
+          },
+          {
+            target: 'READY',
+            actions: { type: 'recordCalibration', params: calibrationOf },
+          },
+        ],
+        onError: {
+          target: 'ERROR',
+          actions: {
+            type: 'recordStageFailure',
+            params: failureAt('CALIBRATING'),
+          },
+        },
+      },
+      on: {
+        CONNECTION_LOST: { target: 'ERROR', actions: 'recordConnectionLost' },
+      },
+    },
+
+    READY: {
+      description: 'Reconciled, connected, not halted, exchange open: the trader may trade.',
+      on: {
+        INTENT: { guard: 'bookIsLive', target: 'ACTING', actions: 'storePendingIntent' },
+        OPERATOR_SYNC: { target: 'CALIBRATING' },
+        EXCHANGE_PAUSED: { target: 'PAUSED', actions: 'markExchangePaused' },
+        BREAKER_TRIPPED: { target: 'HALTED', actions: 'recordBreakerHalt' },
+        OPERATOR_HALT: { target: 'HALTED', actions: 'recordOperatorHalt' },
+        CONNECTION_LOST: { target: 'ERROR', actions: 'recordConnectionLost' },
+      },
+    },
+
+    ACTING: {
+      description: 'Executing one intent (risk check, then place); further intents are not accepted.',
+      exit: 'clearPendingIntent',
+      invoke: {
+        id: 'executeIntent',
+        src: 'executeIntent',
+        input: executeIntentInput,
+        // An exchange pause that arrived meanwhile is honoured on the way out.
+        onDone: [
+          { guard: 'exchangeIsPaused', target: 'PAUSED', actions: 'countIntentExecuted' },
+          { target: 'READY', actions: 'countIntentExecuted' },
+        ],
+        // The order error is counted by the RiskController (its breaker), not here.
+        onError: [
+          {
+            guard: 'exchangeIsPaused',
+            target: 'PAUSED',
+            actions: { type: 'recordOrderError', params: orderErrorOf },
+          },
+          {
+            target: 'READY',
+            actions: { type: 'recordOrderError', params: orderErrorOf },
+          },
+        ],
+      },
+      on: {
+        BREAKER_TRIPPED: { target: 'HALTED', actions: 'recordBreakerHalt' },
+        OPERATOR_HALT: { target: 'HALTED', actions: 'recordOperatorHalt' },
+        CONNECTION_LOST: { target: 'ERROR', actions: 'recordConnectionLost' },
+      },
+    },
+
+    HALTED: {
+      description: 'Trading halted by a breaker or an operator; only OPERATOR_RESUME lifts it.',
+      on: {
+        OPERATOR_RESUME: { target: 'CALIBRATING', actions: 'clearHalt' },
+        OPERATOR_SYNC: { target: 'CALIBRATING' },
+        CONNECTION_LOST: { target: 'ERROR', actions: 'recordConnectionLost' },
+      },
+    },
+
+    PAUSED: {
+      description: "The exchange's trading_active is false: wait, do not trade.",
+      on: {
+        EXCHANGE_RESUMED: { target: 'CALIBRATING', actions: 'markExchangeResumed' },
+        OPERATOR_SYNC: { target: 'CALIBRATING' },
+        CONNECTION_LOST: { target: 'ERROR', actions: 'recordConnectionLost' },
+      },
+    },
+
+    ERROR: {
+      description: 'A stage failed or a connection dropped: back off, then re-run the failed stage.',
+      entry: 'countAttempt',
+      after: {
+        reconnectBackoff: [
+          { guard: 'failedAtOrderbookConnect', target: 'ORDERBOOK_CONNECT' },
+          { guard: 'failedAtTradingClientConnect', target: 'TRADING_CLIENT_CONNECT' },
+          { target: 'CALIBRATING' },
+        ],
+      },
+    },
+
+    SHUTTING_DOWN: {
+      description: 'Graceful stop: strategy off, optional cancel-all, flush writes, close sockets.',
+      // Shutdown is already under way: halts, pauses and a second SHUTDOWN change nothing.
+      on: {
+        SHUTDOWN: undefined,
+        BREAKER_TRIPPED: undefined,
+        OPERATOR_HALT: undefined,
+        EXCHANGE_PAUSED: undefined,
+        EXCHANGE_RESUMED: undefined,
+      },
+      invoke: {
+        id: 'shutdown',
+        src: 'shutdown',
+        input: shutdownInput,
+        onDone: { target: 'SHUTDOWN' },
+        onError: { target: 'SHUTDOWN' },
+      },
+    },
+
+    SHUTDOWN: {
+      description: 'Stopped. The process may exit.',
+      type: 'final',
+    },
+  },
+});
+
+export type TraderMachine = typeof traderMachine;

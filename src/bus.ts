@@ -1,0 +1,111 @@
+/**
+ * The typed event bus: the one event map of the trader. Data flows here; control flow is the
+ * machine's. Names are namespaced and past tense for events. Payloads are readonly snapshots.
+ */
+import { EventEmitter } from 'eventemitter3';
+import type {
+  Decision,
+  ExchangeBalance,
+  ExchangeFill,
+  ExchangeOrder,
+  ExchangePosition,
+  ExchangeStatusView,
+  PositionView,
+  TrackedOrder,
+} from './domain.js';
+
+export type BookStatus = 'live' | 'resyncing' | 'stale';
+
+export interface BookSnapshotRecord {
+  readonly ticker: string;
+  readonly sid: number;
+  readonly seq: number;
+  /** [price, count] ascending; NO levels on the NO scale. */
+  readonly yes: ReadonlyArray<readonly [number, number]>;
+  readonly no: ReadonlyArray<readonly [number, number]>;
+  readonly receivedMs: number;
+}
+
+export interface BookDeltaRecord {
+  readonly ticker: string;
+  readonly sid: number;
+  readonly seq: number;
+  readonly side: 'yes' | 'no';
+  readonly price: number;
+  readonly delta: number;
+  readonly clientOrderId?: string;
+  readonly exchangeTsMs?: number;
+  readonly receivedMs: number;
+  /** False when the local book dropped it (resyncing after a gap). */
+  readonly applied: boolean;
+}
+
+export interface BusEvents {
+  /** The machine moved (every transition, including self-transitions that change state value). */
+  'machine.transitioned': [
+    { readonly from: string; readonly to: string; readonly event: string; readonly at: number },
+  ];
+
+  /** A local book changed; read it from the book store. */
+  'book.updated': [{ readonly ticker: string; readonly receivedMs: number }];
+  'book.statusChanged': [{ readonly ticker: string; readonly status: BookStatus; readonly at: number }];
+  'book.gapDetected': [
+    { readonly sid: number | undefined; readonly tickers: readonly string[]; readonly at: number },
+  ];
+  /** The raw stream, unsampled (the training-data collector records these). */
+  'book.snapshotReceived': [BookSnapshotRecord];
+  'book.deltaReceived': [BookDeltaRecord];
+  /** market_lifecycle_v2 messages (created, activated, deactivated, determined, settled, …). */
+  'market.lifecycle': [
+    {
+      readonly ticker: string;
+      readonly eventType: string;
+      readonly at: number;
+      readonly data: Readonly<Record<string, unknown>>;
+    },
+  ];
+
+  'exchange.statusChecked': [ExchangeStatusView & { readonly at: number }];
+  /** The exchange's view of one of our orders (user_orders channel or a REST read). */
+  'exchange.orderReported': [ExchangeOrder];
+  /** One of our fills (fill channel or REST reconciliation); consumers dedupe on fillId. */
+  'exchange.fillReported': [ExchangeFill];
+  'exchange.positionReported': [ExchangePosition];
+  /** `reconcile`: read by calibration, so the ledger is brought to it. */
+  'exchange.balanceReported': [ExchangeBalance & { readonly at: number; readonly reconcile?: boolean }];
+  /** A market of ours settled (calibration reads them back); revenue in micro-dollars. */
+  'exchange.settlementReported': [
+    { readonly ticker: string; readonly settledMs: number; readonly revenue: number },
+  ];
+
+  'connection.lost': [
+    { readonly source: 'orderbook' | 'trading'; readonly reason: string; readonly at: number },
+  ];
+  'connection.restored': [{ readonly source: 'orderbook' | 'trading'; readonly at: number }];
+
+  /** OrderService: an order changed lifecycle status (or fill count). */
+  'order.changed': [TrackedOrder];
+  'position.changed': [PositionView];
+  'position.driftDetected': [
+    { readonly ticker: string; readonly local: number; readonly exchange: number; readonly at: number },
+  ];
+
+  'risk.breakerTripped': [{ readonly reason: string; readonly detail: string; readonly at: number }];
+  'risk.breakerReset': [{ readonly by: string; readonly at: number }];
+
+  /** Every strategy evaluation, traded or not. */
+  'strategy.decided': [Decision];
+
+  /** StatusLogger's periodic block. */
+  'status.reported': [
+    { readonly at: number; readonly text: string; readonly data: Readonly<Record<string, unknown>> },
+  ];
+}
+
+export type BusEventName = keyof BusEvents;
+
+export class EventBus extends EventEmitter<BusEvents> {}
+
+export function createBus(): EventBus {
+  return new EventBus();
+}

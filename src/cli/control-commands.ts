@@ -1,0 +1,78 @@
+/**
+ * Operator commands against a running trader, through its control API (src/server/control.ts):
+ *
+ *   traderv3 status | sync | halt [--reason R] | resume | cancel-all   [--data-dir DIR] [--timeout S]
+ *
+ * The trader is found through `<data-dir>/control.json` (URL and bearer token, mode 0600). The
+ * answer is printed as JSON on stdout (indented when stdout is a terminal). Failures go to stderr
+ * with exit code 1: no trader running, trader not answering, token refused, or the trader reporting
+ * that the command failed.
+ */
+import { type Command, CommanderError } from 'commander';
+import { DEFAULTS } from '../config/index.js';
+import { ControlClientError, type ControlRoute, callControl } from '../server/index.js';
+import { integerIn } from './options.js';
+
+interface ControlOptions {
+  dataDir: string;
+  timeout: number;
+  reason?: string;
+}
+
+const COMMANDS: ReadonlyArray<{ route: ControlRoute; description: string }> = [
+  { route: 'status', description: "show the running trader's state, positions, orders and risk status" },
+  { route: 'sync', description: 're-calibrate against the exchange now (positions, orders, balance, fills)' },
+  { route: 'halt', description: 'kill switch: stop placing orders until `traderv3 resume`' },
+  { route: 'resume', description: 'lift a halt and reset tripped breakers (operator only)' },
+  { route: 'cancel-all', description: 'cancel every resting order of the trader' },
+];
+
+/** Prints an answer as JSON: indented for a person at a terminal, one line for a pipe. */
+export function formatJson(value: unknown, pretty: boolean): string {
+  return `${pretty ? JSON.stringify(value, null, 2) : JSON.stringify(value)}\n`;
+}
+
+export async function runControlCommand(route: ControlRoute, options: ControlOptions): Promise<number> {
+  try {
+    const body = options.reason === undefined ? undefined : { reason: options.reason };
+    const answer = await callControl(options.dataDir, route, {
+      timeoutMs: options.timeout * 1000,
+      ...(body ? { body } : {}),
+    });
+    process.stdout.write(formatJson(answer, process.stdout.isTTY === true));
+    return 0;
+  } catch (err) {
+    if (err instanceof ControlClientError) {
+      process.stderr.write(`traderv3 ${route}: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+}
+
+export function registerControlCommands(program: Command): void {
+  for (const { route, description } of COMMANDS) {
+    const cmd = program
+      .command(route)
+      .description(description)
+      .option(
+        '--data-dir <dir>',
+        'data folder of the running trader (holds control.json)',
+        process.env.TRADERV3_DATA_DIR ?? DEFAULTS.dataDir,
+      )
+      .option(
+        '--timeout <seconds>',
+        'give up waiting for the answer after this long',
+        integerIn(1, 3600),
+        30,
+      );
+    if (route === 'halt') cmd.option('--reason <text>', 'why (recorded with the halt)');
+    cmd.exitOverride((err) => {
+      // Usage errors exit 2 (help and version keep 0).
+      throw err.exitCode === 0 ? err : new CommanderError(2, err.code, err.message);
+    });
+    cmd.action(async (options: ControlOptions) => {
+      process.exitCode = await runControlCommand(route, options);
+    });
+  }
+}

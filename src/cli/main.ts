@@ -1,0 +1,33 @@
+/**
+ * The traderv3 command. Each subcommand lives in its own file and is registered here.
+ */
+import { Command, CommanderError } from 'commander';
+import { registerControlCommands } from './control-commands.js';
+import { registerExchangeSim } from './exchange-sim.js';
+import { registerMigrate } from './migrate.js';
+import { registerReports } from './report.js';
+import { registerStart } from './start.js';
+
+export function buildProgram(): Command {
+  const program = new Command()
+    .name('traderv3')
+    .description('Automated trading core for Kalshi, with a Kalshi-compatible exchange simulator')
+    .version('0.1.0')
+    .showHelpAfterError();
+  registerStart(program);
+  registerControlCommands(program);
+  registerExchangeSim(program);
+  registerMigrate(program);
+  registerReports(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) process.exit(err.exitCode);
+    throw err;
+  }
+}

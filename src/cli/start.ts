@@ -1,0 +1,261 @@
+/**
+ * `traderv3 start`: build the configuration, start the trader runtime, expose it through the
+ * control API (and the inspector relay with --inspect), and stop it gracefully.
+ *
+ * Contract (other tools rely on it):
+ *  - A configuration problem: one message on stderr naming every bad option / variable, exit 2.
+ *  - stdout carries log lines (JSON lines, or pino-pretty at a terminal), among them
+ *      {"event":"control","url":"http://127.0.0.1:PORT",...}   control API up (token in <data-dir>/control.json)
+ *      {"event":"inspect","url":"http://127.0.0.1:PORT/",...}  with --inspect: the offline viewer
+ *  - --duration N: after N seconds, graceful shutdown. SIGINT/SIGTERM: the first one starts a
+ *    graceful shutdown, a second one forces exit 1. Graceful shutdown cancels resting orders
+ *    unless --keep-orders.
+ *  - When the trader is done, the last stdout line is exactly
+ *      {"event":"summary","states":[...],"orders_placed":N,"fills":N,"positions":{...},"realized_pnl_dollars":"…"}
+ *    and the exit code is 0 (1 if the trader failed).
+ */
+import { type Command, CommanderError } from 'commander';
+import {
+  type ConfigEnv,
+  ConfigError,
+  type ConfigFlags,
+  DEFAULTS,
+  LOG_LEVELS,
+  loadConfig,
+  RATE_LIMIT_TIER_NAMES,
+  redactedConfig,
+  STRATEGIES,
+  TRADER_ENVS,
+  type TraderConfig,
+} from '../config/index.js';
+import type { RunningTrader, StartTrader, TraderSummary } from '../runtime/index.js';
+import {
+  type ControlServer,
+  type InspectorRelay,
+  startControlServer,
+  startInspectorRelay,
+} from '../server/index.js';
+import { createLogger, flushLogger, type Logger } from './logging.js';
+
+export interface StartIo {
+  stdout: (text: string) => Promise<void>;
+  stderr: (text: string) => void;
+  /** Loads the runtime's startTrader (default: dynamic import of src/runtime/index.ts). */
+  loadRuntime: () => Promise<StartTrader>;
+  createLogger: (config: TraderConfig) => Logger;
+  /** Registers SIGINT/SIGTERM handling; returns an unregister function. */
+  onSignals: (handler: (signal: string) => void) => () => void;
+  /** Immediate exit (second signal). */
+  forceExit: (code: number) => never;
+}
+
+async function importRuntime(): Promise<StartTrader> {
+  // A variable specifier, so the command type-checks whether or not the runtime exists yet.
+  const specifier = '../runtime/index.js';
+  let mod: { startTrader?: unknown };
+  try {
+    mod = (await import(specifier)) as { startTrader?: unknown };
+  } catch (err) {
+    throw new Error(`the trader runtime (src/runtime/index.ts) cannot be loaded: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+  if (typeof mod.startTrader !== 'function') {
+    throw new Error('the trader runtime (src/runtime/index.ts) does not export a startTrader function');
+  }
+  return mod.startTrader as StartTrader;
+}
+
+export const defaultStartIo: StartIo = {
+  stdout: (text) => new Promise<void>((resolve) => process.stdout.write(text, () => resolve())),
+  stderr: (text) => {
+    process.stderr.write(text);
+  },
+  loadRuntime: importRuntime,
+  createLogger: (config) => createLogger({ level: config.logLevel }),
+  onSignals: (handler) => {
+    const onInt = () => handler('SIGINT');
+    const onTerm = () => handler('SIGTERM');
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+    return () => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+    };
+  },
+  forceExit: (code) => process.exit(code),
+};
+
+/** The one summary line: `{"event":"summary", ...TraderSummary}`. */
+export function summaryLine(summary: TraderSummary): string {
+  return `${JSON.stringify({ event: 'summary', ...summary })}\n`;
+}
+
+/** Runs `traderv3 start` to completion; returns the exit code. */
+export async function runStart(
+  flags: ConfigFlags,
+  env: ConfigEnv,
+  io: StartIo = defaultStartIo,
+): Promise<number> {
+  let config: TraderConfig;
+  try {
+    config = loadConfig(flags, env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      io.stderr(`traderv3 start: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+
+  const logger = io.createLogger(config);
+  logger.info({ event: 'config', config: redactedConfig(config) }, `starting traderv3 on ${config.env}`);
+
+  let relay: InspectorRelay | undefined;
+  let control: ControlServer | undefined;
+  let running: RunningTrader | undefined;
+  const closeServers = async (): Promise<void> => {
+    await Promise.allSettled([control?.close(), relay?.close()]);
+  };
+
+  try {
+    if (config.inspect) {
+      relay = await startInspectorRelay();
+      logger.info(
+        { event: 'inspect', url: relay.httpUrl, ws_url: relay.wsUrl, stately_url: `${relay.httpUrl}stately` },
+        `inspector: open ${relay.httpUrl}`,
+      );
+    }
+    const startTrader = await io.loadRuntime();
+    running = await startTrader(config, { logger, ...(relay ? { inspect: relay.inspector } : {}) });
+    control = await startControlServer({
+      target: running.control,
+      dataDir: config.dataDir,
+      onError: (route, err) => logger.warn({ event: 'control_error', route, err }, `control ${route} failed`),
+    });
+    logger.info({ event: 'control', url: control.url, file: control.file }, `control API on ${control.url}`);
+  } catch (err) {
+    logger.fatal({ event: 'start_failed', err }, 'the trader failed to start');
+    if (running) {
+      await running.shutdown({ cancelOrders: !config.keepOrders }).catch((e: unknown) => {
+        logger.error({ err: e }, 'shutdown after a failed start failed too');
+      });
+    }
+    await closeServers();
+    await flushLogger(logger);
+    return 1;
+  }
+
+  const trader = running;
+  let shutdownStarted = false;
+  let rejectShutdown: (err: unknown) => void = () => {};
+  const shutdownFailed = new Promise<never>((_, reject) => {
+    rejectShutdown = reject;
+  });
+  shutdownFailed.catch(() => {}); // observed through Promise.race below
+
+  const requestShutdown = (reason: string): void => {
+    if (shutdownStarted) return;
+    shutdownStarted = true;
+    const cancelOrders = !config.keepOrders;
+    logger.info({ event: 'shutdown', reason, cancel_orders: cancelOrders }, `shutting down (${reason})`);
+    trader.shutdown({ cancelOrders }).catch(rejectShutdown);
+  };
+
+  const timer =
+    config.durationSec === undefined
+      ? undefined
+      : setTimeout(
+          () => requestShutdown(`--duration ${config.durationSec} s elapsed`),
+          config.durationSec * 1000,
+        );
+
+  let signals = 0;
+  const unregister = io.onSignals((signal) => {
+    signals += 1;
+    if (signals === 1) {
+      requestShutdown(signal);
+      return;
+    }
+    io.stderr(`traderv3 start: second ${signal}, forcing exit\n`);
+    io.forceExit(1);
+  });
+
+  let summary: TraderSummary | undefined;
+  let code = 0;
+  try {
+    summary = await Promise.race([trader.done, shutdownFailed]);
+  } catch (err) {
+    logger.error({ event: 'stopped_with_error', err }, 'the trader stopped with an error');
+    code = 1;
+  } finally {
+    if (timer) clearTimeout(timer);
+  }
+  await closeServers();
+  logger.info({ event: 'stopped', exit_code: code }, 'traderv3 stopped');
+  await flushLogger(logger);
+  if (summary) await io.stdout(summaryLine(summary));
+  unregister();
+  return code;
+}
+
+export function registerStart(program: Command): void {
+  program
+    .command('start')
+    .description('start the trader (see README: "Running the trader")')
+    .option('--env <env>', `${TRADER_ENVS.join(' | ')} (required; nothing defaults to production)`)
+    .option('--tickers <list>', 'trade these markets (comma-separated tickers)')
+    .option('--series <ticker>', 'trade the open markets of this series')
+    .option('--markets <n>', `trade the N most active open markets (default ${DEFAULTS.markets})`)
+    .option('--strategy <name>', `${STRATEGIES.join(' | ')} (default: hardcoded on sim, none elsewhere)`)
+    .option('--cleanup', 'cancel resting orders at startup')
+    .option('--keep-orders', 'leave resting orders on the book at shutdown')
+    .option('--duration <seconds>', 'stop gracefully after this many seconds')
+    .option('--inspect', 'serve the XState inspector (offline viewer) on loopback')
+    .option('--log-level <level>', `${LOG_LEVELS.join(' | ')} (env TRADERV3_LOG_LEVEL; default info)`)
+    .option('--data-dir <dir>', `data folder (env TRADERV3_DATA_DIR; default ${DEFAULTS.dataDir})`)
+    .option('--api-url <url>', 'trading REST base URL (env KALSHI_API_URL)')
+    .option('--ws-url <url>', 'trading WebSocket URL (env KALSHI_WS_URL)')
+    .option('--key-id <id>', 'Kalshi API key id (env KALSHI_API_KEY_ID)')
+    .option('--private-key <file>', 'Kalshi private key PEM file (env KALSHI_PRIVATE_KEY_PATH)')
+    .option('--hybrid', 'production market data, paper trading (with --env paper)')
+    .option('--market-data-api-url <url>', 'hybrid: market-data REST URL (default Kalshi production)')
+    .option('--market-data-ws-url <url>', 'hybrid: market-data WebSocket URL (default Kalshi production)')
+    .option('--market-data-key-id <id>', 'hybrid: production key id (env KALSHI_MARKET_DATA_API_KEY_ID)')
+    .option(
+      '--market-data-private-key <file>',
+      'hybrid: production key PEM file (env KALSHI_MARKET_DATA_PRIVATE_KEY_PATH)',
+    )
+    .option(
+      '--rate-limit-tier <tier>',
+      `${RATE_LIMIT_TIER_NAMES.join(' | ')} (env KALSHI_RATE_LIMIT_TIER; default basic)`,
+    )
+    .option('--tick-throttle-ms <ms>', 'strategy tick throttle (env RL_ACTOR_TICK_THROTTLE_MS; default 250)')
+    .option(
+      '--maker-to-taker-ms <ms>',
+      'cancel a post-only order resting this long and take its remainder (env TRADERV3_MAKER_TO_TAKER_MS; off by default)',
+    )
+    .option('--max-contracts-per-order <n>', `risk limit (default ${DEFAULTS.risk.maxContractsPerOrder})`)
+    .option('--max-position-per-market <n>', `risk limit (default ${DEFAULTS.risk.maxPositionPerMarket})`)
+    .option('--max-open-orders <n>', `risk limit (default ${DEFAULTS.risk.maxOpenOrders})`)
+    .option('--max-exposure-dollars <dollars>', `risk limit (default ${DEFAULTS.risk.maxExposureDollars})`)
+    .option(
+      '--breaker-errors <n>',
+      `consecutive order errors that trip the breaker (default ${DEFAULTS.risk.breakerErrors})`,
+    )
+    .option('--seed <n>', `sim: seed (default ${DEFAULTS.sim.seed})`)
+    .option('--sim-markets <n>', `sim: markets listed by the simulator (default ${DEFAULTS.sim.markets})`)
+    .option('--sim-rate <per_s>', `sim: background actions per second (default ${DEFAULTS.sim.rate})`)
+    .option(
+      '--sim-balance <dollars>',
+      `sim: the trader's starting cash (default ${DEFAULTS.sim.balanceDollars})`,
+    )
+    .exitOverride((err) => {
+      // Usage errors exit 2, like configuration errors (help and version keep 0).
+      throw err.exitCode === 0 ? err : new CommanderError(2, err.code, err.message);
+    })
+    .action(async (flags: ConfigFlags) => {
+      const code = await runStart(flags, process.env);
+      process.exit(code);
+    });
+}

@@ -1,0 +1,37 @@
+/**
+ * Configuration: flags + environment → a validated TraderConfig, its errors, and what of it is
+ * safe to show.
+ */
+export { CONFIG_ERROR_CODES, ConfigError, type ConfigErrorCode, type ConfigProblem } from './errors.js';
+export {
+  type ConfigEnv,
+  type ConfigFlags,
+  DEFAULTS,
+  defaultStrategy,
+  KALSHI_URLS,
+  type LoadConfigOptions,
+  loadConfig,
+} from './load.js';
+export {
+  REDACTED,
+  type RedactedTraderConfig,
+  redactedConfig,
+  redactSecrets,
+  SECRET_KEYS,
+  scrubSecretText,
+} from './redact.js';
+export {
+  type Credentials,
+  LOG_LEVELS,
+  type LogLevel,
+  type MarketSelection,
+  RATE_LIMIT_TIER_NAMES,
+  type RiskLimits,
+  type SimOptions,
+  STRATEGIES,
+  type StrategyName,
+  TRADER_ENVS,
+  type TraderConfig,
+  TraderConfigSchema,
+  type TraderEnv,
+} from './schema.js';

@@ -1,0 +1,653 @@
+/**
+ * loadConfig: command-line flags + environment → a validated TraderConfig.
+ *
+ * Precedence: a flag beats its environment variable, which beats the default. Every problem names
+ * the flag or variable it came from and the bad value; all problems are collected and thrown
+ * together as one ConfigError. Nothing defaults to production, and production refuses to load
+ * without KALSHI_PRODUCTION_CONFIRMED=true. The only I/O is reading private-key files, through the
+ * injectable `readFile`; key material never appears in a message.
+ *
+ * Environment variables (flags in parentheses):
+ *   KALSHI_API_URL (--api-url), KALSHI_WS_URL (--ws-url)             trading endpoints
+ *   KALSHI_API_KEY_ID (--key-id), KALSHI_PRIVATE_KEY_PATH (--private-key)
+ *   KALSHI_MARKET_DATA_API_URL / _WS_URL, KALSHI_MARKET_DATA_API_KEY_ID / _PRIVATE_KEY_PATH (hybrid)
+ *   KALSHI_PRODUCTION_CONFIRMED=true                                  required for --env production
+ *   KALSHI_RATE_LIMIT_TIER (--rate-limit-tier)
+ *   RL_ACTOR_TICK_THROTTLE_MS (--tick-throttle-ms)
+ *   TRADERV3_DATA_DIR (--data-dir), TRADERV3_LOG_LEVEL (--log-level)
+ *   TRADERV3_HEALTH_CHECK_MS, TRADERV3_STATUS_INTERVAL_MS
+ *   TRADERV3_MAX_CONTRACTS_PER_ORDER, TRADERV3_MAX_POSITION_PER_MARKET, TRADERV3_MAX_OPEN_ORDERS,
+ *   TRADERV3_MAX_EXPOSURE_DOLLARS, TRADERV3_BREAKER_ERRORS (each also a --kebab-case flag)
+ */
+import { readFileSync } from 'node:fs';
+import { createSigner, formatDollars, KalshiError, parseDollars } from '../kalshi/index.js';
+import { ConfigError, type ConfigErrorCode, type ConfigProblem } from './errors.js';
+import {
+  type Credentials,
+  LOG_LEVELS,
+  type LogLevel,
+  type MarketSelection,
+  RATE_LIMIT_TIER_NAMES,
+  STRATEGIES,
+  type StrategyName,
+  TRADER_ENVS,
+  type TraderConfig,
+  TraderConfigSchema,
+  type TraderEnv,
+} from './schema.js';
+
+/** Kalshi's endpoints (KALSHI.md §1). */
+export const KALSHI_URLS = {
+  paper: {
+    restUrl: 'https://external-api.demo.kalshi.co/trade-api/v2',
+    wsUrl: 'wss://external-api-ws.demo.kalshi.co/trade-api/ws/v2',
+  },
+  production: {
+    restUrl: 'https://external-api.kalshi.com/trade-api/v2',
+    wsUrl: 'wss://external-api-ws.kalshi.com/trade-api/ws/v2',
+  },
+} as const;
+
+export const DEFAULTS = {
+  markets: 3,
+  dataDir: '.traderv3',
+  logLevel: 'info' as LogLevel,
+  tickThrottleMs: 250,
+  healthCheckMs: 30_000,
+  statusIntervalMs: 30_000,
+  rateLimitTier: 'basic',
+  risk: {
+    maxContractsPerOrder: 25,
+    maxPositionPerMarket: 100,
+    maxOpenOrders: 20,
+    maxExposureDollars: '250',
+    breakerErrors: 5,
+  },
+  sim: { seed: 1, markets: 8, rate: 20, balanceDollars: '1000' },
+} as const;
+
+/** The strategy when --strategy is not given: the hardcoded demo strategy on sim, none elsewhere. */
+export function defaultStrategy(env: TraderEnv): StrategyName {
+  return env === 'sim' ? 'hardcoded' : 'none';
+}
+
+type FlagValue = string | number | boolean | undefined;
+
+/** Flags as commander hands them over (camelCase of the long option). Values may be raw strings. */
+export interface ConfigFlags {
+  env?: FlagValue;
+  tickers?: FlagValue;
+  series?: FlagValue;
+  markets?: FlagValue;
+  strategy?: FlagValue;
+  cleanup?: boolean;
+  keepOrders?: boolean;
+  duration?: FlagValue;
+  inspect?: boolean;
+  logLevel?: FlagValue;
+  dataDir?: FlagValue;
+  apiUrl?: FlagValue;
+  wsUrl?: FlagValue;
+  keyId?: FlagValue;
+  privateKey?: FlagValue;
+  hybrid?: boolean;
+  marketDataApiUrl?: FlagValue;
+  marketDataWsUrl?: FlagValue;
+  marketDataKeyId?: FlagValue;
+  marketDataPrivateKey?: FlagValue;
+  rateLimitTier?: FlagValue;
+  tickThrottleMs?: FlagValue;
+  makerToTakerMs?: FlagValue;
+  maxContractsPerOrder?: FlagValue;
+  maxPositionPerMarket?: FlagValue;
+  maxOpenOrders?: FlagValue;
+  maxExposureDollars?: FlagValue;
+  breakerErrors?: FlagValue;
+  seed?: FlagValue;
+  simMarkets?: FlagValue;
+  simRate?: FlagValue;
+  simBalance?: FlagValue;
+}
+
+export type ConfigEnv = Readonly<Record<string, string | undefined>>;
+
+export interface LoadConfigOptions {
+  /** Reads a private-key file as UTF-8 (default fs.readFileSync). */
+  readFile?: (path: string) => string;
+}
+
+/** A raw input and where it came from, e.g. { label: '--markets', raw: 'x' }. */
+interface Input {
+  label: string;
+  raw: string;
+}
+
+function show(raw: string): string {
+  return JSON.stringify(raw.length > 80 ? `${raw.slice(0, 80)}…` : raw);
+}
+
+function isUnset(v: FlagValue): v is undefined {
+  return v === undefined || v === false || (typeof v === 'string' && v.trim() === '');
+}
+
+const TICKER = /^[A-Z0-9][A-Z0-9._-]{0,99}$/;
+
+/** Host → which Kalshi it is, for the "does this URL match --env" safety check. */
+function kalshiHostKind(url: string): 'production' | 'paper' | undefined {
+  let host: string;
+  try {
+    host = new URL(url).hostname.toLowerCase();
+  } catch {
+    return undefined;
+  }
+  if (host === 'kalshi.com' || host.endsWith('.kalshi.com')) return 'production';
+  if (host === 'kalshi.co' || host.endsWith('.kalshi.co')) return 'paper';
+  return undefined;
+}
+
+class Collector {
+  readonly problems: ConfigProblem[] = [];
+
+  constructor(
+    private readonly flags: ConfigFlags,
+    private readonly env: ConfigEnv,
+  ) {}
+
+  problem(code: ConfigErrorCode, source: string, message: string): void {
+    this.problems.push({ code, source, message });
+  }
+
+  /** The flag if given, else the environment variable, else undefined. */
+  input(flag: keyof ConfigFlags | undefined, envName?: string): Input | undefined {
+    if (flag !== undefined) {
+      const v = this.flags[flag];
+      if (!isUnset(v)) return { label: `--${kebab(flag)}`, raw: String(v).trim() };
+    }
+    if (envName !== undefined) {
+      const v = this.env[envName];
+      if (v !== undefined && v.trim() !== '') return { label: envName, raw: v.trim() };
+    }
+    return undefined;
+  }
+
+  int(input: Input | undefined, min: number, max: number, fallback: number): number {
+    if (!input) return fallback;
+    if (!/^-?\d+$/.test(input.raw)) {
+      this.problem(
+        'CONFIG_BAD_VALUE',
+        input.label,
+        `${input.label}: expected an integer, got ${show(input.raw)}`,
+      );
+      return fallback;
+    }
+    const n = Number(input.raw);
+    if (!Number.isSafeInteger(n) || n < min || n > max) {
+      this.problem(
+        'CONFIG_BAD_VALUE',
+        input.label,
+        `${input.label}: expected an integer from ${min} to ${max}, got ${show(input.raw)}`,
+      );
+      return fallback;
+    }
+    return n;
+  }
+
+  num(input: Input | undefined, min: number, max: number, fallback: number, exclusiveMin = false): number {
+    if (!input) return fallback;
+    const n = Number(input.raw);
+    const low = exclusiveMin ? n <= min : n < min;
+    if (!/^[0-9.eE+-]+$/.test(input.raw) || !Number.isFinite(n) || low || n > max) {
+      const range = exclusiveMin ? `greater than ${min} and at most ${max}` : `from ${min} to ${max}`;
+      this.problem(
+        'CONFIG_BAD_VALUE',
+        input.label,
+        `${input.label}: expected a number ${range}, got ${show(input.raw)}`,
+      );
+      return fallback;
+    }
+    return n;
+  }
+
+  oneOf<T extends string>(input: Input | undefined, allowed: readonly T[], fallback: T): T {
+    if (!input) return fallback;
+    if ((allowed as readonly string[]).includes(input.raw)) return input.raw as T;
+    this.problem(
+      'CONFIG_BAD_VALUE',
+      input.label,
+      `${input.label}: expected one of ${allowed.join(', ')}, got ${show(input.raw)}`,
+    );
+    return fallback;
+  }
+
+  /** Money in dollars, > 0, returned as integer micro-dollars. */
+  dollars(input: Input | undefined, fallback: string, allowZero: boolean): number {
+    const raw = input?.raw ?? fallback;
+    try {
+      const micros = parseDollars(raw, input?.label ?? 'default');
+      if (micros < 0 || (!allowZero && micros === 0)) throw new Error('out of range');
+      return micros;
+    } catch {
+      const label = input?.label ?? 'default';
+      this.problem(
+        'CONFIG_BAD_VALUE',
+        label,
+        `${label}: expected an amount in dollars ${allowZero ? 'of 0 or more' : 'greater than 0'} with at most 6 decimals, got ${show(raw)}`,
+      );
+      return parseDollars(fallback);
+    }
+  }
+
+  url(input: Input | undefined, kind: 'http' | 'ws'): string | undefined {
+    if (!input) return undefined;
+    const protocols = kind === 'http' ? ['http:', 'https:'] : ['ws:', 'wss:'];
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(input.raw);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !protocols.includes(parsed.protocol)) {
+      this.problem(
+        'CONFIG_BAD_VALUE',
+        input.label,
+        `${input.label}: expected a ${kind === 'http' ? 'http(s)://' : 'ws(s)://'} URL, got ${show(input.raw)}`,
+      );
+      return undefined;
+    }
+    if (parsed.username || parsed.password || parsed.search || parsed.hash) {
+      this.problem(
+        'CONFIG_BAD_VALUE',
+        input.label,
+        `${input.label}: the URL must not carry credentials, a query or a fragment, got ${show(`${parsed.protocol}//${parsed.host}${parsed.pathname}`)}…`,
+      );
+      return undefined;
+    }
+    return input.raw.replace(/\/+$/, '');
+  }
+}
+
+/** The entries of `o` whose value is not undefined (so optional fields are absent, not undefined). */
+function defined<T extends Record<string, unknown>>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function kebab(flag: string): string {
+  return flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+function errorCode(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+const FS_PROBLEMS: Record<string, string> = {
+  ENOENT: 'the file does not exist',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EISDIR: 'it is a directory, not a file',
+};
+
+/**
+ * Reads and checks one key pair. `who` names what needs it (e.g. "paper", "hybrid market data").
+ * Returns undefined (after recording problems) when anything is missing or wrong.
+ */
+function loadCredentials(
+  c: Collector,
+  readFile: (path: string) => string,
+  who: string,
+  keyIdIn: Input | undefined,
+  pathIn: Input | undefined,
+  names: { keyFlag: string; keyEnv: string; pathFlag: string; pathEnv: string },
+  required: boolean,
+): Credentials | undefined {
+  const needKey = `${names.keyEnv} (or ${names.keyFlag})`;
+  const needPath = `${names.pathEnv} (or ${names.pathFlag})`;
+  if (!keyIdIn && !pathIn) {
+    if (required) {
+      c.problem(
+        'CONFIG_MISSING',
+        `${names.keyEnv}, ${names.pathEnv}`,
+        `${who} needs ${needKey} and ${needPath}`,
+      );
+    }
+    return undefined;
+  }
+  if (!keyIdIn) {
+    c.problem('CONFIG_MISSING', names.keyEnv, `${who} needs ${needKey}`);
+    return undefined;
+  }
+  if (!pathIn) {
+    c.problem('CONFIG_MISSING', names.pathEnv, `${who} needs ${needPath}`);
+    return undefined;
+  }
+  const where = `${pathIn.label} ${show(pathIn.raw)}`;
+  let pem: string;
+  try {
+    pem = readFile(pathIn.raw);
+  } catch (err) {
+    const code = errorCode(err);
+    const why = (code && FS_PROBLEMS[code]) ?? `cannot be read${code ? ` (${code})` : ''}`;
+    c.problem('CONFIG_BAD_KEY', pathIn.label, `${where}: ${why}`);
+    return undefined;
+  }
+  try {
+    createSigner({ keyId: keyIdIn.raw, privateKeyPem: pem });
+  } catch (err) {
+    // createSigner's messages name the key id and the problem, never the key material.
+    const why = err instanceof KalshiError ? err.message : 'not a usable RSA private key';
+    c.problem('CONFIG_BAD_KEY', pathIn.label, `${where}: ${why}`);
+    return undefined;
+  }
+  return { keyId: keyIdIn.raw, privateKeyPem: pem, privateKeyPath: pathIn.raw };
+}
+
+function loadMarketSelection(c: Collector): MarketSelection {
+  const tickersIn = c.input('tickers');
+  const seriesIn = c.input('series');
+  const marketsIn = c.input('markets');
+  const given = [tickersIn, seriesIn, marketsIn].filter((x): x is Input => x !== undefined);
+  if (given.length > 1) {
+    c.problem(
+      'CONFIG_CONFLICT',
+      given.map((g) => g.label).join(', '),
+      `--tickers, --series and --markets exclude each other; got ${given.map((g) => g.label).join(' and ')}`,
+    );
+  }
+  if (tickersIn) {
+    const tickers = tickersIn.raw
+      .split(',')
+      .map((t) => t.trim().toUpperCase())
+      .filter((t) => t !== '');
+    const bad = tickers.filter((t) => !TICKER.test(t));
+    const dupes = tickers.filter((t, i) => tickers.indexOf(t) !== i);
+    if (tickers.length === 0) {
+      c.problem(
+        'CONFIG_BAD_VALUE',
+        '--tickers',
+        `--tickers: expected a comma-separated list of market tickers, got ${show(tickersIn.raw)}`,
+      );
+    } else if (bad.length > 0) {
+      c.problem(
+        'CONFIG_BAD_VALUE',
+        '--tickers',
+        `--tickers: not a market ticker (letters, digits, ".", "-", "_"): ${bad.map(show).join(', ')}`,
+      );
+    } else if (dupes.length > 0) {
+      c.problem(
+        'CONFIG_BAD_VALUE',
+        '--tickers',
+        `--tickers: listed twice: ${[...new Set(dupes)].map(show).join(', ')}`,
+      );
+    }
+    return { kind: 'tickers', tickers: tickers.length > 0 ? tickers : ['INVALID'] };
+  }
+  if (seriesIn) {
+    const series = seriesIn.raw.toUpperCase();
+    if (!TICKER.test(series)) {
+      c.problem('CONFIG_BAD_VALUE', '--series', `--series: not a series ticker, got ${show(seriesIn.raw)}`);
+    }
+    return { kind: 'series', series };
+  }
+  return { kind: 'markets', count: c.int(marketsIn, 1, 100, DEFAULTS.markets) };
+}
+
+export function loadConfig(
+  flags: ConfigFlags,
+  env: ConfigEnv,
+  options: LoadConfigOptions = {},
+): TraderConfig {
+  const readFile = options.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
+  const c = new Collector(flags, env);
+
+  // Environment: required, never defaulted (above all never to production).
+  const envIn = c.input('env');
+  if (!envIn) {
+    throw new ConfigError([
+      {
+        code: 'CONFIG_MISSING',
+        source: '--env',
+        message: '--env is required: sim, paper or production (nothing defaults to production)',
+      },
+    ]);
+  }
+  if (!(TRADER_ENVS as readonly string[]).includes(envIn.raw)) {
+    throw new ConfigError([
+      {
+        code: 'CONFIG_BAD_VALUE',
+        source: '--env',
+        message: `--env: expected one of ${TRADER_ENVS.join(', ')}, got ${show(envIn.raw)}`,
+      },
+    ]);
+  }
+  const traderEnv = envIn.raw as TraderEnv;
+
+  if (traderEnv === 'production') {
+    const confirmed = env.KALSHI_PRODUCTION_CONFIRMED;
+    if (confirmed !== 'true') {
+      c.problem(
+        'CONFIG_PRODUCTION_NOT_CONFIRMED',
+        'KALSHI_PRODUCTION_CONFIRMED',
+        `--env production trades real money and refuses to start unless KALSHI_PRODUCTION_CONFIRMED=true is set (it is ${confirmed === undefined ? 'unset' : show(confirmed)})`,
+      );
+    }
+  }
+
+  // Endpoints.
+  // On sim, only flags count for URLs and credentials: KALSHI_* variables describe a real Kalshi
+  // connection, and a shell that has them set for paper must still be able to run the simulator.
+  const kalshiEnv = (name: string): string | undefined => (traderEnv === 'sim' ? undefined : name);
+  const apiUrlIn = c.input('apiUrl', kalshiEnv('KALSHI_API_URL'));
+  const wsUrlIn = c.input('wsUrl', kalshiEnv('KALSHI_WS_URL'));
+  const apiOverride = c.url(apiUrlIn, 'http');
+  const wsOverride = c.url(wsUrlIn, 'ws');
+  let restUrl: string | undefined;
+  let wsUrl: string | undefined;
+  if (traderEnv === 'sim') {
+    if ((apiUrlIn === undefined) !== (wsUrlIn === undefined)) {
+      c.problem(
+        'CONFIG_MISSING',
+        apiUrlIn ? '--ws-url' : '--api-url',
+        `--env sim with an external simulator needs both --api-url and --ws-url; got only ${(apiUrlIn ?? wsUrlIn)?.label}`,
+      );
+    }
+    restUrl = apiOverride;
+    wsUrl = wsOverride;
+  } else {
+    restUrl = apiOverride ?? KALSHI_URLS[traderEnv].restUrl;
+    wsUrl = wsOverride ?? KALSHI_URLS[traderEnv].wsUrl;
+  }
+  for (const [input, value] of [
+    [apiUrlIn, apiOverride],
+    [wsUrlIn, wsOverride],
+  ] as const) {
+    if (!input || !value) continue;
+    const kind = kalshiHostKind(value);
+    if (kind === undefined) continue;
+    if (traderEnv === 'sim') {
+      c.problem(
+        'CONFIG_CONFLICT',
+        input.label,
+        `${input.label}=${value} is Kalshi's ${kind === 'production' ? 'production' : 'demo'} exchange, but --env is sim; use --env ${kind}`,
+      );
+    } else if (kind !== traderEnv) {
+      c.problem(
+        'CONFIG_CONFLICT',
+        input.label,
+        kind === 'production'
+          ? `${input.label}=${value} is Kalshi production (real money), but --env is ${traderEnv}; use --env production with KALSHI_PRODUCTION_CONFIRMED=true`
+          : `${input.label}=${value} is Kalshi's demo exchange, but --env is production; use --env paper`,
+      );
+    }
+  }
+
+  // Hybrid: production market data, paper trading.
+  const hybrid = flags.hybrid === true;
+  let marketDataRestUrl = restUrl;
+  let marketDataWsUrl = wsUrl;
+  let marketDataCredentials: Credentials | undefined;
+  const mdApiIn = c.input('marketDataApiUrl', 'KALSHI_MARKET_DATA_API_URL');
+  const mdWsIn = c.input('marketDataWsUrl', 'KALSHI_MARKET_DATA_WS_URL');
+  if (hybrid) {
+    if (traderEnv !== 'paper') {
+      c.problem(
+        'CONFIG_CONFLICT',
+        '--hybrid',
+        `--hybrid means production market data with paper trading, so it needs --env paper (got --env ${traderEnv})`,
+      );
+    }
+    marketDataRestUrl = c.url(mdApiIn, 'http') ?? KALSHI_URLS.production.restUrl;
+    marketDataWsUrl = c.url(mdWsIn, 'ws') ?? KALSHI_URLS.production.wsUrl;
+    // Kalshi's WebSocket needs a signed upgrade even for public channels, and demo keys are not
+    // valid on production: hybrid needs a production key (read scope is enough).
+    marketDataCredentials = loadCredentials(
+      c,
+      readFile,
+      'hybrid (production market data)',
+      c.input('marketDataKeyId', 'KALSHI_MARKET_DATA_API_KEY_ID'),
+      c.input('marketDataPrivateKey', 'KALSHI_MARKET_DATA_PRIVATE_KEY_PATH'),
+      {
+        keyFlag: '--market-data-key-id',
+        keyEnv: 'KALSHI_MARKET_DATA_API_KEY_ID',
+        pathFlag: '--market-data-private-key',
+        pathEnv: 'KALSHI_MARKET_DATA_PRIVATE_KEY_PATH',
+      },
+      true,
+    );
+  } else {
+    const stray = mdApiIn ?? mdWsIn;
+    if (stray?.label.startsWith('--')) {
+      c.problem('CONFIG_CONFLICT', stray.label, `${stray.label} only applies with --hybrid`);
+    }
+  }
+
+  // Trading credentials.
+  const credentials = loadCredentials(
+    c,
+    readFile,
+    traderEnv,
+    c.input('keyId', kalshiEnv('KALSHI_API_KEY_ID')),
+    c.input('privateKey', kalshiEnv('KALSHI_PRIVATE_KEY_PATH')),
+    {
+      keyFlag: '--key-id',
+      keyEnv: 'KALSHI_API_KEY_ID',
+      pathFlag: '--private-key',
+      pathEnv: 'KALSHI_PRIVATE_KEY_PATH',
+    },
+    traderEnv !== 'sim',
+  );
+
+  const marketSelection = loadMarketSelection(c);
+  const strategy = c.oneOf(c.input('strategy'), STRATEGIES, defaultStrategy(traderEnv));
+  const databaseIn = c.input(undefined, 'DATABASE_URL');
+  let databaseUrl: string | undefined;
+  if (databaseIn) {
+    if (/^postgres(ql)?:\/\/\S+$/.test(databaseIn.raw)) databaseUrl = databaseIn.raw;
+    else c.problem('CONFIG_BAD_VALUE', 'DATABASE_URL', 'DATABASE_URL: expected a postgres:// URL');
+  }
+  const makerIn = c.input('makerToTakerMs', 'TRADERV3_MAKER_TO_TAKER_MS');
+  const makerToTakerMs = makerIn ? c.int(makerIn, 100, 3_600_000, 0) : undefined;
+  const durationIn = c.input('duration');
+  const durationSec = durationIn ? c.num(durationIn, 0, 30 * 24 * 3600, 1, true) : undefined;
+
+  const maxExposureMicros = c.dollars(
+    c.input('maxExposureDollars', 'TRADERV3_MAX_EXPOSURE_DOLLARS'),
+    DEFAULTS.risk.maxExposureDollars,
+    false,
+  );
+  const sim = {
+    seed: c.int(c.input('seed'), 0, 2 ** 31 - 1, DEFAULTS.sim.seed),
+    markets: c.int(c.input('simMarkets'), 1, 500, DEFAULTS.sim.markets),
+    rate: c.num(c.input('simRate'), 0, 10_000, DEFAULTS.sim.rate),
+    balanceMicros: c.dollars(c.input('simBalance'), DEFAULTS.sim.balanceDollars, true),
+  };
+  if (
+    traderEnv === 'sim' &&
+    restUrl === undefined &&
+    marketSelection.kind === 'markets' &&
+    marketSelection.count > sim.markets
+  ) {
+    c.problem(
+      'CONFIG_CONFLICT',
+      '--markets',
+      `--markets ${marketSelection.count} is more than the simulator lists (--sim-markets ${sim.markets})`,
+    );
+  }
+
+  const config: TraderConfig = {
+    env: traderEnv,
+    ...defined({ restUrl, wsUrl, marketDataRestUrl, marketDataWsUrl, credentials, marketDataCredentials }),
+    hybrid,
+    marketSelection,
+    strategy,
+    cleanup: flags.cleanup === true,
+    keepOrders: flags.keepOrders === true,
+    ...(durationSec === undefined ? {} : { durationSec }),
+    ...(makerToTakerMs === undefined ? {} : { makerToTakerMs }),
+    inspect: flags.inspect === true,
+    logLevel: c.oneOf(c.input('logLevel', 'TRADERV3_LOG_LEVEL'), LOG_LEVELS, DEFAULTS.logLevel),
+    dataDir: c.input('dataDir', 'TRADERV3_DATA_DIR')?.raw ?? DEFAULTS.dataDir,
+    ...(databaseUrl ? { databaseUrl } : {}),
+    tickThrottleMs: c.int(
+      c.input('tickThrottleMs', 'RL_ACTOR_TICK_THROTTLE_MS'),
+      0,
+      60_000,
+      DEFAULTS.tickThrottleMs,
+    ),
+    healthCheckMs: c.int(
+      c.input(undefined, 'TRADERV3_HEALTH_CHECK_MS'),
+      1_000,
+      600_000,
+      DEFAULTS.healthCheckMs,
+    ),
+    statusIntervalMs: c.int(
+      c.input(undefined, 'TRADERV3_STATUS_INTERVAL_MS'),
+      1_000,
+      3_600_000,
+      DEFAULTS.statusIntervalMs,
+    ),
+    rateLimitTier: c.oneOf(
+      c.input('rateLimitTier', 'KALSHI_RATE_LIMIT_TIER'),
+      RATE_LIMIT_TIER_NAMES,
+      DEFAULTS.rateLimitTier,
+    ),
+    risk: {
+      maxContractsPerOrder: c.int(
+        c.input('maxContractsPerOrder', 'TRADERV3_MAX_CONTRACTS_PER_ORDER'),
+        1,
+        100_000,
+        DEFAULTS.risk.maxContractsPerOrder,
+      ),
+      maxPositionPerMarket: c.int(
+        c.input('maxPositionPerMarket', 'TRADERV3_MAX_POSITION_PER_MARKET'),
+        1,
+        1_000_000,
+        DEFAULTS.risk.maxPositionPerMarket,
+      ),
+      maxOpenOrders: c.int(
+        c.input('maxOpenOrders', 'TRADERV3_MAX_OPEN_ORDERS'),
+        1,
+        10_000,
+        DEFAULTS.risk.maxOpenOrders,
+      ),
+      maxExposureDollars: formatDollars(maxExposureMicros),
+      maxExposureMicros,
+      breakerErrors: c.int(
+        c.input('breakerErrors', 'TRADERV3_BREAKER_ERRORS'),
+        1,
+        1_000,
+        DEFAULTS.risk.breakerErrors,
+      ),
+    },
+    sim,
+  };
+
+  if (c.problems.length > 0) throw new ConfigError(c.problems);
+
+  const checked = TraderConfigSchema.safeParse(config);
+  if (!checked.success) {
+    // Every input was checked above, so this is a bug; name the paths, never the values.
+    const paths = checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`loadConfig built an invalid TraderConfig (bug): ${paths}`);
+  }
+  return checked.data;
+}

@@ -1,0 +1,109 @@
+/**
+ * The shape of a validated trader configuration. `loadConfig` (load.ts) builds one from flags and
+ * the environment, naming each bad input; this schema is the final invariant check and the type.
+ *
+ * Units: contract limits are whole contracts; money is integer micro-dollars (`Micros`) with the
+ * dollar string kept beside it for people; durations are milliseconds unless the name says `Sec`.
+ */
+import { z } from 'zod';
+import { RATE_LIMIT_TIERS, type RateLimitTier } from '../kalshi/index.js';
+
+export const TRADER_ENVS = ['sim', 'paper', 'production'] as const;
+export type TraderEnv = (typeof TRADER_ENVS)[number];
+
+export const STRATEGIES = ['hardcoded', 'none'] as const;
+export type StrategyName = (typeof STRATEGIES)[number];
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const RATE_LIMIT_TIER_NAMES = Object.keys(RATE_LIMIT_TIERS) as RateLimitTier[];
+
+const httpUrl = z.string().regex(/^https?:\/\/[^/\s]+/, 'expected an http(s) URL');
+const wsUrl = z.string().regex(/^wss?:\/\/[^/\s]+/, 'expected a ws(s) URL');
+const positiveInt = z.number().int().positive();
+
+export const CredentialsSchema = z.object({
+  keyId: z.string().min(1),
+  /** The PEM itself. Never log it: use redactedConfig(). */
+  privateKeyPem: z.string().min(1),
+  /** Where the PEM was read from (for messages and logs). */
+  privateKeyPath: z.string().optional(),
+});
+export type Credentials = z.infer<typeof CredentialsSchema>;
+
+export const MarketSelectionSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('tickers'), tickers: z.array(z.string().min(1)).min(1) }),
+  z.object({ kind: z.literal('series'), series: z.string().min(1) }),
+  z.object({ kind: z.literal('markets'), count: positiveInt }),
+]);
+export type MarketSelection = z.infer<typeof MarketSelectionSchema>;
+
+export const RiskLimitsSchema = z.object({
+  /** Largest single order, whole contracts. */
+  maxContractsPerOrder: positiveInt,
+  /** Largest absolute position in one market, whole contracts. */
+  maxPositionPerMarket: positiveInt,
+  /** Most resting orders at once, across markets. */
+  maxOpenOrders: positiveInt,
+  /** Largest total cost at risk, as a dollar string ("500.0000")... */
+  maxExposureDollars: z.string().regex(/^\d+\.\d{4,6}$/),
+  /** ...and the same amount in integer micro-dollars. */
+  maxExposureMicros: z.number().int().positive(),
+  /** Consecutive order errors that open the circuit breaker. */
+  breakerErrors: positiveInt,
+});
+export type RiskLimits = z.infer<typeof RiskLimitsSchema>;
+
+export const SimOptionsSchema = z.object({
+  /** Seed for the simulator's universe and synthetic participants. */
+  seed: z.number().int().min(0),
+  /** Markets the simulator lists. */
+  markets: positiveInt,
+  /** Background activity, actions per second (0 = quiet). */
+  rate: z.number().min(0),
+  /** Starting cash of the trader's simulator account, micro-dollars. */
+  balanceMicros: z.number().int().min(0),
+});
+export type SimOptions = z.infer<typeof SimOptionsSchema>;
+
+export const TraderConfigSchema = z.object({
+  env: z.enum(TRADER_ENVS),
+  /**
+   * Trading REST/WS base URLs. Unset for `sim` unless overridden: the runtime fills them from the
+   * embedded simulator it starts.
+   */
+  restUrl: httpUrl.optional(),
+  wsUrl: wsUrl.optional(),
+  /** Hybrid mode: market data from production, trading on paper (env must be `paper`). */
+  hybrid: z.boolean(),
+  /** Market-data URLs; equal to the trading URLs unless hybrid. */
+  marketDataRestUrl: httpUrl.optional(),
+  marketDataWsUrl: wsUrl.optional(),
+  /** Trading credentials; required for paper and production. */
+  credentials: CredentialsSchema.optional(),
+  /** Production credentials for market data in hybrid mode (Kalshi's WS needs auth even for public channels). */
+  marketDataCredentials: CredentialsSchema.optional(),
+  marketSelection: MarketSelectionSchema,
+  strategy: z.enum(STRATEGIES),
+  /** Cancel resting orders at startup (calibration cleanup). */
+  cleanup: z.boolean(),
+  /** On shutdown, leave resting orders on the book instead of cancelling them. */
+  keepOrders: z.boolean(),
+  /** Stop gracefully after this many seconds. */
+  durationSec: z.number().positive().optional(),
+  inspect: z.boolean(),
+  logLevel: z.enum(LOG_LEVELS),
+  dataDir: z.string().min(1),
+  /** Postgres (DATABASE_URL); without it the record goes to embedded PGlite under dataDir. Never logged unmasked. */
+  databaseUrl: z.string().optional(),
+  tickThrottleMs: z.number().int().min(0),
+  /** Maker→taker conversion: a post-only order resting this long is canceled and its rest taken (off when unset). */
+  makerToTakerMs: z.number().int().positive().optional(),
+  healthCheckMs: positiveInt,
+  statusIntervalMs: positiveInt,
+  rateLimitTier: z.enum(RATE_LIMIT_TIER_NAMES as [RateLimitTier, ...RateLimitTier[]]),
+  risk: RiskLimitsSchema,
+  sim: SimOptionsSchema,
+});
+export type TraderConfig = z.infer<typeof TraderConfigSchema>;

@@ -1,0 +1,164 @@
+/**
+ * The trader's own vocabulary, in integer units (src/kalshi/units.ts): Price = 1/10,000 $,
+ * Count = 1/100 contract (signed positions: + YES, − NO), Micros = 1e-6 $. Times are epoch ms.
+ * Wire shapes become these types in src/kalshi/normalize.ts and nowhere else.
+ */
+import type { Count, Micros, Price } from './kalshi/units.js';
+
+/** The V2 order side on the YES leg: bid = buy YES, ask = sell YES (≡ buy NO at 1 − price). */
+export type BookSide = 'bid' | 'ask';
+export type TimeInForce = 'good_till_canceled' | 'immediate_or_cancel' | 'fill_or_kill';
+export type ExchangeOrderStatus = 'resting' | 'canceled' | 'executed';
+
+/** What a strategy asks for. The OrderService turns it into an order with a client_order_id. */
+export interface OrderIntent {
+  readonly ticker: string;
+  readonly bookSide: BookSide;
+  /** Limit on the YES leg. */
+  readonly yesPrice: Price;
+  readonly count: Count;
+  readonly timeInForce: TimeInForce;
+  readonly postOnly?: boolean;
+  readonly reduceOnly?: boolean;
+  /** Which strategy asked, and a short machine-readable reason (e.g. 'hardcoded:buy_yes'). */
+  readonly strategy: string;
+  readonly reason: string;
+}
+
+/** The exchange's view of one of our orders (REST Order or WS user_order). */
+export interface ExchangeOrder {
+  readonly orderId: string;
+  readonly clientOrderId: string;
+  readonly ticker: string;
+  readonly bookSide: BookSide;
+  readonly yesPrice: Price;
+  readonly status: ExchangeOrderStatus;
+  readonly initialCount: Count;
+  readonly fillCount: Count;
+  readonly remainingCount: Count;
+  readonly fees: Micros;
+  readonly createdMs: number;
+  readonly updatedMs: number;
+}
+
+/** One fill of ours (REST Fill or WS fill). `fillId` is Kalshi's trade_id: unique per fill. */
+export interface ExchangeFill {
+  readonly fillId: string;
+  readonly orderId: string;
+  /** WS fills carry it; REST fills no longer do (Mar 2026): join on orderId. */
+  readonly clientOrderId?: string;
+  readonly ticker: string;
+  readonly bookSide: BookSide;
+  /** Execution price on the YES leg. */
+  readonly yesPrice: Price;
+  readonly count: Count;
+  readonly fee: Micros;
+  readonly isTaker: boolean;
+  readonly createdMs: number;
+  /** Net position after the fill, when the exchange reports it (WS). */
+  readonly postPosition?: Count;
+}
+
+/** The exchange's view of a position (REST MarketPosition or WS market_position). */
+export interface ExchangePosition {
+  readonly ticker: string;
+  readonly position: Count;
+  readonly realizedPnl: Micros;
+  readonly feesPaid: Micros;
+  /** Cost basis of the open position, when reported. */
+  readonly exposure: Micros;
+}
+
+export interface ExchangeBalance {
+  readonly cash: Micros;
+  readonly portfolioValue: Micros;
+}
+
+export interface ExchangeStatusView {
+  readonly exchangeActive: boolean;
+  readonly tradingActive: boolean;
+}
+
+/** Why the RiskController refused an intent. */
+export type RiskRefusalCode =
+  | 'RISK_MAX_ORDER_SIZE'
+  | 'RISK_MAX_POSITION'
+  | 'RISK_MAX_OPEN_ORDERS'
+  | 'RISK_MAX_EXPOSURE'
+  | 'RISK_BREAKER_OPEN'
+  | 'RISK_BOOK_NOT_LIVE'
+  | 'RISK_EXCHANGE_PAUSED'
+  | 'RISK_INSUFFICIENT_BALANCE';
+
+export type RiskVerdict =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly code: RiskRefusalCode; readonly detail: string };
+
+/** One strategy evaluation, traded or not. */
+export interface Decision {
+  readonly at: number;
+  readonly ticker: string;
+  readonly strategy: string;
+  readonly action: 'trade' | 'hold';
+  readonly reason: string;
+  readonly intent?: OrderIntent;
+  readonly features?: Readonly<Record<string, number>>;
+  readonly verdict?: RiskVerdict;
+  readonly clientOrderId?: string;
+}
+
+/**
+ * Our lifecycle of an order (OrderService). One pure transition table moves it
+ * (src/services/order-lifecycle.ts); illegal moves are errors.
+ *   created    recorded with its client_order_id, not yet sent (write-ahead)
+ *   denied     refused locally (risk), never sent                      — terminal
+ *   submitting the request is in flight
+ *   unknown    timeout / 5xx / disconnect: it may or may not exist; stays in flight until a
+ *              user_order or fill message or a REST lookup resolves it; never re-sent
+ *   rejected   the exchange's answer proves it was not accepted          — terminal
+ *   resting    accepted and on the book (possibly partially filled)
+ *   canceling  a cancel was requested
+ *   canceled   canceled (partial fills stand)                            — terminal
+ *   executed   fully filled                                              — terminal
+ */
+export type OrderLifecycleStatus =
+  | 'created'
+  | 'denied'
+  | 'submitting'
+  | 'unknown'
+  | 'rejected'
+  | 'resting'
+  | 'canceling'
+  | 'canceled'
+  | 'executed';
+
+export interface TrackedOrder {
+  readonly clientOrderId: string;
+  readonly orderId?: string;
+  readonly intent: OrderIntent;
+  readonly status: OrderLifecycleStatus;
+  readonly fillCount: Count;
+  /** Sum of count × YES price of our fills. */
+  readonly fillNotional: Micros;
+  readonly fees: Micros;
+  readonly createdMs: number;
+  readonly updatedMs: number;
+  /** Why it was denied / rejected / left unknown, in words. */
+  readonly reason?: string;
+  readonly history: ReadonlyArray<{
+    readonly status: OrderLifecycleStatus;
+    readonly at: number;
+    readonly why?: string;
+  }>;
+}
+
+export interface PositionView {
+  readonly ticker: string;
+  readonly position: Count;
+  /** Cost basis of the open position (what was paid for the contracts held). */
+  readonly costBasis: Micros;
+  readonly realizedPnl: Micros;
+  readonly feesPaid: Micros;
+  /** Marked to the book's mid (or last known price); undefined when no mark exists. */
+  readonly unrealizedPnl?: Micros;
+}

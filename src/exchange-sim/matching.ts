@@ -1,0 +1,398 @@
+/**
+ * The simulator's fill rules — the one place they live. Pure: no I/O, no clock, no ids.
+ * `planOrder` reads a book and returns a decision without touching it; `applyDecision` and the
+ * small book primitives below mutate the book they are given, deterministically.
+ *
+ * THE BOOK. Two bid ladders per market (Kalshi has no asks):
+ *   - the YES ladder holds YES bids at their YES price p;
+ *   - the NO ladder holds NO bids at their NO price q.
+ * A NO bid at q is a YES ask at 1 − q. Prices are integers in 1..9,999 (1/10,000 $). Each ladder is
+ * a map price → level plus the sorted list of its non-empty prices; a level is a FIFO queue of
+ * resting orders (arrival order) with its total size.
+ *
+ * CROSSING. An incoming order on ladder L at L-price p crosses the resting orders of the other
+ * ladder at price q with q + p ≥ 1 (q ≥ 1 − p). Both are bids for complementary legs, so a cross is
+ * one contract pair created (or netted) at a combined price of exactly $1.
+ *
+ * PRIORITY. Price, then time: the opposite ladder is walked from its highest price down, and
+ * within a level in arrival order.
+ *
+ * PRICE. Every execution happens at the RESTING order's price: the maker gets its limit, the taker
+ * gets price improvement when it crossed deeper than needed. The execution's YES price is the
+ * maker's price if the maker rests on the YES ladder, and 1 − the maker's price if on the NO ladder.
+ *
+ * QUANTITY. An execution is min(taker remaining, maker remaining); partial fills on both sides.
+ * Counts are integers in 1/100 contract.
+ *
+ * TIME IN FORCE. After the walk, the taker's remainder
+ *   - good_till_canceled: rests on its own ladder at its own price, behind everything already there;
+ *   - immediate_or_cancel: is canceled (the fills stand);
+ *   - fill_or_kill: BEFORE any matching, the crossing quantity offered by other accounts is summed
+ *     (own resting orders are never liquidity for the taker, so they are excluded in both STP
+ *     modes); if it is less than the count — or, with a cost cap (legacy buy_max_cost), if filling
+ *     the whole count would cost the taker more than the cap — the order is killed with no fills
+ *     and no book change. Otherwise it is matched. One exception, as Kalshi does it (KALSHI.md §8,
+ *     Sep 2025 changelog): a fill_or_kill with taker_at_cross that meets its own resting order
+ *     part-way is stopped there and its fills so far stand; it is not rolled back.
+ *
+ * POST ONLY. If the order would cross anything at all (including the account's own orders), it is
+ * rejected outright (the exchange answers 400 invalid_order, details "post only cross"); nothing
+ * changes.
+ *
+ * SELF-TRADE PREVENTION, decided by the taker's setting, when the walk reaches a resting order of
+ * the taker's own account:
+ *   - taker_at_cross: the walk stops; the taker's remainder is canceled (whatever its time in
+ *     force); the fills before that point stand; the own resting order is untouched.
+ *   - maker: the own resting order is canceled (all of its remaining size) and the walk continues.
+ *     Own orders are canceled only when the walk actually reaches them with quantity left to fill.
+ */
+
+import { type Count, complement, type Micros, notional, PRICE_SCALE, type Price } from '../kalshi/index.js';
+import type { Ladder, SelfTradePrevention, TimeInForce } from './core-types.js';
+
+/** One resting order's place in a level's queue. */
+export interface RestingOrder {
+  orderId: string;
+  accountId: string;
+  clientOrderId: string;
+  /** Remaining size on the book. */
+  remaining: Count;
+  /** Monotonic arrival number (time priority). */
+  arrival: number;
+}
+
+export interface PriceLevel {
+  /** The ladder's own price (NO ladder: NO price). */
+  price: Price;
+  total: Count;
+  /** FIFO: index 0 is first in line. */
+  queue: RestingOrder[];
+}
+
+export interface LadderBook {
+  levels: Map<Price, PriceLevel>;
+  /** Non-empty prices, ascending (best bid last). */
+  prices: Price[];
+}
+
+export interface OrderBook {
+  yes: LadderBook;
+  no: LadderBook;
+}
+
+/** An order arriving at the book, already reduced to its ladder and its ladder price. */
+export interface IncomingOrder {
+  orderId: string;
+  accountId: string;
+  clientOrderId: string;
+  ladder: Ladder;
+  /** Limit on its own ladder (YES ladder: YES price; NO ladder: NO price). */
+  price: Price;
+  count: Count;
+  timeInForce: TimeInForce;
+  postOnly: boolean;
+  selfTradePrevention: SelfTradePrevention;
+  arrival: number;
+  /** fill_or_kill cost cap: the taker's total cost (its own leg, before fees) may not exceed it. */
+  maxCost?: Micros;
+}
+
+export type MatchStep =
+  | {
+      kind: 'execution';
+      makerOrderId: string;
+      makerAccountId: string;
+      makerClientOrderId: string;
+      makerLadder: Ladder;
+      /** The maker's price on its own ladder. */
+      makerPrice: Price;
+      /** Execution price on the YES leg. */
+      yesPrice: Price;
+      count: Count;
+      /** The maker's remaining size after this execution (0 ⇒ it leaves the book). */
+      makerRemaining: Count;
+    }
+  | {
+      kind: 'self_trade_cancel';
+      orderId: string;
+      accountId: string;
+      clientOrderId: string;
+      ladder: Ladder;
+      price: Price;
+      /** The size removed from the book (all that remained). */
+      count: Count;
+    };
+
+export type RemainderReason = 'immediate_or_cancel' | 'fill_or_kill' | 'self_trade_prevention';
+
+export type MatchDecision =
+  | { kind: 'rejected'; reason: 'post_only_cross' }
+  | {
+      kind: 'accepted';
+      /** In the order they happen. */
+      steps: MatchStep[];
+      filled: Count;
+      /** Taker size left after the walk. */
+      remaining: Count;
+      /** none: fully filled; rest: remaining goes on the book; cancel: remaining is canceled. */
+      remainder: 'none' | 'rest' | 'cancel';
+      cancelReason?: RemainderReason;
+    };
+
+// ---------------------------------------------------------------------------------------------
+// Book primitives
+
+export function createLadder(): LadderBook {
+  return { levels: new Map(), prices: [] };
+}
+
+export function createBook(): OrderBook {
+  return { yes: createLadder(), no: createLadder() };
+}
+
+export function otherLadder(ladder: Ladder): Ladder {
+  return ladder === 'yes' ? 'no' : 'yes';
+}
+
+/** The YES price of a price on `ladder`. */
+export function toYesPrice(ladder: Ladder, price: Price): Price {
+  return ladder === 'yes' ? price : complement(price);
+}
+
+/** The price on `ladder` of a YES price. */
+export function fromYesPrice(ladder: Ladder, yesPrice: Price): Price {
+  return ladder === 'yes' ? yesPrice : complement(yesPrice);
+}
+
+/** Highest bid on the ladder, or undefined when empty. */
+export function bestPrice(ladder: LadderBook): Price | undefined {
+  return ladder.prices[ladder.prices.length - 1];
+}
+
+/** Index of the first price ≥ `price` (binary search). */
+function lowerBound(prices: Price[], price: Price): number {
+  let lo = 0;
+  let hi = prices.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((prices[mid] as Price) < price) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Appends an order to the back of its level's queue (mutates). */
+export function addResting(book: OrderBook, ladder: Ladder, price: Price, order: RestingOrder): void {
+  if (order.remaining <= 0) throw new RangeError(`addResting: ${order.orderId} has no size`);
+  const side = book[ladder];
+  let level = side.levels.get(price);
+  if (!level) {
+    level = { price, total: 0, queue: [] };
+    side.levels.set(price, level);
+    side.prices.splice(lowerBound(side.prices, price), 0, price);
+  }
+  level.queue.push({ ...order });
+  level.total += order.remaining;
+}
+
+function dropLevelIfEmpty(side: LadderBook, level: PriceLevel): void {
+  if (level.queue.length > 0) return;
+  side.levels.delete(level.price);
+  const i = lowerBound(side.prices, level.price);
+  if (side.prices[i] === level.price) side.prices.splice(i, 1);
+}
+
+/**
+ * Reduces a resting order's size by `by`, keeping its place in the queue; removes it at zero.
+ * Returns the size actually removed (0 when the order is not on the book).
+ */
+export function reduceResting(
+  book: OrderBook,
+  ladder: Ladder,
+  price: Price,
+  orderId: string,
+  by: Count,
+): Count {
+  const side = book[ladder];
+  const level = side.levels.get(price);
+  if (!level) return 0;
+  const i = level.queue.findIndex((o) => o.orderId === orderId);
+  if (i < 0) return 0;
+  const entry = level.queue[i] as RestingOrder;
+  const removed = Math.min(by, entry.remaining);
+  entry.remaining -= removed;
+  level.total -= removed;
+  if (entry.remaining === 0) level.queue.splice(i, 1);
+  dropLevelIfEmpty(side, level);
+  return removed;
+}
+
+/** The queue entry of a resting order, or undefined (for in-place edits such as a new client id). */
+export function findResting(
+  book: OrderBook,
+  ladder: Ladder,
+  price: Price,
+  orderId: string,
+): RestingOrder | undefined {
+  return book[ladder].levels.get(price)?.queue.find((o) => o.orderId === orderId);
+}
+
+/** Removes a resting order entirely; returns the size removed. */
+export function removeResting(book: OrderBook, ladder: Ladder, price: Price, orderId: string): Count {
+  return reduceResting(book, ladder, price, orderId, Number.MAX_SAFE_INTEGER);
+}
+
+/** Aggregated [price, size] levels, ascending by price. */
+export function ladderLevels(ladder: LadderBook): Array<[Price, Count]> {
+  return ladder.prices.map((p) => [p, (ladder.levels.get(p) as PriceLevel).total]);
+}
+
+/** Resting orders that an incoming order on `ladder` at `price` crosses, in priority order. */
+export function* crossingOrders(
+  book: OrderBook,
+  ladder: Ladder,
+  price: Price,
+): Generator<{ level: PriceLevel; order: RestingOrder }> {
+  const opposite = book[otherLadder(ladder)];
+  const threshold = complement(price);
+  for (let i = opposite.prices.length - 1; i >= 0; i--) {
+    const q = opposite.prices[i] as Price;
+    if (q < threshold) return;
+    const level = opposite.levels.get(q) as PriceLevel;
+    for (const order of level.queue) yield { level, order };
+  }
+}
+
+/** True when an order on `ladder` at `price` would trade against anything resting. */
+export function wouldCross(book: OrderBook, ladder: Ladder, price: Price): boolean {
+  const best = bestPrice(book[otherLadder(ladder)]);
+  return best !== undefined && best + price >= PRICE_SCALE;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Matching
+
+/** Can a fill_or_kill fill completely (and within its cost cap) against other accounts' orders? */
+function fillOrKillCanFill(book: OrderBook, incoming: IncomingOrder): boolean {
+  let need = incoming.count;
+  let cost = 0;
+  for (const { level, order } of crossingOrders(book, incoming.ladder, incoming.price)) {
+    if (order.accountId === incoming.accountId) continue;
+    const take = Math.min(need, order.remaining);
+    // The taker buys its own leg at 1 − (maker's price).
+    cost += notional(take, complement(level.price));
+    need -= take;
+    if (need === 0) break;
+  }
+  if (need > 0) return false;
+  return incoming.maxCost === undefined || cost <= incoming.maxCost;
+}
+
+/** Decides what an incoming order does to the book. Pure: the book is only read. */
+export function planOrder(book: OrderBook, incoming: IncomingOrder): MatchDecision {
+  if (incoming.postOnly && wouldCross(book, incoming.ladder, incoming.price)) {
+    return { kind: 'rejected', reason: 'post_only_cross' };
+  }
+  const fillOrKill = incoming.timeInForce === 'fill_or_kill' || incoming.maxCost !== undefined;
+  if (fillOrKill && !fillOrKillCanFill(book, incoming)) {
+    return {
+      kind: 'accepted',
+      steps: [],
+      filled: 0,
+      remaining: incoming.count,
+      remainder: 'cancel',
+      cancelReason: 'fill_or_kill',
+    };
+  }
+
+  const steps: MatchStep[] = [];
+  let remaining = incoming.count;
+  let stoppedBySelfTrade = false;
+  const makerLadder = otherLadder(incoming.ladder);
+  for (const { level, order } of crossingOrders(book, incoming.ladder, incoming.price)) {
+    if (remaining === 0) break;
+    if (order.accountId === incoming.accountId) {
+      if (incoming.selfTradePrevention === 'taker_at_cross') {
+        stoppedBySelfTrade = true;
+        break;
+      }
+      steps.push({
+        kind: 'self_trade_cancel',
+        orderId: order.orderId,
+        accountId: order.accountId,
+        clientOrderId: order.clientOrderId,
+        ladder: makerLadder,
+        price: level.price,
+        count: order.remaining,
+      });
+      continue;
+    }
+    const count = Math.min(remaining, order.remaining);
+    remaining -= count;
+    steps.push({
+      kind: 'execution',
+      makerOrderId: order.orderId,
+      makerAccountId: order.accountId,
+      makerClientOrderId: order.clientOrderId,
+      makerLadder,
+      makerPrice: level.price,
+      yesPrice: toYesPrice(makerLadder, level.price),
+      count,
+      makerRemaining: order.remaining - count,
+    });
+  }
+
+  const filled = incoming.count - remaining;
+  if (remaining === 0) return { kind: 'accepted', steps, filled, remaining, remainder: 'none' };
+  if (stoppedBySelfTrade) {
+    return {
+      kind: 'accepted',
+      steps,
+      filled,
+      remaining,
+      remainder: 'cancel',
+      cancelReason: 'self_trade_prevention',
+    };
+  }
+  if (incoming.timeInForce === 'good_till_canceled' && !fillOrKill) {
+    return { kind: 'accepted', steps, filled, remaining, remainder: 'rest' };
+  }
+  return {
+    kind: 'accepted',
+    steps,
+    filled,
+    remaining,
+    remainder: 'cancel',
+    cancelReason: fillOrKill ? 'fill_or_kill' : 'immediate_or_cancel',
+  };
+}
+
+/** Carries out a decision on the book (mutates): executions, self-trade cancels, the resting remainder. */
+export function applyDecision(book: OrderBook, incoming: IncomingOrder, decision: MatchDecision): void {
+  if (decision.kind === 'rejected') return;
+  for (const step of decision.steps) {
+    if (step.kind === 'execution') {
+      const removed = reduceResting(book, step.makerLadder, step.makerPrice, step.makerOrderId, step.count);
+      if (removed !== step.count)
+        throw new Error(`applyDecision: maker ${step.makerOrderId} is not as planned`);
+    } else {
+      removeResting(book, step.ladder, step.price, step.orderId);
+    }
+  }
+  if (decision.remainder === 'rest') {
+    addResting(book, incoming.ladder, incoming.price, {
+      orderId: incoming.orderId,
+      accountId: incoming.accountId,
+      clientOrderId: incoming.clientOrderId,
+      remaining: decision.remaining,
+      arrival: incoming.arrival,
+    });
+  }
+}
+
+/** Plans and applies in one go; returns the decision. */
+export function matchOrder(book: OrderBook, incoming: IncomingOrder): MatchDecision {
+  const decision = planOrder(book, incoming);
+  applyDecision(book, incoming, decision);
+  return decision;
+}

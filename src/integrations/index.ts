@@ -1,0 +1,5 @@
+/** The machine's invoked integrations: order books, the trading client, calibration, market selection. */
+export * from './calibration.js';
+export * from './markets.js';
+export * from './orderbook.js';
+export * from './trading.js';

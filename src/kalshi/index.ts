@@ -1,0 +1,9 @@
+/** Kalshi's wire protocol: units, errors, signing, rate limits, REST and WebSocket clients, normalization. */
+export * from './errors.js';
+export * from './normalize.js';
+export * from './rate-limit.js';
+export * from './rest.js';
+export * from './signer.js';
+export * from './units.js';
+export * from './ws.js';
+export * from './ws-types.js';

@@ -1,0 +1,178 @@
+/**
+ * Wire → domain: Kalshi's REST models and WebSocket payloads become the trader's integer types
+ * (src/domain.ts). Every conversion goes through units.ts, so garbage throws a WireFormatError
+ * naming the field; a missing or mistyped field throws KALSHI_WIRE_BAD_MESSAGE.
+ */
+import type {
+  ExchangeStatus,
+  Fill,
+  GetBalanceResponse,
+  MarketPosition,
+  Order,
+  Settlement,
+} from 'kalshi-typescript';
+import type {
+  BookSide,
+  ExchangeBalance,
+  ExchangeFill,
+  ExchangeOrder,
+  ExchangeOrderStatus,
+  ExchangePosition,
+  ExchangeStatusView,
+} from '../domain.js';
+import { KalshiError } from './errors.js';
+import { centsToMicros, parseCount, parseDollars, parseLimitPrice, parseSignedCount } from './units.js';
+import type { FillMessage, MarketPositionMessage, UserOrderMessage } from './ws-types.js';
+
+function bad(what: string): KalshiError {
+  return new KalshiError('KALSHI_WIRE_BAD_MESSAGE', what);
+}
+
+function str(v: unknown, field: string): string {
+  if (typeof v !== 'string' || v === '') throw bad(`${field} must be a non-empty string`);
+  return v;
+}
+
+function timeMs(v: unknown, field: string): number {
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (typeof v === 'string') {
+    const ms = Date.parse(v);
+    if (!Number.isNaN(ms)) return ms;
+  }
+  throw bad(`${field} must be a timestamp`);
+}
+
+/** book_side when present (May 2026+), else the legacy (action, side) pair. */
+function bookSideOf(
+  o: { book_side?: unknown; side?: unknown; action?: unknown; purchased_side?: unknown },
+  what: string,
+): BookSide {
+  if (o.book_side === 'bid' || o.book_side === 'ask') return o.book_side;
+  if ((o.side === 'yes' || o.side === 'no') && (o.action === 'buy' || o.action === 'sell')) {
+    return (o.action === 'buy') === (o.side === 'yes') ? 'bid' : 'ask';
+  }
+  throw bad(`${what}: neither book_side nor side/action says which side it is`);
+}
+
+function orderStatus(v: unknown, field: string): ExchangeOrderStatus {
+  if (v === 'resting' || v === 'canceled' || v === 'executed') return v;
+  throw bad(`${field} must be resting, canceled or executed (got ${JSON.stringify(v)})`);
+}
+
+export function orderFromRest(o: Order): ExchangeOrder {
+  const fees =
+    parseDollars(o.taker_fees_dollars ?? '0', 'taker_fees_dollars') +
+    parseDollars(o.maker_fees_dollars ?? '0', 'maker_fees_dollars');
+  return {
+    orderId: str(o.order_id, 'order.order_id'),
+    clientOrderId: typeof o.client_order_id === 'string' ? o.client_order_id : '',
+    ticker: str(o.ticker, 'order.ticker'),
+    bookSide: bookSideOf(o, 'order'),
+    yesPrice: parseLimitPrice(o.yes_price_dollars, 'order.yes_price_dollars'),
+    status: orderStatus(o.status, 'order.status'),
+    initialCount: parseCount(o.initial_count_fp, 'order.initial_count_fp'),
+    fillCount: parseCount(o.fill_count_fp, 'order.fill_count_fp'),
+    remainingCount: parseCount(o.remaining_count_fp, 'order.remaining_count_fp'),
+    fees,
+    createdMs: o.created_time ? timeMs(o.created_time, 'order.created_time') : 0,
+    updatedMs: o.last_update_time ? timeMs(o.last_update_time, 'order.last_update_time') : 0,
+  };
+}
+
+export function orderFromWs(m: UserOrderMessage['msg']): ExchangeOrder {
+  const fees =
+    parseDollars(m.taker_fees_dollars ?? '0', 'taker_fees_dollars') +
+    parseDollars(m.maker_fees_dollars ?? '0', 'maker_fees_dollars');
+  return {
+    orderId: str(m.order_id, 'user_order.order_id'),
+    clientOrderId: typeof m.client_order_id === 'string' ? m.client_order_id : '',
+    ticker: str(m.ticker, 'user_order.ticker'),
+    bookSide: bookSideOf(m, 'user_order'),
+    yesPrice: parseLimitPrice(m.yes_price_dollars, 'user_order.yes_price_dollars'),
+    status: orderStatus(m.status, 'user_order.status'),
+    initialCount: parseCount(m.initial_count_fp, 'user_order.initial_count_fp'),
+    fillCount: parseCount(m.fill_count_fp, 'user_order.fill_count_fp'),
+    remainingCount: parseCount(m.remaining_count_fp, 'user_order.remaining_count_fp'),
+    fees,
+    createdMs: m.created_ts_ms ?? timeMs(m.created_time, 'user_order.created_time'),
+    updatedMs: m.last_updated_ts_ms ?? timeMs(m.last_update_time, 'user_order.last_update_time'),
+  };
+}
+
+export function fillFromRest(f: Fill): ExchangeFill {
+  return {
+    fillId: str(f.trade_id ?? f.fill_id, 'fill.trade_id'),
+    orderId: str(f.order_id, 'fill.order_id'),
+    ticker: str(f.ticker ?? f.market_ticker, 'fill.ticker'),
+    bookSide: bookSideOf(f, 'fill'),
+    yesPrice: parseLimitPrice(f.yes_price_dollars, 'fill.yes_price_dollars'),
+    count: parseCount(f.count_fp, 'fill.count_fp'),
+    fee: parseDollars(f.fee_cost ?? '0', 'fill.fee_cost'),
+    isTaker: f.is_taker === true,
+    createdMs: f.created_time ? timeMs(f.created_time, 'fill.created_time') : (f.ts ?? 0) * 1000,
+  };
+}
+
+export function fillFromWs(m: FillMessage['msg']): ExchangeFill {
+  return {
+    fillId: str(m.trade_id, 'fill.trade_id'),
+    orderId: str(m.order_id, 'fill.order_id'),
+    ...(typeof m.client_order_id === 'string' && m.client_order_id !== ''
+      ? { clientOrderId: m.client_order_id }
+      : {}),
+    ticker: str(m.market_ticker, 'fill.market_ticker'),
+    bookSide: bookSideOf(m, 'fill'),
+    yesPrice: parseLimitPrice(m.yes_price_dollars, 'fill.yes_price_dollars'),
+    count: parseCount(m.count_fp, 'fill.count_fp'),
+    fee: parseDollars(m.fee_cost ?? '0', 'fill.fee_cost'),
+    isTaker: m.is_taker === true,
+    createdMs: m.ts_ms ?? m.ts * 1000,
+    ...(m.post_position_fp !== undefined
+      ? { postPosition: parseSignedCount(m.post_position_fp, 'fill.post_position_fp') }
+      : {}),
+  };
+}
+
+export function positionFromRest(p: MarketPosition): ExchangePosition {
+  return {
+    ticker: str(p.ticker, 'position.ticker'),
+    position: parseSignedCount(p.position_fp, 'position.position_fp'),
+    realizedPnl: parseDollars(p.realized_pnl_dollars ?? '0', 'position.realized_pnl_dollars'),
+    feesPaid: parseDollars(p.fees_paid_dollars ?? '0', 'position.fees_paid_dollars'),
+    exposure: parseDollars(p.market_exposure_dollars ?? '0', 'position.market_exposure_dollars'),
+  };
+}
+
+export function positionFromWs(m: MarketPositionMessage['msg']): ExchangePosition {
+  return {
+    ticker: str(m.market_ticker, 'market_position.market_ticker'),
+    position: parseSignedCount(m.position_fp, 'market_position.position_fp'),
+    realizedPnl: parseDollars(m.realized_pnl_dollars ?? '0', 'market_position.realized_pnl_dollars'),
+    feesPaid: parseDollars(m.fees_paid_dollars ?? '0', 'market_position.fees_paid_dollars'),
+    exposure: parseDollars(m.position_cost_dollars ?? '0', 'market_position.position_cost_dollars'),
+  };
+}
+
+export function balanceFromRest(b: GetBalanceResponse): ExchangeBalance {
+  const cash =
+    typeof b.balance_dollars === 'string'
+      ? parseDollars(b.balance_dollars, 'balance_dollars')
+      : centsToMicros(b.balance, 'balance');
+  return { cash, portfolioValue: centsToMicros(b.portfolio_value ?? 0, 'portfolio_value') };
+}
+
+export function statusFromRest(s: ExchangeStatus): ExchangeStatusView {
+  if (typeof s.trading_active !== 'boolean' || typeof s.exchange_active !== 'boolean') {
+    throw bad('exchange status must carry boolean exchange_active and trading_active');
+  }
+  return { exchangeActive: s.exchange_active, tradingActive: s.trading_active };
+}
+
+/** A settlement's payout to us (revenue is integer cents on the wire). */
+export function settlementFromRest(s: Settlement): { ticker: string; settledMs: number; revenue: number } {
+  return {
+    ticker: str(s.ticker, 'settlement.ticker'),
+    settledMs: timeMs(s.settled_time, 'settlement.settled_time'),
+    revenue: centsToMicros(s.revenue, 'settlement.revenue'),
+  };
+}

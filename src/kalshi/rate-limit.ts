@@ -1,0 +1,308 @@
+/**
+ * Kalshi's 2026 token-bucket rate limits (KALSHI.md §3), used both by our REST client (to wait
+ * before sending) and by the simulator (to answer 429).
+ *
+ * Rules modelled here:
+ *  - Two independent buckets per key: read (GET) and write (order entry and other mutations).
+ *  - Each request costs tokens; the default is 10. V2 single cancel costs 2, V2 batch cancel 2 per
+ *    order, batch create 10 per order.
+ *  - Legacy v1 order entry (`/portfolio/orders…` writes) costs 10× its V2 equivalent since
+ *    2026-06-04. [UNCONFIRMED semantics: the 10× is reported, not specified; see LEGACY_V1_COST_MULTIPLIER.]
+ *  - Write bucket capacity = 2 s of refill (documented). Read bucket capacity = 1 s of refill
+ *    [UNCONFIRMED: Kalshi does not publish it; 1 s is the conservative choice: our client never
+ *    bursts above what Kalshi surely allows, and the simulator 429s no later than Kalshi would].
+ *  - Single-order reads are said to be cheaper, but no figure is published; they cost 10 here.
+ */
+import { setTimeout as sleepTimer } from 'node:timers/promises';
+import { KalshiError } from './errors.js';
+
+export interface BucketSpec {
+  readonly refillPerSec: number;
+  readonly capacity: number;
+}
+
+export interface TierSpec {
+  readonly read: BucketSpec;
+  readonly write: BucketSpec;
+}
+
+/** Seconds of refill the read bucket holds [UNCONFIRMED, see header]. */
+export const READ_BUCKET_SECONDS = 1;
+/** Seconds of refill the write bucket holds (documented). */
+export const WRITE_BUCKET_SECONDS = 2;
+
+function tier(readPerSec: number, writePerSec: number): TierSpec {
+  return {
+    read: { refillPerSec: readPerSec, capacity: readPerSec * READ_BUCKET_SECONDS },
+    write: { refillPerSec: writePerSec, capacity: writePerSec * WRITE_BUCKET_SECONDS },
+  };
+}
+
+export const RATE_LIMIT_TIERS = {
+  basic: tier(200, 100),
+  advanced: tier(300, 300),
+  premier: tier(1000, 1000),
+  paragon: tier(2000, 2000),
+  prime: tier(4000, 4000),
+} as const satisfies Record<string, TierSpec>;
+
+export type RateLimitTier = keyof typeof RATE_LIMIT_TIERS;
+export type BucketName = 'read' | 'write';
+
+/** Tokens for a request with no specific cost. */
+export const DEFAULT_COST = 10;
+/** V2 single cancel, and V2 batch cancel per order. */
+export const CANCEL_COST = 2;
+/** Batch create, per order. */
+export const BATCH_CREATE_COST_PER_ITEM = 10;
+/** Legacy v1 order entry is this many times costlier than V2 [UNCONFIRMED]. */
+export const LEGACY_V1_COST_MULTIPLIER = 10;
+
+const API_PREFIX = '/trade-api/v2';
+
+/** `/trade-api/v2/portfolio/orders?limit=5` → `/portfolio/orders`. */
+export function apiRelativePath(path: string): string {
+  let p = path;
+  const cut = p.search(/[?#]/);
+  if (cut >= 0) p = p.slice(0, cut);
+  if (p === API_PREFIX || p.startsWith(`${API_PREFIX}/`)) p = p.slice(API_PREFIX.length);
+  if (p.length > 1 && p.endsWith('/')) p = p.slice(0, -1);
+  return p === '' ? '/' : p;
+}
+
+/**
+ * Which bucket a request draws from and what it costs. `items` is the number of orders in a batch
+ * (default 1; values below 1 count as 1).
+ */
+export function endpointCost(
+  method: string,
+  path: string,
+  items?: number,
+): { bucket: BucketName; cost: number } {
+  const m = method.toUpperCase();
+  const p = apiRelativePath(path);
+  const n = Math.max(1, Math.trunc(items ?? 1));
+  if (m === 'GET' || m === 'HEAD' || m === 'OPTIONS') return { bucket: 'read', cost: DEFAULT_COST };
+
+  const v2 = /^\/portfolio\/events\/orders(?:\/([^/]+))?(?:\/(amend|decrease))?$/.exec(p);
+  if (v2) {
+    const [, id, verb] = v2;
+    if (id === 'batched' && verb === undefined) {
+      if (m === 'POST') return { bucket: 'write', cost: BATCH_CREATE_COST_PER_ITEM * n };
+      if (m === 'DELETE') return { bucket: 'write', cost: CANCEL_COST * n };
+    }
+    if (id !== undefined && verb === undefined && m === 'DELETE')
+      return { bucket: 'write', cost: CANCEL_COST };
+    return { bucket: 'write', cost: DEFAULT_COST };
+  }
+
+  const v1 = /^\/portfolio\/orders(?:\/([^/]+))?(?:\/(amend|decrease))?$/.exec(p);
+  if (v1) {
+    const [, id, verb] = v1;
+    let base = DEFAULT_COST;
+    if (id === 'batched' && verb === undefined) {
+      if (m === 'POST') base = BATCH_CREATE_COST_PER_ITEM * n;
+      else if (m === 'DELETE') base = CANCEL_COST * n;
+    } else if (id !== undefined && verb === undefined && m === 'DELETE') {
+      base = CANCEL_COST;
+    }
+    return { bucket: 'write', cost: base * LEGACY_V1_COST_MULTIPLIER };
+  }
+
+  return { bucket: 'write', cost: DEFAULT_COST };
+}
+
+/**
+ * A token bucket on an injected millisecond clock. Starts full. Tokens are fractional (refill is
+ * continuous); costs are compared exactly. A clock that goes backwards refills nothing.
+ */
+export class TokenBucket {
+  readonly capacity: number;
+  readonly refillPerSec: number;
+  readonly #now: () => number;
+  #tokens: number;
+  #last: number;
+
+  constructor(opts: { capacity: number; refillPerSec: number; now: () => number; initialTokens?: number }) {
+    if (!(opts.capacity > 0) || !(opts.refillPerSec > 0)) {
+      throw new RangeError(
+        `TokenBucket needs capacity > 0 and refillPerSec > 0 (got ${opts.capacity}, ${opts.refillPerSec})`,
+      );
+    }
+    this.capacity = opts.capacity;
+    this.refillPerSec = opts.refillPerSec;
+    this.#now = opts.now;
+    this.#tokens = Math.min(opts.capacity, Math.max(0, opts.initialTokens ?? opts.capacity));
+    this.#last = opts.now();
+  }
+
+  /** Tokens available now. */
+  get tokens(): number {
+    this.#refill();
+    return this.#tokens;
+  }
+
+  /** Takes `cost` tokens if they are all there; never goes negative. */
+  tryTake(cost: number): boolean {
+    this.#refill();
+    if (cost > this.#tokens) return false;
+    this.#tokens -= cost;
+    return true;
+  }
+
+  /** Milliseconds until `cost` tokens will be there (0 = now; Infinity = never, cost > capacity). */
+  msUntil(cost: number): number {
+    if (cost > this.capacity) return Number.POSITIVE_INFINITY;
+    this.#refill();
+    if (cost <= this.#tokens) return 0;
+    return Math.ceil(((cost - this.#tokens) * 1000) / this.refillPerSec);
+  }
+
+  /** Empties the bucket (e.g. the server answered 429, so our model was too optimistic). */
+  drain(): void {
+    this.#refill();
+    this.#tokens = 0;
+  }
+
+  #refill(): void {
+    const t = this.#now();
+    if (t > this.#last) {
+      this.#tokens = Math.min(this.capacity, this.#tokens + ((t - this.#last) * this.refillPerSec) / 1000);
+      this.#last = t;
+    }
+  }
+}
+
+export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
+
+export interface RateLimiterOptions {
+  tier?: RateLimitTier;
+  /** Override the tier's buckets (e.g. from GET /account/limits). */
+  buckets?: TierSpec;
+  now?: () => number;
+  sleep?: Sleep;
+}
+
+/** Real sleep that rejects with the signal's reason when aborted. */
+export const realSleep: Sleep = (ms, signal) =>
+  sleepTimer(ms, undefined, signal ? { signal } : undefined).then(() => undefined);
+
+/**
+ * Read and write buckets for one API key. `acquire` waits (FIFO per bucket) until the request's
+ * tokens are there; `tryAcquire` takes them now or refuses (and refuses while others are queued).
+ */
+export class RateLimiter {
+  readonly tier: RateLimitTier;
+  readonly read: TokenBucket;
+  readonly write: TokenBucket;
+  readonly #sleep: Sleep;
+  readonly #tails: Record<BucketName, Promise<void>> = { read: Promise.resolve(), write: Promise.resolve() };
+  readonly #waiting: Record<BucketName, number> = { read: 0, write: 0 };
+
+  constructor(options: RateLimiterOptions = {}) {
+    this.tier = options.tier ?? 'basic';
+    const spec = options.buckets ?? RATE_LIMIT_TIERS[this.tier];
+    if (spec === undefined) throw new RangeError(`unknown rate-limit tier ${String(options.tier)}`);
+    const now = options.now ?? Date.now;
+    this.read = new TokenBucket({ ...spec.read, now });
+    this.write = new TokenBucket({ ...spec.write, now });
+    this.#sleep = options.sleep ?? realSleep;
+  }
+
+  bucket(name: BucketName): TokenBucket {
+    return name === 'read' ? this.read : this.write;
+  }
+
+  /** Takes the request's tokens now if possible. */
+  tryAcquire(method: string, path: string, items?: number): boolean {
+    const { bucket, cost } = endpointCost(method, path, items);
+    if (this.#waiting[bucket] > 0) return false;
+    return this.bucket(bucket).tryTake(cost);
+  }
+
+  /** Milliseconds until the request could go (ignores queued waiters). */
+  msUntil(method: string, path: string, items?: number): number {
+    const { bucket, cost } = endpointCost(method, path, items);
+    return this.bucket(bucket).msUntil(cost);
+  }
+
+  /**
+   * Waits until the request's tokens are there and takes them. Waiters on one bucket go in FIFO
+   * order. Rejects with KALSHI_RATE_LIMIT_OVER_CAPACITY when the cost can never fit, and with
+   * KALSHI_HTTP_ABORTED when `signal` fires (nothing is taken then).
+   */
+  async acquire(method: string, path: string, items?: number, signal?: AbortSignal): Promise<void> {
+    const { bucket: name, cost } = endpointCost(method, path, items);
+    const bucket = this.bucket(name);
+    const ref = `${method.toUpperCase()} ${apiRelativePath(path)}`;
+    if (cost > bucket.capacity) {
+      throw new KalshiError(
+        'KALSHI_RATE_LIMIT_OVER_CAPACITY',
+        `${ref} costs ${cost} tokens but the ${this.tier} ${name} bucket holds ${bucket.capacity}; split the batch`,
+      );
+    }
+    throwIfAborted(signal, ref);
+    const previous = this.#tails[name];
+    let release: () => void = () => {};
+    const mine = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    this.#tails[name] = previous.then(() => mine);
+    this.#waiting[name]++;
+    try {
+      await abortable(previous, signal, ref);
+      for (;;) {
+        throwIfAborted(signal, ref);
+        const wait = bucket.msUntil(cost);
+        if (wait === 0 && bucket.tryTake(cost)) return;
+        try {
+          await this.#sleep(Math.max(1, wait), signal);
+        } catch (cause) {
+          throwIfAborted(signal, ref, cause);
+          throw cause;
+        }
+      }
+    } finally {
+      this.#waiting[name]--;
+      release();
+    }
+  }
+
+  /** The server said 429: our model was optimistic, so empty the bucket the request drew from. */
+  onRateLimited(method: string, path: string): void {
+    this.bucket(endpointCost(method, path).bucket).drain();
+  }
+}
+
+function throwIfAborted(signal: AbortSignal | undefined, ref: string, cause?: unknown): void {
+  if (signal?.aborted) {
+    throw new KalshiError('KALSHI_HTTP_ABORTED', `${ref}: aborted while waiting for rate-limit tokens`, {
+      cause: cause ?? signal.reason,
+    });
+  }
+}
+
+function abortable(p: Promise<void>, signal: AbortSignal | undefined, ref: string): Promise<void> {
+  if (!signal) return p;
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = () => {
+      try {
+        throwIfAborted(signal, ref);
+      } catch (e) {
+        reject(e);
+      }
+    };
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}

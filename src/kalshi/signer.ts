@@ -1,0 +1,190 @@
+/**
+ * Kalshi request signing (KALSHI.md §2).
+ *
+ *   message   = timestamp_ms + METHOD + path      (no separators; path from the host root, with
+ *                                                 `/trade-api/v2`, without the query string)
+ *   signature = base64(RSA-PSS(SHA-256, MGF1-SHA-256, salt = 32 = digest length)(utf8(message)))
+ *
+ * The body is never signed. The private key is parsed once, when the signer is created, and lives
+ * only in a private field: the signer never exposes the PEM, not through its properties, JSON or
+ * util.inspect.
+ */
+import {
+  constants,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+  sign,
+  verify,
+} from 'node:crypto';
+import { inspect } from 'node:util';
+import { KalshiError } from './errors.js';
+
+export interface KalshiCredentials {
+  keyId: string;
+  privateKeyPem: string;
+}
+
+export type KalshiAuthHeaderName =
+  | 'KALSHI-ACCESS-KEY'
+  | 'KALSHI-ACCESS-SIGNATURE'
+  | 'KALSHI-ACCESS-TIMESTAMP';
+
+export interface Signer {
+  readonly keyId: string;
+  /**
+   * Headers for one request. `path` is from the host root and includes `/trade-api/v2`
+   * (or `/trade-api/ws/v2` for the WebSocket upgrade); a query string is stripped before signing.
+   * `nowMs` defaults to the signer's clock.
+   */
+  headers(method: string, path: string, nowMs?: number): Record<KalshiAuthHeaderName, string>;
+}
+
+export interface SignerOptions {
+  /** Clock for the timestamp when `headers` is called without `nowMs` (default Date.now). */
+  now?: () => number;
+}
+
+const PSS = {
+  padding: constants.RSA_PKCS1_PSS_PADDING,
+  saltLength: constants.RSA_PSS_SALTLEN_DIGEST,
+} as const;
+
+/** The exact bytes Kalshi signs. Exported for the simulator's logs and for tests. */
+export function signingMessage(timestampMs: string, method: string, path: string): string {
+  return timestampMs + method.toUpperCase() + signingPath(path);
+}
+
+/**
+ * The path part of the message: query string and fragment stripped; a full URL is reduced to its
+ * path. The path must start at the host root.
+ */
+export function signingPath(path: string): string {
+  let p = path;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(p)) p = new URL(p).pathname;
+  const cut = p.search(/[?#]/);
+  if (cut >= 0) p = p.slice(0, cut);
+  return p;
+}
+
+class RsaPssSigner implements Signer {
+  readonly keyId: string;
+  readonly #key: KeyObject;
+  readonly #now: () => number;
+
+  constructor(keyId: string, key: KeyObject, now: () => number) {
+    this.keyId = keyId;
+    this.#key = key;
+    this.#now = now;
+  }
+
+  headers(method: string, path: string, nowMs?: number): Record<KalshiAuthHeaderName, string> {
+    const p = signingPath(path);
+    if (!p.startsWith('/')) {
+      throw new TypeError(`Kalshi signer: path must start at the host root ("/trade-api/…"), got "${p}"`);
+    }
+    const timestamp = String(Math.trunc(nowMs ?? this.#now()));
+    const signature = sign('sha256', Buffer.from(signingMessage(timestamp, method, p), 'utf8'), {
+      key: this.#key,
+      ...PSS,
+    }).toString('base64');
+    return {
+      'KALSHI-ACCESS-KEY': this.keyId,
+      'KALSHI-ACCESS-SIGNATURE': signature,
+      'KALSHI-ACCESS-TIMESTAMP': timestamp,
+    };
+  }
+
+  toJSON(): { keyId: string } {
+    return { keyId: this.keyId };
+  }
+
+  [inspect.custom](): string {
+    return `Signer { keyId: ${JSON.stringify(this.keyId)} }`;
+  }
+
+  toString(): string {
+    return `Signer(${this.keyId})`;
+  }
+}
+
+/**
+ * Parses and checks the key once; a PEM that is not a usable RSA private key gives
+ * KalshiError KALSHI_AUTH_BAD_KEY. Error messages never contain key material.
+ */
+export function createSigner(creds: KalshiCredentials, options: SignerOptions = {}): Signer {
+  if (typeof creds.keyId !== 'string' || creds.keyId.trim() === '') {
+    throw new KalshiError('KALSHI_AUTH_BAD_KEY', 'Kalshi API key id is empty');
+  }
+  const keyId = creds.keyId.trim();
+  if (typeof creds.privateKeyPem !== 'string' || !creds.privateKeyPem.includes('-----BEGIN')) {
+    throw new KalshiError(
+      'KALSHI_AUTH_BAD_KEY',
+      `private key for Kalshi key id ${keyId} is not a PEM (expected "-----BEGIN RSA PRIVATE KEY-----" or "-----BEGIN PRIVATE KEY-----")`,
+    );
+  }
+  let key: KeyObject;
+  try {
+    key = createPrivateKey({ key: creds.privateKeyPem, format: 'pem' });
+  } catch (cause) {
+    // Node's parse errors name the decoder problem, never the input; keep them as the cause.
+    throw new KalshiError(
+      'KALSHI_AUTH_BAD_KEY',
+      `private key for Kalshi key id ${keyId} cannot be parsed as a PEM private key (encrypted, truncated or damaged?)`,
+      { cause },
+    );
+  }
+  if (key.asymmetricKeyType !== 'rsa') {
+    throw new KalshiError(
+      'KALSHI_AUTH_BAD_KEY',
+      `private key for Kalshi key id ${keyId} is a ${key.asymmetricKeyType ?? 'non-asymmetric'} key; Kalshi needs RSA`,
+    );
+  }
+  try {
+    sign('sha256', Buffer.from('probe'), { key, ...PSS });
+  } catch (cause) {
+    throw new KalshiError(
+      'KALSHI_AUTH_BAD_KEY',
+      `private key for Kalshi key id ${keyId} cannot make an RSA-PSS signature (key too small?)`,
+      { cause },
+    );
+  }
+  return new RsaPssSigner(keyId, key, options.now ?? Date.now);
+}
+
+/**
+ * Checks a Kalshi signature (for the simulator). Rebuilds the message exactly as the signer does
+ * (method upper-cased, query stripped). Returns false, never throws, on any garbage input.
+ */
+export function verifySignature(
+  publicKeyPem: string | KeyObject,
+  timestampMs: string,
+  method: string,
+  path: string,
+  signatureB64: string,
+): boolean {
+  try {
+    if (!/^\d{1,16}$/.test(timestampMs)) return false;
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(signatureB64)) return false;
+    const key = typeof publicKeyPem === 'string' ? createPublicKey(publicKeyPem) : publicKeyPem;
+    return verify(
+      'sha256',
+      Buffer.from(signingMessage(timestampMs, method, path), 'utf8'),
+      { key, ...PSS },
+      Buffer.from(signatureB64, 'base64'),
+    );
+  } catch {
+    return false;
+  }
+}
+
+/** A fresh RSA-2048 key pair: PKCS#1 private PEM (as Kalshi hands out) and SPKI public PEM. */
+export function generateKeyPair(): { privateKeyPem: string; publicKeyPem: string } {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+  });
+  return { privateKeyPem: privateKey, publicKeyPem: publicKey };
+}

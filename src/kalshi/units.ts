@@ -1,0 +1,176 @@
+/**
+ * The one boundary between Kalshi's fixed-point wire strings and integer units inside traderv3.
+ *
+ * Inside the program nothing that is money or a count is ever a float:
+ *  - Price  : integer 1/10,000 of a dollar ("0.5600" → 5600). The wire carries at most 4 decimals.
+ *  - Count  : integer 1/100 of a contract ("10.00" → 1000). The wire carries at most 2 decimals.
+ *  - Micros : integer 1/1,000,000 of a dollar, for money (cost, fees, P&L, balance).
+ *             count × price is exact in micros: (1/100) × (1/10,000) = 1/1,000,000.
+ *
+ * Every parser throws a WireFormatError naming the field and the bad value; nothing returns NaN.
+ */
+import { WireFormatError } from './errors.js';
+
+export type Price = number;
+export type Count = number;
+export type Micros = number;
+
+/** Units of Price in one dollar. */
+export const PRICE_SCALE = 10_000;
+/** Units of Count in one contract. */
+export const COUNT_SCALE = 100;
+/** Units of Micros in one dollar. */
+export const MICROS_PER_DOLLAR = 1_000_000;
+/** Units of Micros in one cent. */
+export const MICROS_PER_CENT = 10_000;
+/** Lowest and highest price an order may carry (inside the open interval (0, 1)). */
+export const MIN_LIMIT_PRICE: Price = 1;
+export const MAX_LIMIT_PRICE: Price = PRICE_SCALE - 1;
+
+const DECIMAL = /^(-)?(\d+)(?:\.(\d*))?$/;
+
+/** Parses a decimal string into an integer scaled by 10^decimals; throws on garbage or excess precision. */
+function parseScaled(raw: unknown, decimals: number, field: string): number {
+  if (typeof raw !== 'string' && typeof raw !== 'number') {
+    throw new WireFormatError(field, raw, 'expected a decimal string');
+  }
+  const text = typeof raw === 'number' ? numberToDecimal(raw, field) : raw.trim();
+  const m = DECIMAL.exec(text);
+  if (!m) throw new WireFormatError(field, raw, 'not a decimal number');
+  const [, sign, whole = '', fracRaw = ''] = m;
+  // Trailing zeros beyond the precision are harmless ("0.560000"); other digits are not.
+  const frac = fracRaw.replace(/0+$/, '');
+  if (frac.length > decimals) {
+    throw new WireFormatError(field, raw, `more than ${decimals} decimal places`);
+  }
+  const scaled = BigInt(whole + frac.padEnd(decimals, '0'));
+  if (scaled > BigInt(Number.MAX_SAFE_INTEGER)) throw new WireFormatError(field, raw, 'out of range');
+  const n = Number(scaled);
+  return sign && n !== 0 ? -n : n;
+}
+
+function numberToDecimal(n: number, field: string): string {
+  if (!Number.isFinite(n)) throw new WireFormatError(field, n, 'not a finite number');
+  // Numbers only come from JSON; toFixed(8) then trimming gives their shortest exact decimal form.
+  return n.toFixed(8);
+}
+
+function formatScaled(n: number, decimals: number, field: string): string {
+  if (!Number.isSafeInteger(n)) throw new WireFormatError(field, n, 'not an integer in units');
+  const negative = n < 0;
+  const digits = String(Math.abs(n)).padStart(decimals + 1, '0');
+  const whole = digits.slice(0, digits.length - decimals);
+  const frac = digits.slice(digits.length - decimals);
+  return `${negative ? '-' : ''}${whole}.${frac}`;
+}
+
+/** A price in dollars ("0.5600") that may be 0 or 1 (quotes, last price, settlement value). */
+export function parsePrice(raw: unknown, field = 'price'): Price {
+  const p = parseScaled(raw, 4, field);
+  if (p < 0 || p > PRICE_SCALE) throw new WireFormatError(field, raw, 'price outside [0, 1]');
+  return p;
+}
+
+/** A limit price strictly inside (0, 1), as an order carries. */
+export function parseLimitPrice(raw: unknown, field = 'price'): Price {
+  const p = parseScaled(raw, 4, field);
+  if (p < MIN_LIMIT_PRICE || p > MAX_LIMIT_PRICE) {
+    throw new WireFormatError(field, raw, 'limit price must be strictly between 0 and 1');
+  }
+  return p;
+}
+
+/** A non-negative contract count ("10.00"). */
+export function parseCount(raw: unknown, field = 'count'): Count {
+  const c = parseScaled(raw, 2, field);
+  if (c < 0) throw new WireFormatError(field, raw, 'count must not be negative');
+  return c;
+}
+
+/** A signed contract count (position_fp, delta_fp). */
+export function parseSignedCount(raw: unknown, field = 'count'): Count {
+  return parseScaled(raw, 2, field);
+}
+
+/** An amount of money in dollars ("12.3400", may be negative, up to 6 decimals). */
+export function parseDollars(raw: unknown, field = 'dollars'): Micros {
+  return parseScaled(raw, 6, field);
+}
+
+/** An integer number of cents (legacy money fields such as balance). */
+export function centsToMicros(cents: unknown, field = 'cents'): Micros {
+  if (typeof cents !== 'number' || !Number.isSafeInteger(cents)) {
+    throw new WireFormatError(field, cents, 'expected an integer number of cents');
+  }
+  return cents * MICROS_PER_CENT;
+}
+
+export function formatPrice(p: Price): string {
+  return formatScaled(p, 4, 'price');
+}
+
+export function formatCount(c: Count): string {
+  return formatScaled(c, 2, 'count');
+}
+
+/** Money with 4 decimals, as Kalshi's REST responses carry it; finer amounts keep 6. */
+export function formatDollars(m: Micros): string {
+  if (m % 100 === 0) return formatScaled(m / 100, 4, 'dollars');
+  return formatScaled(m, 6, 'dollars');
+}
+
+/** Whole cents, rounding toward zero (for the legacy integer-cent fields). */
+export function microsToCents(m: Micros): number {
+  return Math.trunc(m / MICROS_PER_CENT);
+}
+
+/** A YES price p is a NO price 1 − p, and the other way round. */
+export function complement(p: Price): Price {
+  return PRICE_SCALE - p;
+}
+
+/** Exact cost of `count` contracts at `price`. */
+export function notional(count: Count, price: Price): Micros {
+  return count * price;
+}
+
+/** Rounds money up to the next whole cent (fees). */
+export function ceilToCent(m: Micros): Micros {
+  return Math.ceil(m / MICROS_PER_CENT) * MICROS_PER_CENT;
+}
+
+/** Integer division rounded half away from zero, exact for any safe integers (averages for display). */
+export function divRound(numerator: number, denominator: number): number {
+  if (!Number.isSafeInteger(numerator) || !Number.isSafeInteger(denominator) || denominator === 0) {
+    throw new RangeError(
+      `divRound needs safe integers and a non-zero divisor (got ${numerator} / ${denominator})`,
+    );
+  }
+  const n = BigInt(numerator);
+  const d = BigInt(denominator);
+  const negative = n < 0n !== d < 0n;
+  const a = n < 0n ? -n : n;
+  const b = d < 0n ? -d : d;
+  const q = (2n * a + b) / (2n * b);
+  return Number(negative ? -q : q);
+}
+
+/** Whole contracts from a Count, or a clear error when it is fractional. */
+export function wholeContracts(c: Count, field = 'count'): number {
+  if (c % COUNT_SCALE !== 0)
+    throw new WireFormatError(field, formatCount(c), 'not a whole number of contracts');
+  return c / COUNT_SCALE;
+}
+
+export function contracts(n: number): Count {
+  if (!Number.isSafeInteger(n)) throw new WireFormatError('contracts', n, 'expected a whole number');
+  return n * COUNT_SCALE;
+}
+
+/** Price from whole cents (1..99), for the legacy integer-cent price fields. */
+export function centsToPrice(cents: number, field = 'price'): Price {
+  if (!Number.isInteger(cents) || cents < 0 || cents > 100) {
+    throw new WireFormatError(field, cents, 'expected whole cents between 0 and 100');
+  }
+  return cents * 100;
+}

@@ -1,0 +1,990 @@
+/**
+ * Kalshi WebSocket client (`/trade-api/ws/v2`, KALSHI.md §2 and §7).
+ *
+ * What it does:
+ *  - signs the HTTP upgrade (headers computed fresh on every (re)connect);
+ *  - correlates commands and responses by id (monotonic, unique per client): one `subscribed` per
+ *    channel, one `unsubscribed` per sid, one `ok` for update_subscription / list_subscriptions,
+ *    `error` → KalshiWsServerError; commands time out; pending commands fail when the socket drops;
+ *  - remembers subscriptions as intent (channel + tickers + options) and re-subscribes all of them
+ *    after a reconnect, reporting old → new sids (sids are per connection);
+ *  - checks `seq` per sid on sequenced channels: a gap is reported and the message that revealed it
+ *    is still delivered, flagged; a duplicate / old seq is reported and not delivered;
+ *  - watches liveness: any message or server ping resets the staleness clock; silence for
+ *    `staleAfterMs` terminates the socket and reconnects (exponential backoff with jitter);
+ *  - never throws on bad input from the server: malformed JSON or an unknown `type` becomes a
+ *    'protocolError' event naming what is wrong.
+ *
+ * A failed *first* connect() rejects (the caller owns that retry); once connected, drops are
+ * retried by the client until close().
+ */
+import { EventEmitter } from 'eventemitter3';
+import WebSocket from 'ws';
+import { KalshiError } from './errors.js';
+import type { Signer } from './signer.js';
+import type {
+  OkMessage,
+  SubscribeParams,
+  UpdateSubscriptionParams,
+  WsChannel,
+  WsCommand,
+  WsDataMessage,
+  WsErrorCode,
+} from './ws-types.js';
+import {
+  CHANNEL_OF_TYPE,
+  SEQUENCED_CHANNELS,
+  TERMINAL_WS_ERRORS,
+  WS_CHANNELS,
+  WS_ERROR_CODES,
+} from './ws-types.js';
+
+/** The part of a Signer (src/kalshi/signer.ts) this client needs. */
+export type WsSigner = Pick<Signer, 'headers'>;
+
+export interface ReconnectOptions {
+  /** First retry delay; doubles per failed attempt. Default 1000. */
+  baseDelayMs?: number;
+  /** Cap on the retry delay. Default 30,000. */
+  maxDelayMs?: number;
+  /** Reconnect after a drop. Default true. */
+  enabled?: boolean;
+}
+
+export type WebSocketConstructor = new (url: string, options?: WebSocket.ClientOptions) => WebSocket;
+
+export interface KalshiWsClientOptions {
+  /** ws(s)://host/trade-api/ws/v2 */
+  url: string;
+  signer?: WsSigner | undefined;
+  /** Path that is signed; default: the url's path (normally /trade-api/ws/v2). */
+  path?: string;
+  commandTimeoutMs?: number;
+  /** No message and no ping for this long ⇒ the connection is dead. Default 30,000. */
+  staleAfterMs?: number;
+  reconnect?: ReconnectOptions;
+  /** Randomness for jitter, in [0, 1). Default Math.random. */
+  random?: () => number;
+  /** Clock (ms since epoch). Default Date.now. */
+  now?: () => number;
+  WebSocketImpl?: WebSocketConstructor;
+}
+
+/** A server `error` answer (codes 1–28, WS_ERROR_CODES). */
+export class KalshiWsServerError extends KalshiError {
+  /** Kalshi's numeric WS error code. */
+  readonly wsCode: number;
+  /** The catalog meaning of wsCode. */
+  readonly meaning: string;
+  /** The server's own text. */
+  readonly serverMessage: string;
+  readonly marketTicker: string | undefined;
+  readonly marketId: string | undefined;
+  readonly commandId: number | undefined;
+  /** Codes 10, 17, 25: the subscription or connection will not recover by itself. */
+  readonly terminal: boolean;
+
+  constructor(
+    wsCode: number,
+    serverMessage: string,
+    details: {
+      marketTicker?: string | undefined;
+      marketId?: string | undefined;
+      commandId?: number | undefined;
+    },
+  ) {
+    const meaning = wsCode in WS_ERROR_CODES ? WS_ERROR_CODES[wsCode as WsErrorCode] : 'Unknown error code';
+    const where = details.marketTicker ? ` (market ${details.marketTicker})` : '';
+    super('KALSHI_WS_SERVER_ERROR', `WS error ${wsCode} ${meaning}: ${serverMessage}${where}`);
+    this.name = 'KalshiWsServerError';
+    this.wsCode = wsCode;
+    this.meaning = meaning;
+    this.serverMessage = serverMessage;
+    this.marketTicker = details.marketTicker;
+    this.marketId = details.marketId;
+    this.commandId = details.commandId;
+    this.terminal = TERMINAL_WS_ERRORS.has(wsCode);
+  }
+}
+
+// ---------- events ----------
+
+export interface MessageMeta {
+  /** Our clock when the frame arrived. */
+  readonly receivedMs: number;
+  /** True when this message's seq skipped ahead: the sid's data before it is missing. */
+  readonly gap: boolean;
+}
+
+export interface SeqGapEvent {
+  /** `gap`: seq skipped ahead (message delivered, flagged). `duplicate`: seq ≤ last (not delivered). */
+  readonly kind: 'gap' | 'duplicate';
+  readonly sid: number;
+  readonly channel: WsChannel;
+  readonly messageType: WsDataMessage['type'];
+  readonly expected: number;
+  readonly received: number;
+  /** Every ticker of that subscription (empty when it covers all markets or is unknown). */
+  readonly tickers: readonly string[];
+}
+
+export interface SubscriptionOptions {
+  readonly use_yes_price?: boolean;
+  readonly send_initial_snapshot?: boolean;
+  readonly skip_ticker_ack?: boolean;
+}
+
+/** A remembered subscription. */
+export interface SubscriptionInfo {
+  readonly channel: WsChannel;
+  /** Sid on the current connection; undefined while disconnected. */
+  readonly sid: number | undefined;
+  /** undefined = all markets. */
+  readonly tickers: readonly string[] | undefined;
+  readonly options: SubscriptionOptions;
+}
+
+export interface SidRemap {
+  readonly channel: WsChannel;
+  readonly oldSid: number | undefined;
+  readonly newSid: number;
+  readonly tickers: readonly string[] | undefined;
+}
+
+export interface ResubscribeFailure {
+  readonly channel: WsChannel;
+  readonly oldSid: number | undefined;
+  readonly tickers: readonly string[] | undefined;
+  /** The subscription is forgotten; subscribe again if still wanted. */
+  readonly error: Error;
+}
+
+export interface ResubscribedEvent {
+  readonly remapped: readonly SidRemap[];
+  readonly failed: readonly ResubscribeFailure[];
+}
+
+export interface ReconnectedEvent {
+  /** Attempts this reconnect took (1 = first try). */
+  readonly attempts: number;
+  readonly resubscribed: ResubscribedEvent;
+}
+
+export interface DisconnectedEvent {
+  readonly code: number;
+  readonly reason: string;
+  /** `stale`: we terminated a silent socket. `remote`: the socket closed or failed under us. */
+  readonly cause: 'stale' | 'remote';
+  readonly willReconnect: boolean;
+}
+
+export interface ReconnectingEvent {
+  readonly attempt: number;
+  readonly delayMs: number;
+}
+
+export interface ProtocolErrorEvent {
+  readonly description: string;
+  /** The frame as received (truncated to 2,000 characters). */
+  readonly raw: string;
+}
+
+export interface SubscriptionDroppedEvent {
+  readonly sid: number;
+  readonly channel: WsChannel | undefined;
+  readonly tickers: readonly string[] | undefined;
+}
+
+export interface KalshiWsEvents {
+  /** A socket opened (first connect and every reconnect), before re-subscription. */
+  open: [];
+  /** A data message (sequenced ones in order, duplicates removed). */
+  message: [message: WsDataMessage, meta: MessageMeta];
+  gap: [event: SeqGapEvent];
+  /** After a reconnect: old → new sids, and what could not be re-subscribed. */
+  resubscribed: [event: ResubscribedEvent];
+  /** After a reconnect, once re-subscription has settled. */
+  reconnected: [event: ReconnectedEvent];
+  reconnecting: [event: ReconnectingEvent];
+  disconnected: [event: DisconnectedEvent];
+  /** No message and no ping for staleAfterMs; the socket is being terminated. */
+  stale: [event: { silentMs: number }];
+  protocolError: [event: ProtocolErrorEvent];
+  /** An `error` message that answers no pending command (e.g. 25 subscription buffer overflow). */
+  serverError: [error: KalshiWsServerError];
+  /** The server ended a subscription we did not ask to end. */
+  subscriptionDropped: [event: SubscriptionDroppedEvent];
+  /** Transport trouble (failed reconnect attempt, socket error). Informational. */
+  socketError: [error: Error];
+  /** close() finished. */
+  closed: [];
+}
+
+export interface KalshiWsStats {
+  readonly connected: boolean;
+  readonly messagesReceived: number;
+  readonly dataMessages: number;
+  readonly protocolErrors: number;
+  readonly gaps: number;
+  readonly duplicates: number;
+  readonly reconnects: number;
+  readonly pingsReceived: number;
+  /** Our clock at the last message (any type). */
+  readonly lastMessageMs: number | undefined;
+  /** Our clock at the last message or ping. */
+  readonly lastActivityMs: number | undefined;
+  readonly subscriptions: number;
+}
+
+// ---------- internals ----------
+
+interface Intent {
+  channel: WsChannel;
+  tickers: string[] | undefined;
+  options: SubscriptionOptions;
+  sid: number | undefined;
+  lastSid: number | undefined;
+}
+
+interface PendingBase {
+  timer: ReturnType<typeof setTimeout>;
+  reject: (err: Error) => void;
+}
+interface PendingSubscribe extends PendingBase {
+  kind: 'subscribe';
+  params: SubscribeParams;
+  /** Set when this re-subscribes a remembered intent. */
+  intent: Intent | undefined;
+  acks: Array<{ channel: WsChannel; sid: number }>;
+  resolve: (v: Array<{ channel: WsChannel; sid: number }>) => void;
+}
+interface PendingUnsubscribe extends PendingBase {
+  kind: 'unsubscribe';
+  sids: number[];
+  acked: Set<number>;
+  resolve: (v: undefined) => void;
+}
+interface PendingUpdate extends PendingBase {
+  kind: 'update';
+  params: UpdateSubscriptionParams;
+  resolve: (v: OkMessage) => void;
+}
+interface PendingList extends PendingBase {
+  kind: 'list';
+  resolve: (v: Array<{ channel: WsChannel; sid: number }>) => void;
+}
+type Pending = PendingSubscribe | PendingUnsubscribe | PendingUpdate | PendingList;
+
+const DATA_TYPES: ReadonlySet<string> = new Set(Object.keys(CHANNEL_OF_TYPE));
+const CHANNELS: ReadonlySet<string> = new Set(WS_CHANNELS);
+
+function isDataType(t: string): t is WsDataMessage['type'] {
+  return DATA_TYPES.has(t);
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isInt(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v);
+}
+
+function rawToString(data: WebSocket.RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
+  return data.toString('utf8');
+}
+
+function clip(s: string): string {
+  return s.length > 2000 ? `${s.slice(0, 2000)}…` : s;
+}
+
+function tickersOf(p: { market_ticker?: string; market_tickers?: string[] }): string[] | undefined {
+  if (p.market_tickers) return [...p.market_tickers];
+  if (p.market_ticker !== undefined) return [p.market_ticker];
+  return undefined;
+}
+
+function closedError(why: string): KalshiError {
+  return new KalshiError('KALSHI_WS_CLOSED', `WebSocket closed: ${why}`);
+}
+
+export class KalshiWsClient extends EventEmitter<KalshiWsEvents> {
+  private readonly url: string;
+  private readonly path: string;
+  private readonly signer: WsSigner | undefined;
+  private readonly commandTimeoutMs: number;
+  private readonly staleAfterMs: number;
+  private readonly baseDelayMs: number;
+  private readonly maxDelayMs: number;
+  private readonly reconnectEnabled: boolean;
+  private readonly random: () => number;
+  private readonly now: () => number;
+  private readonly WebSocketImpl: WebSocketConstructor;
+
+  private ws: WebSocket | undefined;
+  /** Bumped per socket; events from older sockets are ignored. */
+  private generation = 0;
+  private userClosed = false;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private readonly intents = new Set<Intent>();
+  private readonly bySid = new Map<number, Intent>();
+  private readonly lastSeq = new Map<number, number>();
+  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  private watchdog: ReturnType<typeof setInterval> | undefined;
+  private failedAttempts = 0;
+  private connecting: Promise<void> | undefined;
+  private staleTerminated = false;
+
+  private counters = {
+    messagesReceived: 0,
+    dataMessages: 0,
+    protocolErrors: 0,
+    gaps: 0,
+    duplicates: 0,
+    reconnects: 0,
+    pingsReceived: 0,
+  };
+  private lastMessageMs: number | undefined;
+  private lastActivityMs: number | undefined;
+
+  constructor(opts: KalshiWsClientOptions) {
+    super();
+    this.url = opts.url;
+    this.path = opts.path ?? new URL(opts.url).pathname;
+    this.signer = opts.signer;
+    this.commandTimeoutMs = opts.commandTimeoutMs ?? 10_000;
+    this.staleAfterMs = opts.staleAfterMs ?? 30_000;
+    this.baseDelayMs = opts.reconnect?.baseDelayMs ?? 1000;
+    this.maxDelayMs = opts.reconnect?.maxDelayMs ?? 30_000;
+    this.reconnectEnabled = opts.reconnect?.enabled ?? true;
+    this.random = opts.random ?? Math.random;
+    this.now = opts.now ?? Date.now;
+    this.WebSocketImpl = opts.WebSocketImpl ?? WebSocket;
+  }
+
+  // ---------- lifecycle ----------
+
+  /** Opens the socket. Rejects (no retry) when this first attempt fails. */
+  connect(): Promise<void> {
+    if (this.isConnected) return Promise.resolve();
+    if (!this.connecting) {
+      this.connecting = this.connectOnce().finally(() => {
+        this.connecting = undefined;
+      });
+    }
+    return this.connecting;
+  }
+
+  private async connectOnce(): Promise<void> {
+    this.userClosed = false;
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    await this.openSocket();
+    if ([...this.intents].some((i) => i.sid === undefined)) {
+      // Connected again after close() or a drop: restore what was subscribed, as a reconnect does.
+      const attempts = this.failedAttempts;
+      this.failedAttempts = 0;
+      this.counters.reconnects++;
+      const gen = this.generation;
+      const resubscribed = await this.resubscribeAll(gen);
+      if (resubscribed === undefined || gen !== this.generation) return;
+      this.emit('resubscribed', resubscribed);
+      this.emit('reconnected', { attempts, resubscribed });
+    }
+  }
+
+  /** Closes for good: no reconnect; pending commands reject with KALSHI_WS_CLOSED. */
+  async close(): Promise<void> {
+    this.userClosed = true;
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    this.stopWatchdog();
+    this.failAllPending(closedError('client closed'));
+    const ws = this.ws;
+    this.ws = undefined;
+    this.generation++;
+    this.forgetSids();
+    if (ws && ws.readyState !== WebSocket.CLOSED) {
+      await new Promise<void>((resolve) => {
+        const force = setTimeout(() => ws.terminate(), 1000);
+        ws.once('close', () => {
+          clearTimeout(force);
+          resolve();
+        });
+        if (ws.readyState === WebSocket.CONNECTING) ws.terminate();
+        else ws.close(1000, 'client closing');
+      });
+    }
+    this.emit('closed');
+  }
+
+  get isConnected(): boolean {
+    return this.ws !== undefined && this.ws.readyState === WebSocket.OPEN;
+  }
+
+  stats(): KalshiWsStats {
+    return {
+      connected: this.isConnected,
+      ...this.counters,
+      lastMessageMs: this.lastMessageMs,
+      lastActivityMs: this.lastActivityMs,
+      subscriptions: this.intents.size,
+    };
+  }
+
+  /** Remembered subscriptions (intent), with their sids on the current connection. */
+  subscriptions(): SubscriptionInfo[] {
+    return [...this.intents].map((i) => this.info(i));
+  }
+
+  /** The remembered subscription behind a sid of the current connection. */
+  subscriptionOf(sid: number): SubscriptionInfo | undefined {
+    const i = this.bySid.get(sid);
+    return i ? this.info(i) : undefined;
+  }
+
+  // ---------- commands ----------
+
+  /** Subscribes; resolves when every channel is acknowledged, with one sid per channel. */
+  subscribe(params: SubscribeParams): Promise<Array<{ channel: WsChannel; sid: number }>> {
+    return this.sendSubscribe(params, undefined);
+  }
+
+  /** Unsubscribes; resolves when every sid is acknowledged. Forgets the intents. */
+  unsubscribe(sids: number[]): Promise<void> {
+    return this.command<undefined>((id, resolve, reject, timer) => {
+      this.pending.set(id, {
+        kind: 'unsubscribe',
+        sids: [...sids],
+        acked: new Set(),
+        resolve,
+        reject,
+        timer,
+      });
+      return { id, cmd: 'unsubscribe', params: { sids: [...sids] } };
+    });
+  }
+
+  /** add_markets / delete_markets (updates the remembered intent) or get_snapshot. */
+  updateSubscription(params: UpdateSubscriptionParams): Promise<OkMessage> {
+    return this.command<OkMessage>((id, resolve, reject, timer) => {
+      this.pending.set(id, { kind: 'update', params, resolve, reject, timer });
+      return { id, cmd: 'update_subscription', params };
+    });
+  }
+
+  listSubscriptions(): Promise<Array<{ channel: WsChannel; sid: number }>> {
+    return this.command<Array<{ channel: WsChannel; sid: number }>>((id, resolve, reject, timer) => {
+      this.pending.set(id, { kind: 'list', resolve, reject, timer });
+      return { id, cmd: 'list_subscriptions' };
+    });
+  }
+
+  /** Asks for fresh snapshots (after a gap). Default: every ticker of the subscription. */
+  resync(sid: number, tickers?: readonly string[]): Promise<OkMessage> {
+    const list = tickers ?? this.bySid.get(sid)?.tickers;
+    const params: UpdateSubscriptionParams = { sid, action: 'get_snapshot' };
+    if (list && list.length > 0) params.market_tickers = [...list];
+    return this.updateSubscription(params);
+  }
+
+  // ---------- socket ----------
+
+  private openSocket(): Promise<void> {
+    const gen = ++this.generation;
+    const headers = this.signer ? this.signer.headers('GET', this.path, this.now()) : {};
+    const ws = new this.WebSocketImpl(this.url, {
+      headers,
+      autoPong: true,
+      handshakeTimeout: this.commandTimeoutMs,
+    });
+    this.ws = ws;
+    let opened = false;
+    return new Promise<void>((resolve, reject) => {
+      ws.on('open', () => {
+        if (gen !== this.generation) {
+          // Superseded by close() or a newer connect while the handshake ran.
+          ws.terminate();
+          reject(closedError('superseded before open'));
+          return;
+        }
+        opened = true;
+        this.onOpen();
+        resolve();
+      });
+      ws.on('message', (data) => {
+        if (gen === this.generation) this.onFrame(data);
+      });
+      ws.on('ping', () => {
+        if (gen !== this.generation) return;
+        this.counters.pingsReceived++;
+        this.lastActivityMs = this.now();
+      });
+      ws.on('error', (err) => {
+        if (!opened) {
+          reject(
+            new KalshiError('KALSHI_WS_CLOSED', `WebSocket connect failed: ${err.message}`, { cause: err }),
+          );
+        } else if (gen === this.generation) {
+          this.emit('socketError', err);
+        }
+      });
+      ws.on('close', (code, reason) => {
+        if (!opened) {
+          reject(closedError(`before open (code ${code})`));
+          if (gen === this.generation) this.ws = undefined;
+          return;
+        }
+        if (gen === this.generation) this.onClose(code, reason.toString('utf8'));
+      });
+    });
+  }
+
+  private onOpen(): void {
+    this.lastActivityMs = this.now();
+    this.lastSeq.clear();
+    this.staleTerminated = false;
+    this.startWatchdog();
+    this.emit('open');
+  }
+
+  private onClose(code: number, reason: string): void {
+    this.ws = undefined;
+    this.stopWatchdog();
+    this.failAllPending(closedError(`code ${code}${reason ? ` ${reason}` : ''}`));
+    this.forgetSids();
+    const willReconnect = !this.userClosed && this.reconnectEnabled;
+    this.emit('disconnected', {
+      code,
+      reason,
+      cause: this.staleTerminated ? 'stale' : 'remote',
+      willReconnect,
+    });
+    if (willReconnect) this.scheduleReconnect();
+  }
+
+  private forgetSids(): void {
+    for (const intent of this.intents) {
+      if (intent.sid !== undefined) intent.lastSid = intent.sid;
+      intent.sid = undefined;
+    }
+    this.bySid.clear();
+    this.lastSeq.clear();
+  }
+
+  private backoffDelay(attempt: number): number {
+    const exp = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** Math.min(attempt - 1, 30));
+    // Equal jitter: half fixed, half random, so retries spread out but never collapse to 0.
+    return Math.round(exp / 2 + (exp / 2) * this.random());
+  }
+
+  private scheduleReconnect(): void {
+    const attempt = ++this.failedAttempts;
+    const delayMs = this.backoffDelay(attempt);
+    this.emit('reconnecting', { attempt, delayMs });
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      void this.reconnectNow();
+    }, delayMs);
+  }
+
+  private async reconnectNow(): Promise<void> {
+    // An explicit connect() may have taken over meanwhile.
+    if (this.userClosed || this.connecting || this.isConnected) return;
+    try {
+      await this.openSocket();
+    } catch (err) {
+      if (this.userClosed || this.connecting || this.isConnected) return;
+      this.emit('socketError', err instanceof Error ? err : new Error(String(err)));
+      this.scheduleReconnect();
+      return;
+    }
+    const gen = this.generation;
+    const attempts = this.failedAttempts;
+    this.failedAttempts = 0;
+    this.counters.reconnects++;
+    const resubscribed = await this.resubscribeAll(gen);
+    if (resubscribed === undefined || gen !== this.generation || this.userClosed) return;
+    this.emit('resubscribed', resubscribed);
+    this.emit('reconnected', { attempts, resubscribed });
+  }
+
+  /** undefined when the connection dropped again meanwhile (intents kept for the next try). */
+  private async resubscribeAll(gen: number): Promise<ResubscribedEvent | undefined> {
+    const todo = [...this.intents].filter((i) => i.sid === undefined);
+    const results = await Promise.allSettled(
+      todo.map((intent) => {
+        const params: SubscribeParams = { channels: [intent.channel], ...intent.options };
+        if (intent.tickers) params.market_tickers = [...intent.tickers];
+        return this.sendSubscribe(params, intent);
+      }),
+    );
+    if (gen !== this.generation || this.userClosed) return undefined;
+    const remapped: SidRemap[] = [];
+    const failed: ResubscribeFailure[] = [];
+    results.forEach((r, i) => {
+      const intent = todo[i] as Intent;
+      if (r.status === 'fulfilled' && intent.sid !== undefined) {
+        remapped.push({
+          channel: intent.channel,
+          oldSid: intent.lastSid,
+          newSid: intent.sid,
+          tickers: intent.tickers,
+        });
+      } else {
+        const error =
+          r.status === 'rejected'
+            ? r.reason instanceof Error
+              ? r.reason
+              : new Error(String(r.reason))
+            : new Error('no sid acknowledged');
+        this.intents.delete(intent);
+        failed.push({ channel: intent.channel, oldSid: intent.lastSid, tickers: intent.tickers, error });
+      }
+    });
+    return { remapped, failed };
+  }
+
+  private startWatchdog(): void {
+    this.stopWatchdog();
+    const every = Math.max(5, Math.floor(this.staleAfterMs / 4));
+    this.watchdog = setInterval(() => this.checkStale(), every);
+    this.watchdog.unref?.();
+  }
+
+  private stopWatchdog(): void {
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.watchdog = undefined;
+  }
+
+  private checkStale(): void {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== WebSocket.OPEN || this.lastActivityMs === undefined) return;
+    const silentMs = this.now() - this.lastActivityMs;
+    if (silentMs < this.staleAfterMs) return;
+    this.staleTerminated = true;
+    this.stopWatchdog();
+    this.emit('stale', { silentMs });
+    ws.terminate();
+  }
+
+  // ---------- commands (internals) ----------
+
+  private command<T>(
+    register: (
+      id: number,
+      resolve: (v: T) => void,
+      reject: (e: Error) => void,
+      timer: ReturnType<typeof setTimeout>,
+    ) => WsCommand,
+  ): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const ws = this.ws;
+      if (!ws || ws.readyState !== WebSocket.OPEN) {
+        reject(closedError('not connected'));
+        return;
+      }
+      const id = this.nextId++;
+      const timer = setTimeout(() => {
+        const p = this.pending.get(id);
+        if (!p) return;
+        this.pending.delete(id);
+        p.reject(
+          new KalshiError(
+            'KALSHI_WS_TIMEOUT',
+            `WS command ${id} got no answer in ${this.commandTimeoutMs} ms`,
+          ),
+        );
+      }, this.commandTimeoutMs);
+      const cmd = register(id, resolve, reject, timer);
+      ws.send(JSON.stringify(cmd), (err) => {
+        if (!err) return;
+        const p = this.pending.get(id);
+        if (!p) return;
+        this.pending.delete(id);
+        clearTimeout(p.timer);
+        p.reject(new KalshiError('KALSHI_WS_CLOSED', `WS send failed: ${err.message}`, { cause: err }));
+      });
+    });
+  }
+
+  private sendSubscribe(
+    params: SubscribeParams,
+    intent: Intent | undefined,
+  ): Promise<Array<{ channel: WsChannel; sid: number }>> {
+    return this.command<Array<{ channel: WsChannel; sid: number }>>((id, resolve, reject, timer) => {
+      this.pending.set(id, { kind: 'subscribe', params, intent, acks: [], resolve, reject, timer });
+      return { id, cmd: 'subscribe', params };
+    });
+  }
+
+  private settle(id: number): void {
+    const p = this.pending.get(id);
+    if (p) clearTimeout(p.timer);
+    this.pending.delete(id);
+  }
+
+  private failAllPending(err: Error): void {
+    const all = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of all) {
+      clearTimeout(p.timer);
+      p.reject(err);
+    }
+  }
+
+  // ---------- incoming ----------
+
+  private protocolError(description: string, raw: string): void {
+    this.counters.protocolErrors++;
+    this.emit('protocolError', { description, raw: clip(raw) });
+  }
+
+  private onFrame(data: WebSocket.RawData): void {
+    const receivedMs = this.now();
+    this.counters.messagesReceived++;
+    this.lastMessageMs = receivedMs;
+    this.lastActivityMs = receivedMs;
+    const text = rawToString(data);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (err) {
+      this.protocolError(`malformed JSON: ${err instanceof Error ? err.message : String(err)}`, text);
+      return;
+    }
+    if (!isRecord(parsed)) {
+      this.protocolError('message is not a JSON object', text);
+      return;
+    }
+    const type = parsed.type;
+    if (typeof type !== 'string') {
+      this.protocolError('message has no string "type" field', text);
+      return;
+    }
+    switch (type) {
+      case 'subscribed':
+        this.onSubscribed(parsed, text);
+        return;
+      case 'unsubscribed':
+        this.onUnsubscribed(parsed, text);
+        return;
+      case 'ok':
+        this.onOk(parsed, text);
+        return;
+      case 'error':
+        this.onError(parsed, text);
+        return;
+      default:
+        if (isDataType(type)) this.onData(type, parsed, text, receivedMs);
+        else this.protocolError(`unknown message type "${type}"`, text);
+    }
+  }
+
+  private onSubscribed(m: Record<string, unknown>, text: string): void {
+    const body = m.msg;
+    if (
+      !isRecord(body) ||
+      !isInt(body.sid) ||
+      typeof body.channel !== 'string' ||
+      !CHANNELS.has(body.channel)
+    ) {
+      this.protocolError('subscribed: msg must carry a known channel and an integer sid', text);
+      return;
+    }
+    const channel = body.channel as WsChannel;
+    const sid = body.sid;
+    const id = m.id;
+    const p = isInt(id) ? this.pending.get(id) : undefined;
+    if (p?.kind !== 'subscribe') {
+      this.protocolError(`subscribed (sid ${sid}) answers no pending subscribe (id ${String(id)})`, text);
+      return;
+    }
+    this.remember(p, channel, sid);
+    p.acks.push({ channel, sid });
+    if (p.acks.length >= p.params.channels.length && isInt(id)) {
+      this.settle(id);
+      p.resolve(p.acks);
+    }
+  }
+
+  private remember(p: PendingSubscribe, channel: WsChannel, sid: number): void {
+    if (p.intent) {
+      p.intent.sid = sid;
+      this.bySid.set(sid, p.intent);
+      return;
+    }
+    const tickers = tickersOf(p.params);
+    const existing = this.bySid.get(sid);
+    if (existing) {
+      // Subscribe is idempotent since Oct 2025: the server merged the tickers into this sid.
+      if (existing.tickers && tickers) existing.tickers = [...new Set([...existing.tickers, ...tickers])];
+      else existing.tickers = undefined;
+      return;
+    }
+    const options: SubscriptionOptions = {
+      ...(p.params.use_yes_price !== undefined && { use_yes_price: p.params.use_yes_price }),
+      ...(p.params.send_initial_snapshot !== undefined && {
+        send_initial_snapshot: p.params.send_initial_snapshot,
+      }),
+      ...(p.params.skip_ticker_ack !== undefined && { skip_ticker_ack: p.params.skip_ticker_ack }),
+    };
+    const intent: Intent = { channel, tickers, options, sid, lastSid: undefined };
+    this.intents.add(intent);
+    this.bySid.set(sid, intent);
+  }
+
+  private onUnsubscribed(m: Record<string, unknown>, text: string): void {
+    const sid = m.sid;
+    if (!isInt(sid)) {
+      this.protocolError('unsubscribed: missing integer sid', text);
+      return;
+    }
+    const intent = this.bySid.get(sid);
+    if (intent) this.intents.delete(intent);
+    this.bySid.delete(sid);
+    this.lastSeq.delete(sid);
+    const id = m.id;
+    const p = isInt(id) ? this.pending.get(id) : undefined;
+    if (p?.kind !== 'unsubscribe') {
+      this.emit('subscriptionDropped', { sid, channel: intent?.channel, tickers: intent?.tickers });
+      return;
+    }
+    p.acked.add(sid);
+    if (p.sids.every((s) => p.acked.has(s)) && isInt(id)) {
+      this.settle(id);
+      p.resolve(undefined);
+    }
+  }
+
+  private onOk(m: Record<string, unknown>, text: string): void {
+    const id = m.id;
+    const p = isInt(id) ? this.pending.get(id) : undefined;
+    if (!p || !isInt(id) || (p.kind !== 'update' && p.kind !== 'list')) {
+      this.protocolError(
+        `ok answers no pending update_subscription / list_subscriptions (id ${String(id)})`,
+        text,
+      );
+      return;
+    }
+    this.settle(id);
+    if (p.kind === 'list') {
+      const list = Array.isArray(m.msg) ? m.msg : [];
+      const out: Array<{ channel: WsChannel; sid: number }> = [];
+      for (const e of list) {
+        if (isRecord(e) && isInt(e.sid) && typeof e.channel === 'string' && CHANNELS.has(e.channel)) {
+          out.push({ channel: e.channel as WsChannel, sid: e.sid });
+        }
+      }
+      p.resolve(out);
+      return;
+    }
+    this.applyUpdateToIntent(p.params, m.msg);
+    p.resolve(m as unknown as OkMessage);
+  }
+
+  private applyUpdateToIntent(params: UpdateSubscriptionParams, body: unknown): void {
+    if (params.action === 'get_snapshot') return;
+    const sid = params.sid ?? params.sids?.[0];
+    const intent = sid === undefined ? undefined : this.bySid.get(sid);
+    if (!intent) return;
+    if (isRecord(body) && Array.isArray(body.market_tickers)) {
+      intent.tickers = body.market_tickers.filter((t): t is string => typeof t === 'string');
+      return;
+    }
+    const changed = tickersOf(params) ?? [];
+    if (params.action === 'add_markets') {
+      intent.tickers = [...new Set([...(intent.tickers ?? []), ...changed])];
+    } else if (intent.tickers) {
+      const gone = new Set(changed);
+      intent.tickers = intent.tickers.filter((t) => !gone.has(t));
+    }
+  }
+
+  private onError(m: Record<string, unknown>, text: string): void {
+    const body = m.msg;
+    if (!isRecord(body) || !isInt(body.code)) {
+      this.protocolError('error: msg must carry an integer code', text);
+      return;
+    }
+    const id = m.id;
+    const err = new KalshiWsServerError(body.code, typeof body.msg === 'string' ? body.msg : '', {
+      marketTicker: typeof body.market_ticker === 'string' ? body.market_ticker : undefined,
+      marketId: typeof body.market_id === 'string' ? body.market_id : undefined,
+      commandId: isInt(id) ? id : undefined,
+    });
+    const p = isInt(id) ? this.pending.get(id) : undefined;
+    if (p && isInt(id)) {
+      this.settle(id);
+      p.reject(err);
+      return;
+    }
+    this.emit('serverError', err);
+  }
+
+  private onData(
+    type: WsDataMessage['type'],
+    m: Record<string, unknown>,
+    text: string,
+    receivedMs: number,
+  ): void {
+    const sid = m.sid;
+    if (!isInt(sid)) {
+      this.protocolError(`${type}: missing integer sid`, text);
+      return;
+    }
+    if (!isRecord(m.msg)) {
+      this.protocolError(`${type}: msg must be an object`, text);
+      return;
+    }
+    const channel = CHANNEL_OF_TYPE[type];
+    let gap = false;
+    if (SEQUENCED_CHANNELS.has(channel)) {
+      const seq = m.seq;
+      if (!isInt(seq)) {
+        this.protocolError(`${type}: sequenced message without an integer seq`, text);
+        return;
+      }
+      const last = this.lastSeq.get(sid);
+      if (last !== undefined) {
+        if (seq <= last) {
+          this.counters.duplicates++;
+          this.emitGap('duplicate', sid, channel, type, last + 1, seq);
+          return;
+        }
+        if (seq !== last + 1) {
+          this.counters.gaps++;
+          gap = true;
+          this.emitGap('gap', sid, channel, type, last + 1, seq);
+        }
+      }
+      this.lastSeq.set(sid, seq);
+    }
+    this.counters.dataMessages++;
+    this.emit('message', m as unknown as WsDataMessage, { receivedMs, gap });
+  }
+
+  private emitGap(
+    kind: 'gap' | 'duplicate',
+    sid: number,
+    channel: WsChannel,
+    messageType: WsDataMessage['type'],
+    expected: number,
+    received: number,
+  ): void {
+    const tickers = this.bySid.get(sid)?.tickers ?? [];
+    this.emit('gap', { kind, sid, channel, messageType, expected, received, tickers: [...tickers] });
+  }
+
+  private info(i: Intent): SubscriptionInfo {
+    return {
+      channel: i.channel,
+      sid: i.sid,
+      tickers: i.tickers ? [...i.tickers] : undefined,
+      options: { ...i.options },
+    };
+  }
+}

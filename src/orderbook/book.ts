@@ -1,0 +1,566 @@
+/**
+ * The local order book of ONE Kalshi market, in integer units (src/kalshi/units.ts).
+ *
+ * Kalshi's book holds bids only, in two ladders (KALSHI.md §8):
+ *  - the YES ladder: YES bids at their YES price;
+ *  - the NO ladder:  NO bids at their NO price.
+ * A NO bid at q is a YES ask at 1 − q, so yesAsk = 1 − bestNoBid and noAsk = 1 − bestYesBid.
+ *
+ * Rules (KALSHI.md §7):
+ *  - a snapshot replaces both ladders;
+ *  - a delta adds a signed Count to one level; a level that nets to ≤ 0 is removed;
+ *  - a delta that would drive a level below zero (or takes from a level we do not have) is a
+ *    symptom of a missed message: the level is removed as Kalshi's rule says, and the delta is
+ *    reported as `'negative'` so the caller can resync. The book never holds a negative level.
+ *
+ * Layout: each ladder is a 10,001-slot Float64Array indexed by Price (1/10,000 $), with the
+ * best (highest) bid, the number of levels and the total size cached. A delta is O(1) except when
+ * it removes the best level, which scans down to the next one (a few slots in a real book).
+ * Float64 holds every Count exactly (they are safe integers).
+ *
+ * The book is pure: no clock, no I/O. Times are handed in by the caller: the exchange's
+ * timestamp and our receive time are kept separately.
+ */
+
+import type { Count, OrderbookDeltaMessage, OrderbookSnapshotMessage, Price } from '../kalshi/index.js';
+import {
+  complement,
+  KalshiError,
+  MAX_LIMIT_PRICE,
+  MIN_LIMIT_PRICE,
+  PRICE_SCALE,
+  parseCount,
+  parseLimitPrice,
+  parseSignedCount,
+} from '../kalshi/index.js';
+
+/** Which ladder: YES bids or NO bids. */
+export type LadderSide = 'yes' | 'no';
+
+export interface Level {
+  readonly price: Price;
+  readonly count: Count;
+}
+
+/**
+ * How far the trader may trust a book:
+ *  - `live`      : built from a snapshot and kept by an unbroken delta sequence;
+ *  - `resyncing` : no snapshot yet, or a gap / negative level was seen and a snapshot is awaited;
+ *  - `stale`     : no news for too long, or the connection under it was lost.
+ */
+export type BookStatus = 'live' | 'resyncing' | 'stale';
+
+/**
+ * What a delta did to its level:
+ *  - `added`     : the level did not exist and now does;
+ *  - `changed`   : the level exists before and after;
+ *  - `removed`   : the level netted to exactly zero and was removed;
+ *  - `unchanged` : a zero delta;
+ *  - `negative`  : the level would have gone below zero (or did not exist for a negative delta);
+ *                  it is removed (absent) and the caller should resync.
+ */
+export type DeltaOutcome = 'added' | 'changed' | 'removed' | 'unchanged' | 'negative';
+
+/** When the book last changed: the exchange's timestamp and ours, kept apart. */
+export interface UpdateStamp {
+  /** Exchange timestamp (ts_ms) when the message carried one. */
+  readonly exchangeTsMs?: number | undefined;
+  /** Our clock when the message was received. */
+  readonly receivedMs: number;
+}
+
+export const ORDERBOOK_ERROR_CODES = {
+  BOOK_BAD_PRICE: 'a price is not an integer strictly between 0 and 1 dollar (1..9999 units)',
+  BOOK_BAD_COUNT: 'a count is not a safe integer of the right sign',
+  BOOK_DUPLICATE_LEVEL: 'a snapshot lists the same price twice on one side',
+  BOOK_NEGATIVE_LEVEL: 'a delta would drive a level below zero (a message was missed)',
+  BOOK_WRONG_MARKET: 'a message for another market was applied to this book',
+} as const;
+export type OrderBookErrorCode = keyof typeof ORDERBOOK_ERROR_CODES;
+
+/** Bad input to the book (a programmer error or an unparsed wire value), or a strict-mode negative level. */
+export class OrderBookError extends Error {
+  readonly code: OrderBookErrorCode;
+  readonly side: LadderSide | undefined;
+  readonly price: number | undefined;
+
+  constructor(code: OrderBookErrorCode, message: string, side?: LadderSide, price?: number) {
+    super(message);
+    this.name = 'OrderBookError';
+    this.code = code;
+    this.side = side;
+    this.price = price;
+  }
+}
+
+const SLOTS = PRICE_SCALE + 1;
+const WORDS = Math.ceil(SLOTS / 32);
+
+function isBookPrice(price: number): boolean {
+  return Number.isInteger(price) && price >= MIN_LIMIT_PRICE && price <= MAX_LIMIT_PRICE;
+}
+
+/** One bid ladder. Internal: the book keeps its invariants. */
+class Ladder {
+  readonly sizes = new Float64Array(SLOTS);
+  /** Occupancy bitset over prices: finds the next level down 32 slots at a time. */
+  readonly bits = new Uint32Array(WORDS);
+  /** Highest price with a level, 0 when empty. */
+  best = 0;
+  levelCount = 0;
+  total = 0;
+
+  apply(price: number, delta: number): DeltaOutcome {
+    const sizes = this.sizes;
+    const cur = sizes[price] as number;
+    if (delta === 0) return 'unchanged';
+    const next = cur + delta;
+    if (next > 0) {
+      sizes[price] = next;
+      this.total += delta;
+      if (cur === 0) {
+        this.bits[price >>> 5] = (this.bits[price >>> 5] as number) | (1 << (price & 31));
+        this.levelCount++;
+        if (price > this.best) this.best = price;
+        return 'added';
+      }
+      return 'changed';
+    }
+    if (cur === 0) return 'negative';
+    sizes[price] = 0;
+    this.bits[price >>> 5] = (this.bits[price >>> 5] as number) & ~(1 << (price & 31));
+    this.total -= cur;
+    this.levelCount--;
+    if (price === this.best) this.best = this.highestAtOrBelow(price - 1);
+    return next === 0 ? 'removed' : 'negative';
+  }
+
+  /** Highest occupied price ≤ `from`, 0 when none. */
+  highestAtOrBelow(from: number): number {
+    if (from <= 0 || this.levelCount === 0) return 0;
+    const bits = this.bits;
+    let w = from >>> 5;
+    // keep bits 0..(from & 31) of the first word
+    let word = (bits[w] as number) & (0xffffffff >>> (31 - (from & 31)));
+    for (;;) {
+      if (word !== 0) return (w << 5) + 31 - Math.clz32(word);
+      if (w === 0) return 0;
+      w--;
+      word = bits[w] as number;
+    }
+  }
+
+  /** Lowest occupied price ≥ `from`, 0 when none. */
+  lowestAtOrAbove(from: number): number {
+    if (from > MAX_LIMIT_PRICE || this.levelCount === 0) return 0;
+    const bits = this.bits;
+    let w = from >>> 5;
+    // drop bits below (from & 31) of the first word
+    let word = (bits[w] as number) & ~((1 << (from & 31)) - 1);
+    for (;;) {
+      if (word !== 0) return (w << 5) + 31 - Math.clz32(word & -word);
+      w++;
+      if (w >= WORDS) return 0;
+      word = bits[w] as number;
+    }
+  }
+
+  clear(): void {
+    if (this.levelCount !== 0) {
+      this.sizes.fill(0);
+      this.bits.fill(0);
+    }
+    this.best = 0;
+    this.levelCount = 0;
+    this.total = 0;
+  }
+
+  load(levels: readonly Level[]): void {
+    for (const { price, count } of levels) {
+      if (count !== 0) this.apply(price, count);
+    }
+  }
+
+  /** Best first. */
+  top(n: number): Level[] {
+    const out: Level[] = [];
+    for (let p = this.best; p > 0 && out.length < n; p = this.highestAtOrBelow(p - 1)) {
+      out.push({ price: p, count: this.sizes[p] as number });
+    }
+    return out;
+  }
+
+  /** Ascending by price. */
+  ascending(): Level[] {
+    const out: Level[] = [];
+    for (let p = this.lowestAtOrAbove(MIN_LIMIT_PRICE); p > 0; p = this.lowestAtOrAbove(p + 1)) {
+      out.push({ price: p, count: this.sizes[p] as number });
+    }
+    return out;
+  }
+}
+
+function validateSide(side: LadderSide, levels: readonly Level[]): void {
+  const seen = new Set<number>();
+  for (const { price, count } of levels) {
+    if (!isBookPrice(price)) {
+      throw new OrderBookError('BOOK_BAD_PRICE', `snapshot ${side} level: bad price ${price}`, side, price);
+    }
+    if (!Number.isSafeInteger(count) || count < 0) {
+      throw new OrderBookError(
+        'BOOK_BAD_COUNT',
+        `snapshot ${side} level at ${price}: bad count ${count}`,
+        side,
+        price,
+      );
+    }
+    if (seen.has(price)) {
+      throw new OrderBookError(
+        'BOOK_DUPLICATE_LEVEL',
+        `snapshot ${side} side lists price ${price} twice`,
+        side,
+        price,
+      );
+    }
+    seen.add(price);
+  }
+}
+
+export class OrderBook {
+  readonly marketTicker: string;
+  private readonly yes = new Ladder();
+  private readonly no = new Ladder();
+  private statusValue: BookStatus = 'resyncing';
+  private exchangeTsMs: number | undefined;
+  private receivedMs: number | undefined;
+
+  constructor(marketTicker = '') {
+    this.marketTicker = marketTicker;
+  }
+
+  // ---------- state changes ----------
+
+  /**
+   * Replaces both ladders. Levels may come in any order; zero counts are skipped. Throws
+   * OrderBookError (and leaves the book untouched) on a bad price, a bad count or a duplicate price.
+   * A snapshot makes the book `live`.
+   */
+  applySnapshot(yesLevels: readonly Level[], noLevels: readonly Level[], stamp?: UpdateStamp): void {
+    validateSide('yes', yesLevels);
+    validateSide('no', noLevels);
+    this.yes.clear();
+    this.no.clear();
+    this.yes.load(yesLevels);
+    this.no.load(noLevels);
+    this.statusValue = 'live';
+    if (stamp) this.markUpdated(stamp);
+  }
+
+  /**
+   * Adds a signed `delta` (Count) to the level at `price` on one ladder. Hot path: no allocation.
+   * Returns what happened; `'negative'` means the book was out of step and wants a resync.
+   * Throws OrderBookError on a price outside 1..9999 or a non-integer delta (programmer errors:
+   * parse with deltaFromMessage first).
+   */
+  applyDelta(side: LadderSide, price: Price, delta: Count): DeltaOutcome {
+    if (!(price >= MIN_LIMIT_PRICE && price <= MAX_LIMIT_PRICE) || (price | 0) !== price) {
+      throw new OrderBookError('BOOK_BAD_PRICE', `delta on ${side}: bad price ${price}`, side, price);
+    }
+    if (!Number.isSafeInteger(delta)) {
+      throw new OrderBookError(
+        'BOOK_BAD_COUNT',
+        `delta on ${side} at ${price}: bad count ${delta}`,
+        side,
+        price,
+      );
+    }
+    return side === 'yes' ? this.yes.apply(price, delta) : this.no.apply(price, delta);
+  }
+
+  /** As applyDelta, but a negative level throws OrderBookError `BOOK_NEGATIVE_LEVEL` (after removing it). */
+  applyDeltaStrict(side: LadderSide, price: Price, delta: Count): Exclude<DeltaOutcome, 'negative'> {
+    const before = this.sizeAt(side, price);
+    const outcome = this.applyDelta(side, price, delta);
+    if (outcome === 'negative') {
+      throw new OrderBookError(
+        'BOOK_NEGATIVE_LEVEL',
+        `${this.marketTicker || 'book'}: delta ${delta} on ${side} level ${price} holding ${before} would go negative`,
+        side,
+        price,
+      );
+    }
+    return outcome;
+  }
+
+  /** Records when the book last changed (call after applying a delta). */
+  markUpdated(stamp: UpdateStamp): void {
+    if (stamp.exchangeTsMs !== undefined) this.exchangeTsMs = stamp.exchangeTsMs;
+    this.receivedMs = stamp.receivedMs;
+  }
+
+  /** A snapshot has been asked for (gap, negative level, reconnect). Cleared by applySnapshot. */
+  markResyncing(): void {
+    this.statusValue = 'resyncing';
+  }
+
+  /** The feed under the book is gone or silent. Cleared by applySnapshot. */
+  markStale(): void {
+    this.statusValue = 'stale';
+  }
+
+  // ---------- status ----------
+
+  get status(): BookStatus {
+    return this.statusValue;
+  }
+
+  /** The exchange timestamp (ms) of the last message applied, when one carried it. */
+  get lastExchangeTsMs(): number | undefined {
+    return this.exchangeTsMs;
+  }
+
+  /** Our receive time (ms) of the last message applied. */
+  get lastReceivedMs(): number | undefined {
+    return this.receivedMs;
+  }
+
+  /** Status as of `nowMs`: a `live` book with no update for `staleAfterMs` or more is `stale`. */
+  statusAt(nowMs: number, staleAfterMs: number): BookStatus {
+    if (this.statusValue !== 'live') return this.statusValue;
+    if (this.receivedMs === undefined || nowMs - this.receivedMs >= staleAfterMs) return 'stale';
+    return 'live';
+  }
+
+  // ---------- views ----------
+
+  /** Best YES bid, or undefined when the YES ladder is empty. */
+  bestYesBid(): Price | undefined {
+    return this.yes.best === 0 ? undefined : this.yes.best;
+  }
+
+  /** Best NO bid (on the NO price scale), or undefined when the NO ladder is empty. */
+  bestNoBid(): Price | undefined {
+    return this.no.best === 0 ? undefined : this.no.best;
+  }
+
+  bestBid(side: LadderSide): Price | undefined {
+    return side === 'yes' ? this.bestYesBid() : this.bestNoBid();
+  }
+
+  /** Cheapest YES offer = 1 − best NO bid. */
+  yesAsk(): Price | undefined {
+    return this.no.best === 0 ? undefined : complement(this.no.best);
+  }
+
+  /** Cheapest NO offer = 1 − best YES bid. */
+  noAsk(): Price | undefined {
+    return this.yes.best === 0 ? undefined : complement(this.yes.best);
+  }
+
+  /** YES ask − YES bid (equals NO ask − NO bid); ≤ 0 when crossed; undefined if a side is empty. */
+  spread(): Price | undefined {
+    if (this.yes.best === 0 || this.no.best === 0) return undefined;
+    return PRICE_SCALE - this.no.best - this.yes.best;
+  }
+
+  /**
+   * YES mid price, (bestYesBid + yesAsk) / 2; undefined if a side is empty. Exact on every Kalshi
+   * tick grid (the finest tick, $0.001, is 10 units); on odd 1/10,000 sums it rounds down by half a unit.
+   */
+  mid(): Price | undefined {
+    if (this.yes.best === 0 || this.no.best === 0) return undefined;
+    return Math.floor((this.yes.best + PRICE_SCALE - this.no.best) / 2);
+  }
+
+  /** Best YES bid + best NO bid ≥ $1: someone would trade with themselves; never true on a healthy book. */
+  isCrossed(): boolean {
+    return this.yes.best !== 0 && this.no.best !== 0 && this.yes.best + this.no.best >= PRICE_SCALE;
+  }
+
+  /** Size resting at `price` on one ladder (0 when no level). */
+  sizeAt(side: LadderSide, price: Price): Count {
+    if (!isBookPrice(price)) return 0;
+    return (side === 'yes' ? this.yes : this.no).sizes[price] as number;
+  }
+
+  /** Number of price levels on one ladder. */
+  levelCount(side: LadderSide): number {
+    return side === 'yes' ? this.yes.levelCount : this.no.levelCount;
+  }
+
+  /** Total size on one ladder, or both when `side` is omitted. */
+  totalDepth(side?: LadderSide): Count {
+    if (side === 'yes') return this.yes.total;
+    if (side === 'no') return this.no.total;
+    return this.yes.total + this.no.total;
+  }
+
+  /** The `n` best levels of one ladder, best (highest) first. */
+  depth(side: LadderSide, n: number): Level[] {
+    return (side === 'yes' ? this.yes : this.no).top(n);
+  }
+
+  /** All levels of one ladder, ascending by price (as Kalshi's REST book lists them). */
+  levels(side: LadderSide): Level[] {
+    return (side === 'yes' ? this.yes : this.no).ascending();
+  }
+
+  isEmpty(): boolean {
+    return this.yes.levelCount === 0 && this.no.levelCount === 0;
+  }
+}
+
+// ---------- wire → book ----------
+
+/** How the subscription was made: with use_yes_price=true, NO levels arrive on the YES price scale. */
+export interface PriceScaleOptions {
+  readonly useYesPrice: boolean;
+}
+
+export interface ParsedSnapshot {
+  readonly sid: number;
+  readonly seq: number;
+  readonly marketTicker: string;
+  readonly marketId: string | undefined;
+  /** Ascending by price; NO levels on the NO price scale whatever the subscription used. */
+  readonly yes: Level[];
+  readonly no: Level[];
+}
+
+export interface ParsedDelta {
+  readonly sid: number;
+  readonly seq: number;
+  readonly marketTicker: string;
+  readonly marketId: string | undefined;
+  readonly side: LadderSide;
+  /** On the ladder's own price scale (a NO delta carries a NO price). */
+  readonly price: Price;
+  readonly delta: Count;
+  readonly exchangeTsMs: number | undefined;
+  readonly clientOrderId: string | undefined;
+}
+
+function badMessage(what: string): KalshiError {
+  return new KalshiError('KALSHI_WIRE_BAD_MESSAGE', what);
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function requireString(obj: Record<string, unknown>, key: string, where: string): string {
+  const v = obj[key];
+  if (typeof v !== 'string' || v === '') throw badMessage(`${where}: ${key} must be a non-empty string`);
+  return v;
+}
+
+function optionalString(obj: Record<string, unknown>, key: string): string | undefined {
+  const v = obj[key];
+  return typeof v === 'string' ? v : undefined;
+}
+
+function requireInt(obj: Record<string, unknown>, key: string, where: string): number {
+  const v = obj[key];
+  if (typeof v !== 'number' || !Number.isSafeInteger(v))
+    throw badMessage(`${where}: ${key} must be an integer`);
+  return v;
+}
+
+function parseLevels(raw: unknown, field: string, toNoScale: boolean): Level[] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw))
+    throw badMessage(`orderbook_snapshot: ${field} must be an array of [price, count]`);
+  const out: Level[] = [];
+  const seen = new Set<number>();
+  raw.forEach((entry: unknown, i: number) => {
+    if (!Array.isArray(entry) || entry.length < 2) {
+      throw badMessage(`orderbook_snapshot: ${field}[${i}] must be [price_dollars, count_fp]`);
+    }
+    const wirePrice = parseLimitPrice(entry[0], `${field}[${i}][0]`);
+    const price = toNoScale ? complement(wirePrice) : wirePrice;
+    const count = parseCount(entry[1], `${field}[${i}][1]`);
+    if (seen.has(price)) throw badMessage(`orderbook_snapshot: ${field} lists price ${entry[0]} twice`);
+    seen.add(price);
+    if (count > 0) out.push({ price, count });
+  });
+  out.sort((a, b) => a.price - b.price);
+  return out;
+}
+
+/** Parses an `orderbook_snapshot` (absent side key = empty side). Throws KalshiError on garbage. */
+export function snapshotFromMessage(
+  message: OrderbookSnapshotMessage,
+  opts: PriceScaleOptions,
+): ParsedSnapshot {
+  const m: unknown = message;
+  if (!isRecord(m) || m.type !== 'orderbook_snapshot') throw badMessage('not an orderbook_snapshot message');
+  const body = m.msg;
+  if (!isRecord(body)) throw badMessage('orderbook_snapshot: msg must be an object');
+  return {
+    sid: requireInt(m, 'sid', 'orderbook_snapshot'),
+    seq: requireInt(m, 'seq', 'orderbook_snapshot'),
+    marketTicker: requireString(body, 'market_ticker', 'orderbook_snapshot'),
+    marketId: optionalString(body, 'market_id'),
+    yes: parseLevels(body.yes_dollars_fp, 'yes_dollars_fp', false),
+    no: parseLevels(body.no_dollars_fp, 'no_dollars_fp', opts.useYesPrice),
+  };
+}
+
+/** A fresh, live book from an `orderbook_snapshot` message. */
+export function bookFromSnapshotMessage(
+  message: OrderbookSnapshotMessage,
+  opts: PriceScaleOptions,
+  receivedMs?: number,
+): OrderBook {
+  const snap = snapshotFromMessage(message, opts);
+  const book = new OrderBook(snap.marketTicker);
+  book.applySnapshot(snap.yes, snap.no, receivedMs === undefined ? undefined : { receivedMs });
+  return book;
+}
+
+/** Parses an `orderbook_delta`; a NO price is brought back to the NO scale under use_yes_price. */
+export function deltaFromMessage(message: OrderbookDeltaMessage, opts: PriceScaleOptions): ParsedDelta {
+  const m: unknown = message;
+  if (!isRecord(m) || m.type !== 'orderbook_delta') throw badMessage('not an orderbook_delta message');
+  const body = m.msg;
+  if (!isRecord(body)) throw badMessage('orderbook_delta: msg must be an object');
+  const side = body.side;
+  if (side !== 'yes' && side !== 'no') throw badMessage('orderbook_delta: side must be "yes" or "no"');
+  const wirePrice = parseLimitPrice(body.price_dollars, 'price_dollars');
+  const delta = parseSignedCount(body.delta_fp, 'delta_fp');
+  const ts = body.ts_ms;
+  return {
+    sid: requireInt(m, 'sid', 'orderbook_delta'),
+    seq: requireInt(m, 'seq', 'orderbook_delta'),
+    marketTicker: requireString(body, 'market_ticker', 'orderbook_delta'),
+    marketId: optionalString(body, 'market_id'),
+    side,
+    price: side === 'no' && opts.useYesPrice ? complement(wirePrice) : wirePrice,
+    delta,
+    exchangeTsMs: typeof ts === 'number' && Number.isFinite(ts) ? ts : undefined,
+    clientOrderId: optionalString(body, 'client_order_id'),
+  };
+}
+
+function checkMarket(book: OrderBook, marketTicker: string): void {
+  if (book.marketTicker !== '' && book.marketTicker !== marketTicker) {
+    throw new OrderBookError(
+      'BOOK_WRONG_MARKET',
+      `message for ${marketTicker} applied to the book of ${book.marketTicker}`,
+    );
+  }
+}
+
+/** Applies a parsed snapshot to an existing book (re-snapshot after a gap). */
+export function applySnapshotMessage(book: OrderBook, snap: ParsedSnapshot, receivedMs: number): void {
+  checkMarket(book, snap.marketTicker);
+  book.applySnapshot(snap.yes, snap.no, { receivedMs });
+}
+
+/** Applies a parsed delta and stamps the book; returns the outcome (`'negative'` ⇒ resync). */
+export function applyDeltaMessage(book: OrderBook, d: ParsedDelta, receivedMs: number): DeltaOutcome {
+  checkMarket(book, d.marketTicker);
+  const outcome = book.applyDelta(d.side, d.price, d.delta);
+  book.markUpdated({ exchangeTsMs: d.exchangeTsMs, receivedMs });
+  return outcome;
+}

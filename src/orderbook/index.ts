@@ -1,0 +1,3 @@
+/** Local order books and the feed that keeps them from snapshot + deltas. */
+export * from './book.js';
+export * from './feed.js';

@@ -1,0 +1,296 @@
+/**
+ * One code path, two drivers. `openDatabase` gives the same drizzle database (typed with the one
+ * schema) whether it talks to a Postgres server through node-postgres (`url`, i.e. DATABASE_URL)
+ * or to embedded PGlite in `<dataDir>/pgdata` (or in memory, for tests).
+ *
+ * - `db` is the drizzle instance for normal CRUD; `query(sql, params)` is raw SQL for the bulk
+ *   paths. Both drivers return the same JS types from `query`: int8 as a JS number (an error if
+ *   it does not fit in 2^53), timestamptz as Date, jsonb parsed. `numeric` (e.g. `sum(...)`) stays
+ *   a string in both; cast sums to bigint.
+ * - The URL is never shown with its password: messages use `maskDatabaseUrl`.
+ * - PGlite is single-process: `<dataDir>/pgdata.lock` holds the owner's pid, and a second live
+ *   process (or a second open in this process) is refused with PERSIST_DATADIR_LOCKED. A lock
+ *   left by a dead process (kill -9) is taken over.
+ */
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
+import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import pg from 'pg';
+import { DEFAULTS } from '../config/index.js';
+import { PersistenceError } from './errors.js';
+import * as schema from './schema.js';
+
+export type Schema = typeof schema;
+/** The drizzle database, typed with the schema, whichever driver is underneath. */
+export type AppDatabase = PgDatabase<PgQueryResultHKT, Schema>;
+export type DriverName = 'pg' | 'pglite';
+
+export interface OpenDatabaseOptions {
+  /** postgres:// or postgresql:// URL (DATABASE_URL). When set (non-empty), node-postgres is used. */
+  url?: string | undefined;
+  /** Data folder; PGlite keeps its files in `<dataDir>/pgdata`. Default `.traderv3`. */
+  dataDir?: string | undefined;
+  /** PGlite in memory (tests). Ignored when `url` is set. */
+  inMemory?: boolean | undefined;
+  /** node-postgres pool size (default 4). */
+  poolSize?: number | undefined;
+  /** Errors of idle pooled connections (the server went away). Default: ignored; the next query fails. */
+  onError?: ((err: Error) => void) | undefined;
+}
+
+export interface Database {
+  readonly db: AppDatabase;
+  readonly driver: DriverName;
+  /** What is open, safe to print: the masked URL, `PGlite at <dir>` or `PGlite in memory`. */
+  readonly target: string;
+  /** Raw SQL with $1.. parameters; the rows, with the same JS types on both drivers. */
+  query<T extends Record<string, unknown> = Record<string, unknown>>(
+    text: string,
+    params?: readonly unknown[],
+  ): Promise<T[]>;
+  /** Closes the pool / the PGlite instance and releases the data-folder lock. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** The data folder when none is given: the config's default (`.traderv3`). */
+export const DEFAULT_DATA_DIR: string = DEFAULTS.dataDir;
+const PGDATA = 'pgdata';
+const LOCK_FILE = 'pgdata.lock';
+const INT8_OID = 20;
+/** Key of the Postgres advisory lock that serializes concurrent `migrate` runs. */
+const MIGRATION_LOCK_KEY = 727_003_001;
+
+/** The URL with its password (and any `password=` parameter) replaced by `***`. */
+export function maskDatabaseUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    if (u.searchParams.has('password')) u.searchParams.set('password', '***');
+    return u.toString();
+  } catch {
+    return '<unparseable database URL>';
+  }
+}
+
+/** A human description of where `openDatabase(options)` would go, without secrets. */
+export function describeTarget(options: OpenDatabaseOptions): string {
+  if (options.url) return maskDatabaseUrl(options.url);
+  if (options.inMemory) return 'PGlite in memory';
+  return `PGlite at ${resolve(options.dataDir ?? DEFAULT_DATA_DIR, PGDATA)}`;
+}
+
+function parseInt8(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) throw new RangeError(`bigint value ${value} does not fit in a JS number`);
+  return n;
+}
+
+function scrub(message: string, url: string): string {
+  let out = message;
+  try {
+    const password = decodeURIComponent(new URL(url).password);
+    if (password) out = out.split(password).join('***');
+  } catch {
+    // unparseable: nothing more to scrub than the URL itself
+  }
+  return out.split(url).join(maskDatabaseUrl(url));
+}
+
+interface Internals {
+  applyMigrations(migrationsFolder: string): Promise<void>;
+}
+const internals = new WeakMap<Database, Internals>();
+
+/** Used by migrate.ts: runs drizzle's migrator for the driver of `database`. */
+export async function applyDriverMigrations(database: Database, migrationsFolder: string): Promise<void> {
+  const inner = internals.get(database);
+  if (!inner) throw new PersistenceError('PERSIST_CLOSED', 'not a database opened by openDatabase');
+  await inner.applyMigrations(migrationsFolder);
+}
+
+export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<Database> {
+  return options.url ? openPostgres(options.url, options) : openPglite(options);
+}
+
+async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<Database> {
+  const target = maskDatabaseUrl(url);
+  if (!/^postgres(ql)?:\/\//i.test(url)) {
+    throw new PersistenceError(
+      'PERSIST_BAD_URL',
+      `DATABASE_URL must start with postgres:// or postgresql:// (got ${target})`,
+    );
+  }
+  const getTypeParser = ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID
+      ? parseInt8
+      : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'];
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 4,
+    application_name: 'traderv3',
+    types: { getTypeParser },
+  });
+  pool.on('error', (err) => options.onError?.(err));
+  try {
+    await pool.query('select 1');
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    throw new PersistenceError(
+      'PERSIST_CONNECT_FAILED',
+      `cannot connect to ${target}: ${scrub((err as Error).message, url)}`,
+      { cause: err },
+    );
+  }
+  const db = drizzleNodePg({ client: pool, schema });
+  let closed = false;
+  const database: Database = {
+    db,
+    driver: 'pg',
+    target,
+    async query<T extends Record<string, unknown>>(text: string, params: readonly unknown[] = []) {
+      if (closed) throw new PersistenceError('PERSIST_CLOSED', `query on closed database ${target}`);
+      const result = await pool.query<T>(text, params as unknown[]);
+      return result.rows;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+    },
+  };
+  internals.set(database, {
+    async applyMigrations(migrationsFolder) {
+      // Two processes migrating one server at once would both try to apply: serialize them.
+      const client = await pool.connect();
+      try {
+        await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+        try {
+          await migrateNodePg(db, { migrationsFolder });
+        } finally {
+          await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+        }
+      } finally {
+        client.release();
+      }
+    },
+  });
+  return database;
+}
+
+/** Data folders opened by this process (a second PGlite on the same files would corrupt them). */
+const openHere = new Set<string>();
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function acquireLock(dataDir: string): () => void {
+  const file = join(dataDir, LOCK_FILE);
+  if (openHere.has(file)) {
+    throw new PersistenceError(
+      'PERSIST_DATADIR_LOCKED',
+      `the embedded database in ${dataDir} is already open in this process`,
+    );
+  }
+  for (let attempt = 0; ; attempt++) {
+    try {
+      writeFileSync(file, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw err;
+      let holder = Number.NaN;
+      try {
+        holder = Number.parseInt(readFileSync(file, 'utf8'), 10);
+      } catch {
+        // vanished or unreadable: treat as stale
+      }
+      if (Number.isSafeInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
+        throw new PersistenceError(
+          'PERSIST_DATADIR_LOCKED',
+          `the embedded database in ${dataDir} is in use by process ${holder} (a running trader?); ` +
+            `stop it, or set DATABASE_URL to share a Postgres server. If no such process is yours, delete ${file}`,
+        );
+      }
+      rmSync(file, { force: true }); // left by a process that died
+    }
+  }
+  openHere.add(file);
+  return () => {
+    openHere.delete(file);
+    try {
+      if (Number.parseInt(readFileSync(file, 'utf8'), 10) === process.pid) rmSync(file, { force: true });
+    } catch {
+      // already gone
+    }
+  };
+}
+
+async function openPglite(options: OpenDatabaseOptions): Promise<Database> {
+  let release: () => void = () => undefined;
+  let client: PGlite;
+  let target: string;
+  if (options.inMemory) {
+    target = 'PGlite in memory';
+    client = new PGlite({ parsers: { [INT8_OID]: parseInt8 } });
+  } else {
+    const dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR);
+    const pgdata = join(dataDir, PGDATA);
+    target = `PGlite at ${pgdata}`;
+    try {
+      mkdirSync(pgdata, { recursive: true, mode: 0o700 });
+    } catch (err) {
+      throw new PersistenceError(
+        'PERSIST_CONNECT_FAILED',
+        `cannot create the data folder ${pgdata}: ${(err as Error).message}`,
+        { cause: err },
+      );
+    }
+    release = acquireLock(dataDir);
+    client = new PGlite(pgdata, { parsers: { [INT8_OID]: parseInt8 } });
+  }
+  try {
+    await client.waitReady;
+  } catch (err) {
+    release();
+    throw new PersistenceError('PERSIST_CONNECT_FAILED', `cannot open ${target}: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+  const db = drizzlePglite({ client, schema });
+  let closed = false;
+  const database: Database = {
+    db,
+    driver: 'pglite',
+    target,
+    async query<T extends Record<string, unknown>>(text: string, params: readonly unknown[] = []) {
+      if (closed) throw new PersistenceError('PERSIST_CLOSED', `query on closed database ${target}`);
+      const result = await client.query<T>(text, params as unknown[]);
+      return result.rows;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      try {
+        await client.close();
+      } finally {
+        release();
+      }
+    },
+  };
+  internals.set(database, {
+    async applyMigrations(migrationsFolder) {
+      await migratePglite(db, { migrationsFolder });
+    },
+  });
+  return database;
+}

@@ -1,0 +1,350 @@
+/**
+ * The Recorder turns the bus into the trading record: everything the trader sees, decides and
+ * does, written through the batching write queue so no hot path ever waits for the database.
+ *
+ * Policies: the order book stream (snapshots, deltas) and the price archive may be shed under
+ * overload — every shed row is counted and the session is marked as having a data gap. Everything
+ * else (transitions, decisions, orders, fills, ledger, positions, status, risk, lifecycle) is kept.
+ *
+ * The write-ahead record of an order does NOT go through the queue: `writeAhead(order)` commits it
+ * directly and is awaited before the order is sent (OrderService's beforeSend).
+ *
+ * The ledger (one entry per balance-affecting event, with the balance after it):
+ *   fill           − count × leg price (+ $1 per YES/NO pair the fill nets out)
+ *   fee            − the fill's fee
+ *   settlement     + the settlement's revenue
+ *   reconciliation the exchange's balance at calibration − the running balance (the first entry of
+ *                  a record is the opening balance)
+ * Fills already in the database (an earlier run recorded them) are not entered twice.
+ */
+import type { BusEvents, EventBus } from '../bus.js';
+import type { ExchangeFill, PositionView, TrackedOrder } from '../domain.js';
+import { type Micros, notional, PRICE_SCALE } from '../kalshi/index.js';
+import {
+  type DecisionRow,
+  type DeltaRow,
+  decisionRow,
+  type FillRow,
+  fillRow,
+  type LedgerRow,
+  type LifecycleEventRow,
+  type MarketPriceRow,
+  type PositionRow,
+  positionRow,
+  type RiskEventRow,
+  type SnapshotRow,
+  type StatusSnapshotRow,
+  type TransitionRow,
+} from './repos/rows.js';
+import type { Repositories } from './repositories.js';
+import { createWriteQueue, type WriteQueue } from './write-queue.js';
+
+export interface SettlementRecord {
+  readonly ticker: string;
+  readonly settledMs: number;
+  readonly revenue: Micros;
+}
+
+export interface RecorderDeps {
+  repos: Repositories;
+  bus: EventBus;
+  sessionId: string;
+  clock: () => number;
+  /** Our position in a market right now (after the PositionTracker applied the event). */
+  position: (ticker: string) => PositionView | undefined;
+  /** Top of book per market, for the price archive. */
+  topOfBook: () => ReadonlyArray<Omit<MarketPriceRow, 'sessionId' | 'at'>>;
+  priceArchiveMs?: number;
+  /** Fill ids already in the database and the balance after its last ledger entry, if any. */
+  knownFillIds?: Iterable<string>;
+  openingBalance?: Micros;
+  onError?: (what: string, error: Error) => void;
+}
+
+type Rows = {
+  transitions: TransitionRow;
+  decisions: DecisionRow;
+  orders: TrackedOrder;
+  fills: FillRow;
+  ledger: LedgerRow;
+  positions: PositionRow;
+  snapshots: SnapshotRow;
+  deltas: DeltaRow;
+  prices: MarketPriceRow;
+  status: StatusSnapshotRow;
+  risk: RiskEventRow;
+  lifecycle: LifecycleEventRow;
+};
+
+/** The latest snapshot per key, in first-seen order (orders and positions are upserts). */
+function latestBy<T>(rows: readonly T[], key: (r: T) => string): T[] {
+  const m = new Map<string, T>();
+  for (const r of rows) {
+    m.delete(key(r));
+    m.set(key(r), r);
+  }
+  return [...m.values()];
+}
+
+export class Recorder {
+  readonly queue: WriteQueue<keyof Rows & string, Rows>;
+  private readonly seenFills: Set<string>;
+  private balance: Micros | undefined;
+  private shed = 0;
+  private gapMarked = 0;
+  private gapTimer: NodeJS.Timeout | undefined;
+  private priceTimer: NodeJS.Timeout | undefined;
+  private readonly unsubscribers: Array<() => void> = [];
+  private reconciliations = 0;
+
+  constructor(private readonly deps: RecorderDeps) {
+    const { repos, sessionId } = deps;
+    this.seenFills = new Set(deps.knownFillIds ?? []);
+    this.balance = deps.openingBalance;
+    const keep = (maxBatch: number) => ({ policy: 'keep' as const, maxBatch });
+    const shed = (maxBatch: number) => ({ policy: 'shed' as const, maxBatch });
+    this.queue = createWriteQueue<Rows>({
+      kinds: {
+        transitions: { ...keep(500), flush: async (rows) => void (await repos.transitions.insertMany(rows)) },
+        decisions: { ...keep(1000), flush: async (rows) => void (await repos.decisions.insertMany(rows)) },
+        orders: {
+          ...keep(200),
+          flush: async (rows) => {
+            for (const o of latestBy(rows, (r) => r.clientOrderId)) await repos.orders.upsert(sessionId, o);
+          },
+        },
+        fills: { ...keep(500), flush: async (rows) => void (await repos.fills.insertMany(rows)) },
+        ledger: { ...keep(1000), flush: async (rows) => void (await repos.ledger.insertMany(rows)) },
+        positions: {
+          ...keep(500),
+          flush: async (rows) => void (await repos.positions.upsertMany(latestBy(rows, (r) => r.ticker))),
+        },
+        snapshots: { ...shed(200), flush: async (rows) => void (await repos.bulk.insertSnapshots(rows)) },
+        deltas: { ...shed(2000), flush: async (rows) => void (await repos.bulk.insertDeltas(rows)) },
+        prices: { ...shed(1000), flush: async (rows) => void (await repos.bulk.insertMarketPrices(rows)) },
+        status: { ...keep(100), flush: async (rows) => void (await repos.bulk.insertStatusSnapshots(rows)) },
+        risk: { ...keep(500), flush: async (rows) => void (await repos.bulk.insertRiskEvents(rows)) },
+        lifecycle: {
+          ...keep(500),
+          flush: async (rows) => void (await repos.bulk.insertLifecycleEvents(rows)),
+        },
+      },
+      onShed: (_kind, count) => this.onShed(count),
+      onFlushError: (kind, error, attempt) => {
+        if (attempt === 1 || attempt % 10 === 0) {
+          deps.onError?.(
+            `writing ${kind} (attempt ${attempt})`,
+            error instanceof Error ? error : new Error(String(error)),
+          );
+        }
+      },
+    });
+  }
+
+  /** Commits an order's record before it is sent (write-ahead). */
+  async writeAhead(order: TrackedOrder): Promise<void> {
+    await this.deps.repos.orders.upsert(this.deps.sessionId, order);
+  }
+
+  start(): void {
+    const { bus, sessionId } = this.deps;
+    const q = this.queue;
+    const at = (ms: number) => new Date(ms);
+    this.on(bus, 'machine.transitioned', (t) =>
+      q.push('transitions', { sessionId, at: at(t.at), fromState: t.from, toState: t.to }),
+    );
+    this.on(bus, 'strategy.decided', (d) => q.push('decisions', decisionRow(sessionId, d)));
+    this.on(bus, 'order.changed', (o) => q.push('orders', o));
+    this.on(bus, 'exchange.fillReported', (f) => this.onFill(f));
+    this.on(bus, 'exchange.settlementReported', (s) => this.onSettlement(s));
+    this.on(bus, 'exchange.balanceReported', (b) => {
+      if (b.reconcile) this.reconcile(b.cash, b.at);
+    });
+    this.on(bus, 'position.changed', (p) =>
+      q.push('positions', positionRow(sessionId, p, at(this.deps.clock()))),
+    );
+    this.on(bus, 'book.snapshotReceived', (s) =>
+      q.push('snapshots', {
+        sessionId,
+        ticker: s.ticker,
+        sid: s.sid,
+        seq: s.seq,
+        yes: s.yes.map(([p, c]) => [p, c] as const),
+        no: s.no.map(([p, c]) => [p, c] as const),
+        receivedAt: at(s.receivedMs),
+      }),
+    );
+    this.on(bus, 'book.deltaReceived', (d) =>
+      q.push('deltas', {
+        sessionId,
+        ticker: d.ticker,
+        sid: d.sid,
+        seq: d.seq,
+        side: d.side,
+        price: d.price,
+        delta: d.delta,
+        clientOrderId: d.clientOrderId ?? null,
+        exchangeTs: d.exchangeTsMs === undefined ? null : at(d.exchangeTsMs),
+        receivedAt: at(d.receivedMs),
+      }),
+    );
+    this.on(bus, 'status.reported', (s) =>
+      q.push('status', {
+        sessionId,
+        at: at(s.at),
+        state: String(s.data.state ?? ''),
+        text: s.text,
+        data: s.data,
+      }),
+    );
+    this.on(bus, 'risk.breakerTripped', (e) =>
+      q.push('risk', {
+        sessionId,
+        at: at(e.at),
+        kind: 'breaker_tripped',
+        reason: e.reason,
+        detail: e.detail,
+      }),
+    );
+    this.on(bus, 'risk.breakerReset', (e) =>
+      q.push('risk', {
+        sessionId,
+        at: at(e.at),
+        kind: 'breaker_reset',
+        reason: 'operator',
+        detail: `reset by ${e.by}`,
+      }),
+    );
+    this.on(bus, 'position.driftDetected', (d) =>
+      q.push('risk', {
+        sessionId,
+        at: at(d.at),
+        kind: 'position_drift',
+        reason: d.ticker,
+        detail: `local ${d.local} vs exchange ${d.exchange}`,
+        data: d,
+      }),
+    );
+    this.on(bus, 'order.changed', (o) => {
+      if (o.status === 'denied' && o.history.length <= 2) {
+        q.push('risk', {
+          sessionId,
+          at: at(o.updatedMs),
+          kind: 'denied',
+          reason: o.reason ?? 'denied',
+          detail: o.clientOrderId,
+        });
+      }
+    });
+    this.on(bus, 'market.lifecycle', (e) =>
+      q.push('lifecycle', {
+        sessionId,
+        at: at(e.at),
+        ticker: e.ticker,
+        eventType: e.eventType,
+        data: e.data,
+      }),
+    );
+    const every = this.deps.priceArchiveMs ?? 5_000;
+    this.priceTimer = setInterval(() => {
+      const now = at(this.deps.clock());
+      for (const top of this.deps.topOfBook()) q.push('prices', { ...top, sessionId, at: now });
+    }, every);
+    this.priceTimer.unref();
+  }
+
+  private on<E extends keyof BusEvents>(bus: EventBus, event: E, fn: (...args: BusEvents[E]) => void): void {
+    // biome-ignore lint/suspicious/noExplicitAny: eventemitter3's per-event listener types.
+    bus.on(event, fn as any);
+    // biome-ignore lint/suspicious/noExplicitAny: as above.
+    this.unsubscribers.push(() => bus.off(event, fn as any));
+  }
+
+  private ledger(row: Omit<LedgerRow, 'sessionId' | 'balanceAfter'>): void {
+    if (this.balance !== undefined) this.balance += row.amount;
+    this.queue.push('ledger', { ...row, sessionId: this.deps.sessionId, balanceAfter: this.balance ?? null });
+  }
+
+  private onFill(fill: ExchangeFill): void {
+    if (this.seenFills.has(fill.fillId)) return;
+    this.seenFills.add(fill.fillId);
+    const now = this.deps.clock();
+    this.queue.push('fills', fillRow(this.deps.sessionId, fill, new Date(now)));
+    // The PositionTracker has applied the fill already (it subscribed first): undo it to see before.
+    const signed = fill.bookSide === 'bid' ? fill.count : -fill.count;
+    const before = (this.deps.position(fill.ticker)?.position ?? signed) - signed;
+    const legPrice = fill.bookSide === 'bid' ? fill.yesPrice : PRICE_SCALE - fill.yesPrice;
+    const opposite = (signed > 0 && before < 0) || (signed < 0 && before > 0);
+    const pairs = opposite ? Math.min(fill.count, Math.abs(before)) : 0;
+    const at = new Date(fill.createdMs);
+    this.ledger({
+      at,
+      kind: 'fill',
+      ticker: fill.ticker,
+      ref: fill.fillId,
+      amount: notional(pairs, PRICE_SCALE) - notional(fill.count, legPrice),
+    });
+    if (fill.fee !== 0)
+      this.ledger({ at, kind: 'fee', ticker: fill.ticker, ref: fill.fillId, amount: -fill.fee });
+  }
+
+  private onSettlement(s: SettlementRecord): void {
+    this.ledger({
+      at: new Date(s.settledMs),
+      kind: 'settlement',
+      ticker: s.ticker,
+      ref: `${s.ticker}@${s.settledMs}`,
+      amount: s.revenue,
+    });
+  }
+
+  /** Calibration's balance: the ledger is brought to it with one reconciliation entry if needed. */
+  private reconcile(cash: Micros, atMs: number): void {
+    const diff = cash - (this.balance ?? 0);
+    this.reconciliations += 1;
+    if (this.balance !== undefined && diff === 0) return;
+    this.balance = this.balance ?? 0;
+    this.ledger({
+      at: new Date(atMs),
+      kind: 'reconciliation',
+      ticker: null,
+      ref: `${this.deps.sessionId}#${this.reconciliations}`,
+      amount: diff,
+    });
+  }
+
+  private onShed(count: number): void {
+    this.shed += count;
+    if (this.gapTimer) return;
+    this.gapTimer = setTimeout(() => {
+      this.gapTimer = undefined;
+      if (this.shed === this.gapMarked) return;
+      this.gapMarked = this.shed;
+      this.deps.repos.sessions
+        .markGap(this.deps.sessionId, this.shed)
+        .catch((err: Error) => this.deps.onError?.('marking the data gap', err));
+    }, 1_000);
+    this.gapTimer.unref();
+  }
+
+  /** The balance the ledger says we have now (undefined before the first calibration). */
+  get runningBalance(): Micros | undefined {
+    return this.balance;
+  }
+
+  get shedRows(): number {
+    return this.shed;
+  }
+
+  /** Stops listening and writes everything still queued. */
+  async close(): Promise<void> {
+    for (const off of this.unsubscribers.splice(0)) off();
+    if (this.priceTimer) clearInterval(this.priceTimer);
+    if (this.gapTimer) clearTimeout(this.gapTimer);
+    try {
+      await this.queue.close();
+    } finally {
+      if (this.shed > this.gapMarked) await this.deps.repos.sessions.markGap(this.deps.sessionId, this.shed);
+    }
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * All repositories over one open database. Normal CRUD goes through drizzle; the bulk paths
+ * (decisions, transitions, market data, status) through one `unnest` statement per batch.
+ */
+import type { Database } from './db.js';
+import { type BulkRepo, bulkRepo } from './repos/bulk.js';
+import { type OrdersRepo, ordersRepo } from './repos/orders.js';
+import { type ReportsRepo, reportsRepo } from './repos/reports.js';
+import { type SessionsRepo, sessionsRepo } from './repos/sessions.js';
+import {
+  type DecisionsRepo,
+  decisionsRepo,
+  type FillsRepo,
+  fillsRepo,
+  type LedgerRepo,
+  ledgerRepo,
+  type PositionsRepo,
+  positionsRepo,
+  type TransitionsRepo,
+  transitionsRepo,
+} from './repos/trading.js';
+
+export interface Repositories {
+  readonly sessions: SessionsRepo;
+  readonly transitions: TransitionsRepo;
+  readonly decisions: DecisionsRepo;
+  readonly orders: OrdersRepo;
+  readonly fills: FillsRepo;
+  readonly positions: PositionsRepo;
+  readonly ledger: LedgerRepo;
+  readonly bulk: BulkRepo;
+  readonly reports: ReportsRepo;
+}
+
+export function createRepositories(database: Database): Repositories {
+  return {
+    sessions: sessionsRepo(database),
+    transitions: transitionsRepo(database),
+    decisions: decisionsRepo(database),
+    orders: ordersRepo(database),
+    fills: fillsRepo(database),
+    positions: positionsRepo(database),
+    ledger: ledgerRepo(database),
+    bulk: bulkRepo(database),
+    reports: reportsRepo(database),
+  };
+}
+
+export type {
+  BulkRepo,
+  DecisionsRepo,
+  FillsRepo,
+  LedgerRepo,
+  OrdersRepo,
+  PositionsRepo,
+  ReportsRepo,
+  SessionsRepo,
+  TransitionsRepo,
+};

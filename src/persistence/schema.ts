@@ -1,0 +1,350 @@
+/**
+ * The one Postgres schema of traderv3 (drizzle pg-core). The same migrations (migrations/, made by
+ * `drizzle-kit generate`) run on embedded PGlite and on a real Postgres server.
+ *
+ * Units (src/kalshi/units.ts): prices are integer 1/10,000 $ (`integer`), counts are integer
+ * 1/100 contract (`integer`, signed for positions and deltas), money is integer micro-dollars
+ * (`bigint`, read back as a JS number; every amount fits in 2^53 micro-dollars = $9 billion).
+ * No float column exists. Times are `timestamptz` (UTC). Structured data is `jsonb`.
+ *
+ * Foreign keys: every trading table points at its session; the three market-data tables that
+ * the collector fills in bulk (orderbook_snapshots, orderbook_deltas, market_prices) do not, so
+ * the hot path pays no per-row referential check. order_events → orders is the status history.
+ * Private keys never reach any column: `trading_sessions.config` is stored already redacted.
+ */
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  unique,
+} from 'drizzle-orm/pg-core';
+import type { BookSide, OrderLifecycleStatus, TimeInForce } from '../domain.js';
+
+/** Where a session traded. `paper` (the config's name for Kalshi's demo exchange) is stored as `demo`. */
+export type SessionEnvironment = 'sim' | 'demo' | 'production';
+export type SessionStatus = 'running' | 'ended' | 'crashed';
+export type DecisionAction = 'trade' | 'hold';
+export type LedgerKind = 'fill' | 'fee' | 'settlement' | 'reconciliation';
+export type BookLeg = 'yes' | 'no';
+/** One level of a snapshot: [price (1/10,000 $), count (1/100 contract)]. */
+export type SnapshotLevel = readonly [number, number];
+
+const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+const micros = (name: string) => bigint(name, { mode: 'number' });
+const id = () => bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity();
+
+export const tradingSessions = pgTable(
+  'trading_sessions',
+  {
+    id: text('id').primaryKey(),
+    environment: text('environment').$type<SessionEnvironment>().notNull(),
+    config: jsonb('config').$type<Record<string, unknown>>().notNull(),
+    status: text('status').$type<SessionStatus>().notNull(),
+    dryRun: boolean('dry_run').notNull().default(false),
+    startedAt: at('started_at').notNull(),
+    endedAt: at('ended_at'),
+    dataGap: boolean('data_gap').notNull().default(false),
+    shedRows: micros('shed_rows').notNull().default(0),
+    pid: integer('pid'),
+    host: text('host'),
+    summary: jsonb('summary').$type<Record<string, unknown>>(),
+  },
+  (t) => [
+    index('trading_sessions_started_at_idx').on(t.startedAt),
+    check('trading_sessions_environment_check', sql`${t.environment} in ('sim', 'demo', 'production')`),
+    check('trading_sessions_status_check', sql`${t.status} in ('running', 'ended', 'crashed')`),
+  ],
+);
+
+export const machineTransitions = pgTable(
+  'machine_transitions',
+  {
+    id: id(),
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => tradingSessions.id),
+    at: at('at').notNull(),
+    fromState: text('from_state').notNull(),
+    toState: text('to_state').notNull(),
+  },
+  (t) => [index('machine_transitions_session_at_idx').on(t.sessionId, t.at)],
+);
+
+export const decisions = pgTable(
+  'decisions',
+  {
+    id: id(),
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => tradingSessions.id),
+    at: at('at').notNull(),
+    ticker: text('ticker').notNull(),
+    strategy: text('strategy').notNull(),
+    action: text('action').$type<DecisionAction>().notNull(),
+    reason: text('reason').notNull(),
+    features: jsonb('features'),
+    featuresHash: text('features_hash'),
+    modelOutput: jsonb('model_output'),
+    modelHash: text('model_hash'),
+    riskOk: boolean('risk_ok'),
+    riskCode: text('risk_code'),
+    riskDetail: text('risk_detail'),
+    clientOrderId: text('client_order_id'),
+  },
+  (t) => [
+    index('decisions_session_at_idx').on(t.sessionId, t.at),
+    index('decisions_client_order_id_idx').on(t.clientOrderId),
+    check('decisions_action_check', sql`${t.action} in ('trade', 'hold')`),
+  ],
+);
+
+export const orders = pgTable(
+  'orders',
+  {
+    clientOrderId: text('client_order_id').primaryKey(),
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => tradingSessions.id),
+    orderId: text('order_id').unique('orders_order_id_key'),
+    ticker: text('ticker').notNull(),
+    bookSide: text('book_side').$type<BookSide>().notNull(),
+    yesPrice: integer('yes_price').notNull(),
+    count: integer('count').notNull(),
+    timeInForce: text('time_in_force').$type<TimeInForce>().notNull(),
+    postOnly: boolean('post_only').notNull().default(false),
+    reduceOnly: boolean('reduce_only').notNull().default(false),
+    strategy: text('strategy').notNull(),
+    reason: text('reason').notNull(),
+    request: jsonb('request').notNull(),
+    status: text('status').$type<OrderLifecycleStatus>().notNull(),
+    fillCount: integer('fill_count').notNull().default(0),
+    fillNotional: micros('fill_notional').notNull().default(0),
+    fees: micros('fees').notNull().default(0),
+    /** Why it was denied / rejected / left unknown, in words (TrackedOrder.reason). */
+    outcome: text('outcome'),
+    createdAt: at('created_at').notNull(),
+    updatedAt: at('updated_at').notNull(),
+  },
+  (t) => [
+    index('orders_status_idx').on(t.status),
+    index('orders_session_created_idx').on(t.sessionId, t.createdAt),
+    check('orders_book_side_check', sql`${t.bookSide} in ('bid', 'ask')`),
+  ],
+);
+
+export const orderEvents = pgTable(
+  'order_events',
+  {
+    id: id(),
+    clientOrderId: text('client_order_id')
+      .notNull()
+      .references(() => orders.clientOrderId),
+    at: at('at').notNull(),
+    status: text('status').$type<OrderLifecycleStatus>().notNull(),
+    why: text('why'),
+  },
+  (t) => [index('order_events_client_order_id_idx').on(t.clientOrderId, t.id)],
+);
+
+export const fills = pgTable(
+  'fills',
+  {
+    /** Kalshi's trade id: a replayed fill is the same row. */
+    fillId: text('fill_id').primaryKey(),
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => tradingSessions.id),
+    orderId: text('order_id').notNull(),
+    clientOrderId: text('client_order_id'),
+    ticker: text('ticker').notNull(),
+    bookSide: text('book_side').$type<BookSide>().notNull(),
+    yesPrice: integer('yes_price').notNull(),
+    count: integer('count').notNull(),
+    fee: micros('fee').notNull(),
+    isTaker: boolean('is_taker').notNull(),
+    /** The exchange's time of the fill. */
+    createdAt: at('created_at').notNull(),
+    receivedAt: at('received_at').notNull(),
+  },
+  (t) => [
+    index('fills_order_id_idx').on(t.orderId),
+    index('fills_session_created_idx').on(t.sessionId, t.createdAt),
+    check('fills_book_side_check', sql`${t.bookSide} in ('bid', 'ask')`),
+  ],
+);
+
+export const positions = pgTable(
+  'positions',
+  {
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => tradingSessions.id),
+    ticker: text('ticker').notNull(),
+    position: integer('position').notNull(),
+    costBasis: micros('cost_basis').notNull(),
+    realizedPnl: micros('realized_pnl').notNull(),
+    fees: micros('fees').notNull(),
+    updatedAt: at('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ name: 'positions_pkey', columns: [t.sessionId, t.ticker] })],
+);
+
+export const ledger = pgTable(
+  'ledger',
+  {
+    id: id(),
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => tradingSessions.id),
+    at: at('at').notNull(),
+    kind: text('kind').$type<LedgerKind>().notNull(),
+    ticker: text('ticker'),
+    /** What the entry is for (the fill id, a settlement id, ...): (kind, ref) is unique. */
+    ref: text('ref').notNull(),
+    /** Signed micro-dollars: + money in, − money out. */
+    amount: micros('amount').notNull(),
+    balanceAfter: micros('balance_after'),
+  },
+  (t) => [
+    unique('ledger_kind_ref_key').on(t.kind, t.ref),
+    index('ledger_session_id_idx').on(t.sessionId, t.id),
+    check('ledger_kind_check', sql`${t.kind} in ('fill', 'fee', 'settlement', 'reconciliation')`),
+  ],
+);
+
+export const orderbookSnapshots = pgTable(
+  'orderbook_snapshots',
+  {
+    id: id(),
+    sessionId: text('session_id').notNull(),
+    ticker: text('ticker').notNull(),
+    sid: integer('sid').notNull(),
+    seq: integer('seq').notNull(),
+    yes: jsonb('yes').$type<SnapshotLevel[]>().notNull(),
+    no: jsonb('no').$type<SnapshotLevel[]>().notNull(),
+    exchangeTs: at('exchange_ts'),
+    receivedAt: at('received_at').notNull(),
+  },
+  (t) => [index('orderbook_snapshots_session_received_idx').on(t.sessionId, t.receivedAt)],
+);
+
+export const orderbookDeltas = pgTable(
+  'orderbook_deltas',
+  {
+    id: id(),
+    sessionId: text('session_id').notNull(),
+    ticker: text('ticker').notNull(),
+    sid: integer('sid').notNull(),
+    seq: integer('seq').notNull(),
+    side: text('side').$type<BookLeg>().notNull(),
+    price: integer('price').notNull(),
+    delta: integer('delta').notNull(),
+    clientOrderId: text('client_order_id'),
+    exchangeTs: at('exchange_ts'),
+    receivedAt: at('received_at').notNull(),
+  },
+  (t) => [
+    index('orderbook_deltas_session_received_idx').on(t.sessionId, t.receivedAt),
+    check('orderbook_deltas_side_check', sql`${t.side} in ('yes', 'no')`),
+  ],
+);
+
+export const marketPrices = pgTable(
+  'market_prices',
+  {
+    id: id(),
+    sessionId: text('session_id').notNull(),
+    ticker: text('ticker').notNull(),
+    at: at('at').notNull(),
+    yesBid: integer('yes_bid'),
+    yesAsk: integer('yes_ask'),
+    yesBidSize: integer('yes_bid_size').notNull(),
+    yesAskSize: integer('yes_ask_size').notNull(),
+    lastPrice: integer('last_price'),
+  },
+  (t) => [
+    index('market_prices_session_at_idx').on(t.sessionId, t.at),
+    index('market_prices_ticker_at_idx').on(t.ticker, t.at),
+  ],
+);
+
+export const statusSnapshots = pgTable(
+  'status_snapshots',
+  {
+    id: id(),
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => tradingSessions.id),
+    at: at('at').notNull(),
+    state: text('state').notNull(),
+    text: text('text').notNull(),
+    data: jsonb('data').notNull(),
+  },
+  (t) => [index('status_snapshots_session_at_idx').on(t.sessionId, t.at)],
+);
+
+export const riskEvents = pgTable(
+  'risk_events',
+  {
+    id: id(),
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => tradingSessions.id),
+    at: at('at').notNull(),
+    kind: text('kind').notNull(),
+    reason: text('reason').notNull(),
+    detail: text('detail').notNull(),
+    data: jsonb('data'),
+  },
+  (t) => [index('risk_events_session_at_idx').on(t.sessionId, t.at)],
+);
+
+export const marketLifecycleEvents = pgTable(
+  'market_lifecycle_events',
+  {
+    id: id(),
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => tradingSessions.id),
+    at: at('at').notNull(),
+    ticker: text('ticker').notNull(),
+    eventType: text('event_type').notNull(),
+    data: jsonb('data').notNull(),
+  },
+  (t) => [index('market_lifecycle_events_session_at_idx').on(t.sessionId, t.at)],
+);
+
+/** Every table, in an order that respects foreign keys when read front to back (parents first). */
+export const ALL_TABLES = [
+  tradingSessions,
+  machineTransitions,
+  decisions,
+  orders,
+  orderEvents,
+  fills,
+  positions,
+  ledger,
+  orderbookSnapshots,
+  orderbookDeltas,
+  marketPrices,
+  statusSnapshots,
+  riskEvents,
+  marketLifecycleEvents,
+] as const;
+
+/** Order statuses that are still in flight (restart recovery loads these). */
+export const OPEN_ORDER_STATUSES: readonly OrderLifecycleStatus[] = [
+  'created',
+  'submitting',
+  'unknown',
+  'resting',
+  'canceling',
+];

@@ -1,0 +1,58 @@
+/**
+ * The contract between `traderv3 start` (src/cli/start.ts) and the trader runtime
+ * (src/runtime/index.ts, which implements `startTrader`). Types only.
+ */
+import type { Logger } from 'pino';
+import type { Actor, InspectionEvent, Observer } from 'xstate';
+import type { TraderActorId, TraderMachine } from '../../machines/index.js';
+import type { EventBus } from '../bus.js';
+import type { TraderConfig } from '../config/index.js';
+import type { ControlTarget } from '../server/index.js';
+import type { OrderService, PositionTracker, RiskController } from '../services/index.js';
+
+export type { ControlTarget } from '../server/index.js';
+
+/** What a finished run reports; printed as the last stdout line `{"event":"summary",...}`. */
+export interface TraderSummary {
+  /** The machine states the trader went through, in order. */
+  states: string[];
+  orders_placed: number;
+  fills: number;
+  /** Position per market ticker (+ YES / − NO contracts). */
+  positions: Record<string, number>;
+  /** Realized P&L as a dollar string ("12.3400"). */
+  realized_pnl_dollars: string;
+}
+
+export interface StartTraderDeps {
+  logger: Logger;
+  /** With --inspect: pass to xstate as `createActor(machine, { inspect })`. */
+  inspect?: Observer<InspectionEvent>;
+  /** Reconnect backoff (default 1 s doubling to 30 s). */
+  backoff?: { baseMs: number; maxMs: number };
+  /**
+   * A seam for tests that drive the real runtime step by step (tests/model): each invoked stage
+   * awaits `beforeStage` before doing its real work.
+   */
+  hooks?: { beforeStage?: (stage: TraderActorId) => Promise<void> };
+}
+
+export interface RunningTrader {
+  /** What the control API (status, sync, halt, resume, cancel-all) drives. */
+  control: ControlTarget;
+  /** The running machine (read its snapshot, send it events). */
+  actor?: Actor<TraderMachine>;
+  /** The bus and services, for the dashboard, persistence and tests that drive the real runtime. */
+  services?: {
+    bus: EventBus;
+    orders: OrderService;
+    positions: PositionTracker;
+    risk: RiskController;
+  };
+  /** Resolves when the trader has stopped (on its own or after shutdown()). */
+  done: Promise<TraderSummary>;
+  /** Graceful stop: strategy off, resting orders cancelled if asked, queues flushed, sockets closed. */
+  shutdown(opts: { cancelOrders: boolean }): Promise<TraderSummary>;
+}
+
+export type StartTrader = (config: TraderConfig, deps: StartTraderDeps) => Promise<RunningTrader>;

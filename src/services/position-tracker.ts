@@ -1,0 +1,361 @@
+/**
+ * PositionTracker: positions and P&L from our fills, in exact integers.
+ *
+ * Units (src/kalshi/units.ts): Count = 1/100 contract, signed (+ YES held / − NO held);
+ * Price = 1/10,000 $ on the YES leg; Micros = 1e-6 $. count × price is exact in micros.
+ *
+ * Accounting rules (average cost, one open position per ticker):
+ *  - A fill with bookSide 'bid' bought YES at yesPrice (position += count); 'ask' sold YES ≡ bought
+ *    NO at 1 − yesPrice (position −= count). A YES + NO pair is worth exactly $1, so holding both is
+ *    never represented: opposite legs net against each other.
+ *  - The leg price of a fill is yesPrice for the YES leg and complement(yesPrice) for the NO leg.
+ *  - Increasing (or opening) a position adds count × entry leg price to `costBasis`, which is kept
+ *    as a total for the open contracts, never as an average.
+ *  - Reducing a position by r of the |position| held removes the share
+ *        removed = floor(costBasis × r / |position|)             (BigInt; costBasis ≥ 0)
+ *    of the basis, and realizes (r × exit leg price) − removed. The exit leg price is yesPrice when
+ *    a long YES is reduced by an 'ask' (we sold YES at p), and 1 − yesPrice when a long NO is reduced
+ *    by a 'bid' (buying YES at p against a held NO releases $1 per pair: the NO closes at 1 − p).
+ *    The rounding remainder of the division stays in the remaining basis (it is realized when
+ *    the rest is reduced); closing the whole position removes the whole basis. Hence
+ *        Δ realizedPnl − Δ costBasis = cash received − cash paid   exactly, on every fill.
+ *  - A fill that crosses zero is split: the reducing part closes the old leg as above, the rest opens
+ *    the new leg at its leg price.
+ *  - realizedPnl is before fees; fees accumulate separately in feesPaid; net = realized − fees.
+ *  - unrealized(mark) = value of the open contracts at the mark (YES × mark, NO × (1 − mark)) − costBasis.
+ *    So realizedPnl + unrealized(mark) = Σ over fills of signedCount × (mark − yesPrice): the total at
+ *    a mark never depends on the order of fills, only the realized/basis split does.
+ *
+ * Positions adopted from the exchange at calibration (`reconcile` with adopt) take the exchange's
+ * count; see `adoptExchangePosition` for the basis rule.
+ */
+import type { EventBus } from '../bus.js';
+import type { BookSide, ExchangeFill, ExchangePosition, PositionView } from '../domain.js';
+import {
+  type Count,
+  complement,
+  formatCount,
+  MAX_LIMIT_PRICE,
+  MIN_LIMIT_PRICE,
+  type Micros,
+  PRICE_SCALE,
+  type Price,
+} from '../kalshi/index.js';
+
+/** One ticker's position and P&L. */
+export interface PositionState {
+  readonly ticker: string;
+  /** Signed: + YES contracts held, − NO contracts held. */
+  readonly position: Count;
+  /** What the open contracts cost, in total (not an average). 0 when flat. */
+  readonly costBasis: Micros;
+  /** Realized P&L before fees. */
+  readonly realizedPnl: Micros;
+  readonly feesPaid: Micros;
+}
+
+/** The parts of a fill the arithmetic needs. */
+export type FillAmounts = Pick<ExchangeFill, 'ticker' | 'bookSide' | 'yesPrice' | 'count' | 'fee'>;
+
+export interface PnlTotals {
+  readonly realized: Micros;
+  /** Over positions with a mark; positions without a mark are carried at cost (0). */
+  readonly unrealized: Micros;
+  readonly fees: Micros;
+  /** realized + unrealized − fees. */
+  readonly net: Micros;
+}
+
+export interface PositionDrift {
+  readonly ticker: string;
+  readonly local: Count;
+  readonly exchange: Count;
+  readonly at: number;
+}
+
+export function emptyPosition(ticker: string): PositionState {
+  return { ticker, position: 0, costBasis: 0, realizedPnl: 0, feesPaid: 0 };
+}
+
+/** +count for a bid (bought YES), −count for an ask (bought NO). */
+export function signedCount(bookSide: BookSide, count: Count): Count {
+  return bookSide === 'bid' ? count : -count;
+}
+
+function safe(n: number, what: string, ticker: string): number {
+  if (!Number.isSafeInteger(n)) throw new RangeError(`${ticker}: ${what} out of the safe integer range`);
+  return n;
+}
+
+function validateFill(fill: FillAmounts): void {
+  if (!Number.isSafeInteger(fill.count) || fill.count <= 0) {
+    throw new RangeError(
+      `${fill.ticker}: fill count must be a positive whole number of units, got ${fill.count}`,
+    );
+  }
+  if (
+    !Number.isInteger(fill.yesPrice) ||
+    fill.yesPrice < MIN_LIMIT_PRICE ||
+    fill.yesPrice > MAX_LIMIT_PRICE
+  ) {
+    throw new RangeError(`${fill.ticker}: fill price must be inside (0, 1), got ${fill.yesPrice}`);
+  }
+  if (!Number.isSafeInteger(fill.fee)) {
+    throw new RangeError(`${fill.ticker}: fill fee must be whole micros, got ${fill.fee}`);
+  }
+}
+
+/** The share of `costBasis` that `reduced` of `held` contracts carry, rounded toward zero. */
+function basisShare(costBasis: Micros, reduced: Count, held: Count): Micros {
+  if (reduced === held) return costBasis;
+  return Number((BigInt(costBasis) * BigInt(reduced)) / BigInt(held));
+}
+
+/** Applies one fill to the ticker's state (pure). Throws RangeError on a malformed fill. */
+export function applyFill(state: PositionState, fill: FillAmounts): PositionState {
+  if (fill.ticker !== state.ticker) {
+    throw new RangeError(`fill for ${fill.ticker} applied to the position of ${state.ticker}`);
+  }
+  validateFill(fill);
+  const direction = fill.bookSide === 'bid' ? 1 : -1;
+  let position = state.position;
+  let costBasis = state.costBasis;
+  let realizedPnl = state.realizedPnl;
+  let opening = fill.count;
+
+  if (position !== 0 && Math.sign(position) !== direction) {
+    const held = Math.abs(position);
+    const reduced = Math.min(fill.count, held);
+    // Long YES exits at p (sold YES); long NO exits at 1 − p (bought YES against it: $1 per pair).
+    const exitLegPrice = position > 0 ? fill.yesPrice : complement(fill.yesPrice);
+    const removed = basisShare(costBasis, reduced, held);
+    realizedPnl = safe(realizedPnl + reduced * exitLegPrice - removed, 'realized P&L', state.ticker);
+    costBasis -= removed;
+    position += direction * reduced;
+    opening -= reduced;
+  }
+  if (opening > 0) {
+    const entryLegPrice = direction > 0 ? fill.yesPrice : complement(fill.yesPrice);
+    costBasis = safe(costBasis + opening * entryLegPrice, 'cost basis', state.ticker);
+    position = safe(position + direction * opening, 'position', state.ticker);
+  }
+  return {
+    ticker: state.ticker,
+    position,
+    costBasis,
+    realizedPnl,
+    feesPaid: safe(state.feesPaid + fill.fee, 'fees', state.ticker),
+  };
+}
+
+/** Value of the open contracts at a YES mark: YES × mark, NO × (1 − mark). */
+export function positionValue(state: PositionState, mark: Price): Micros {
+  if (!Number.isInteger(mark) || mark < 0 || mark > PRICE_SCALE) {
+    throw new RangeError(`${state.ticker}: mark must be a price in [0, 1], got ${mark}`);
+  }
+  if (state.position >= 0) return state.position * mark;
+  return -state.position * complement(mark);
+}
+
+/** Open-position P&L at a YES mark: value at the mark − cost basis. */
+export function unrealized(state: PositionState, mark: Price): Micros {
+  return positionValue(state, mark) - state.costBasis;
+}
+
+/** Realized P&L after fees. */
+export function netRealized(state: PositionState): Micros {
+  return state.realizedPnl - state.feesPaid;
+}
+
+/** Folds fills (in the given order) into per-ticker states. */
+export function positionsFromFills(
+  fills: Iterable<FillAmounts>,
+  initial: ReadonlyMap<string, PositionState> = new Map(),
+): Map<string, PositionState> {
+  const out = new Map(initial);
+  for (const fill of fills) {
+    out.set(fill.ticker, applyFill(out.get(fill.ticker) ?? emptyPosition(fill.ticker), fill));
+  }
+  return out;
+}
+
+/**
+ * The state after adopting the exchange's count (calibration). Realized P&L and fees stay local
+ * (the exchange's figures are lifetime totals for the market, not this session's). The basis:
+ *  - exchange flat → 0;
+ *  - local flat, or on the other leg → the exchange's exposure (its cost basis; 0 if unreported);
+ *  - same leg, different size → the local average cost carried to the new size
+ *    (floor(costBasis × |exchange| / |local|)).
+ */
+export function adoptExchangePosition(local: PositionState, exchange: ExchangePosition): PositionState {
+  const target = exchange.position;
+  let costBasis: Micros;
+  if (target === 0) costBasis = 0;
+  else if (local.position === 0 || Math.sign(local.position) !== Math.sign(target)) {
+    costBasis = exchange.exposure;
+  } else {
+    costBasis = Number(
+      (BigInt(local.costBasis) * BigInt(Math.abs(target))) / BigInt(Math.abs(local.position)),
+    );
+  }
+  return { ...local, position: target, costBasis };
+}
+
+export interface PositionTrackerOptions {
+  readonly bus: EventBus;
+  readonly clock: () => number;
+  /** The YES mark of a ticker (book mid or last price); undefined when there is none. */
+  readonly mark?: (ticker: string) => Price | undefined;
+}
+
+/**
+ * The bus wrapper: applies each reported fill once (dedupe on fillId) and announces the new view.
+ * It subscribes on construction (fills must never be missed) and unsubscribes on `dispose()`.
+ */
+export class PositionTracker {
+  readonly #bus: EventBus;
+  readonly #clock: () => number;
+  readonly #mark: ((ticker: string) => Price | undefined) | undefined;
+  readonly #states = new Map<string, PositionState>();
+  readonly #seenFills = new Set<string>();
+  readonly #onFill = (fill: ExchangeFill): void => {
+    this.recordFill(fill);
+  };
+
+  constructor(options: PositionTrackerOptions) {
+    this.#bus = options.bus;
+    this.#clock = options.clock;
+    this.#mark = options.mark;
+    this.#bus.on('exchange.fillReported', this.#onFill);
+  }
+
+  dispose(): void {
+    this.#bus.off('exchange.fillReported', this.#onFill);
+  }
+
+  /** Applies a fill unless its fillId was seen; emits 'position.changed'. Returns whether it applied. */
+  recordFill(fill: ExchangeFill): boolean {
+    if (!this.#apply(fill)) return false;
+    this.#bus.emit('position.changed', this.#view(this.#state(fill.ticker)));
+    return true;
+  }
+
+  /**
+   * Rebuilds from history (e.g. REST fills at calibration): applies the unseen fills oldest first
+   * (stable sort on createdMs; REST lists newest first), then emits one 'position.changed' per
+   * ticker touched. Returns how many fills were applied.
+   */
+  seedFills(fills: readonly ExchangeFill[]): number {
+    const ordered = [...fills].sort((a, b) => a.createdMs - b.createdMs);
+    const touched = new Set<string>();
+    let applied = 0;
+    for (const fill of ordered) {
+      if (this.#apply(fill)) {
+        applied += 1;
+        touched.add(fill.ticker);
+      }
+    }
+    for (const ticker of [...touched].sort()) {
+      this.#bus.emit('position.changed', this.#view(this.#state(ticker)));
+    }
+    return applied;
+  }
+
+  hasFill(fillId: string): boolean {
+    return this.#seenFills.has(fillId);
+  }
+
+  /** Every ticker we have traded or adopted (flat ones too: they carry realized P&L), by ticker. */
+  positions(): PositionView[] {
+    return [...this.#states.keys()].sort().map((t) => this.#view(this.#state(t)));
+  }
+
+  get(ticker: string): PositionView | undefined {
+    const state = this.#states.get(ticker);
+    return state ? this.#view(state) : undefined;
+  }
+
+  /** The raw per-ticker state (for the pure helpers). */
+  state(ticker: string): PositionState | undefined {
+    return this.#states.get(ticker);
+  }
+
+  totals(): PnlTotals {
+    let realized = 0;
+    let unrealizedSum = 0;
+    let fees = 0;
+    for (const state of this.#states.values()) {
+      realized += state.realizedPnl;
+      fees += state.feesPaid;
+      const mark = state.position === 0 ? undefined : this.#mark?.(state.ticker);
+      if (mark !== undefined) unrealizedSum += unrealized(state, mark);
+    }
+    return { realized, unrealized: unrealizedSum, fees, net: realized + unrealizedSum - fees };
+  }
+
+  /**
+   * Compares local counts with the exchange's, over the tickers on either side; emits
+   * 'position.driftDetected' for each mismatch and returns them. With `adopt` (calibration) the
+   * local count becomes the exchange's (see adoptExchangePosition) and 'position.changed' is
+   * emitted for each adopted ticker, so that afterwards local = exchange.
+   */
+  reconcile(exchangePositions: readonly ExchangePosition[], opts: { adopt: boolean }): PositionDrift[] {
+    const at = this.#clock();
+    const exchangeByTicker = new Map<string, ExchangePosition>();
+    for (const p of exchangePositions) exchangeByTicker.set(p.ticker, p);
+    const tickers = [...new Set([...this.#states.keys(), ...exchangeByTicker.keys()])].sort();
+    const drifts: PositionDrift[] = [];
+    for (const ticker of tickers) {
+      const local = this.#states.get(ticker) ?? emptyPosition(ticker);
+      const exchange = exchangeByTicker.get(ticker) ?? {
+        ticker,
+        position: 0,
+        realizedPnl: 0,
+        feesPaid: 0,
+        exposure: 0,
+      };
+      if (local.position === exchange.position) continue;
+      const drift: PositionDrift = { ticker, local: local.position, exchange: exchange.position, at };
+      drifts.push(drift);
+      this.#bus.emit('position.driftDetected', drift);
+      if (opts.adopt) {
+        const adopted = adoptExchangePosition(local, exchange);
+        this.#states.set(ticker, adopted);
+        this.#bus.emit('position.changed', this.#view(adopted));
+      }
+    }
+    return drifts;
+  }
+
+  #apply(fill: ExchangeFill): boolean {
+    if (this.#seenFills.has(fill.fillId)) return false;
+    const next = applyFill(this.#states.get(fill.ticker) ?? emptyPosition(fill.ticker), fill);
+    this.#seenFills.add(fill.fillId);
+    this.#states.set(fill.ticker, next);
+    return true;
+  }
+
+  #state(ticker: string): PositionState {
+    const state = this.#states.get(ticker);
+    if (!state) throw new Error(`no position state for ${ticker}`);
+    return state;
+  }
+
+  #view(state: PositionState): PositionView {
+    const mark = this.#mark?.(state.ticker);
+    const view: PositionView = {
+      ticker: state.ticker,
+      position: state.position,
+      costBasis: state.costBasis,
+      realizedPnl: state.realizedPnl,
+      feesPaid: state.feesPaid,
+    };
+    return mark === undefined ? view : { ...view, unrealizedPnl: unrealized(state, mark) };
+  }
+}
+
+/** "+10.00 YES" / "-3.00 NO" / "0.00": the signed count and the leg held, for logs and the status block. */
+export function describePosition(position: Count): string {
+  if (position === 0) return formatCount(0);
+  return position > 0 ? `+${formatCount(position)} YES` : `${formatCount(position)} NO`;
+}

@@ -1,0 +1,41 @@
+/**
+ * The strategy hook: a book update in, an order intent (or a reason to hold) out. Strategies are
+ * pure functions of what they are shown; the StrategyRunner throttles them, publishes every
+ * decision, and hands intents to the machine.
+ */
+import type { OrderIntent } from '../domain.js';
+import type { Count, Price } from '../kalshi/index.js';
+
+/** What a strategy sees of one market at one moment. */
+export interface MarketView {
+  readonly ticker: string;
+  readonly now: number;
+  readonly bestYesBid: Price | undefined;
+  /** 1 − best NO bid. */
+  readonly yesAsk: Price | undefined;
+  readonly yesBidSize: Count;
+  readonly yesAskSize: Count;
+  /** Our signed position (+ YES / − NO). */
+  readonly position: Count;
+  /** Our open orders in this market. */
+  readonly openOrders: number;
+  /** Only a live book may be traded on. */
+  readonly bookStatus: 'live' | 'resyncing' | 'stale';
+}
+
+export type StrategyResult =
+  | {
+      readonly action: 'trade';
+      readonly intent: OrderIntent;
+      readonly features?: Readonly<Record<string, number>>;
+    }
+  | {
+      readonly action: 'hold';
+      readonly reason: string;
+      readonly features?: Readonly<Record<string, number>>;
+    };
+
+export interface Strategy {
+  readonly name: string;
+  evaluate(view: MarketView): StrategyResult;
+}

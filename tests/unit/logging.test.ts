@@ -1,0 +1,115 @@
+/**
+ * The logger: JSON lines with ISO-8601 UTC times, and no secret ever reaches the output.
+ */
+import { Writable } from 'node:stream';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createLogger, LOG_REDACT_PATHS } from '../../src/cli/logging.js';
+import { loadConfig, redactSecrets, scrubSecretText } from '../../src/config/index.js';
+import { createSigner, generateKeyPair } from '../../src/kalshi/signer.js';
+
+let PEM = '';
+let BODY_LINE = '';
+
+beforeAll(() => {
+  PEM = generateKeyPair().privateKeyPem;
+  BODY_LINE = PEM.split('\n')[1] ?? '';
+  expect(BODY_LINE.length).toBeGreaterThan(40);
+});
+
+function capture(level: 'debug' | 'info' = 'info') {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      cb();
+    },
+  });
+  const logger = createLogger({ level, destination });
+  const text = () => lines.join('\n');
+  const parsed = () => lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+  return { logger, text, parsed };
+}
+
+describe('createLogger', () => {
+  it('writes JSON lines with an ISO-8601 UTC time and the level name', () => {
+    const { logger, parsed } = capture();
+    logger.info({ event: 'x', n: 1 }, 'hello');
+    logger.debug('not at info');
+    const [line, ...rest] = parsed();
+    expect(rest).toEqual([]);
+    expect(line).toMatchObject({ level: 'info', event: 'x', n: 1, msg: 'hello' });
+    expect(line?.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  });
+
+  it('censors every redact path', () => {
+    const { logger, text, parsed } = capture();
+    logger.info({
+      privateKeyPem: PEM,
+      private_key_pem: PEM,
+      credentials: { keyId: 'kid', privateKeyPem: PEM },
+      config: {
+        credentials: { keyId: 'kid', privateKeyPem: PEM },
+        marketDataCredentials: { keyId: 'kid2', privateKeyPem: PEM },
+      },
+      account: { creds: { private_key_pem: PEM } },
+      headers: { 'KALSHI-ACCESS-SIGNATURE': 'c2lnbmF0dXJl', 'KALSHI-ACCESS-KEY': 'kid' },
+      request: { headers: { authorization: 'Bearer abc' } },
+      token: 'abcdef',
+    });
+    const out = text();
+    expect(out).not.toContain(BODY_LINE);
+    expect(out).not.toContain('PRIVATE KEY');
+    expect(out).not.toContain('c2lnbmF0dXJl');
+    expect(out).not.toContain('abcdef');
+    expect(out).not.toContain('Bearer abc');
+    const line = parsed()[0] as Record<string, Record<string, unknown>>;
+    expect(line.credentials).toEqual({ keyId: 'kid', privateKeyPem: '[redacted]' });
+    expect(line.headers?.['KALSHI-ACCESS-KEY']).toBe('kid');
+    expect(LOG_REDACT_PATHS).toContain('headers["KALSHI-ACCESS-SIGNATURE"]');
+  });
+
+  it('scrubs a PEM wherever it ends up: message, error message, unknown field, truncated', () => {
+    const { logger, text } = capture();
+    logger.info(`oops ${PEM}`);
+    logger.error({ err: new Error(`cannot use ${PEM}`) }, 'failed');
+    logger.warn({ somethingElse: { deep: { deeper: { text: PEM } } } }, 'nested');
+    logger.warn({ partial: PEM.slice(0, 300) }, 'cut');
+    const out = text();
+    expect(out).not.toContain(BODY_LINE);
+    expect(out.match(/\[redacted\]/g)?.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('logs a whole config without its key', () => {
+    const config = loadConfig(
+      { env: 'paper' },
+      { KALSHI_API_KEY_ID: 'kid', KALSHI_PRIVATE_KEY_PATH: '/k.pem' },
+      { readFile: () => PEM },
+    );
+    const { logger, text } = capture();
+    logger.info({ config }, 'raw config by mistake');
+    expect(text()).not.toContain(BODY_LINE);
+    expect(text()).toContain('"keyId":"kid"');
+  });
+
+  it('our own key errors never include the key, and a quoted marker in a hint stays readable', () => {
+    let message = '';
+    try {
+      createSigner({ keyId: 'kid', privateKeyPem: PEM.replace(BODY_LINE, 'AAAA') });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain('kid');
+    expect(message).not.toContain(BODY_LINE);
+    const hint = 'expected "-----BEGIN RSA PRIVATE KEY-----" or "-----BEGIN PRIVATE KEY-----"';
+    expect(scrubSecretText(hint)).toBe(hint);
+  });
+});
+
+describe('redactSecrets', () => {
+  it('replaces secret keys, scrubs strings, and survives cycles', () => {
+    const cyclic: Record<string, unknown> = { name: 'a', token: 't', note: `x ${PEM}` };
+    cyclic.self = cyclic;
+    const out = redactSecrets(cyclic) as Record<string, unknown>;
+    expect(out).toEqual({ name: 'a', token: '[redacted]', note: 'x [redacted]\n', self: '[circular]' });
+  });
+});

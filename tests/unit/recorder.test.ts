@@ -1,0 +1,136 @@
+/**
+ * The Recorder's ledger: one entry per balance-affecting event, amounts that mirror the exchange's
+ * cash rules (leg price, $1 per netted YES/NO pair, fees), reconciliation to the exchange's balance,
+ * and no double entries for fills an earlier run already recorded.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createBus, type EventBus } from '../../src/bus.js';
+import type { ExchangeFill } from '../../src/domain.js';
+import { Recorder } from '../../src/persistence/recorder.js';
+import type { FillRow, LedgerRow } from '../../src/persistence/repos/rows.js';
+import type { Repositories } from '../../src/persistence/repositories.js';
+import { PositionTracker } from '../../src/services/position-tracker.js';
+
+/** Repositories that keep what they are given in memory. */
+function memoryRepos() {
+  const written = { ledger: [] as LedgerRow[], fills: [] as FillRow[], gaps: [] as number[] };
+  const many = async (rows: readonly unknown[]) => rows.length;
+  const repos = {
+    ledger: {
+      insertMany: async (rows: readonly LedgerRow[]) => {
+        written.ledger.push(...rows);
+        return [];
+      },
+    },
+    fills: {
+      insertMany: async (rows: readonly FillRow[]) => {
+        written.fills.push(...rows);
+        return [...rows];
+      },
+    },
+    transitions: { insertMany: many },
+    decisions: { insertMany: many },
+    positions: { upsertMany: many },
+    orders: { upsert: async () => ({ inserted: true, eventsAppended: 1 }) },
+    bulk: {
+      insertDeltas: many,
+      insertSnapshots: many,
+      insertMarketPrices: many,
+      insertStatusSnapshots: many,
+      insertRiskEvents: many,
+      insertLifecycleEvents: many,
+    },
+    sessions: {
+      markGap: async (_id: string, shed: number) => {
+        written.gaps.push(shed);
+      },
+    },
+  } as unknown as Repositories;
+  return { repos, written };
+}
+
+let n = 0;
+function fill(bookSide: 'bid' | 'ask', yesPrice: number, count: number, fee = 0): ExchangeFill {
+  n += 1;
+  return {
+    fillId: `f-${n}`,
+    orderId: 'o-1',
+    ticker: 'KXT',
+    bookSide,
+    yesPrice,
+    count,
+    fee,
+    isTaker: true,
+    createdMs: n,
+  };
+}
+
+describe('the recorder ledger', () => {
+  let bus: EventBus;
+  let recorder: Recorder | undefined;
+
+  afterEach(async () => {
+    await recorder?.close();
+    recorder = undefined;
+  });
+
+  function setup(opts: { openingBalance?: number; knownFillIds?: string[] } = {}) {
+    bus = createBus();
+    const positions = new PositionTracker({ bus, clock: () => 0 });
+    const { repos, written } = memoryRepos();
+    recorder = new Recorder({
+      repos,
+      bus,
+      sessionId: 's-1',
+      clock: () => 0,
+      position: (t) => positions.get(t),
+      topOfBook: () => [],
+      ...opts,
+    });
+    recorder.start();
+    return { written, recorder };
+  }
+
+  it('opens with the exchange balance, then charges each fill its leg price and fee', async () => {
+    const { written, recorder: r } = setup();
+    bus.emit('exchange.balanceReported', { cash: 100_000_000, portfolioValue: 0, at: 0, reconcile: true });
+    bus.emit('exchange.fillReported', fill('bid', 4000, 1000, 170_000)); // buy 10 YES at $0.40
+    bus.emit('exchange.fillReported', fill('ask', 3000, 500, 110_000)); // buy 5 NO at $0.70 (sell YES at $0.30)
+    await r.queue.flush();
+    expect(written.ledger.map((l) => [l.kind, l.amount, l.balanceAfter])).toEqual([
+      ['reconciliation', 100_000_000, 100_000_000],
+      ['fill', -4_000_000, 96_000_000],
+      ['fee', -170_000, 95_830_000],
+      // 5 NO bought against 10 YES held: pays 5 × $0.70 and gets $1 back for each of the 5 pairs.
+      ['fill', 5_000_000 - 3_500_000, 97_330_000],
+      ['fee', -110_000, 97_220_000],
+    ]);
+    expect(r.runningBalance).toBe(97_220_000);
+  });
+
+  it('books a settlement, and reconciles only a real difference', async () => {
+    const { written, recorder: r } = setup({ openingBalance: 50_000_000 });
+    bus.emit('exchange.balanceReported', { cash: 50_000_000, portfolioValue: 0, at: 0, reconcile: true });
+    bus.emit('exchange.settlementReported', { ticker: 'KXT', settledMs: 9, revenue: 3_000_000 });
+    bus.emit('exchange.balanceReported', { cash: 53_010_000, portfolioValue: 0, at: 10, reconcile: true });
+    bus.emit('exchange.balanceReported', { cash: 1, portfolioValue: 0, at: 11 }); // a health check: no entry
+    await r.queue.flush();
+    expect(written.ledger.map((l) => [l.kind, l.ref, l.amount, l.balanceAfter])).toEqual([
+      ['settlement', 'KXT@9', 3_000_000, 53_000_000],
+      ['reconciliation', 's-1#2', 10_000, 53_010_000],
+    ]);
+  });
+
+  it('never enters a fill twice, nor one an earlier run already recorded', async () => {
+    const known = fill('bid', 5000, 100);
+    const { written, recorder: r } = setup({ openingBalance: 10_000_000, knownFillIds: [known.fillId] });
+    const fresh = fill('bid', 5000, 100);
+    bus.emit('exchange.fillReported', known);
+    bus.emit('exchange.fillReported', fresh);
+    bus.emit('exchange.fillReported', fresh);
+    await r.queue.flush();
+    expect(written.fills.map((f) => f.fillId)).toEqual([fresh.fillId]);
+    expect(written.ledger.map((l) => l.ref)).toEqual([fresh.fillId]);
+    expect(r.runningBalance).toBe(10_000_000 - 500_000);
+  });
+});
