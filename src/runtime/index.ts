@@ -1,0 +1,626 @@
+/**
+ * The composition root: builds the clients, the bus, the services and the integrations, provides
+ * them to the trader machine as its named actors, guards and delays, and wires the bus to the
+ * machine. Nothing here decides what the trader does next — the machine does; this file only
+ * connects the parts.
+ *
+ * Bus → machine:  connection.lost → CONNECTION_LOST · risk.breakerTripped → BREAKER_TRIPPED ·
+ *                 exchange.statusChecked (trading_active flips) → EXCHANGE_PAUSED / EXCHANGE_RESUMED
+ * Machine → bus:  every change of state → machine.transitioned (and one `"event":"state"` log line)
+ */
+import { createActor, fromPromise, type InspectionEvent, type Subscription } from 'xstate';
+import {
+  backoffDelay,
+  TRADER_STATES,
+  type TraderActorId,
+  type TraderEvent,
+  type TraderStateName,
+  traderMachine,
+} from '../../machines/index.js';
+import { createBus } from '../bus.js';
+import type { TraderConfig } from '../config/index.js';
+import type { Decision, OrderIntent } from '../domain.js';
+import { type Simulator, startSimulator } from '../exchange-sim/index.js';
+import { calibrate, OrderbookIntegration, selectMarkets, TradingIntegration } from '../integrations/index.js';
+import {
+  COUNT_SCALE,
+  createSigner,
+  formatCount,
+  formatDollars,
+  KalshiRestClient,
+  KalshiWsClient,
+  RateLimiter,
+  type Signer,
+} from '../kalshi/index.js';
+import { Recorder } from '../persistence/index.js';
+import { OrderService, PositionTracker, RiskController, StatusLogger } from '../services/index.js';
+import { createStrategy, StrategyRunner } from '../strategy/index.js';
+import { openRecord } from './record.js';
+import type { RunningTrader, StartTraderDeps, TraderSummary } from './types.js';
+
+export type { RunningTrader, StartTrader, StartTraderDeps, TraderSummary } from './types.js';
+
+/** How often unknown orders are looked up, the book watchdog runs, and maker orders are checked. */
+const HOUSEKEEPING_MS = 2_000;
+const BOOK_STALE_AFTER_MS = 30_000;
+const SNAPSHOT_TIMEOUT_MS = 15_000;
+
+interface Endpoints {
+  restUrl: string;
+  wsUrl: string;
+  marketDataRestUrl: string;
+  marketDataWsUrl: string;
+  signer: Signer;
+  marketDataSigner: Signer;
+  sim?: Simulator;
+}
+
+/** Where to trade: the URLs from the config, or an embedded simulator for `--env sim` without URLs. */
+async function resolveEndpoints(config: TraderConfig, logger: StartTraderDeps['logger']): Promise<Endpoints> {
+  if (config.env === 'sim' && !config.restUrl) {
+    const sim = await startSimulator({
+      seed: config.sim.seed,
+      markets: config.sim.markets,
+      ratePerSec: config.sim.rate,
+      rateLimit: config.rateLimitTier,
+    });
+    const creds = sim.createAccount({ balance: config.sim.balanceMicros });
+    const signer = createSigner({ keyId: creds.key_id, privateKeyPem: creds.private_key_pem });
+    logger.info(
+      { event: 'simulator', rest_url: sim.restUrl, ws_url: sim.wsUrl },
+      'embedded exchange simulator started',
+    );
+    return {
+      restUrl: sim.restUrl,
+      wsUrl: sim.wsUrl,
+      marketDataRestUrl: sim.restUrl,
+      marketDataWsUrl: sim.wsUrl,
+      signer,
+      marketDataSigner: signer,
+      sim,
+    };
+  }
+  if (!config.restUrl || !config.wsUrl || !config.credentials) {
+    throw new Error(`env ${config.env} needs REST and WebSocket URLs and credentials`);
+  }
+  const signer = createSigner({
+    keyId: config.credentials.keyId,
+    privateKeyPem: config.credentials.privateKeyPem,
+  });
+  const marketDataSigner = config.marketDataCredentials
+    ? createSigner({
+        keyId: config.marketDataCredentials.keyId,
+        privateKeyPem: config.marketDataCredentials.privateKeyPem,
+      })
+    : signer;
+  return {
+    restUrl: config.restUrl,
+    wsUrl: config.wsUrl,
+    marketDataRestUrl: config.marketDataRestUrl ?? config.restUrl,
+    marketDataWsUrl: config.marketDataWsUrl ?? config.wsUrl,
+    signer,
+    marketDataSigner,
+  };
+}
+
+function selectionOf(config: TraderConfig) {
+  const s = config.marketSelection;
+  if (s.kind === 'tickers') return { kind: 'tickers' as const, tickers: s.tickers };
+  if (s.kind === 'series') return { kind: 'series' as const, series: s.series };
+  return { kind: 'top' as const, count: s.count };
+}
+
+export async function startTrader(config: TraderConfig, deps: StartTraderDeps): Promise<RunningTrader> {
+  const { logger } = deps;
+  const clock = Date.now;
+  const sessionStart = clock();
+  const endpoints = await resolveEndpoints(config, logger);
+  const bus = createBus();
+  let record: Awaited<ReturnType<typeof openRecord>>;
+  try {
+    record = await openRecord(config, Boolean(endpoints.sim), sessionStart, logger);
+  } catch (err) {
+    await endpoints.sim?.close();
+    throw err;
+  }
+
+  const limiter = new RateLimiter({ tier: config.rateLimitTier });
+  const rest = new KalshiRestClient({
+    baseUrl: endpoints.restUrl,
+    signer: endpoints.signer,
+    rateLimiter: limiter,
+  });
+  const marketRest =
+    endpoints.marketDataRestUrl === endpoints.restUrl
+      ? rest
+      : new KalshiRestClient({ baseUrl: endpoints.marketDataRestUrl, signer: endpoints.marketDataSigner });
+  const bookWs = new KalshiWsClient({ url: endpoints.marketDataWsUrl, signer: endpoints.marketDataSigner });
+  const tradingWs = new KalshiWsClient({ url: endpoints.wsUrl, signer: endpoints.signer });
+  for (const [name, ws] of [
+    ['orderbook', bookWs],
+    ['trading', tradingWs],
+  ] as const) {
+    ws.on('protocolError', (e) =>
+      logger.warn(
+        { event: 'ws_protocol_error', socket: name, description: e.description },
+        'bad WebSocket message',
+      ),
+    );
+    ws.on('serverError', (e) =>
+      logger.warn(
+        { event: 'ws_server_error', socket: name, code: e.wsCode, message: e.message },
+        'WebSocket server error',
+      ),
+    );
+  }
+
+  // ---------- services ----------
+  const orderbook = new OrderbookIntegration({
+    ws: bookWs,
+    bus,
+    clock,
+    staleAfterMs: BOOK_STALE_AFTER_MS,
+    snapshotTimeoutMs: SNAPSHOT_TIMEOUT_MS,
+  });
+  const trading = new TradingIntegration({
+    rest,
+    ws: tradingWs,
+    bus,
+    clock,
+    healthCheckMs: config.healthCheckMs,
+    onBadMessage: (type, error) =>
+      logger.warn(
+        { event: 'bad_private_message', type, error: error.message },
+        'private message not applied',
+      ),
+  });
+  const mid = (ticker: string) => {
+    const b = orderbook.book(ticker);
+    return b?.status === 'live' ? b.mid() : undefined;
+  };
+  const positions = new PositionTracker({ bus, clock, mark: mid });
+  const orders = new OrderService({
+    rest,
+    bus,
+    clock,
+    // Write-ahead: the order and its client_order_id are committed before the request is sent.
+    beforeSend: (order) => recorder.writeAhead(order),
+    ...(config.makerToTakerMs !== undefined
+      ? {
+          makerToTaker: {
+            afterMs: config.makerToTakerMs,
+            quote: (ticker: string) => {
+              const b = orderbook.book(ticker);
+              if (b?.status !== 'live') return undefined;
+              return { bestYesBid: b.bestYesBid(), yesAsk: b.yesAsk() };
+            },
+          },
+        }
+      : {}),
+  });
+  orders.restore(record.restoreOrders, record.knownFillIds);
+  if (record.restoreOrders.length > 0) {
+    logger.info(
+      { event: 'restored', orders: record.restoreOrders.length },
+      'orders of an earlier run taken back',
+    );
+  }
+  const recorder = new Recorder({
+    repos: record.repos,
+    bus,
+    sessionId: record.sessionId,
+    clock,
+    position: (ticker) => positions.get(ticker),
+    topOfBook: () =>
+      (tickers ?? []).flatMap((ticker) => {
+        const b = orderbook.book(ticker);
+        if (b?.status !== 'live') return [];
+        const bid = b.bestYesBid();
+        const noBid = b.bestNoBid();
+        return [
+          {
+            ticker,
+            yesBid: bid ?? null,
+            yesAsk: b.yesAsk() ?? null,
+            yesBidSize: bid === undefined ? 0 : b.sizeAt('yes', bid),
+            yesAskSize: noBid === undefined ? 0 : b.sizeAt('no', noBid),
+          },
+        ];
+      }),
+    knownFillIds: record.knownFillIds,
+    ...(record.openingBalance !== undefined ? { openingBalance: record.openingBalance } : {}),
+    onError: (what, error) =>
+      logger.error({ event: 'db_write_failed', what, error: error.message }, 'database write failed'),
+  });
+  recorder.start();
+  let lastBalance: number | undefined;
+  let tradingActive = true;
+  bus.on('exchange.balanceReported', (b) => {
+    lastBalance = b.cash;
+  });
+  const risk = new RiskController({
+    bus,
+    clock,
+    limits: {
+      maxContractsPerOrder: config.risk.maxContractsPerOrder * COUNT_SCALE,
+      maxPositionPerMarket: config.risk.maxPositionPerMarket * COUNT_SCALE,
+      maxOpenOrders: config.risk.maxOpenOrders,
+      maxExposure: config.risk.maxExposureMicros,
+      maxConsecutiveOrderErrors: config.risk.breakerErrors,
+    },
+    positions: () => positions.positions(),
+    orders: () => orders.all(),
+    bookStatus: (ticker) => orderbook.book(ticker)?.status,
+    tradingActive: () => tradingActive,
+  });
+
+  let tickers: string[] | undefined;
+  const strategy = createStrategy(config.strategy);
+
+  // ---------- the machine, with its actors provided ----------
+  const publishDecision = (d: Decision) => bus.emit('strategy.decided', d);
+  const gate = async (stage: TraderActorId) => {
+    await deps.hooks?.beforeStage?.(stage);
+  };
+  const machine = traderMachine.provide({
+    actors: {
+      orderbookConnect: fromPromise(async () => {
+        await gate('orderbookConnect');
+        tickers ??= await selectMarkets(marketRest, selectionOf(config));
+        await orderbook.connect(tickers);
+      }),
+      tradingClientConnect: fromPromise(async () => {
+        await gate('tradingClientConnect');
+        return trading.connect();
+      }),
+      calibrate: fromPromise(async () => {
+        await gate('calibrate');
+        const summary = await calibrate({
+          rest,
+          orders,
+          positions,
+          bus,
+          clock,
+          cleanup: config.cleanup && !calibratedOnce,
+          fillsSinceMs: record.fillsSinceMs,
+        });
+        calibratedOnce = true;
+        logger.info({ event: 'calibrated', ...summary }, 'calibrated against the exchange');
+        const { positions: p, restingOrders, fills, canceled, durationMs } = summary;
+        return { positions: p, restingOrders, fills, canceled, durationMs };
+      }),
+      executeIntent: fromPromise(async ({ input }: { input: { intent: OrderIntent } }) => {
+        await gate('executeIntent');
+        const { intent } = input;
+        const verdict = risk.check(intent);
+        const base = {
+          at: clock(),
+          ticker: intent.ticker,
+          strategy: intent.strategy,
+          action: 'trade' as const,
+          intent,
+          verdict,
+        };
+        if (!verdict.ok) {
+          const denied = orders.deny(intent, `${verdict.code}: ${verdict.detail}`);
+          publishDecision({ ...base, reason: verdict.code, clientOrderId: denied.clientOrderId });
+          return;
+        }
+        const order = await orders.submit(intent);
+        publishDecision({ ...base, reason: intent.reason, clientOrderId: order.clientOrderId });
+      }),
+      shutdown: fromPromise(async ({ input }: { input: { cancelOrders: boolean } }) => {
+        await gate('shutdown');
+        runner.stop();
+        stopHousekeeping();
+        // A create may still be on the wire if SHUTDOWN interrupted ACTING: let it settle first,
+        // so cancel-all sees it and the record gets its answer.
+        await orders.idle();
+        if (input.cancelOrders) {
+          const r = await orders.cancelAll();
+          logger.info({ event: 'cancel_all', ...r }, 'resting orders canceled at shutdown');
+        }
+        await orders.resolveUnknowns().catch(() => undefined);
+      }),
+    },
+    delays: {
+      // Equal jitter: uniformly in [d/2, d) of the exponential step, so traders restarting together spread out.
+      reconnectBackoff: ({ context }) =>
+        backoffDelay(
+          Math.max(1, context.attempt),
+          context.backoff.baseMs,
+          context.backoff.maxMs,
+          Math.random(),
+        ),
+    },
+    guards: {
+      bookIsLive: ({ event }) =>
+        event.type === 'INTENT' && orderbook.book(event.intent.ticker)?.status === 'live',
+    },
+  });
+  let calibratedOnce = false;
+
+  // The event behind each transition, from xstate's inspection stream (a snapshot does not carry
+  // it); inspection events are passed on to --inspect's relay as they are.
+  let lastEvent = 'xstate.init';
+  let root: unknown;
+  const inspect = (ev: InspectionEvent) => {
+    if (ev.type === '@xstate.event' && ev.actorRef === root) lastEvent = ev.event.type;
+    deps.inspect?.next?.(ev);
+  };
+  const actor = createActor(machine, {
+    input: { backoff: deps.backoff ?? { baseMs: 1000, maxMs: 30_000 } },
+    inspect,
+  });
+  root = actor;
+
+  // STARTUP is transient (it leaves at once through `always`), so no settled snapshot shows it;
+  // it is recorded here as the state the machine starts in.
+  const visited: TraderStateName[] = ['STARTUP'];
+  let current: string | undefined = 'STARTUP';
+  logger.info({ event: 'state', from: '', to: 'STARTUP' }, '∅ → STARTUP');
+  const stateSub: Subscription = actor.subscribe({
+    next: (snapshot) => {
+      const to = String(snapshot.value);
+      if (to === current) return;
+      const from = current ?? '';
+      current = to;
+      if (!visited.includes(to as TraderStateName)) visited.push(to as TraderStateName);
+      const at = clock();
+      bus.emit('machine.transitioned', { from, to, event: lastEvent, at });
+      logger.info(
+        {
+          event: 'state',
+          from,
+          to,
+          cause: lastEvent,
+          ...(to === 'ERROR' ? { error: snapshot.context.lastError } : {}),
+        },
+        `${from || '∅'} → ${to}`,
+      );
+    },
+    error: (err) =>
+      logger.error({ event: 'machine_error', error: (err as Error).message }, 'machine stopped on an error'),
+  });
+
+  // ---------- bus → machine ----------
+  // Once the machine has reached SHUTDOWN the integrations may still report until finish() has
+  // closed them (a health check in flight, a socket closing); the machine is gone, so drop those.
+  const toMachine = (event: TraderEvent) => {
+    if (actor.getSnapshot().status === 'active') actor.send(event);
+  };
+  bus.on('connection.lost', (e) => {
+    logger.warn({ event: 'connection_lost', source: e.source, reason: e.reason }, 'connection lost');
+    toMachine({ type: 'CONNECTION_LOST', source: e.source, reason: e.reason });
+  });
+  bus.on('risk.breakerTripped', (e) => {
+    logger.error(
+      { event: 'breaker_tripped', reason: e.reason, detail: e.detail },
+      'circuit breaker tripped: trading halted',
+    );
+    toMachine({ type: 'BREAKER_TRIPPED', reason: e.reason, detail: e.detail });
+  });
+  bus.on('exchange.statusChecked', (s) => {
+    if (s.tradingActive === tradingActive) return;
+    tradingActive = s.tradingActive;
+    toMachine({ type: s.tradingActive ? 'EXCHANGE_RESUMED' : 'EXCHANGE_PAUSED' });
+  });
+  bus.on('strategy.decided', (d) => logger.debug({ event: 'decision', ...d }, 'decision'));
+  bus.on('order.changed', (o) =>
+    logger.info(
+      {
+        event: 'order',
+        client_order_id: o.clientOrderId,
+        order_id: o.orderId,
+        status: o.status,
+        ticker: o.intent.ticker,
+        reason: o.reason,
+      },
+      `order ${o.clientOrderId} ${o.status}`,
+    ),
+  );
+  bus.on('exchange.fillReported', (f) =>
+    logger.info(
+      {
+        event: 'fill',
+        fill_id: f.fillId,
+        order_id: f.orderId,
+        ticker: f.ticker,
+        count: f.count,
+        yes_price: f.yesPrice,
+      },
+      'fill',
+    ),
+  );
+  bus.on('position.driftDetected', (d) =>
+    logger.warn({ event: 'position_drift', ...d }, 'position drift against the exchange'),
+  );
+
+  // ---------- the strategy ----------
+  const runner = new StrategyRunner({
+    bus,
+    clock,
+    strategy,
+    throttleMs: config.tickThrottleMs,
+    view: (ticker) => {
+      const book = orderbook.book(ticker);
+      if (!book) return undefined;
+      const yesAsk = book.yesAsk();
+      return {
+        ticker,
+        now: clock(),
+        bestYesBid: book.bestYesBid(),
+        yesAsk,
+        yesBidSize: book.sizeAt('yes', book.bestYesBid() ?? 0),
+        yesAskSize: book.bestNoBid() === undefined ? 0 : book.sizeAt('no', book.bestNoBid()!),
+        position: positions.get(ticker)?.position ?? 0,
+        openOrders: orders.open().filter((o) => o.intent.ticker === ticker).length,
+        bookStatus: book.status,
+      };
+    },
+    canAct: () =>
+      actor.getSnapshot().value === 'READY'
+        ? { ok: true }
+        : { ok: false, reason: String(actor.getSnapshot().value) },
+    act: (intent) => actor.send({ type: 'INTENT', intent }),
+  });
+
+  // ---------- status and housekeeping ----------
+  const statusLogger = new StatusLogger({
+    bus,
+    clock,
+    intervalMs: config.statusIntervalMs,
+    logger: { info: (obj, msg) => logger.info({ event: 'status', ...obj }, msg) },
+    provide: () => {
+      const totals = positions.totals();
+      return {
+        state: String(actor.getSnapshot().value),
+        orderbook: orderbook.health(),
+        trading: trading.health(),
+        pnl: { realized: totals.realized, unrealized: totals.unrealized, fees: totals.fees, net: totals.net },
+        positions: positions.positions(),
+        openOrders: orders.open(),
+        breaker: risk.breaker(),
+        ...(lastBalance !== undefined ? { balance: lastBalance } : {}),
+      };
+    },
+  });
+  const housekeeping = setInterval(() => {
+    orderbook.watchdog();
+    orders.tick(clock());
+    if (orders.open().some((o) => o.status === 'unknown' || o.status === 'canceling')) {
+      void orders
+        .resolveUnknowns()
+        .catch((err: Error) =>
+          logger.warn({ event: 'resolve_unknowns_failed', error: err.message }, 'lookup failed'),
+        );
+    }
+  }, HOUSEKEEPING_MS);
+  housekeeping.unref();
+  const stopHousekeeping = () => {
+    clearInterval(housekeeping);
+    statusLogger.stop();
+  };
+
+  // ---------- run ----------
+  runner.start();
+  statusLogger.start();
+  actor.start();
+
+  const summary = (): TraderSummary => {
+    const totals = positions.totals();
+    const placed = orders.all().filter((o) => o.orderId !== undefined).length;
+    const fills = orders.stats().fills;
+    return {
+      states: [...visited],
+      orders_placed: placed,
+      fills,
+      positions: Object.fromEntries(positions.positions().map((p) => [p.ticker, p.position / COUNT_SCALE])),
+      realized_pnl_dollars: formatDollars(totals.realized - totals.fees),
+    };
+  };
+
+  let closing: Promise<void> | undefined;
+  const finish = (): Promise<void> => {
+    closing ??= (async () => {
+      stateSub.unsubscribe();
+      stopHousekeeping();
+      await Promise.allSettled([orderbook.close(), trading.close()]);
+      actor.stop();
+      try {
+        await recorder.close();
+        await record.repos.sessions.end(record.sessionId, { status: 'ended', summary: summary() });
+      } catch (err) {
+        logger.error(
+          { event: 'db_close_failed', error: (err as Error).message },
+          'the record could not be completed',
+        );
+      }
+      await record.database.close();
+      await endpoints.sim?.close();
+    })();
+    return closing;
+  };
+
+  const done = new Promise<TraderSummary>((resolve) => {
+    const sub = actor.subscribe({
+      complete: () => {
+        sub.unsubscribe();
+        void finish().then(() => resolve(summary()));
+      },
+    });
+  });
+
+  const control = {
+    status: async () => {
+      const snap = actor.getSnapshot();
+      const totals = positions.totals();
+      return {
+        state: snap.value,
+        halt: snap.context.halt,
+        exchange_paused: snap.context.exchangePaused,
+        last_error: snap.context.lastError,
+        last_calibration: snap.context.lastCalibration,
+        markets: tickers ?? [],
+        orderbook: orderbook.health(),
+        trading: trading.health(),
+        breaker: risk.breaker(),
+        positions: positions.positions().map((p) => ({
+          ticker: p.ticker,
+          contracts: formatCount(p.position),
+          cost_basis_dollars: formatDollars(p.costBasis),
+          realized_pnl_dollars: formatDollars(p.realizedPnl),
+          fees_dollars: formatDollars(p.feesPaid),
+        })),
+        open_orders: orders.open().map((o) => ({
+          client_order_id: o.clientOrderId,
+          order_id: o.orderId,
+          status: o.status,
+          ticker: o.intent.ticker,
+        })),
+        pnl: {
+          realized_dollars: formatDollars(totals.realized),
+          fees_dollars: formatDollars(totals.fees),
+          net_dollars: formatDollars(totals.net),
+        },
+        orders: orders.stats(),
+        strategy: runner.stats,
+        record: {
+          session: record.sessionId,
+          database: record.database.target,
+          shed_rows: recorder.shedRows,
+          queue: recorder.queue.stats(),
+        },
+        status_block: statusLogger.recent(1)[0]?.text,
+      };
+    },
+    sync: async () => {
+      actor.send({ type: 'OPERATOR_SYNC' });
+      return { state: actor.getSnapshot().value };
+    },
+    halt: async (reason: string) => {
+      actor.send({ type: 'OPERATOR_HALT', reason });
+      return { state: actor.getSnapshot().value, halt: actor.getSnapshot().context.halt };
+    },
+    resume: async () => {
+      if (risk.breaker().open) risk.resetBreaker('operator');
+      actor.send({ type: 'OPERATOR_RESUME' });
+      return { state: actor.getSnapshot().value };
+    },
+    cancelAll: async () => orders.cancelAll(),
+  };
+
+  return {
+    control,
+    actor,
+    services: { bus, orders, positions, risk },
+    done,
+    async shutdown(opts: { cancelOrders: boolean }): Promise<TraderSummary> {
+      if (actor.getSnapshot().status === 'active')
+        actor.send({ type: 'SHUTDOWN', cancelOrders: opts.cancelOrders });
+      return done;
+    },
+  };
+}
+
+export { TRADER_STATES };
