@@ -351,6 +351,7 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
   const actor = createActor(machine, {
     input: { backoff: deps.backoff ?? { baseMs: 1000, maxMs: 30_000 } },
     inspect,
+    ...(deps.clock ? { clock: deps.clock } : {}),
   });
   root = actor;
 

@@ -3,7 +3,7 @@
  * (src/runtime/index.ts, which implements `startTrader`). Types only.
  */
 import type { Logger } from 'pino';
-import type { Actor, InspectionEvent, Observer } from 'xstate';
+import type { Actor, ActorOptions, InspectionEvent, Observer } from 'xstate';
 import type { TraderActorId, TraderMachine } from '../../machines/index.js';
 import type { EventBus } from '../bus.js';
 import type { TraderConfig } from '../config/index.js';
@@ -30,6 +30,11 @@ export interface StartTraderDeps {
   inspect?: Observer<InspectionEvent>;
   /** Reconnect backoff (default 1 s doubling to 30 s). */
   backoff?: { baseMs: number; maxMs: number };
+  /**
+   * Timers for the machine's delayed transitions (the reconnect backoff); real timers by default.
+   * Tests that drive the runtime step by step pass one they fire themselves.
+   */
+  clock?: ActorOptions<TraderMachine>['clock'];
   /**
    * A seam for tests that drive the real runtime step by step (tests/model): each invoked stage
    * awaits `beforeStage` before doing its real work.

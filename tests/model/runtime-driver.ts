@@ -32,9 +32,9 @@
  *                                 is sent, by looking ahead in the path for how its execution ends.
  *   done(shutdown)                gate opened: real shutdown (cancel-all if asked), sockets closed.
  *   error(shutdown)               cannot be produced for real: the driver refuses it.
- *   after(reconnectBackoff)       real time: the runtime's jittered backoff runs on real timers
- *                                 (so a step taken in ERROR must land within the backoff's lower
- *                                 bound, baseMs/2; the test file picks baseMs with that margin).
+ *   after(reconnectBackoff)       the runtime's jittered backoff is scheduled on a BackoffClock
+ *                                 the driver fires, after checking the scheduled delay is the
+ *                                 equal-jitter backoff of the attempt (so no step races it).
  *   INTENT                        `actor.send` of the model's intent on a live market of the
  *                                 trader (in READY the driver first waits for that book to be live,
  *                                 as a strategy would). `lastInput('executeIntent')` translates the
@@ -70,6 +70,7 @@ import type { OrderIntent } from '../../src/domain.js';
 import { type FaultCommand, type Simulator, startSimulator } from '../../src/exchange-sim/index.js';
 import { MICROS_PER_DOLLAR } from '../../src/kalshi/units.js';
 import { type RunningTrader, startTrader } from '../../src/runtime/index.js';
+import { BackoffClock } from './backoff-clock.js';
 import type { TraderDriver, TraderObservation } from './driver.js';
 import { type ModelEvent, replayPath, type TraderTestPath } from './trader-model.js';
 
@@ -119,7 +120,7 @@ export interface RuntimeDriverOptions {
   readonly record: RecordTarget;
   /** The path's events in order (xstate.init left out): INTENT looks ahead for its outcome. */
   readonly plan: readonly ModelEvent[];
-  /** The reconnect backoff the runtime runs with (real timers). */
+  /** The reconnect backoff the runtime runs with (its delays are checked when fired). */
   readonly backoff: { readonly baseMs: number; readonly maxMs: number };
   /** How long a wait may take before it is a failure (failure detection only). */
   readonly patienceMs?: number;
@@ -228,6 +229,7 @@ export class RuntimeTraderDriver implements TraderDriver {
   private readonly plan: readonly ModelEvent[];
   private readonly backoff: { readonly baseMs: number; readonly maxMs: number };
   private readonly patienceMs: number;
+  private readonly clock = new BackoffClock();
   private readonly gates = new Map<TraderActorId, Gate>();
   private readonly gateWaiters = new Set<() => void>();
   private readonly inputs = new Map<TraderActorId, unknown>();
@@ -295,6 +297,7 @@ export class RuntimeTraderDriver implements TraderDriver {
     this.running = await startTrader(config, {
       logger: pino({ level: 'silent' }),
       backoff: { baseMs: this.backoff.baseMs, maxMs: this.backoff.maxMs },
+      clock: this.clock,
       hooks: { beforeStage: (stage) => this.beforeStage(stage) },
     });
     // The first stage was invoked while startTrader ran, before the actor was in hand.
@@ -646,6 +649,7 @@ export class RuntimeTraderDriver implements TraderDriver {
     this.step += 1;
     const { value } = this.observe();
     if (value !== 'ERROR') throw new Error(`elapseBackoff: the trader is in ${value}, not ERROR`);
+    this.clock.fire(this.trader.actor.getSnapshot().context.attempt, this.backoff);
     await this.waitForMachine((o) => o.value !== 'ERROR', 'out of ERROR after the reconnect backoff');
     await settle();
   }
