@@ -10,6 +10,7 @@ import type {
   ExchangeOrder,
   ExchangePosition,
   ExchangeStatusView,
+  MarketPhase,
   PositionView,
   TrackedOrder,
 } from './domain.js';
@@ -62,6 +63,16 @@ export interface BusEvents {
       readonly eventType: string;
       readonly at: number;
       readonly data: Readonly<Record<string, unknown>>;
+    },
+  ];
+  /** MarketSchedule: a watched market moved in its trading window (from a message or the clock). */
+  'market.phaseChanged': [
+    {
+      readonly ticker: string;
+      readonly from: MarketPhase | undefined;
+      readonly to: MarketPhase;
+      readonly why: string;
+      readonly at: number;
     },
   ];
 

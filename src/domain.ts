@@ -79,6 +79,12 @@ export interface ExchangeStatusView {
   readonly tradingActive: boolean;
 }
 
+/**
+ * Where a watched market is in its trading window (MarketSchedule): only 'open' may be traded.
+ * 'paused' is a market the exchange deactivated; 'closed' is past its close time.
+ */
+export type MarketPhase = 'upcoming' | 'open' | 'paused' | 'closed' | 'determined' | 'settled';
+
 /** Why the RiskController refused an intent. */
 export type RiskRefusalCode =
   | 'RISK_MAX_ORDER_SIZE'
@@ -87,6 +93,7 @@ export type RiskRefusalCode =
   | 'RISK_MAX_EXPOSURE'
   | 'RISK_BREAKER_OPEN'
   | 'RISK_BOOK_NOT_LIVE'
+  | 'RISK_MARKET_NOT_OPEN'
   | 'RISK_EXCHANGE_PAUSED'
   | 'RISK_INSUFFICIENT_BALANCE';
 

@@ -22,36 +22,40 @@ function isTradable(m: Market): boolean {
   return m.status === 'active';
 }
 
-export async function selectMarkets(rest: MarketReader, selection: MarketSelection): Promise<string[]> {
+/** The selected markets as the exchange described them (status and trading window included). */
+export async function selectMarkets(rest: MarketReader, selection: MarketSelection): Promise<Market[]> {
   switch (selection.kind) {
     case 'tickers': {
       const problems: string[] = [];
+      const markets: Market[] = [];
       for (const t of selection.tickers) {
         try {
           const { market } = await rest.getMarket(t);
           if (!isTradable(market)) problems.push(`${t} is ${market.status}, not active`);
+          markets.push(market);
         } catch (err) {
           problems.push(`${t}: ${(err as Error).message}`);
         }
       }
       if (problems.length > 0)
         throw new MarketSelectionError(`cannot trade the given tickers: ${problems.join('; ')}`);
-      return [...selection.tickers];
+      return markets;
     }
     case 'series': {
-      const tickers: string[] = [];
+      const markets: Market[] = [];
       for await (const m of rest.allMarkets({ series_ticker: selection.series, status: 'open' })) {
-        if (isTradable(m)) tickers.push(m.ticker);
+        if (isTradable(m)) markets.push(m);
       }
-      if (tickers.length === 0)
+      if (markets.length === 0)
         throw new MarketSelectionError(`series ${selection.series} has no open markets`);
-      return tickers;
+      return markets;
     }
     case 'top': {
-      const open: Array<{ ticker: string; v24: number; v: number }> = [];
+      const open: Array<{ market: Market; ticker: string; v24: number; v: number }> = [];
       for await (const m of rest.allMarkets({ status: 'open', limit: 1000 })) {
         if (!isTradable(m)) continue;
         open.push({
+          market: m,
           ticker: m.ticker,
           v24: parseCount(m.volume_24h_fp ?? '0'),
           v: parseCount(m.volume_fp ?? '0'),
@@ -59,7 +63,7 @@ export async function selectMarkets(rest: MarketReader, selection: MarketSelecti
       }
       if (open.length === 0) throw new MarketSelectionError('the exchange lists no open markets');
       open.sort((a, b) => b.v24 - a.v24 || b.v - a.v || a.ticker.localeCompare(b.ticker));
-      return open.slice(0, selection.count).map((m) => m.ticker);
+      return open.slice(0, selection.count).map((m) => m.market);
     }
   }
 }

@@ -21,7 +21,13 @@ import { createBus } from '../bus.js';
 import type { TraderConfig } from '../config/index.js';
 import type { Decision, OrderIntent } from '../domain.js';
 import { type Simulator, startSimulator } from '../exchange-sim/index.js';
-import { calibrate, OrderbookIntegration, selectMarkets, TradingIntegration } from '../integrations/index.js';
+import {
+  calibrate,
+  MarketSchedule,
+  OrderbookIntegration,
+  selectMarkets,
+  TradingIntegration,
+} from '../integrations/index.js';
 import {
   COUNT_SCALE,
   createSigner,
@@ -155,6 +161,8 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
   }
 
   // ---------- services ----------
+  // Each watched market's trading window: no order goes to a paused, closed or settled market.
+  const schedule = new MarketSchedule({ bus, clock });
   const orderbook = new OrderbookIntegration({
     ws: bookWs,
     bus,
@@ -251,6 +259,7 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
     positions: () => positions.positions(),
     orders: () => orders.all(),
     bookStatus: (ticker) => orderbook.book(ticker)?.status,
+    marketPhase: (ticker) => schedule.phase(ticker),
     tradingActive: () => tradingActive,
   });
 
@@ -266,7 +275,11 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
     actors: {
       orderbookConnect: fromPromise(async () => {
         await gate('orderbookConnect');
-        tickers ??= await selectMarkets(marketRest, selectionOf(config));
+        if (tickers === undefined) {
+          const selected = await selectMarkets(marketRest, selectionOf(config));
+          for (const market of selected) schedule.learn(market);
+          tickers = selected.map((m) => m.ticker);
+        }
         await orderbook.connect(tickers);
       }),
       tradingClientConnect: fromPromise(async () => {
@@ -406,6 +419,37 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
     tradingActive = s.tradingActive;
     toMachine({ type: s.tradingActive ? 'EXCHANGE_RESUMED' : 'EXCHANGE_PAUSED' });
   });
+  // A market we hold settled: the payout and the flattened position are read in by re-calibrating
+  // (the same OPERATOR_SYNC an operator sends), from READY only — every other way to READY passes
+  // through CALIBRATING, which reads it anyway if it starts after the settlement.
+  let pendingSettlement: { ticker: string; at: number } | undefined;
+  let calibrationStartedAt = Number.NEGATIVE_INFINITY;
+  const syncForSettlement = () => {
+    if (pendingSettlement === undefined || actor.getSnapshot().value !== 'READY') return;
+    const { ticker, at } = pendingSettlement;
+    pendingSettlement = undefined;
+    if (at < calibrationStartedAt) return;
+    logger.info({ event: 'settlement_sync', ticker }, `${ticker} settled: re-calibrating`);
+    toMachine({ type: 'OPERATOR_SYNC' });
+  };
+  bus.on('market.phaseChanged', (e) => {
+    // The first phase of each market (learnt at selection) is routine; every later move matters.
+    logger[e.from === undefined ? 'debug' : 'info'](
+      { event: 'market_phase', ticker: e.ticker, from: e.from, to: e.to, why: e.why },
+      `${e.ticker} ${e.from ?? '∅'} → ${e.to}`,
+    );
+    const involved =
+      (positions.get(e.ticker)?.position ?? 0) !== 0 ||
+      orders.open().some((o) => o.intent.ticker === e.ticker);
+    if (e.to === 'settled' && involved) {
+      pendingSettlement = { ticker: e.ticker, at: e.at };
+      syncForSettlement();
+    }
+  });
+  bus.on('machine.transitioned', (t) => {
+    if (t.to === 'CALIBRATING') calibrationStartedAt = t.at;
+    if (t.to === 'READY') syncForSettlement();
+  });
   bus.on('strategy.decided', (d) => logger.debug({ event: 'decision', ...d }, 'decision'));
   bus.on('order.changed', (o) =>
     logger.info(
@@ -457,6 +501,7 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
         position: positions.get(ticker)?.position ?? 0,
         openOrders: orders.open().filter((o) => o.intent.ticker === ticker).length,
         bookStatus: book.status,
+        marketPhase: schedule.phase(ticker),
       };
     },
     canAct: () =>
@@ -467,6 +512,14 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
   });
 
   // ---------- status and housekeeping ----------
+  /** A book whose market is not open says so in the status block ("live, market closed"). */
+  const withMarketPhases = (health: ReturnType<typeof orderbook.health>) => ({
+    ...health,
+    books: health.books.map((b) => {
+      const phase = schedule.phase(b.ticker);
+      return phase === undefined || phase === 'open' ? b : { ...b, status: `${b.status}, market ${phase}` };
+    }),
+  });
   const statusLogger = new StatusLogger({
     bus,
     clock,
@@ -476,7 +529,7 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
       const totals = positions.totals();
       return {
         state: String(actor.getSnapshot().value),
-        orderbook: orderbook.health(),
+        orderbook: withMarketPhases(orderbook.health()),
         trading: trading.health(),
         pnl: { realized: totals.realized, unrealized: totals.unrealized, fees: totals.fees, net: totals.net },
         positions: positions.positions(),
@@ -488,6 +541,7 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
   });
   const housekeeping = setInterval(() => {
     orderbook.watchdog();
+    schedule.sweep();
     orders.tick(clock());
     if (orders.open().some((o) => o.status === 'unknown' || o.status === 'canceling')) {
       void orders
@@ -562,7 +616,11 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
         exchange_paused: snap.context.exchangePaused,
         last_error: snap.context.lastError,
         last_calibration: snap.context.lastCalibration,
-        markets: tickers ?? [],
+        markets: schedule.all().map((m) => ({
+          ticker: m.ticker,
+          phase: m.phase,
+          ...(m.closeMs === undefined ? {} : { close_time: new Date(m.closeMs).toISOString() }),
+        })),
         orderbook: orderbook.health(),
         trading: trading.health(),
         breaker: risk.breaker(),

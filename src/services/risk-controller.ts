@@ -5,6 +5,8 @@
  * Checks, in this order (the first failing one is the verdict):
  *   RISK_BREAKER_OPEN          a breaker is open (consecutive order errors, daily loss, manual trip)
  *   RISK_EXCHANGE_PAUSED       the exchange reports trading inactive
+ *   RISK_MARKET_NOT_OPEN       the intent market is not open (upcoming, paused, past its close,
+ *                              determined or settled — MarketSchedule); unknown markets pass here
  *   RISK_BOOK_NOT_LIVE         the intent market's local book is not 'live' (or there is none)
  *   RISK_MAX_ORDER_SIZE        count > maxContractsPerOrder
  *   RISK_MAX_POSITION          |position + same-direction open orders in the market + this order| >
@@ -26,7 +28,14 @@
  * `resetBreaker(by)` (an operator command) closes the breaker — DESIGN.md §6 rule 4.
  */
 import type { BookStatus, EventBus } from '../bus.js';
-import type { BookSide, OrderIntent, OrderLifecycleStatus, RiskVerdict, TrackedOrder } from '../domain.js';
+import type {
+  BookSide,
+  MarketPhase,
+  OrderIntent,
+  OrderLifecycleStatus,
+  RiskVerdict,
+  TrackedOrder,
+} from '../domain.js';
 import {
   type Count,
   complement,
@@ -121,6 +130,8 @@ export interface RiskState {
   readonly tradingActive: boolean;
   /** Status of the intent market's local book; undefined when we hold no book for it. */
   readonly bookStatus: BookStatus | undefined;
+  /** Where the intent market is in its trading window; undefined when not known. */
+  readonly marketPhase?: MarketPhase;
   readonly positions: readonly RiskPosition[];
   readonly openOrders: readonly RiskOpenOrder[];
   /** Cash available for new orders; undefined when the balance is not known. */
@@ -199,6 +210,9 @@ export function evaluateRisk(intent: OrderIntent, state: RiskState, limits: Risk
     );
   }
   if (!state.tradingActive) return refuse('RISK_EXCHANGE_PAUSED', 'the exchange reports trading paused');
+  if (state.marketPhase !== undefined && state.marketPhase !== 'open') {
+    return refuse('RISK_MARKET_NOT_OPEN', `${ticker} is ${state.marketPhase}, not open for trading`);
+  }
   if (state.bookStatus !== 'live') {
     return refuse('RISK_BOOK_NOT_LIVE', `book for ${ticker} is ${state.bookStatus ?? 'missing'}, not live`);
   }
@@ -284,6 +298,8 @@ export interface RiskProviders {
   readonly orders: () => readonly TrackedOrder[];
   readonly bookStatus: (ticker: string) => BookStatus | undefined;
   readonly tradingActive: () => boolean;
+  /** The market's trading-window phase (MarketSchedule); no provider skips the check. */
+  readonly marketPhase?: (ticker: string) => MarketPhase | undefined;
   /** Available cash; undefined (or no provider) skips the balance check. */
   readonly balance?: () => Micros | undefined;
   /** Net P&L for the day, checked against maxDailyLoss on every `check`. */
@@ -332,6 +348,7 @@ export class RiskController {
   snapshot(ticker: string): RiskState {
     const p = this.#providers;
     const cash = p.balance?.();
+    const phase = p.marketPhase?.(ticker);
     return {
       breaker: this.#breaker,
       tradingActive: p.tradingActive(),
@@ -339,6 +356,7 @@ export class RiskController {
       positions: p.positions(),
       openOrders: p.orders().filter(isOpenOrder).map(riskOpenOrder),
       ...(cash === undefined ? {} : { availableCash: cash }),
+      ...(phase === undefined ? {} : { marketPhase: phase }),
     };
   }
 

@@ -66,6 +66,11 @@ export class StrategyRunner {
       this.publish({ ...base, action: 'hold', reason: `book_${view.bookStatus}` });
       return;
     }
+    if (view.marketPhase !== undefined && view.marketPhase !== 'open') {
+      this.stats.holds += 1;
+      this.publish({ ...base, action: 'hold', reason: `market_${view.marketPhase}` });
+      return;
+    }
     const result = this.deps.strategy.evaluate(view);
     if (result.action === 'hold') {
       this.stats.holds += 1;

@@ -3,7 +3,7 @@
  * pure functions of what they are shown; the StrategyRunner throttles them, publishes every
  * decision, and hands intents to the machine.
  */
-import type { OrderIntent } from '../domain.js';
+import type { MarketPhase, OrderIntent } from '../domain.js';
 import type { Count, Price } from '../kalshi/index.js';
 
 /** What a strategy sees of one market at one moment. */
@@ -21,6 +21,8 @@ export interface MarketView {
   readonly openOrders: number;
   /** Only a live book may be traded on. */
   readonly bookStatus: 'live' | 'resyncing' | 'stale';
+  /** Only an open market may be traded; undefined when the trader does not know its window. */
+  readonly marketPhase?: MarketPhase;
 }
 
 export type StrategyResult =

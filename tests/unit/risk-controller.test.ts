@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { BookStatus } from '../../src/bus.js';
 import { createBus } from '../../src/bus.js';
-import type { OrderIntent, OrderLifecycleStatus, RiskVerdict, TrackedOrder } from '../../src/domain.js';
+import type {
+  MarketPhase,
+  OrderIntent,
+  OrderLifecycleStatus,
+  RiskVerdict,
+  TrackedOrder,
+} from '../../src/domain.js';
 import { contracts, MICROS_PER_DOLLAR } from '../../src/kalshi/units.js';
 import {
   DEFAULT_RISK_LIMITS,
@@ -78,6 +84,22 @@ describe('evaluateRisk', () => {
     const v = refusal(evaluateRisk(intent(), state({ bookStatus }), limits));
     expect(v?.code).toBe('RISK_BOOK_NOT_LIVE');
     expect(v?.detail).toContain(word);
+  });
+
+  it.each<MarketPhase>(['upcoming', 'paused', 'closed', 'determined', 'settled'])(
+    'refuses a market that is %s, even on a live book',
+    (marketPhase) => {
+      const v = refusal(evaluateRisk(intent(), state({ marketPhase }), limits));
+      expect(v).toEqual({
+        code: 'RISK_MARKET_NOT_OPEN',
+        detail: `${T} is ${marketPhase}, not open for trading`,
+      });
+    },
+  );
+
+  it('allows an open market, and one whose window it does not know', () => {
+    expect(evaluateRisk(intent(), state({ marketPhase: 'open' }), limits).ok).toBe(true);
+    expect(evaluateRisk(intent(), state({}), limits).ok).toBe(true);
   });
 
   it('refuses an order larger than the per-order maximum, and allows one exactly at it', () => {

@@ -51,7 +51,9 @@ describe('the hardcoded strategy', () => {
 });
 
 describe('the strategy runner', () => {
-  function setup(opts: { ready?: boolean; status?: MarketView['bookStatus'] } = {}) {
+  function setup(
+    opts: { ready?: boolean; status?: MarketView['bookStatus']; phase?: MarketView['marketPhase'] } = {},
+  ) {
     const bus = createBus();
     let now = 0;
     const decisions: Decision[] = [];
@@ -62,7 +64,7 @@ describe('the strategy runner', () => {
       clock: () => now,
       strategy: new HardcodedStrategy(),
       throttleMs: 250,
-      view: (ticker) => view({ ticker, bookStatus: opts.status ?? 'live' }),
+      view: (ticker) => view({ ticker, bookStatus: opts.status ?? 'live', marketPhase: opts.phase }),
       canAct: () => (opts.ready === false ? { ok: false, reason: 'ACTING' } : { ok: true }),
       act: (intent) => acted.push(intent),
     });
@@ -95,6 +97,16 @@ describe('the strategy runner', () => {
     t.bus.emit('book.updated', { ticker: 'A', receivedMs: 0 });
     expect(t.acted).toHaveLength(0);
     expect(t.decisions[0]).toMatchObject({ action: 'hold', reason: 'book_resyncing' });
+  });
+
+  it('never evaluates a market that is not open, and trades one that is', () => {
+    const closed = setup({ phase: 'closed' });
+    closed.bus.emit('book.updated', { ticker: 'A', receivedMs: 0 });
+    expect(closed.acted).toHaveLength(0);
+    expect(closed.decisions[0]).toMatchObject({ action: 'hold', reason: 'market_closed' });
+    const open = setup({ phase: 'open' });
+    open.bus.emit('book.updated', { ticker: 'A', receivedMs: 0 });
+    expect(open.acted).toHaveLength(1);
   });
 
   it('stops listening when stopped', () => {

@@ -1,0 +1,143 @@
+/**
+ * The trader and its markets' trading windows, in-process against the loopback simulator: an
+ * order for a market the exchange has closed is refused before it is sent (RISK_MARKET_NOT_OPEN),
+ * and when a market we hold settles the trader re-calibrates so the payout and the flat position
+ * are taken in — local positions equal the exchange's again.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BusEvents } from '../../src/bus.js';
+import { loadConfig } from '../../src/config/index.js';
+import type { OrderIntent } from '../../src/domain.js';
+import { type Simulator, startSimulator } from '../../src/exchange-sim/index.js';
+import { contracts, MICROS_PER_DOLLAR } from '../../src/kalshi/units.js';
+import { type RunningTrader, startTrader } from '../../src/runtime/index.js';
+
+let sim: Simulator;
+let trader: RunningTrader;
+let dir: string;
+const transitions: Array<BusEvents['machine.transitioned'][0]> = [];
+
+/** Polls until `check` returns true (the trader reacts to sockets; there is no one event to await). */
+async function until(what: string, check: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+const state = () => String(trader.actor!.getSnapshot().value);
+
+function intent(ticker: string, over: Partial<OrderIntent> = {}): OrderIntent {
+  return {
+    ticker,
+    bookSide: 'bid',
+    yesPrice: 5_000,
+    count: contracts(5),
+    timeInForce: 'immediate_or_cancel',
+    strategy: 'test',
+    reason: 'test',
+    ...over,
+  };
+}
+
+beforeAll(async () => {
+  sim = await startSimulator({ seed: 7, markets: 4, ratePerSec: 0, rateLimit: false });
+  const creds = sim.createAccount({ balance: 1_000 * MICROS_PER_DOLLAR });
+  dir = mkdtempSync(join(tmpdir(), 'tv3-window-'));
+  const keyFile = join(dir, 'key.pem');
+  writeFileSync(keyFile, creds.private_key_pem, { mode: 0o600 });
+  const [a, b] = sim.core.markets().map((m) => m.ticker);
+  const config = loadConfig(
+    {
+      env: 'sim',
+      apiUrl: creds.rest_url,
+      wsUrl: creds.ws_url,
+      keyId: creds.key_id,
+      privateKey: keyFile,
+      dataDir: join(dir, 'data'),
+      strategy: 'none',
+      tickers: `${a},${b}`,
+      rateLimitTier: 'prime',
+    },
+    {},
+  );
+  trader = await startTrader(config, { logger: pino({ level: 'silent' }) });
+  trader.services!.bus.on('machine.transitioned', (t) => transitions.push(t));
+  await until('READY', () => state() === 'READY', 30_000);
+}, 60_000);
+
+afterAll(async () => {
+  await trader?.shutdown({ cancelOrders: true });
+  await sim?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('market windows', () => {
+  it('refuses, before sending, an order for a market the exchange has closed', async () => {
+    const [, b] = sim.core.markets().map((m) => m.ticker);
+    const status = async () =>
+      (await trader.control.status()) as { markets: Array<{ ticker: string; phase: string }> };
+    expect((await status()).markets.find((m) => m.ticker === b)?.phase).toBe('open');
+
+    expect(sim.core.setMarketStatus(b!, 'closed').ok).toBe(true);
+    await until(`${b} is closed for the trader`, async () =>
+      (await status()).markets.some((m) => m.ticker === b && m.phase === 'closed'),
+    );
+    const before = trader.services!.orders.all().length;
+    trader.actor!.send({ type: 'INTENT', intent: intent(b!) });
+    await until(
+      'the intent is decided',
+      () => trader.services!.orders.all().length > before && state() === 'READY',
+    );
+    const order = trader.services!.orders.all().at(-1)!;
+    expect(order).toMatchObject({ status: 'denied' });
+    expect(order.reason).toContain('RISK_MARKET_NOT_OPEN');
+    expect(order.orderId).toBeUndefined();
+  });
+
+  it('re-calibrates when a market it holds settles, so its positions equal the exchange again', async () => {
+    const [a] = sim.core.markets().map((m) => m.ticker);
+    // A counterparty rests YES at 50¢; the trader takes 5.
+    sim.core.openAccount('counterparty', 1_000 * MICROS_PER_DOLLAR);
+    const resting = sim.core.place({
+      accountId: 'counterparty',
+      ticker: a!,
+      clientOrderId: 'cp-1',
+      action: 'sell',
+      side: 'yes',
+      bookSide: 'ask',
+      yesPrice: 5_000,
+      count: contracts(10),
+      timeInForce: 'good_till_canceled',
+      postOnly: false,
+      reduceOnly: false,
+      selfTradePrevention: 'maker',
+      cancelOnPause: false,
+      subaccount: 0,
+    });
+    expect(resting.ok).toBe(true);
+    trader.actor!.send({ type: 'INTENT', intent: intent(a!) });
+    await until(
+      'the trader holds 5 YES',
+      () => trader.services!.positions.get(a!)?.position === contracts(5),
+    );
+    await until('READY again', () => state() === 'READY');
+
+    const syncsBefore = transitions.filter((t) => t.to === 'CALIBRATING').length;
+    expect(sim.core.settle(a!, 'yes').ok).toBe(true);
+    await until(
+      'a re-calibration ran and the position is flat',
+      () =>
+        transitions.filter((t) => t.to === 'CALIBRATING').length > syncsBefore &&
+        state() === 'READY' &&
+        (trader.services!.positions.get(a!)?.position ?? 0) === 0,
+    );
+    const calibration = transitions.filter((t) => t.to === 'CALIBRATING').at(-1)!;
+    expect(calibration).toMatchObject({ from: 'READY', event: 'OPERATOR_SYNC' });
+  });
+});
