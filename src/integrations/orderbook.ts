@@ -109,6 +109,12 @@ export class OrderbookIntegration {
     this.connected = true;
   }
 
+  /** Watches more markets on the live connection (for rediscovery); snapshots make them live. */
+  async addMarkets(tickers: readonly string[]): Promise<string[]> {
+    if (!this.feed) throw new Error('the orderbook integration is not connected yet');
+    return this.feed.addMarkets(tickers);
+  }
+
   private waitAllLive(): Promise<void> {
     const feed = this.feed!;
     const allLive = () => feed.tickers.every((t) => feed.book(t)?.status === 'live');

@@ -118,6 +118,20 @@ export class BookFeed extends EventEmitter<BookFeedEvents> {
     for (const f of this.unsubscribers.splice(0)) f();
   }
 
+  /**
+   * Watches more markets on the same subscription (update_subscription add_markets); their books
+   * start resyncing and go live with the snapshots the exchange sends for them. Returns the
+   * tickers that were new.
+   */
+  async addMarkets(tickers: readonly string[]): Promise<string[]> {
+    const added = tickers.filter((t) => !this.books.has(t));
+    if (added.length === 0) return [];
+    if (this.sid === undefined) throw new Error('cannot add markets before the subscription is up');
+    for (const t of added) this.books.set(t, new OrderBook(t));
+    await this.client.updateSubscription({ sid: this.sid, action: 'add_markets', market_tickers: added });
+    return added;
+  }
+
   private listen<E extends 'message' | 'disconnected' | 'resubscribed'>(
     event: E,
     // biome-ignore lint/suspicious/noExplicitAny: eventemitter3's listener type is per event; each caller is typed above.

@@ -50,6 +50,8 @@ export type { RunningTrader, StartTrader, StartTraderDeps, TraderSummary } from 
 const HOUSEKEEPING_MS = 2_000;
 const BOOK_STALE_AFTER_MS = 30_000;
 const SNAPSHOT_TIMEOUT_MS = 15_000;
+/** With --series / --markets N: how often to look for newly listed markets besides on each close. */
+const REDISCOVER_MS = 5 * 60_000;
 
 interface Endpoints {
   restUrl: string;
@@ -329,6 +331,7 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
         // A create may still be on the wire if SHUTDOWN interrupted ACTING: let it settle first,
         // so cancel-all sees it and the record gets its answer.
         await orders.idle();
+        await rediscovering; // never rejects; its log lines come before the summary
         if (input.cancelOrders) {
           const r = await orders.cancelAll();
           logger.info({ event: 'cancel_all', ...r }, 'resting orders canceled at shutdown');
@@ -552,8 +555,49 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
     }
   }, HOUSEKEEPING_MS);
   housekeeping.unref();
+  // ---------- rediscovery ----------
+  // With --series or --markets N the watched set follows the exchange: markets close and new ones
+  // list (a daily ladder, an hourly event). When a watched market closes, when a market of the
+  // series opens, and every REDISCOVER_MS, the selection runs again and new markets are added to
+  // the live subscription. Closed markets stay watched (a held one still has to settle).
+  const selection = selectionOf(config);
+  let rediscovering: Promise<void> | undefined;
+  const rediscover = (why: string) => {
+    if (selection.kind === 'tickers' || tickers === undefined || rediscovering) return;
+    const watched = tickers;
+    rediscovering = (async () => {
+      try {
+        const fresh = (await selectMarkets(marketRest, selection)).filter((m) => !watched.includes(m.ticker));
+        if (fresh.length === 0) return;
+        for (const m of fresh) schedule.learn(m);
+        const added = await orderbook.addMarkets(fresh.map((m) => m.ticker));
+        watched.push(...added);
+        logger.info({ event: 'markets_added', tickers: added, why }, `now also watching ${added.join(', ')}`);
+      } catch (err) {
+        logger.warn(
+          { event: 'rediscovery_failed', why, error: (err as Error).message },
+          'could not look for new markets (will try again)',
+        );
+      } finally {
+        rediscovering = undefined;
+      }
+    })();
+  };
+  bus.on('market.phaseChanged', (e) => {
+    if (e.to === 'closed' && e.from !== undefined) rediscover(`${e.ticker} closed`);
+  });
+  bus.on('market.lifecycle', (e) => {
+    if (selection.kind !== 'series' || e.eventType !== 'activated') return;
+    if (e.ticker.startsWith(`${selection.series}-`) && !tickers?.includes(e.ticker)) {
+      rediscover(`${e.ticker} opened`);
+    }
+  });
+  const rediscovery = setInterval(() => rediscover('periodic'), REDISCOVER_MS);
+  rediscovery.unref();
+
   const stopHousekeeping = () => {
     clearInterval(housekeeping);
+    clearInterval(rediscovery);
     statusLogger.stop();
   };
 

@@ -141,3 +141,53 @@ describe('market windows', () => {
     expect(calibration).toMatchObject({ from: 'READY', event: 'OPERATOR_SYNC' });
   });
 });
+
+describe('rediscovery (--series)', () => {
+  it('watches a newly listed market of the series once one it watched closes', async () => {
+    const creds = sim.createAccount({ balance: 100 * MICROS_PER_DOLLAR });
+    const keyFile = join(dir, 'key2.pem');
+    writeFileSync(keyFile, creds.private_key_pem, { mode: 0o600 });
+    const first = sim.core.markets()[2]!;
+    const series = first.eventTicker.split('-')[0]!;
+    const config = loadConfig(
+      {
+        env: 'sim',
+        apiUrl: creds.rest_url,
+        wsUrl: creds.ws_url,
+        keyId: creds.key_id,
+        privateKey: keyFile,
+        dataDir: join(dir, 'data2'),
+        strategy: 'none',
+        series,
+        rateLimitTier: 'prime',
+      },
+      {},
+    );
+    const second = await startTrader(config, { logger: pino({ level: 'silent' }) });
+    try {
+      const marketsOf = async () =>
+        ((await second.control.status()) as { markets: Array<{ ticker: string; phase: string }> }).markets;
+      await until('READY', () => String(second.actor!.getSnapshot().value) === 'READY', 30_000);
+      const watched = (await marketsOf()).map((m) => m.ticker);
+      expect(watched).toContain(first.ticker);
+
+      // The exchange lists a successor market in the same series, then a watched market closes.
+      const successor = `${first.ticker}-NEXT`;
+      sim.core.addMarket({ ...first, ticker: successor, status: 'active', closeMs: Date.now() + 3_600_000 });
+      expect(sim.core.setMarketStatus(first.ticker, 'closed').ok).toBe(true);
+      await until('the successor is watched and open', async () =>
+        (await marketsOf()).some((m) => m.ticker === successor && m.phase === 'open'),
+      );
+      expect((await marketsOf()).find((m) => m.ticker === first.ticker)?.phase).toBe('closed');
+      await until('its book is live', async () =>
+        (
+          (await second.control.status()) as {
+            orderbook: { books: Array<{ ticker: string; status: string }> };
+          }
+        ).orderbook.books.some((b) => b.ticker === successor && b.status === 'live'),
+      );
+    } finally {
+      await second.shutdown({ cancelOrders: true });
+    }
+  }, 60_000);
+});

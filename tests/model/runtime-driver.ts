@@ -135,7 +135,7 @@ interface Gate {
 
 /** What the driver reads from `control.status()`. */
 interface StatusView {
-  readonly markets: readonly string[];
+  readonly markets: readonly { readonly ticker: string; readonly phase: string }[];
   readonly orderbook: {
     readonly connected: boolean;
     readonly books: readonly { readonly ticker: string; readonly status: string }[];
@@ -151,6 +151,7 @@ function statusView(value: unknown): StatusView {
   if (
     isRecord(value) &&
     Array.isArray(value.markets) &&
+    value.markets.every((m) => isRecord(m) && typeof m.ticker === 'string') &&
     isRecord(value.orderbook) &&
     typeof value.orderbook.connected === 'boolean' &&
     Array.isArray(value.orderbook.books) &&
@@ -519,7 +520,7 @@ export class RuntimeTraderDriver implements TraderDriver {
           status: 400,
           count: BREAKER_LIMIT,
         });
-        const ticker = (await this.status()).markets[0] ?? this.sim.core.markets()[0]?.ticker ?? 'NONE';
+        const ticker = (await this.status()).markets[0]?.ticker ?? this.sim.core.markets()[0]?.ticker ?? 'NONE';
         for (let i = 0; i < BREAKER_LIMIT; i += 1) {
           const order = await services.orders.submit({
             ticker,
@@ -563,7 +564,7 @@ export class RuntimeTraderDriver implements TraderDriver {
 
   /** The real intent for the model's: on a market the trader follows; malformed if it must fail. */
   private async realIntent(model: OrderIntent, state: TraderStateName): Promise<OrderIntent> {
-    const ticker = (await this.status()).markets[0];
+    const ticker = (await this.status()).markets[0]?.ticker;
     if (ticker === undefined) return model;
     if (state === 'READY') {
       await this.waitForStatus(
