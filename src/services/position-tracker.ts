@@ -28,6 +28,10 @@
  *
  * Positions adopted from the exchange at calibration (`reconcile` with adopt) take the exchange's
  * count; see `adoptExchangePosition` for the basis rule.
+ *
+ * A settlement (the exchange pays `revenue` for the contracts held when the market settled) closes
+ * the position: realizedPnl += revenue − costBasis, position and basis go to 0 — again
+ * Δ realizedPnl − Δ costBasis = cash received. Each market settles once; replays change nothing.
  */
 import type { EventBus } from '../bus.js';
 import type { BookSide, ExchangeFill, ExchangePosition, PositionView } from '../domain.js';
@@ -201,6 +205,16 @@ export function adoptExchangePosition(local: PositionState, exchange: ExchangePo
   return { ...local, position: target, costBasis };
 }
 
+/** The state after the market settled and paid `revenue` (micros) for what was held. */
+export function applySettlement(state: PositionState, revenue: Micros): PositionState {
+  if (!Number.isSafeInteger(revenue) || revenue < 0) {
+    throw new RangeError(
+      `settlement of ${state.ticker}: revenue must be a whole number of micros ≥ 0, got ${revenue}`,
+    );
+  }
+  return { ...state, position: 0, costBasis: 0, realizedPnl: state.realizedPnl + revenue - state.costBasis };
+}
+
 export interface PositionTrackerOptions {
   readonly bus: EventBus;
   readonly clock: () => number;
@@ -218,8 +232,12 @@ export class PositionTracker {
   readonly #mark: ((ticker: string) => Price | undefined) | undefined;
   readonly #states = new Map<string, PositionState>();
   readonly #seenFills = new Set<string>();
+  readonly #settled = new Set<string>();
   readonly #onFill = (fill: ExchangeFill): void => {
     this.recordFill(fill);
+  };
+  readonly #onSettlement = (s: { readonly ticker: string; readonly revenue: Micros }): void => {
+    this.recordSettlement(s.ticker, s.revenue);
   };
 
   constructor(options: PositionTrackerOptions) {
@@ -227,10 +245,27 @@ export class PositionTracker {
     this.#clock = options.clock;
     this.#mark = options.mark;
     this.#bus.on('exchange.fillReported', this.#onFill);
+    this.#bus.on('exchange.settlementReported', this.#onSettlement);
   }
 
   dispose(): void {
     this.#bus.off('exchange.fillReported', this.#onFill);
+    this.#bus.off('exchange.settlementReported', this.#onSettlement);
+  }
+
+  /**
+   * Closes a position the exchange settled (calibration reads settlements back); each market once.
+   * Returns whether it changed anything.
+   */
+  recordSettlement(ticker: string, revenue: Micros): boolean {
+    if (this.#settled.has(ticker)) return false;
+    this.#settled.add(ticker);
+    const state = this.#states.get(ticker);
+    if (!state || (state.position === 0 && state.costBasis === 0 && revenue === 0)) return false;
+    const settled = applySettlement(state, revenue);
+    this.#states.set(ticker, settled);
+    this.#bus.emit('position.changed', this.#view(settled));
+    return true;
   }
 
   /** Applies a fill unless its fillId was seen; emits 'position.changed'. Returns whether it applied. */

@@ -128,6 +128,8 @@ describe('market windows', () => {
     );
     await until('READY again', () => state() === 'READY');
 
+    const paid = trader.services!.positions.get(a!)!.costBasis;
+    expect(paid).toBeGreaterThan(0);
     const syncsBefore = transitions.filter((t) => t.to === 'CALIBRATING').length;
     expect(sim.core.settle(a!, 'yes').ok).toBe(true);
     await until(
@@ -139,6 +141,8 @@ describe('market windows', () => {
     );
     const calibration = transitions.filter((t) => t.to === 'CALIBRATING').at(-1)!;
     expect(calibration).toMatchObject({ from: 'READY', event: 'OPERATOR_SYNC' });
+    // The 5 YES paid $1 each: $5 less what they cost is realized (fees apart), not lost in adoption.
+    expect(trader.services!.positions.get(a!)).toMatchObject({ costBasis: 0, realizedPnl: 5_000_000 - paid });
   });
 });
 

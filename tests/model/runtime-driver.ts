@@ -520,7 +520,8 @@ export class RuntimeTraderDriver implements TraderDriver {
           status: 400,
           count: BREAKER_LIMIT,
         });
-        const ticker = (await this.status()).markets[0]?.ticker ?? this.sim.core.markets()[0]?.ticker ?? 'NONE';
+        const ticker =
+          (await this.status()).markets[0]?.ticker ?? this.sim.core.markets()[0]?.ticker ?? 'NONE';
         for (let i = 0; i < BREAKER_LIMIT; i += 1) {
           const order = await services.orders.submit({
             ticker,

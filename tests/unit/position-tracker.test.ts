@@ -6,6 +6,7 @@ import { contracts } from '../../src/kalshi/units.js';
 import {
   adoptExchangePosition,
   applyFill,
+  applySettlement,
   emptyPosition,
   netRealized,
   type PositionState,
@@ -181,6 +182,31 @@ describe('adoptExchangePosition', () => {
   });
 });
 
+describe('applySettlement', () => {
+  it('realizes the payout minus the basis of a winning YES position and goes flat', () => {
+    const s = applySettlement(run(fill('bid', 5, 50)), dollars(5));
+    expect(s).toMatchObject({ position: 0, costBasis: 0, realizedPnl: dollars(2.5) });
+  });
+
+  it('realizes the whole basis as a loss when the held leg loses, keeping earlier realized P&L and fees', () => {
+    const before = run(fill('bid', 10, 40, { fee: 20_000 }), fill('ask', 4, 50));
+    const s = applySettlement(before, 0);
+    expect(s.realizedPnl).toBe(before.realizedPnl - before.costBasis);
+    expect(s.realizedPnl).toBe(dollars(0.4 - 2.4));
+    expect(s.feesPaid).toBe(20_000);
+  });
+
+  it('pays a winning NO position on its own basis', () => {
+    const s = applySettlement(run(fill('ask', 3, 70)), dollars(3));
+    expect(s.realizedPnl).toBe(dollars(3 - 0.9));
+  });
+
+  it('refuses a negative or fractional revenue, naming the market', () => {
+    expect(() => applySettlement(run(fill('bid', 1, 50)), -1)).toThrow(/KXTEST.*revenue/);
+    expect(() => applySettlement(run(fill('bid', 1, 50)), 0.5)).toThrow(/revenue/);
+  });
+});
+
 function tracker(mark?: (t: string) => number | undefined) {
   const bus = createBus();
   const changed: PositionView[] = [];
@@ -192,6 +218,24 @@ function tracker(mark?: (t: string) => number | undefined) {
 }
 
 describe('PositionTracker', () => {
+  it('closes a settled position once, however often calibration reports the settlement', () => {
+    const { bus, t, changed } = tracker();
+    bus.emit('exchange.fillReported', fill('bid', 5, 50));
+    const settlement = { ticker: T, settledMs: 2_000, revenue: dollars(5) };
+    bus.emit('exchange.settlementReported', settlement);
+    bus.emit('exchange.settlementReported', settlement);
+    expect(t.get(T)).toMatchObject({ position: 0, costBasis: 0, realizedPnl: dollars(2.5) });
+    expect(t.totals().realized).toBe(dollars(2.5));
+    expect(changed).toHaveLength(2);
+  });
+
+  it('ignores a settlement of a market it never held', () => {
+    const { bus, t, changed } = tracker();
+    bus.emit('exchange.settlementReported', { ticker: 'OTHER', settledMs: 2_000, revenue: dollars(1) });
+    expect(t.get('OTHER')).toBeUndefined();
+    expect(changed).toHaveLength(0);
+  });
+
   it('applies a reported fill once, however often it is reported', () => {
     const { bus, t, changed } = tracker();
     const f = fill('bid', 10, 40);
