@@ -45,28 +45,30 @@ function intent(ticker: string, over: Partial<OrderIntent> = {}): OrderIntent {
   };
 }
 
+/** A trader (strategy none) on its own funded simulator account and data folder. */
+async function startOwnTrader(name: string, markets: { tickers: string } | { series: string }) {
+  const creds = sim.createAccount({ balance: 1_000 * MICROS_PER_DOLLAR });
+  const keyFile = join(dir, `${name}.pem`);
+  writeFileSync(keyFile, creds.private_key_pem, { mode: 0o600 });
+  const flags = {
+    env: 'sim',
+    apiUrl: creds.rest_url,
+    wsUrl: creds.ws_url,
+    keyId: creds.key_id,
+    privateKey: keyFile,
+    dataDir: join(dir, name),
+    strategy: 'none',
+    rateLimitTier: 'prime',
+    ...markets,
+  };
+  return startTrader(loadConfig(flags, {}), { logger: pino({ level: 'silent' }) });
+}
+
 beforeAll(async () => {
   sim = await startSimulator({ seed: 7, markets: 4, ratePerSec: 0, rateLimit: false });
-  const creds = sim.createAccount({ balance: 1_000 * MICROS_PER_DOLLAR });
   dir = mkdtempSync(join(tmpdir(), 'tv3-window-'));
-  const keyFile = join(dir, 'key.pem');
-  writeFileSync(keyFile, creds.private_key_pem, { mode: 0o600 });
   const [a, b] = sim.core.markets().map((m) => m.ticker);
-  const config = loadConfig(
-    {
-      env: 'sim',
-      apiUrl: creds.rest_url,
-      wsUrl: creds.ws_url,
-      keyId: creds.key_id,
-      privateKey: keyFile,
-      dataDir: join(dir, 'data'),
-      strategy: 'none',
-      tickers: `${a},${b}`,
-      rateLimitTier: 'prime',
-    },
-    {},
-  );
-  trader = await startTrader(config, { logger: pino({ level: 'silent' }) });
+  trader = await startOwnTrader('one', { tickers: `${a},${b}` });
   trader.services!.bus.on('machine.transitioned', (t) => transitions.push(t));
   await until('READY', () => state() === 'READY', 30_000);
 }, 60_000);
@@ -148,26 +150,9 @@ describe('market windows', () => {
 
 describe('rediscovery (--series)', () => {
   it('watches a newly listed market of the series once one it watched closes', async () => {
-    const creds = sim.createAccount({ balance: 100 * MICROS_PER_DOLLAR });
-    const keyFile = join(dir, 'key2.pem');
-    writeFileSync(keyFile, creds.private_key_pem, { mode: 0o600 });
     const first = sim.core.markets()[2]!;
     const series = first.eventTicker.split('-')[0]!;
-    const config = loadConfig(
-      {
-        env: 'sim',
-        apiUrl: creds.rest_url,
-        wsUrl: creds.ws_url,
-        keyId: creds.key_id,
-        privateKey: keyFile,
-        dataDir: join(dir, 'data2'),
-        strategy: 'none',
-        series,
-        rateLimitTier: 'prime',
-      },
-      {},
-    );
-    const second = await startTrader(config, { logger: pino({ level: 'silent' }) });
+    const second = await startOwnTrader('two', { series });
     try {
       const marketsOf = async () =>
         ((await second.control.status()) as { markets: Array<{ ticker: string; phase: string }> }).markets;
