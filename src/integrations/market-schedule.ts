@@ -127,6 +127,11 @@ export class MarketSchedule {
     });
   }
 
+  /** Stops tracking a market (no longer watched); phase() is undefined for it afterwards. */
+  forget(ticker: string): void {
+    this.#markets.delete(ticker);
+  }
+
   /** Moves markets whose open or close time has come (call it periodically). */
   sweep(now: number = this.#clock()): void {
     for (const [ticker, window] of this.#markets) this.#sweepOne(ticker, window, now);

@@ -115,6 +115,11 @@ export class OrderbookIntegration {
     return this.feed.addMarkets(tickers);
   }
 
+  /** Stops watching markets (closed ones nobody holds); their books are dropped. */
+  async removeMarkets(tickers: readonly string[]): Promise<string[]> {
+    return this.feed ? this.feed.removeMarkets(tickers) : [];
+  }
+
   private waitAllLive(): Promise<void> {
     const feed = this.feed!;
     const allLive = () => feed.tickers.every((t) => feed.book(t)?.status === 'live');

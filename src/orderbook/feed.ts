@@ -118,6 +118,21 @@ export class BookFeed extends EventEmitter<BookFeedEvents> {
     for (const f of this.unsubscribers.splice(0)) f();
   }
 
+  /** Stops watching markets (update_subscription delete_markets) and drops their books. */
+  async removeMarkets(tickers: readonly string[]): Promise<string[]> {
+    const removed = tickers.filter((t) => this.books.has(t));
+    if (removed.length === 0) return [];
+    for (const t of removed) this.books.delete(t);
+    if (this.sid !== undefined) {
+      await this.client.updateSubscription({
+        sid: this.sid,
+        action: 'delete_markets',
+        market_tickers: removed,
+      });
+    }
+    return removed;
+  }
+
   /**
    * Watches more markets on the same subscription (update_subscription add_markets); their books
    * start resyncing and go live with the snapshots the exchange sends for them. Returns the

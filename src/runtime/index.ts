@@ -331,7 +331,9 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
         // A create may still be on the wire if SHUTDOWN interrupted ACTING: let it settle first,
         // so cancel-all sees it and the record gets its answer.
         await orders.idle();
-        await rediscovering; // never rejects; its log lines come before the summary
+        // Neither rejects; their log lines must come before the summary.
+        await rediscovering;
+        await unwatching;
         if (input.cancelOrders) {
           const r = await orders.cancelAll();
           logger.info({ event: 'cancel_all', ...r }, 'resting orders canceled at shutdown');
@@ -545,6 +547,7 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
   const housekeeping = setInterval(() => {
     orderbook.watchdog();
     schedule.sweep();
+    unwatchFinished();
     orders.tick(clock());
     if (orders.open().some((o) => o.status === 'unknown' || o.status === 'canceling')) {
       void orders
@@ -592,6 +595,42 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
       rediscover(`${e.ticker} opened`);
     }
   });
+  // A market that can no longer trade and that we neither hold nor have orders in is dropped from
+  // the subscription (with rediscovery the watched set would otherwise only grow).
+  let unwatching: Promise<void> | undefined;
+  const unwatchFinished = () => {
+    if (selection.kind === 'tickers' || tickers === undefined || unwatching) return;
+    const watched = tickers;
+    const done = watched.filter((t) => {
+      const phase = schedule.phase(t);
+      return (
+        (phase === 'closed' || phase === 'determined' || phase === 'settled') &&
+        (positions.get(t)?.position ?? 0) === 0 &&
+        !orders.open().some((o) => o.intent.ticker === t)
+      );
+    });
+    if (done.length === 0) return;
+    unwatching = orderbook
+      .removeMarkets(done)
+      .then((removed) => {
+        for (const t of removed) {
+          watched.splice(watched.indexOf(t), 1);
+          schedule.forget(t);
+        }
+        if (removed.length > 0) {
+          logger.info(
+            { event: 'markets_removed', tickers: removed },
+            `no longer watching ${removed.join(', ')}`,
+          );
+        }
+      })
+      .catch((err: Error) =>
+        logger.warn({ event: 'unwatch_failed', error: err.message }, 'could not drop finished markets'),
+      )
+      .finally(() => {
+        unwatching = undefined;
+      });
+  };
   const rediscovery = setInterval(() => rediscover('periodic'), REDISCOVER_MS);
   rediscovery.unref();
 

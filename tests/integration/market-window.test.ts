@@ -149,7 +149,7 @@ describe('market windows', () => {
 });
 
 describe('rediscovery (--series)', () => {
-  it('watches a newly listed market of the series once one it watched closes', async () => {
+  it('watches a newly listed market of the series once one it watched closes, and drops the closed one', async () => {
     const first = sim.core.markets()[2]!;
     const series = first.eventTicker.split('-')[0]!;
     const second = await startOwnTrader('two', { series });
@@ -167,7 +167,10 @@ describe('rediscovery (--series)', () => {
       await until('the successor is watched and open', async () =>
         (await marketsOf()).some((m) => m.ticker === successor && m.phase === 'open'),
       );
-      expect((await marketsOf()).find((m) => m.ticker === first.ticker)?.phase).toBe('closed');
+      // The closed market, neither held nor traded, is dropped from the subscription.
+      await until('the closed market is no longer watched', async () =>
+        (await marketsOf()).every((m) => m.ticker !== first.ticker),
+      );
       await until('its book is live', async () =>
         (
           (await second.control.status()) as {
