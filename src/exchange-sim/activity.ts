@@ -16,6 +16,16 @@
  * give the same orders and trades. Wall-clock time enters only through start(), which decides how
  * many step() calls to make (ratePerSec on average; 0 = none).
  *
+ * Which markets: the tickers given at creation, plus (followListings, the default) every market the
+ * core lists later — the participants watch the core's lifecycle `created` events, as a Kalshi
+ * client watches market_lifecycle_v2, and anchor the new market at fairValues.get(ticker) as the
+ * map stands at that moment (the simulator passes the listings' live map, which holds a successor's
+ * fair value before it is announced). A market that has closed (`closed`, `determined`, `finalized`)
+ * is forgotten for good, with the makers' quote records on it; its resting orders were already
+ * canceled by the core when it closed. Watching `created` is bookkeeping only (no order is placed
+ * from inside a core event), so determinism is unchanged: the new market joins the candidates of
+ * the next step().
+ *
  * Errors the core answers with are counted in stats.errors (the latest kept in lastError), never
  * thrown. Markets that are not active, and the whole exchange while trading is paused, are skipped.
  */
@@ -63,16 +73,23 @@ export interface Activity {
   readonly stats: Readonly<ActivityStats>;
   /** The latest error the core answered with, for diagnostics. */
   readonly lastError: SimError | undefined;
-  /** The participants' current (walked) fair value of a market. */
+  /** The participants' current (walked) fair value of a market; undefined once it has closed. */
   fairValue(ticker: string): Price | undefined;
+  /** The markets the participants currently follow (not yet seen closed), in the order added. */
+  tickers(): string[];
 }
 
 export interface ActivityOptions {
   core: ExchangeCore;
   seed: number;
   tickers: string[];
-  /** Anchors the fair-value walk; a ticker missing here is anchored at $0.50. */
-  fairValues: Map<string, Price>;
+  /**
+   * Anchors the fair-value walk, read when a market is added (at creation, or when a followed
+   * listing is announced); a ticker missing here is anchored at $0.50.
+   */
+  fairValues: ReadonlyMap<string, Price>;
+  /** Also trade every market the core lists after creation (lifecycle `created`); default true. */
+  followListings?: boolean;
   /** Average step() calls per second under start(); 0 = no background activity. */
   ratePerSec: number;
   clock: () => number;
@@ -153,11 +170,21 @@ export function createActivity(opts: ActivityOptions): Activity {
   const prefix = opts.accountsPrefix ?? 'sim-';
   const cash = opts.cashPerParticipant ?? DEFAULT_CASH;
 
-  const markets: MarketState[] = opts.tickers.map((ticker) => {
+  let markets: MarketState[] = [];
+  const byTicker = new Map<string, MarketState>();
+  const follow = (ticker: string): void => {
+    if (byTicker.has(ticker)) return;
     const anchor = clamp(opts.fairValues.get(ticker) ?? DEFAULT_FAIR, FAIR_MIN, FAIR_MAX);
-    return { ticker, anchor, fair: anchor };
-  });
-  const byTicker = new Map(markets.map((m) => [m.ticker, m]));
+    const state = { ticker, anchor, fair: anchor };
+    markets.push(state);
+    byTicker.set(ticker, state);
+  };
+  for (const ticker of opts.tickers) follow(ticker);
+  if (opts.followListings ?? true) {
+    core.onEvent((event) => {
+      if (event.type === 'lifecycle' && event.eventType === 'created') follow(event.ticker);
+    });
+  }
 
   const openAccount = (accountId: string): string => {
     if (!core.hasAccount(accountId)) core.openAccount(accountId, cash);
@@ -192,10 +219,30 @@ export function createActivity(opts: ActivityOptions): Activity {
   const tickOf = (ticker: string): Price =>
     core.market(ticker)?.priceLevelStructure === 'deci_cent' ? 10 : 100;
 
-  const isTradable = (ticker: string): boolean => core.market(ticker)?.status === 'active';
+  /** Forgets a market for good: it has closed (or the core does not know it). */
+  const forget = (m: MarketState): void => {
+    byTicker.delete(m.ticker);
+    for (const mk of makers) {
+      mk.bids.delete(m.ticker);
+      mk.asks.delete(m.ticker);
+    }
+  };
 
-  const tradableMarkets = (): MarketState[] =>
-    core.tradingActive ? markets.filter((m) => isTradable(m.ticker)) : [];
+  /** The active markets, forgetting those that have closed since the last look. */
+  const tradableMarkets = (): MarketState[] => {
+    const live: MarketState[] = [];
+    let closed = false;
+    for (const m of markets) {
+      const status = core.market(m.ticker)?.status;
+      if (status === 'active') live.push(m);
+      else if (status !== 'initialized' && status !== 'inactive') {
+        forget(m);
+        closed = true;
+      }
+    }
+    if (closed) markets = markets.filter((m) => byTicker.has(m.ticker));
+    return core.tradingActive ? live : [];
+  };
 
   /** Places an order; returns the order id and whether anything filled, or undefined on error. */
   const place = (args: PlaceArgs): { orderId: string; resting: boolean; filled: boolean } | undefined => {
@@ -395,5 +442,6 @@ export function createActivity(opts: ActivityOptions): Activity {
       return lastError;
     },
     fairValue: (ticker) => byTicker.get(ticker)?.fair,
+    tickers: () => markets.map((m) => m.ticker),
   };
 }

@@ -153,15 +153,15 @@ function getMarkets(ctx: RestContext, req: Request): Reply {
   const tickers = listParam(q, 'tickers');
   const eventTickers = listParam(q, 'event_ticker');
   const series = q.get('series_ticker');
-  const minClose = optionalIntParam(q, 'min_close_ts');
-  const maxClose = optionalIntParam(q, 'max_close_ts');
+  const closeTs = secondsRange(q, 'min_close_ts', 'max_close_ts');
+  const createdTs = secondsRange(q, 'min_created_ts', 'max_created_ts');
+  const settledTs = secondsRange(q, 'min_settled_ts', 'max_settled_ts');
   const all = ctx.core.markets().filter((m) => {
     if (allowed && !allowed.includes(m.status)) return false;
     if (tickers && !tickers.includes(m.ticker)) return false;
     if (eventTickers && !eventTickers.includes(m.eventTicker)) return false;
     if (series && ctx.core.event(m.eventTicker)?.seriesTicker !== series) return false;
-    if (minClose !== undefined && unixSeconds(m.closeMs) < minClose) return false;
-    if (maxClose !== undefined && unixSeconds(m.closeMs) > maxClose) return false;
+    if (!closeTs(m.closeMs) || !createdTs(m.createdMs) || !settledTs(m.settledMs)) return false;
     return true;
   });
   const page = paginate(all, q, 1000, 100);
@@ -169,6 +169,20 @@ function getMarkets(ctx: RestContext, req: Request): Reply {
     markets: page.items.map((m) => renderMarket(m, ctx.core.book(m.ticker))),
     cursor: page.cursor,
   });
+}
+
+/**
+ * A `min_…_ts` / `max_…_ts` pair (Unix seconds, inclusive) as a test on a millisecond time; a time
+ * that is not set (a market not settled) passes only when neither bound is given.
+ */
+function secondsRange(q: URLSearchParams, minName: string, maxName: string): (ms?: number) => boolean {
+  const min = optionalIntParam(q, minName);
+  const max = optionalIntParam(q, maxName);
+  if (min === undefined && max === undefined) return () => true;
+  return (ms) =>
+    ms !== undefined &&
+    (min === undefined || unixSeconds(ms) >= min) &&
+    (max === undefined || unixSeconds(ms) <= max);
 }
 
 function getMarket(ctx: RestContext, req: Request): Reply {
@@ -213,11 +227,41 @@ function getTrades(ctx: RestContext, req: Request): Reply {
   return ok({ trades: page.items.map(renderTrade), cursor: page.cursor });
 }
 
+/**
+ * An event's status for the `status` filter of GET /events: that of its least advanced market
+ * (unopened while any market is unopened, open while any trades or is paused, closed while any is
+ * closed but not determined, settled once all are). Kalshi does not document the rule.
+ */
+function eventStatus(statuses: readonly MarketStatus[]): string {
+  if (statuses.includes('initialized')) return 'unopened';
+  if (statuses.includes('active') || statuses.includes('inactive')) return 'open';
+  if (statuses.includes('closed')) return 'closed';
+  return 'settled';
+}
+
+const EVENT_STATUS_FILTER = ['unopened', 'open', 'closed', 'settled'];
+
 function getEvents(ctx: RestContext, req: Request): Reply {
   const q = req.query;
   const series = q.get('series_ticker');
   const nested = q.get('with_nested_markets') === 'true';
-  const events = ctx.core.events().filter((e) => !series || e.seriesTicker === series);
+  const status = q.get('status');
+  if (status && !EVENT_STATUS_FILTER.includes(status)) {
+    throw badRequest(`status must be one of ${EVENT_STATUS_FILTER.join(', ')}`);
+  }
+  const statuses = new Map<string, MarketStatus[]>();
+  if (status) {
+    for (const m of ctx.core.markets()) {
+      const list = statuses.get(m.eventTicker) ?? [];
+      list.push(m.status);
+      statuses.set(m.eventTicker, list);
+    }
+  }
+  const events = ctx.core.events().filter((e) => {
+    if (series && e.seriesTicker !== series) return false;
+    if (status && eventStatus(statuses.get(e.eventTicker) ?? []) !== status) return false;
+    return true;
+  });
   const page = paginate(events, q, 200, 200);
   return ok({
     events: page.items.map((e) => eventView(ctx, e.eventTicker, nested)),
@@ -354,7 +398,15 @@ function getFills(ctx: RestContext, req: Request): Reply {
 function getSettlements(ctx: RestContext, req: Request): Reply {
   const q = req.query;
   const ticker = q.get('ticker');
-  const settlements = ctx.core.settlements(req.accountId).filter((s) => !ticker || s.ticker === ticker);
+  const eventTickers = listParam(q, 'event_ticker');
+  const { minTs, maxTs } = timeRange(q);
+  const settlements = ctx.core.settlements(req.accountId).filter((s) => {
+    if (ticker && s.ticker !== ticker) return false;
+    if (eventTickers && !eventTickers.includes(s.eventTicker)) return false;
+    if (minTs !== undefined && s.settledMs < minTs) return false;
+    if (maxTs !== undefined && s.settledMs > maxTs) return false;
+    return true;
+  });
   const page = paginate(settlements, q, 1000, 100);
   return ok({ settlements: page.items.map(renderSettlement), cursor: page.cursor });
 }

@@ -2,13 +2,21 @@
  * The embedded Kalshi-compatible exchange: the core, a market universe, synthetic participants,
  * market lifecycle timers and the REST + WebSocket transports on one loopback HTTP server.
  *
+ * A rolling universe (the default; `autoSettle` / `relist` switch the two halves off): once a
+ * second the lifecycle driver opens and closes markets on schedule, determines and settles each
+ * closed market at its expected expiration time with a seeded draw from its fair value
+ * (determination.ts), and lists the next period's event of a series when one of its events stops
+ * trading (universe.ts, RELISTING). The participants follow the new markets (activity.ts), so a run
+ * of any length keeps about as many markets open as it started with.
+ *
  * Admin surface (loopback only, no auth; not part of Kalshi's API), under /_sim:
  *   POST /_sim/faults                  {action, ...}            fault injection (see faults.ts)
  *   GET  /_sim/faults                                            current fault counters
  *   POST /_sim/accounts                {balance_dollars?}       a new funded account + API key
  *   POST /_sim/markets/{ticker}/status {status}                 e.g. closed, inactive, active
  *   POST /_sim/markets/{ticker}/settle {result: yes|no|void}    determine and settle
- *   GET  /_sim/stats                                             connections, activity counters
+ *   GET  /_sim/stats                                             connections, activity and
+ *                                                                lifecycle counters
  */
 import { createHash, createPublicKey, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -24,12 +32,13 @@ import {
 import { type Activity, createActivity } from './activity.js';
 import { KeyRegistry } from './auth.js';
 import type { ExchangeCore, MarketResult, MarketStatus } from './core-types.js';
+import { createDeterminer } from './determination.js';
 import { createExchangeCore } from './exchange.js';
 import { type FaultCommand, FaultInjector, parseFaultCommand } from './faults.js';
 import { badRequest, HttpProblem, notFound, readJsonBody, sendJson, sendProblem } from './http-util.js';
-import { createLifecycleDriver } from './lifecycle.js';
+import { createLifecycleDriver, type LifecycleDriver } from './lifecycle.js';
 import { handleRest, REST_PREFIX, type RequestGate } from './rest-api.js';
-import { buildUniverse, installUniverse } from './universe.js';
+import { createListings, installUniverse } from './universe.js';
 import { SimWsServer, WS_PATH } from './ws-api.js';
 
 export type RateLimitTier = keyof typeof RATE_LIMIT_TIERS;
@@ -47,6 +56,10 @@ export interface SimulatorOptions {
   rateLimit?: RateLimitTier | false;
   pingIntervalMs?: number;
   clock?: () => number;
+  /** Determine and settle closed markets at their expected expiration time (default true). */
+  autoSettle?: boolean;
+  /** List the next period's event when an event stops trading (default true). */
+  relist?: boolean;
 }
 
 export interface SimCredentials {
@@ -63,6 +76,8 @@ export interface Simulator {
   readonly core: ExchangeCore;
   readonly faults: FaultInjector;
   readonly activity: Activity;
+  /** The lifecycle driver the housekeeping timer ticks; tests on a fake clock may tick it directly. */
+  readonly lifecycle: LifecycleDriver;
   /** Opens a funded account; registers the given key (or a new one) for it. */
   createAccount(opts?: { balance?: Micros; keyId?: string; privateKeyPem?: string }): SimCredentials;
   applyFault(cmd: FaultCommand): { applied: string; dropped?: number };
@@ -88,13 +103,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const opts = { ...DEFAULTS, ...options };
   const clock = options.clock ?? Date.now;
   const core = createExchangeCore({ clock });
-  const universe = buildUniverse({ seed: opts.seed, markets: opts.markets, nowMs: clock() });
+  const listings = createListings({ seed: opts.seed, markets: opts.markets, nowMs: clock() });
+  const universe = listings.universe;
   installUniverse(core, universe);
   const activity = createActivity({
     core,
     seed: opts.seed,
     tickers: universe.markets.map((m) => m.ticker),
-    fairValues: universe.fairValues,
+    // The live map: successors' fair values land here before they are announced.
+    fairValues: listings.fairValues,
     ratePerSec: opts.ratePerSec,
     clock,
   });
@@ -124,7 +141,19 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   };
 
   const ws = new SimWsServer({ core, clock, keys, faults, marketId, pingIntervalMs: opts.pingIntervalMs });
-  const lifecycle = createLifecycleDriver({ core, clock });
+  const determiner = createDeterminer({
+    core,
+    seed: opts.seed,
+    fairValue: (ticker) => listings.fairValues.get(ticker),
+  });
+  const lifecycle = createLifecycleDriver({
+    core,
+    clock,
+    ...(options.autoSettle === false ? {} : { determine: determiner.resultFor }),
+    ...(options.relist === false
+      ? {}
+      : { relist: (eventTicker: string, nowMs: number) => listings.listSuccessor(core, eventTicker, nowMs) }),
+  });
   const restCtx = { core, clock, keys, faults, gate, marketId };
 
   let restUrl = '';
@@ -197,7 +226,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     try {
       if (path === '/_sim/faults' && method === 'GET') return sendJson(res, 200, faults.snapshot());
       if (path === '/_sim/stats' && method === 'GET') {
-        return sendJson(res, 200, { ws_connections: ws.connectionCount, activity: activity.stats });
+        return sendJson(res, 200, {
+          ws_connections: ws.connectionCount,
+          activity: activity.stats,
+          lifecycle: lifecycle.stats,
+        });
       }
       const body = await readJsonBody(req);
       if (path === '/_sim/faults' && method === 'POST') {
@@ -270,6 +303,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     core,
     faults,
     activity,
+    lifecycle,
     createAccount,
     applyFault,
     async close() {

@@ -21,6 +21,23 @@
  *
  * Fair values come from integer binomial weights (no floats): a daily high is modelled as a binomial
  * temperature of standard deviation ≈ 2.4°F around a seeded centre. Same seed and nowMs → same universe.
+ * A fair value is the market's true P(yes): determination.ts draws results from it.
+ *
+ * RELISTING (createListings). Every event is period n of its series' chain: a weather ladder is day
+ * n after the universe's day (today's and tomorrow's ladders of a city are n = 0 and 1 of one
+ * chain; close = the initial close + n days), the economics event is n calendar months after the
+ * initial release (day of month clamped), the crypto event n hours after the initial hour. When an
+ * event stops trading, successorOf(event) builds the series' next period after the furthest one
+ * listed so far (not after the closed event, so a series that already lists tomorrow gets the day
+ * after), skipping any period whose close is not after now (after a clock jump). So each closed
+ * event is replaced by exactly one new event of the same series with as many markets as the closed
+ * one had (a cut-short block stays cut short), and the number of events and markets per series
+ * stays constant. Successor tickers follow the same grammar (KXHIGHCHI-25DEC01 → …-25DEC02, or
+ * -25DEC03 when DEC02 is listed; KXBTCD-25DEC0118 → KXBTCD-25DEC0119; KXCPI-25DEC01 → KXCPI-26JAN01).
+ * A successor is listed `initialized` with openMs = the listing time (the lifecycle driver activates
+ * it in the same tick), closes at its period's close and expires as its template says (weather
+ * close + 8 h, economics + 1 h, crypto + 5 min). Its fair values are drawn from a stream seeded
+ * with (seed, its event ticker), so the same seed lists the same successors with the same fair values.
  */
 import type { Price } from '../kalshi/index.js';
 import { PRICE_SCALE } from '../kalshi/index.js';
@@ -144,6 +161,38 @@ function upperTailFair(row: readonly number[], k: number): Price {
   return Math.min(MAX_THRESHOLD_FAIR, Math.max(MIN_THRESHOLD_FAIR, p));
 }
 
+/**
+ * The series an event belongs to, as the template that builds it: enough to build the next period's
+ * event of the same series.
+ */
+type Template = { kind: 'weather'; city: City } | { kind: 'economics' } | { kind: 'crypto' };
+
+/**
+ * Where an event sits in its series' chain of periods: period n after an anchor. Weather: n days
+ * after the anchor day (the initial universe's today and tomorrow ladders of a city are n = 0 and
+ * n = 1 of one chain); economics: n calendar months; crypto: n hours.
+ */
+interface EventPlan {
+  template: Template;
+  seriesTicker: string;
+  anchorPeriodMs: number;
+  anchorCloseMs: number;
+  n: number;
+  /** How many markets the event was listed with; a cut-short block keeps its size in its successors. */
+  marketCount: number;
+}
+
+interface Period {
+  /** What the event is about: the day (weather) or the release / hour, which is the close time. */
+  periodMs: number;
+  closeMs: number;
+}
+
+interface Schedule extends Period {
+  openMs: number;
+  status: 'active' | 'initialized';
+}
+
 interface Block {
   series: SeriesDef;
   event: EventDef;
@@ -151,9 +200,76 @@ interface Block {
   fairs: Price[];
 }
 
-interface BlockContext {
-  rng: Rng;
-  nowMs: number;
+/** From close to expected expiration (when the simulator determines the result), per template. */
+const EXPIRATION_DELAY_MS: Record<Template['kind'], number> = {
+  weather: 8 * HOUR_MS,
+  economics: HOUR_MS,
+  crypto: 5 * 60_000,
+};
+
+/** `ms` moved by n calendar months (UTC), the day of the month clamped to the target month's length. */
+function addMonths(ms: number, n: number): number {
+  const d = new Date(ms);
+  const month = d.getUTCMonth() + n;
+  const lastDay = new Date(Date.UTC(d.getUTCFullYear(), month + 1, 0)).getUTCDate();
+  return Date.UTC(
+    d.getUTCFullYear(),
+    month,
+    Math.min(d.getUTCDate(), lastDay),
+    d.getUTCHours(),
+    d.getUTCMinutes(),
+    d.getUTCSeconds(),
+    d.getUTCMilliseconds(),
+  );
+}
+
+/** Period n of a chain. */
+function periodOf(plan: Omit<EventPlan, 'n' | 'marketCount'>, n: number): Period {
+  switch (plan.template.kind) {
+    case 'weather':
+      return { periodMs: plan.anchorPeriodMs + n * DAY_MS, closeMs: plan.anchorCloseMs + n * DAY_MS };
+    case 'economics': {
+      const closeMs = addMonths(plan.anchorCloseMs, n);
+      return { periodMs: closeMs, closeMs };
+    }
+    case 'crypto': {
+      const closeMs = plan.anchorCloseMs + n * HOUR_MS;
+      return { periodMs: closeMs, closeMs };
+    }
+  }
+}
+
+function seriesOf(template: Template): SeriesDef {
+  switch (template.kind) {
+    case 'weather':
+      return weatherSeries(template.city);
+    case 'economics':
+      return {
+        ticker: 'KXCPI',
+        title: 'CPI month-over-month',
+        category: 'Economics',
+        frequency: 'monthly',
+        feeType: 'quadratic_with_maker_fees',
+        feeMultiplier: 10_000,
+      };
+    case 'crypto':
+      return {
+        ticker: 'KXBTCD',
+        title: 'Bitcoin price, hourly',
+        category: 'Crypto',
+        frequency: 'hourly',
+        feeType: 'quadratic',
+        feeMultiplier: 10_000,
+      };
+  }
+}
+
+/** The event ticker of a template's event for a period (KALSHI.md §9). */
+function eventTickerOf(template: Template, periodMs: number): string {
+  const series = seriesOf(template).ticker;
+  return template.kind === 'crypto'
+    ? `${series}-${tickerDateHour(periodMs)}`
+    : `${series}-${tickerDate(periodMs)}`;
 }
 
 function weatherSeries(city: City): SeriesDef {
@@ -167,11 +283,11 @@ function weatherSeries(city: City): SeriesDef {
   };
 }
 
-function weatherLadder(ctx: BlockContext, city: City, dayOffset: number): Block {
-  const { rng, nowMs } = ctx;
+function weatherLadder(rng: Rng, city: City, schedule: Schedule): Block {
+  const template: Template = { kind: 'weather', city };
   const series = weatherSeries(city);
-  const dayMs = nowMs + dayOffset * DAY_MS;
-  const eventTicker = `${series.ticker}-${tickerDate(dayMs)}`;
+  const dayMs = schedule.periodMs;
+  const eventTicker = eventTickerOf(template, dayMs);
   const title = `Highest temperature in ${city.name} on ${humanDate(dayMs)}?`;
   const event: EventDef = {
     eventTicker,
@@ -181,18 +297,16 @@ function weatherLadder(ctx: BlockContext, city: City, dayOffset: number): Block 
     mutuallyExclusive: true,
   };
 
-  const hour = floorHour(nowMs);
-  const openMs = hour - 2 * HOUR_MS;
-  const closeMs = hour + 6 * HOUR_MS + dayOffset * DAY_MS;
+  const { openMs, closeMs, status } = schedule;
   const base = {
     eventTicker,
     title,
     openMs,
     closeMs,
-    expectedExpirationMs: closeMs + 8 * HOUR_MS,
+    expectedExpirationMs: closeMs + EXPIRATION_DELAY_MS.weather,
     priceLevelStructure: 'linear_cent' as const,
     fractionalTradingEnabled: false,
-    status: 'active' as const,
+    status,
   };
 
   // Brackets [L, L+1], [L+2, L+3], [L+4, L+5], [L+6, L+7]; tails < L and > L+7.
@@ -243,19 +357,11 @@ function weatherLadder(ctx: BlockContext, city: City, dayOffset: number): Block 
   return { series, event, markets, fairs: apportion(weights) };
 }
 
-function economicsBlock(ctx: BlockContext): Block {
-  const { rng, nowMs } = ctx;
-  const series: SeriesDef = {
-    ticker: 'KXCPI',
-    title: 'CPI month-over-month',
-    category: 'Economics',
-    frequency: 'monthly',
-    feeType: 'quadratic_with_maker_fees',
-    feeMultiplier: 10_000,
-  };
-  const hour = floorHour(nowMs);
-  const closeMs = hour + 5 * HOUR_MS;
-  const eventTicker = `${series.ticker}-${tickerDate(closeMs)}`;
+function economicsBlock(rng: Rng, schedule: Schedule): Block {
+  const template: Template = { kind: 'economics' };
+  const series = seriesOf(template);
+  const { openMs, closeMs, status } = schedule;
+  const eventTicker = eventTickerOf(template, schedule.periodMs);
   const title = `CPI month-over-month change, released ${humanDate(closeMs)}`;
   const event: EventDef = {
     eventTicker,
@@ -278,12 +384,12 @@ function economicsBlock(ctx: BlockContext): Block {
       noSubTitle: `Above 0.${tenths}%`,
       strikeType: 'greater',
       floorStrike: tenths / 10,
-      openMs: hour - 24 * HOUR_MS,
+      openMs,
       closeMs,
-      expectedExpirationMs: closeMs + HOUR_MS,
+      expectedExpirationMs: closeMs + EXPIRATION_DELAY_MS.economics,
       priceLevelStructure: 'linear_cent',
       fractionalTradingEnabled: false,
-      status: 'active',
+      status,
     });
     // v > tenths ⇔ k > tenths − centre + 6.
     fairs.push(upperTailFair(row, tenths - centre + 6));
@@ -291,19 +397,11 @@ function economicsBlock(ctx: BlockContext): Block {
   return { series, event, markets, fairs };
 }
 
-function cryptoBlock(ctx: BlockContext): Block {
-  const { rng, nowMs } = ctx;
-  const series: SeriesDef = {
-    ticker: 'KXBTCD',
-    title: 'Bitcoin price, hourly',
-    category: 'Crypto',
-    frequency: 'hourly',
-    feeType: 'quadratic',
-    feeMultiplier: 10_000,
-  };
-  const hour = floorHour(nowMs);
-  const closeMs = hour + 3 * HOUR_MS;
-  const eventTicker = `${series.ticker}-${tickerDateHour(closeMs)}`;
+function cryptoBlock(rng: Rng, schedule: Schedule): Block {
+  const template: Template = { kind: 'crypto' };
+  const series = seriesOf(template);
+  const { openMs, closeMs, status } = schedule;
+  const eventTicker = eventTickerOf(template, schedule.periodMs);
   const closeHour = String(new Date(closeMs).getUTCHours()).padStart(2, '0');
   const title = `Bitcoin price at ${closeHour}:00 UTC on ${humanDate(closeMs)}?`;
   const event: EventDef = {
@@ -328,13 +426,13 @@ function cryptoBlock(ctx: BlockContext): Block {
       noSubTitle: `$${strike} or above`,
       strikeType: 'greater',
       floorStrike: strike,
-      openMs: hour - HOUR_MS,
+      openMs,
       closeMs,
-      expectedExpirationMs: closeMs + 5 * 60_000,
+      expectedExpirationMs: closeMs + EXPIRATION_DELAY_MS.crypto,
       // One market on the 0.1¢ grid and one with fractional contracts, to exercise validation.
       priceLevelStructure: i === 2 ? 'deci_cent' : 'linear_cent',
       fractionalTradingEnabled: i === 1,
-      status: 'active',
+      status,
     });
     // v > strike ⇔ k > 8 + 2i.
     fairs.push(upperTailFair(row, 8 + 2 * i));
@@ -342,15 +440,69 @@ function cryptoBlock(ctx: BlockContext): Block {
   return { series, event, markets, fairs };
 }
 
-function blockAt(index: number, ctx: BlockContext): Block {
-  if (index === 1) return economicsBlock(ctx);
-  if (index === 2) return cryptoBlock(ctx);
-  // Weather ladders: w = 0 is block 0; blocks 3, 4, … continue with w = 1, 2, ….
-  const w = index === 0 ? 0 : index - 2;
-  return weatherLadder(ctx, CITIES[w % CITIES.length] as City, Math.floor(w / CITIES.length));
+function buildBlock(template: Template, rng: Rng, schedule: Schedule): Block {
+  switch (template.kind) {
+    case 'weather':
+      return weatherLadder(rng, template.city, schedule);
+    case 'economics':
+      return economicsBlock(rng, schedule);
+    case 'crypto':
+      return cryptoBlock(rng, schedule);
+  }
 }
 
-export function buildUniverse(opts: BuildUniverseOptions): Universe {
+/** Block `index` of the initial universe: its template, its place in its series' chain, its opening. */
+function initialPlan(index: number, nowMs: number): Omit<EventPlan, 'marketCount'> & { openMs: number } {
+  const hour = floorHour(nowMs);
+  if (index === 1) {
+    const template: Template = { kind: 'economics' };
+    const anchorCloseMs = hour + 5 * HOUR_MS;
+    return {
+      template,
+      seriesTicker: seriesOf(template).ticker,
+      anchorPeriodMs: anchorCloseMs,
+      anchorCloseMs,
+      n: 0,
+      openMs: hour - 24 * HOUR_MS,
+    };
+  }
+  if (index === 2) {
+    const template: Template = { kind: 'crypto' };
+    const anchorCloseMs = hour + 3 * HOUR_MS;
+    return {
+      template,
+      seriesTicker: seriesOf(template).ticker,
+      anchorPeriodMs: anchorCloseMs,
+      anchorCloseMs,
+      n: 0,
+      openMs: hour - HOUR_MS,
+    };
+  }
+  // Weather ladders: w = 0 is block 0; blocks 3, 4, … continue with w = 1, 2, …: every city today,
+  // then every city tomorrow, and so on.
+  const w = index === 0 ? 0 : index - 2;
+  const template: Template = { kind: 'weather', city: CITIES[w % CITIES.length] as City };
+  return {
+    template,
+    seriesTicker: seriesOf(template).ticker,
+    anchorPeriodMs: nowMs,
+    anchorCloseMs: hour + 6 * HOUR_MS,
+    n: Math.floor(w / CITIES.length),
+    openMs: hour - 2 * HOUR_MS,
+  };
+}
+
+/** Takes the first `count` markets of a block into a Universe fragment. */
+function fragment(block: Block, count: number): Universe {
+  const markets = block.markets.slice(0, count);
+  const fairValues = new Map<string, Price>();
+  markets.forEach((m, i) => {
+    fairValues.set(m.ticker, block.fairs[i] as Price);
+  });
+  return { series: [block.series], events: [block.event], markets, fairValues };
+}
+
+function assemble(opts: BuildUniverseOptions): { universe: Universe; plans: Map<string, EventPlan> } {
   if (!Number.isSafeInteger(opts.markets) || opts.markets < 1) {
     throw new RangeError(`buildUniverse: markets must be a whole number ≥ 1, got ${opts.markets}`);
   }
@@ -359,21 +511,26 @@ export function buildUniverse(opts: BuildUniverseOptions): Universe {
   const events: EventDef[] = [];
   const markets: MarketDef[] = [];
   const fairValues = new Map<string, Price>();
+  const plans = new Map<string, EventPlan>();
 
   for (let index = 0; markets.length < opts.markets; index++) {
+    const { openMs, ...plan } = initialPlan(index, opts.nowMs);
+    const schedule: Schedule = { ...periodOf(plan, plan.n), openMs, status: 'active' };
     // Each block draws from its own stream, so a block's shape does not depend on how many
     // markets earlier blocks were cut to.
-    const block = blockAt(index, { rng: rng.fork(), nowMs: opts.nowMs });
+    const block = buildBlock(plan.template, rng.fork(), schedule);
+    const part = fragment(block, Math.min(block.markets.length, opts.markets - markets.length));
     if (!series.has(block.series.ticker)) series.set(block.series.ticker, block.series);
     events.push(block.event);
-    const take = Math.min(block.markets.length, opts.markets - markets.length);
-    for (let i = 0; i < take; i++) {
-      const market = block.markets[i] as MarketDef;
-      markets.push(market);
-      fairValues.set(market.ticker, block.fairs[i] as Price);
-    }
+    markets.push(...part.markets);
+    for (const [ticker, fair] of part.fairValues) fairValues.set(ticker, fair);
+    plans.set(block.event.eventTicker, { ...plan, marketCount: part.markets.length });
   }
-  return { series: [...series.values()], events, markets, fairValues };
+  return { universe: { series: [...series.values()], events, markets, fairValues }, plans };
+}
+
+export function buildUniverse(opts: BuildUniverseOptions): Universe {
+  return assemble(opts).universe;
 }
 
 /** Registers the universe's series, events and markets with the core, in that order. */
@@ -381,4 +538,64 @@ export function installUniverse(core: ExchangeCore, universe: Universe): void {
   for (const s of universe.series) core.addSeries(s);
   for (const e of universe.events) core.addEvent(e);
   for (const m of universe.markets) core.addMarket(m);
+}
+
+/** The initial universe plus every successor listed since: see RELISTING in the header. */
+export interface Listings {
+  /** The initial universe: exactly buildUniverse(opts). */
+  readonly universe: Universe;
+  /** Fair value (the true P(yes)) of every market listed so far, initial and successors. */
+  readonly fairValues: ReadonlyMap<string, Price>;
+  /**
+   * Builds the successor of `eventTicker` (the next period of its series not yet listed whose close
+   * is after nowMs) and records it, without touching a core. undefined when the event is unknown or
+   * already has a successor.
+   */
+  successorOf(eventTicker: string, nowMs: number): Universe | undefined;
+  /** successorOf, installed into the core (lifecycle `created`); returns the new markets' tickers. */
+  listSuccessor(core: ExchangeCore, eventTicker: string, nowMs: number): string[];
+}
+
+export function createListings(opts: BuildUniverseOptions): Listings {
+  const { universe, plans } = assemble(opts);
+  const fairValues = new Map(universe.fairValues);
+  /** The furthest period listed so far, per series. */
+  const latest = new Map<string, EventPlan>();
+  for (const plan of plans.values()) {
+    const seen = latest.get(plan.seriesTicker);
+    if (!seen || plan.n > seen.n) latest.set(plan.seriesTicker, plan);
+  }
+  const succeeded = new Set<string>();
+
+  const successorOf = (eventTicker: string, nowMs: number): Universe | undefined => {
+    const plan = plans.get(eventTicker);
+    if (!plan || succeeded.has(eventTicker)) return undefined;
+    succeeded.add(eventTicker);
+    const last = latest.get(plan.seriesTicker) as EventPlan;
+    // The next period after the series' furthest one; periods that would already be over are skipped
+    // (the clock jumped), so the successor always has time to trade.
+    let n = last.n + 1;
+    while (periodOf(last, n).closeMs <= nowMs) n += 1;
+    const period = periodOf(last, n);
+    const rng = createRng(`${opts.seed}:${eventTickerOf(last.template, period.periodMs)}`);
+    const block = buildBlock(last.template, rng, { ...period, openMs: nowMs, status: 'initialized' });
+    const next: EventPlan = { ...last, n, marketCount: plan.marketCount };
+    const part = fragment(block, plan.marketCount);
+    plans.set(block.event.eventTicker, next);
+    latest.set(plan.seriesTicker, next);
+    for (const [ticker, fair] of part.fairValues) fairValues.set(ticker, fair);
+    return part;
+  };
+
+  return {
+    universe,
+    fairValues,
+    successorOf,
+    listSuccessor(core, eventTicker, nowMs) {
+      const part = successorOf(eventTicker, nowMs);
+      if (!part) return [];
+      installUniverse(core, part);
+      return part.markets.map((m) => m.ticker);
+    },
+  };
 }

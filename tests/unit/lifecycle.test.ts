@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { CoreEvent, ExchangeCore, MarketDef, OrderIntent } from '../../src/exchange-sim/core-types.js';
 import { createExchangeCore } from '../../src/exchange-sim/exchange.js';
-import { createLifecycleDriver, type LifecycleTimers } from '../../src/exchange-sim/lifecycle.js';
+import {
+  createLifecycleDriver,
+  type LifecycleDriverOptions,
+  type LifecycleTimers,
+} from '../../src/exchange-sim/lifecycle.js';
 
 const T0 = Date.UTC(2025, 11, 1, 12, 0, 0);
 const HOUR = 3_600_000;
@@ -26,7 +30,7 @@ function market(ticker: string, over: Partial<MarketDef> = {}): MarketDef {
   };
 }
 
-function setup(markets: MarketDef[]) {
+function setup(markets: MarketDef[], hooks: Pick<LifecycleDriverOptions, 'determine' | 'relist'> = {}) {
   let t = T0;
   const clock = () => t;
   const core = createExchangeCore({ clock, idPrefix: 'lc' });
@@ -50,7 +54,7 @@ function setup(markets: MarketDef[]) {
   core.onEvent((e: CoreEvent) => {
     if (e.type === 'lifecycle') lifecycle.push({ ticker: e.ticker, eventType: e.eventType });
   });
-  const driver = createLifecycleDriver({ core, clock });
+  const driver = createLifecycleDriver({ core, clock, ...hooks });
   return {
     core,
     driver,
@@ -196,5 +200,84 @@ describe('the lifecycle driver', () => {
     expect(w.core.market('M-A')?.status).toBe('active');
     w.driver.stop();
     expect(handler).toBeUndefined();
+  });
+});
+
+describe('the lifecycle driver with determine and relist hooks', () => {
+  it('asks for a result only at the expected expiration time and settles with it', () => {
+    const asked: string[] = [];
+    const w = setup([market('M-A'), market('M-B')], {
+      determine: (ticker) => {
+        asked.push(ticker);
+        return ticker === 'M-A' ? 'yes' : undefined;
+      },
+    });
+    w.at(T0 + 3 * HOUR);
+    expect(w.driver.tick().settled).toEqual([]);
+    w.at(T0 + 10 * HOUR - 1);
+    w.driver.tick();
+    expect(asked).toEqual([]);
+    expect(w.core.market('M-A')?.status).toBe('closed');
+
+    w.at(T0 + 10 * HOUR);
+    const r = w.driver.tick();
+    expect(r.settled).toEqual([{ ticker: 'M-A', result: 'yes' }]);
+    expect(asked).toEqual(['M-A', 'M-B']);
+    expect(w.core.market('M-A')).toMatchObject({
+      status: 'finalized',
+      result: 'yes',
+      settlementValue: 10_000,
+    });
+    // No answer, no settlement: M-B stays closed and is asked again next tick.
+    expect(w.core.market('M-B')?.status).toBe('closed');
+    w.driver.tick();
+    expect(asked).toEqual(['M-A', 'M-B', 'M-B']);
+    expect(w.lifecycle.filter((e) => e.ticker === 'M-A').map((e) => e.eventType)).toEqual([
+      'activated',
+      'close_date_updated',
+      'determined',
+      'settled',
+    ]);
+    expect(w.driver.stats.settled).toBe(1);
+  });
+
+  it('settles a market closed early no sooner than its expected expiration time', () => {
+    const w = setup([market('M-A', { status: 'active', openMs: T0 })], { determine: () => 'no' });
+    expect(w.core.setMarketStatus('M-A', 'closed').ok).toBe(true);
+    w.at(T0 + 9 * HOUR);
+    expect(w.driver.tick().settled).toEqual([]);
+    w.at(T0 + 10 * HOUR);
+    expect(w.driver.tick().settled).toEqual([{ ticker: 'M-A', result: 'no' }]);
+  });
+
+  it('relists an event once, when its last market stops trading, and opens what it lists in the same tick', () => {
+    const calls: Array<{ eventTicker: string; nowMs: number }> = [];
+    let w: ReturnType<typeof setup> | undefined;
+    const relist = (eventTicker: string, nowMs: number) => {
+      calls.push({ eventTicker, nowMs });
+      w?.core.addMarket(
+        market('M-NEXT', { eventTicker: 'KXHIGHCHI-25DEC02', openMs: nowMs, closeMs: nowMs + 24 * HOUR }),
+      );
+      return ['M-NEXT'];
+    };
+    w = setup([market('M-A'), market('M-B', { closeMs: T0 + 4 * HOUR })], { relist });
+    w.at(T0 + 3 * HOUR);
+    expect(w.driver.tick().listed).toEqual([]); // M-B still trades
+    expect(calls).toEqual([]);
+
+    w.at(T0 + 4 * HOUR);
+    const r = w.driver.tick();
+    expect(calls).toEqual([{ eventTicker: 'KXHIGHCHI-25DEC01', nowMs: T0 + 4 * HOUR }]);
+    expect(r.listed).toEqual(['M-NEXT']);
+    expect(r.transitions).toContainEqual({ ticker: 'M-NEXT', from: 'initialized', to: 'active' });
+    expect(w.core.market('M-NEXT')?.status).toBe('active');
+    expect(w.lifecycle.filter((e) => e.ticker === 'M-NEXT').map((e) => e.eventType)).toEqual([
+      'created',
+      'activated',
+    ]);
+    w.at(T0 + 5 * HOUR);
+    w.driver.tick();
+    expect(calls).toHaveLength(1);
+    expect(w.driver.stats).toMatchObject({ relistedEvents: 1, listed: 1 });
   });
 });
