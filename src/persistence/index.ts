@@ -41,6 +41,7 @@ export {
   type StoredOrder,
   type TransitionRow,
 } from './repos/rows.js';
+export type { BreakerEventRow } from './repos/trading.js';
 export {
   type BulkRepo,
   createRepositories,
@@ -51,6 +52,7 @@ export {
   type PositionsRepo,
   type ReportsRepo,
   type Repositories,
+  type RiskRepo,
   type SessionsRepo,
   type TransitionsRepo,
 } from './repositories.js';

@@ -16,6 +16,8 @@ import {
   ledgerRepo,
   type PositionsRepo,
   positionsRepo,
+  type RiskRepo,
+  riskRepo,
   type TransitionsRepo,
   transitionsRepo,
 } from './repos/trading.js';
@@ -28,6 +30,7 @@ export interface Repositories {
   readonly fills: FillsRepo;
   readonly positions: PositionsRepo;
   readonly ledger: LedgerRepo;
+  readonly risk: RiskRepo;
   readonly bulk: BulkRepo;
   readonly reports: ReportsRepo;
 }
@@ -41,6 +44,7 @@ export function createRepositories(database: Database): Repositories {
     fills: fillsRepo(database),
     positions: positionsRepo(database),
     ledger: ledgerRepo(database),
+    risk: riskRepo(database),
     bulk: bulkRepo(database),
     reports: reportsRepo(database),
   };
@@ -54,6 +58,7 @@ export type {
   OrdersRepo,
   PositionsRepo,
   ReportsRepo,
+  RiskRepo,
   SessionsRepo,
   TransitionsRepo,
 };

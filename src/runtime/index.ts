@@ -644,6 +644,11 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
   runner.start();
   statusLogger.start();
   actor.start();
+  if (record.openBreaker) {
+    // Still halted from an earlier run: only an operator's resume lifts it (DESIGN §6 rule 4).
+    const { reason, detail, at } = record.openBreaker;
+    risk.trip(reason, `${detail} (tripped ${at.toISOString()} in an earlier run, not reset since)`);
+  }
 
   const summary = (): TraderSummary => {
     const totals = positions.totals();

@@ -8,7 +8,9 @@
  *   OrderService to restore; calibration then resolves them by client_order_id (never resends);
  * - fills are read back from the exchange since the earliest such run started, so the ones that
  *   landed while no trader was running are recorded; the fills already in the database are not
- *   entered in the ledger twice, and the ledger continues from its last balance.
+ *   entered in the ledger twice, and the ledger continues from its last balance;
+ * - a breaker an earlier run tripped and no operator reset stays tripped (DESIGN §6 rule 4): a
+ *   restart, a crash or a supervisor's respawn does not lift a halt.
  *
  * "The same exchange" is the same environment and REST URL. An embedded simulator is a new
  * exchange every run, so nothing is carried over there.
@@ -18,6 +20,7 @@ import { redactedConfig, type TraderConfig } from '../config/index.js';
 import type { TrackedOrder } from '../domain.js';
 import type { Micros } from '../kalshi/index.js';
 import {
+  type BreakerEventRow,
   createRepositories,
   type Database,
   describeTarget,
@@ -36,6 +39,8 @@ export interface OpenRecord {
   knownFillIds: string[];
   openingBalance: Micros | undefined;
   fillsSinceMs: number;
+  /** A breaker trip on this exchange that no operator has reset since: this run starts halted. */
+  openBreaker: BreakerEventRow | undefined;
 }
 
 function sameExchange(config: TraderConfig, stored: Record<string, unknown>, environment: string): boolean {
@@ -107,6 +112,15 @@ export async function openRecord(
       }
     }
 
+    let openBreaker: BreakerEventRow | undefined;
+    if (!embeddedExchange && config.restUrl !== undefined) {
+      const last = await repos.risk.lastBreakerEvent(
+        config.env === 'paper' ? 'demo' : config.env,
+        config.restUrl,
+      );
+      if (last?.kind === 'breaker_tripped') openBreaker = last;
+    }
+
     const session = await repos.sessions.start({
       environment: config.env,
       config: redactedConfig(config),
@@ -131,6 +145,7 @@ export async function openRecord(
       knownFillIds: known,
       openingBalance,
       fillsSinceMs,
+      openBreaker,
     };
   } catch (err) {
     await database.close().catch(() => undefined);

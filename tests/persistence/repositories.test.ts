@@ -564,6 +564,55 @@ describe.each(DRIVERS)('persistence on $name', (driver) => {
     });
   });
 
+  describe('risk: the breaker that outlives a run', () => {
+    const REST = 'http://127.0.0.1:9/trade-api/v2';
+    const breaker = (sessionId: string, ms: number, kind: string) => ({
+      sessionId,
+      at: at(ms),
+      kind,
+      reason: kind === 'breaker_tripped' ? 'daily_loss' : 'operator',
+      detail: `${kind} at ${ms}`,
+    });
+
+    it('finds the newest trip or reset on the same environment and REST URL only', async () => {
+      await repos.sessions.start({
+        id: 'same',
+        environment: 'sim',
+        config: { restUrl: REST },
+        dryRun: false,
+      });
+      await repos.sessions.start({
+        id: 'other-url',
+        environment: 'sim',
+        config: { restUrl: 'http://x' },
+        dryRun: false,
+      });
+      await repos.sessions.start({
+        id: 'other-env',
+        environment: 'production',
+        config: { restUrl: REST },
+        dryRun: false,
+      });
+      expect(await repos.risk.lastBreakerEvent('sim', REST)).toBeUndefined();
+      await repos.bulk.insertRiskEvents([
+        breaker('same', 10, 'breaker_tripped'),
+        breaker('same', 20, 'position_drift'),
+        breaker('other-url', 30, 'breaker_reset'),
+        breaker('other-env', 40, 'breaker_reset'),
+      ]);
+      expect(await repos.risk.lastBreakerEvent('sim', REST)).toMatchObject({
+        kind: 'breaker_tripped',
+        reason: 'daily_loss',
+        detail: 'breaker_tripped at 10',
+        sessionId: 'same',
+      });
+      await repos.bulk.insertRiskEvents([breaker('same', 50, 'breaker_reset')]);
+      const last = await repos.risk.lastBreakerEvent('sim', REST);
+      expect(last?.kind).toBe('breaker_reset');
+      expect(last?.at.toISOString()).toBe(at(50).toISOString());
+    });
+  });
+
   describe('bulk inserts (one statement per batch)', () => {
     it('deltas round-trip exact integers, nulls and millisecond timestamps, in order', async () => {
       const rows: DeltaRow[] = Array.from({ length: 5_000 }, (_, i) => delta(i));

@@ -5,7 +5,7 @@
  */
 import { and, asc, desc, eq, isNotNull, sql } from 'drizzle-orm';
 import type { Database } from '../db.js';
-import { fills, ledger, positions } from '../schema.js';
+import { fills, ledger, positions, type SessionEnvironment } from '../schema.js';
 import type { DecisionRow, FillRow, LedgerRecord, LedgerRow, PositionRow, TransitionRow } from './rows.js';
 import { unnestInsert } from './unnest.js';
 
@@ -178,6 +178,55 @@ export function ledgerRepo(database: Database): LedgerRepo {
 
     async bySession(sessionId) {
       return db.select().from(ledger).where(eq(ledger.sessionId, sessionId)).orderBy(asc(ledger.id));
+    },
+  };
+}
+
+/** A breaker trip or reset as recorded in risk_events. */
+export interface BreakerEventRow {
+  readonly kind: 'breaker_tripped' | 'breaker_reset';
+  readonly reason: string;
+  readonly detail: string;
+  readonly at: Date;
+  readonly sessionId: string;
+}
+
+export interface RiskRepo {
+  /**
+   * The newest breaker trip or reset that any session on this exchange (environment + REST URL)
+   * recorded: a trip with no reset after it means trading is still halted (DESIGN §6 rule 4).
+   */
+  lastBreakerEvent(environment: SessionEnvironment, restUrl: string): Promise<BreakerEventRow | undefined>;
+}
+
+export function riskRepo(database: Database): RiskRepo {
+  return {
+    async lastBreakerEvent(environment, restUrl) {
+      const rows = await database.query<{
+        kind: BreakerEventRow['kind'];
+        reason: string;
+        detail: string;
+        at: Date | string;
+        session_id: string;
+      }>(
+        `select r.kind, r.reason, r.detail, r.at, r.session_id
+           from risk_events r
+           join trading_sessions s on s.id = r.session_id
+          where r.kind in ('breaker_tripped', 'breaker_reset')
+            and s.environment = $1 and s.config->>'restUrl' = $2
+          order by r.at desc, r.id desc
+          limit 1`,
+        [environment, restUrl],
+      );
+      const row = rows[0];
+      if (!row) return undefined;
+      return {
+        kind: row.kind,
+        reason: row.reason,
+        detail: row.detail,
+        at: new Date(row.at),
+        sessionId: row.session_id,
+      };
     },
   };
 }
