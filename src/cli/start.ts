@@ -243,6 +243,14 @@ export function registerStart(program: Command): void {
       '--breaker-errors <n>',
       `consecutive order errors that trip the breaker (default ${DEFAULTS.risk.breakerErrors})`,
     )
+    .option(
+      '--max-daily-loss-dollars <dollars>',
+      `the day's net P&L below minus this halts trading (default ${DEFAULTS.risk.maxDailyLossDollars})`,
+    )
+    .option(
+      '--max-drawdown-pct <pct>',
+      `equity this far below its peak halts trading (default ${DEFAULTS.risk.maxDrawdownPct})`,
+    )
     .option('--seed <n>', `sim: seed (default ${DEFAULTS.sim.seed})`)
     .option('--sim-markets <n>', `sim: markets listed by the simulator (default ${DEFAULTS.sim.markets})`)
     .option('--sim-rate <per_s>', `sim: background actions per second (default ${DEFAULTS.sim.rate})`)

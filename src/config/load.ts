@@ -17,7 +17,8 @@
  *   TRADERV3_DATA_DIR (--data-dir), TRADERV3_LOG_LEVEL (--log-level)
  *   TRADERV3_HEALTH_CHECK_MS, TRADERV3_STATUS_INTERVAL_MS
  *   TRADERV3_MAX_CONTRACTS_PER_ORDER, TRADERV3_MAX_POSITION_PER_MARKET, TRADERV3_MAX_OPEN_ORDERS,
- *   TRADERV3_MAX_EXPOSURE_DOLLARS, TRADERV3_BREAKER_ERRORS (each also a --kebab-case flag)
+ *   TRADERV3_MAX_EXPOSURE_DOLLARS, TRADERV3_BREAKER_ERRORS, TRADERV3_MAX_DAILY_LOSS_DOLLARS,
+ *   TRADERV3_MAX_DRAWDOWN_PCT (each also a --kebab-case flag)
  */
 import { readFileSync } from 'node:fs';
 import { createSigner, formatDollars, KalshiError, parseDollars } from '../kalshi/index.js';
@@ -62,6 +63,8 @@ export const DEFAULTS = {
     maxOpenOrders: 20,
     maxExposureDollars: '250',
     breakerErrors: 5,
+    maxDailyLossDollars: '50',
+    maxDrawdownPct: 30,
   },
   sim: { seed: 1, markets: 8, rate: 20, balanceDollars: '1000' },
 } as const;
@@ -103,6 +106,8 @@ export interface ConfigFlags {
   maxOpenOrders?: FlagValue;
   maxExposureDollars?: FlagValue;
   breakerErrors?: FlagValue;
+  maxDailyLossDollars?: FlagValue;
+  maxDrawdownPct?: FlagValue;
   seed?: FlagValue;
   simMarkets?: FlagValue;
   simRate?: FlagValue;
@@ -554,6 +559,11 @@ export function loadConfig(
     DEFAULTS.risk.maxExposureDollars,
     false,
   );
+  const maxDailyLossMicros = c.dollars(
+    c.input('maxDailyLossDollars', 'TRADERV3_MAX_DAILY_LOSS_DOLLARS'),
+    DEFAULTS.risk.maxDailyLossDollars,
+    false,
+  );
   const sim = {
     seed: c.int(c.input('seed'), 0, 2 ** 31 - 1, DEFAULTS.sim.seed),
     markets: c.int(c.input('simMarkets'), 1, 500, DEFAULTS.sim.markets),
@@ -636,6 +646,14 @@ export function loadConfig(
         1,
         1_000,
         DEFAULTS.risk.breakerErrors,
+      ),
+      maxDailyLossDollars: formatDollars(maxDailyLossMicros),
+      maxDailyLossMicros,
+      maxDrawdownPct: c.int(
+        c.input('maxDrawdownPct', 'TRADERV3_MAX_DRAWDOWN_PCT'),
+        1,
+        100,
+        DEFAULTS.risk.maxDrawdownPct,
       ),
     },
     sim,

@@ -52,6 +52,12 @@ export const RiskLimitsSchema = z.object({
   maxExposureMicros: z.number().int().positive(),
   /** Consecutive order errors that open the circuit breaker. */
   breakerErrors: positiveInt,
+  /** The day's net P&L below minus this trips the daily-loss breaker (dollar string)... */
+  maxDailyLossDollars: z.string().regex(/^\d+\.\d{4,6}$/),
+  /** ...and the same amount in integer micro-dollars. */
+  maxDailyLossMicros: z.number().int().positive(),
+  /** Equity this many percent below its peak trips the drawdown breaker (1–100). */
+  maxDrawdownPct: z.number().int().min(1).max(100),
 });
 export type RiskLimits = z.infer<typeof RiskLimitsSchema>;
 

@@ -39,7 +39,14 @@ import {
   type Signer,
 } from '../kalshi/index.js';
 import { Recorder } from '../persistence/index.js';
-import { OrderService, PositionTracker, RiskController, StatusLogger } from '../services/index.js';
+import {
+  type MoneyView,
+  MoneyWatch,
+  OrderService,
+  PositionTracker,
+  RiskController,
+  StatusLogger,
+} from '../services/index.js';
 import { createStrategy, StrategyRunner } from '../strategy/index.js';
 import { openRecord } from './record.js';
 import type { RunningTrader, StartTraderDeps, TraderSummary } from './types.js';
@@ -50,6 +57,11 @@ export type { RunningTrader, StartTrader, StartTraderDeps, TraderSummary } from 
 const HOUSEKEEPING_MS = 2_000;
 const BOOK_STALE_AFTER_MS = 30_000;
 const SNAPSHOT_TIMEOUT_MS = 15_000;
+/**
+ * States where a settlement is read in at once (they take OPERATOR_SYNC and come back to
+ * themselves); elsewhere the trader is on its way to a calibration anyway.
+ */
+const SYNCABLE: ReadonlySet<string> = new Set(['READY', 'HALTED', 'PAUSED']);
 /** With --series / --markets N: how often to look for newly listed markets besides on each close. */
 const REDISCOVER_MS = 5 * 60_000;
 
@@ -116,6 +128,18 @@ function selectionOf(config: TraderConfig) {
   if (s.kind === 'tickers') return { kind: 'tickers' as const, tickers: s.tickers };
   if (s.kind === 'series') return { kind: 'series' as const, series: s.series };
   return { kind: 'top' as const, count: s.count };
+}
+
+/** The money breakers' figures and limits as the status shows them. */
+function moneyStatus(view: MoneyView, config: TraderConfig) {
+  return {
+    daily_net_dollars: formatDollars(view.net),
+    max_daily_loss_dollars: config.risk.maxDailyLossDollars,
+    ...(view.equity !== undefined ? { equity_dollars: formatDollars(view.equity) } : {}),
+    ...(view.peakEquity !== undefined ? { peak_equity_dollars: formatDollars(view.peakEquity) } : {}),
+    ...(view.drawdownBps !== undefined ? { drawdown_pct: (view.drawdownBps / 100).toFixed(2) } : {}),
+    max_drawdown_pct: config.risk.maxDrawdownPct,
+  };
 }
 
 export async function startTrader(config: TraderConfig, deps: StartTraderDeps): Promise<RunningTrader> {
@@ -248,6 +272,8 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
   bus.on('exchange.balanceReported', (b) => {
     lastBalance = b.cash;
   });
+  // The money breakers' figures: the day's net P&L and the drawdown of equity from its peak.
+  const money = new MoneyWatch(clock);
   const risk = new RiskController({
     bus,
     clock,
@@ -257,7 +283,10 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
       maxOpenOrders: config.risk.maxOpenOrders,
       maxExposure: config.risk.maxExposureMicros,
       maxConsecutiveOrderErrors: config.risk.breakerErrors,
+      maxDailyLoss: config.risk.maxDailyLossMicros,
+      maxDrawdownBps: config.risk.maxDrawdownPct * 100,
     },
+    pnl: () => money.observe(positions.totals().net),
     positions: () => positions.positions(),
     orders: () => orders.all(),
     bookStatus: (ticker) => orderbook.book(ticker)?.status,
@@ -300,6 +329,10 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
           fillsSinceMs: record.fillsSinceMs,
         });
         calibratedOnce = true;
+        // Opening equity for the drawdown breaker: cash + open positions at cost, once per run.
+        if (!money.opened && lastBalance !== undefined) {
+          money.open(lastBalance + positions.positions().reduce((sum, p) => sum + p.costBasis, 0));
+        }
         logger.info({ event: 'calibrated', ...summary }, 'calibrated against the exchange');
         const { positions: p, restingOrders, fills, canceled, durationMs } = summary;
         return { positions: p, restingOrders, fills, canceled, durationMs };
@@ -425,12 +458,13 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
     toMachine({ type: s.tradingActive ? 'EXCHANGE_RESUMED' : 'EXCHANGE_PAUSED' });
   });
   // A market we hold settled: the payout and the flattened position are read in by re-calibrating
-  // (the same OPERATOR_SYNC an operator sends), from READY only — every other way to READY passes
-  // through CALIBRATING, which reads it anyway if it starts after the settlement.
+  // (the same OPERATOR_SYNC an operator sends) from READY, HALTED or PAUSED — so a halted trader's
+  // P&L and ledger are current too. Every other state is on its way to CALIBRATING, which reads it
+  // anyway if it starts after the settlement.
   let pendingSettlement: { ticker: string; at: number } | undefined;
   let calibrationStartedAt = Number.NEGATIVE_INFINITY;
   const syncForSettlement = () => {
-    if (pendingSettlement === undefined || actor.getSnapshot().value !== 'READY') return;
+    if (pendingSettlement === undefined || !SYNCABLE.has(String(actor.getSnapshot().value))) return;
     const { ticker, at } = pendingSettlement;
     pendingSettlement = undefined;
     if (at < calibrationStartedAt) return;
@@ -453,7 +487,7 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
   });
   bus.on('machine.transitioned', (t) => {
     if (t.to === 'CALIBRATING') calibrationStartedAt = t.at;
-    if (t.to === 'READY') syncForSettlement();
+    if (SYNCABLE.has(t.to)) syncForSettlement();
   });
   bus.on('strategy.decided', (d) => logger.debug({ event: 'decision', ...d }, 'decision'));
   bus.on('order.changed', (o) =>
@@ -547,6 +581,8 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
   const housekeeping = setInterval(() => {
     orderbook.watchdog();
     schedule.sweep();
+    // The money breakers are checked before every order and here, so a loss shows as a halt at once.
+    risk.checkMoney(money.observe(positions.totals().net));
     unwatchFinished();
     orders.tick(clock());
     if (orders.open().some((o) => o.status === 'unknown' || o.status === 'canceling')) {
@@ -730,6 +766,7 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
           fees_dollars: formatDollars(totals.fees),
           net_dollars: formatDollars(totals.net),
         },
+        money: moneyStatus(money.observe(totals.net), config),
         orders: orders.stats(),
         strategy: runner.stats,
         record: {

@@ -1,4 +1,6 @@
 /** The trader's services: orders, positions, risk, status. */
+
+export * from './money-watch.js';
 export * from './order-lifecycle.js';
 export * from './order-service.js';
 export * from './position-tracker.js';

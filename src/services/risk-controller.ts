@@ -24,7 +24,8 @@
  *
  * Breakers: N consecutive order errors ('rejected' or 'unknown', each order counted once; a
  * 'resting' or 'executed' order resets the count) trip 'consecutive_order_errors'; `checkMoney`
- * trips 'daily_loss' when net P&L < −maxDailyLoss; `trip` trips anything else. Only
+ * trips 'daily_loss' when the day's net P&L < −maxDailyLoss and 'drawdown' when equity falls more
+ * than maxDrawdownBps below its peak (MoneyWatch gives both); `trip` trips anything else. Only
  * `resetBreaker(by)` (an operator command) closes the breaker — DESIGN.md §6 rule 4.
  */
 import type { BookStatus, EventBus } from '../bus.js';
@@ -62,6 +63,8 @@ export interface RiskLimits {
   readonly maxConsecutiveOrderErrors: number;
   /** Net P&L below −maxDailyLoss trips the 'daily_loss' breaker; undefined = no limit. */
   readonly maxDailyLoss?: Micros;
+  /** Equity more than this many basis points below its peak trips 'drawdown'; undefined = no limit. */
+  readonly maxDrawdownBps?: number;
   /** Fee allowance rate for the balance check, in basis points of C × P × (1 − P) (700 = 0.07). */
   readonly feeAllowanceBps: number;
 }
@@ -90,9 +93,9 @@ export function resolveRiskLimits(overrides: Partial<RiskLimits> = {}): RiskLimi
       throw new RangeError(`risk limit ${key} must be a positive integer, got ${String(v)}`);
     }
   }
-  for (const key of ['maxExposure', 'feeAllowanceBps', 'maxDailyLoss'] as const) {
+  for (const key of ['maxExposure', 'feeAllowanceBps', 'maxDailyLoss', 'maxDrawdownBps'] as const) {
     const v = limits[key];
-    if (v === undefined && key === 'maxDailyLoss') continue;
+    if (v === undefined && (key === 'maxDailyLoss' || key === 'maxDrawdownBps')) continue;
     if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) {
       throw new RangeError(`risk limit ${key} must be a non-negative integer, got ${String(v)}`);
     }
@@ -302,8 +305,13 @@ export interface RiskProviders {
   readonly marketPhase?: (ticker: string) => MarketPhase | undefined;
   /** Available cash; undefined (or no provider) skips the balance check. */
   readonly balance?: () => Micros | undefined;
-  /** Net P&L for the day, checked against maxDailyLoss on every `check`. */
-  readonly pnl?: () => { readonly net: Micros };
+  /** The day's net P&L and the drawdown (MoneyWatch), checked by the money breakers on every `check`. */
+  readonly pnl?: () => {
+    readonly net: Micros;
+    readonly equity?: Micros;
+    readonly peakEquity?: Micros;
+    readonly drawdownBps?: number;
+  };
 }
 
 export interface RiskControllerOptions extends RiskProviders {
@@ -364,14 +372,33 @@ export class RiskController {
     return this.#breaker;
   }
 
-  /** Trips 'daily_loss' when net P&L < −maxDailyLoss. Returns whether it tripped now. */
-  checkMoney(totals: { readonly net: Micros }): boolean {
-    const limit = this.limits.maxDailyLoss;
-    if (limit === undefined || totals.net >= -limit) return false;
-    return this.trip(
-      'daily_loss',
-      `net P&L ${money(totals.net)} is below the daily loss limit -${money(limit)}`,
-    );
+  /**
+   * The money breakers: trips 'daily_loss' when the day's net P&L < −maxDailyLoss, 'drawdown' when
+   * equity is more than maxDrawdownBps below its peak. Returns whether it tripped now.
+   */
+  checkMoney(view: {
+    readonly net: Micros;
+    readonly equity?: Micros;
+    readonly peakEquity?: Micros;
+    readonly drawdownBps?: number;
+  }): boolean {
+    const lossLimit = this.limits.maxDailyLoss;
+    if (lossLimit !== undefined && view.net < -lossLimit) {
+      return this.trip(
+        'daily_loss',
+        `net P&L ${money(view.net)} is below the daily loss limit -${money(lossLimit)}`,
+      );
+    }
+    const ddLimit = this.limits.maxDrawdownBps;
+    if (ddLimit !== undefined && view.drawdownBps !== undefined && view.drawdownBps > ddLimit) {
+      const pct = (bps: number) => `${(bps / 100).toFixed(2)}%`;
+      return this.trip(
+        'drawdown',
+        `equity ${money(view.equity ?? 0)} is ${pct(view.drawdownBps)} below its peak ${money(view.peakEquity ?? 0)}` +
+          ` (limit ${pct(ddLimit)})`,
+      );
+    }
+    return false;
   }
 
   /**

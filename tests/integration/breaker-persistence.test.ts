@@ -1,5 +1,5 @@
 /**
- * A tripped breaker outlives the process (DESIGN §6 rule 4): a trader restarted on the same
+ * The money breakers on a live trader, and a tripped breaker outliving the process (DESIGN §6 rule 4): a trader restarted on the same
  * exchange and data folder after a trip starts HALTED, and only the operator's resume lifts it —
  * after which the next restart trades again. In-process traders against a loopback simulator
  * reached by URL (so it is "the same exchange" across runs), on PGlite.
@@ -32,18 +32,19 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function start(): Promise<RunningTrader> {
+function start(extra: Record<string, string> = {}, account = creds, key = keyFile): Promise<RunningTrader> {
   const config = loadConfig(
     {
       env: 'sim',
-      apiUrl: creds.rest_url,
-      wsUrl: creds.ws_url,
-      keyId: creds.key_id,
-      privateKey: keyFile,
+      apiUrl: account.rest_url,
+      wsUrl: account.ws_url,
+      keyId: account.key_id,
+      privateKey: key,
       dataDir: join(dir, 'data'),
       strategy: 'none',
-      markets: '2',
       rateLimitTier: 'prime',
+      ...(extra.tickers === undefined ? { markets: '2' } : {}),
+      ...extra,
     },
     {},
   );
@@ -87,3 +88,63 @@ it('a trip survives restarts until an operator resumes', async () => {
     await third.shutdown({ cancelOrders: true });
   }
 }, 90_000);
+
+it('a real loss trips the daily-loss breaker of a live trader', async () => {
+  // Its own account and database, so the trip above does not carry over.
+  const account = sim.createAccount({ balance: 100 * MICROS_PER_DOLLAR });
+  const key = join(dir, 'loss.pem');
+  writeFileSync(key, account.private_key_pem, { mode: 0o600 });
+  const ticker = sim.core.markets()[0]!.ticker;
+  const trader = await start(
+    { tickers: ticker, dataDir: join(dir, 'loss'), maxDailyLossDollars: '0.01' },
+    account,
+    key,
+  );
+  try {
+    expect(await settledIn(trader, ['READY'])).toBe('READY');
+    sim.core.openAccount('seller', 100 * MICROS_PER_DOLLAR);
+    const ask = sim.core.place({
+      accountId: 'seller',
+      ticker,
+      clientOrderId: 'seller-1',
+      action: 'sell',
+      side: 'yes',
+      bookSide: 'ask',
+      yesPrice: 6_000,
+      count: 1_000,
+      timeInForce: 'good_till_canceled',
+      postOnly: false,
+      reduceOnly: false,
+      selfTradePrevention: 'maker',
+      cancelOnPause: false,
+      subaccount: 0,
+    });
+    expect(ask.ok).toBe(true);
+    trader.actor!.send({
+      type: 'INTENT',
+      intent: {
+        ticker,
+        bookSide: 'bid',
+        yesPrice: 6_000,
+        count: 500,
+        timeInForce: 'immediate_or_cancel',
+        strategy: 'test',
+        reason: 'test',
+      },
+    });
+    const end = Date.now() + 15_000;
+    while ((trader.services!.positions.get(ticker)?.position ?? 0) === 0) {
+      if (Date.now() > end) throw new Error('the trader never filled');
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    // YES loses: whatever the fill cost, it is lost — far beyond a one-cent daily limit.
+    expect(sim.core.settle(ticker, 'no').ok).toBe(true);
+    expect(await settledIn(trader, ['HALTED'])).toBe('HALTED');
+    expect(trader.services!.risk.breaker()).toMatchObject({ open: true, reason: 'daily_loss' });
+    const status = (await trader.control.status()) as { money: Record<string, unknown> };
+    expect(status.money).toMatchObject({ max_daily_loss_dollars: '0.0100', max_drawdown_pct: 30 });
+    expect(Number(status.money.daily_net_dollars)).toBeLessThan(-0.01);
+  } finally {
+    await trader.shutdown({ cancelOrders: true });
+  }
+}, 60_000);

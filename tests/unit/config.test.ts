@@ -322,6 +322,7 @@ describe('loadConfig: markets, strategy and numbers', () => {
         seed: '7',
         simRate: '0',
         simBalance: '50',
+        maxDrawdownPct: '12',
         duration: '1.5',
         cleanup: true,
         keepOrders: true,
@@ -332,6 +333,7 @@ describe('loadConfig: markets, strategy and numbers', () => {
         TRADERV3_MAX_OPEN_ORDERS: '4',
         TRADERV3_MAX_CONTRACTS_PER_ORDER: '99',
         TRADERV3_BREAKER_ERRORS: '2',
+        TRADERV3_MAX_DAILY_LOSS_DOLLARS: '7.25',
         TRADERV3_DATA_DIR: '/tmp/t3',
       },
     );
@@ -343,6 +345,9 @@ describe('loadConfig: markets, strategy and numbers', () => {
       maxExposureDollars: '12.5000',
       maxExposureMicros: 12_500_000,
       breakerErrors: 2,
+      maxDailyLossDollars: '7.2500',
+      maxDailyLossMicros: 7_250_000,
+      maxDrawdownPct: 12,
     });
     expect(c.sim).toEqual({ seed: 7, markets: 8, rate: 0, balanceMicros: 50_000_000 });
     expect(c).toMatchObject({
@@ -355,6 +360,12 @@ describe('loadConfig: markets, strategy and numbers', () => {
     expect(problems({ env: 'sim', maxExposureDollars: '0' }).message).toContain(
       '--max-exposure-dollars: expected an amount in dollars greater than 0',
     );
+    expect(problems({ env: 'sim', maxDrawdownPct: '101' }).message).toContain('--max-drawdown-pct');
+    expect(problems({ env: 'sim', maxDailyLossDollars: 'lots' }).message).toContain('--max-daily-loss-dollars');
+  });
+
+  it('has money breakers on by default: $50 daily loss, 30% drawdown', () => {
+    expect(load({ env: 'sim' }, {}).risk).toMatchObject({ maxDailyLossMicros: 50_000_000, maxDrawdownPct: 30 });
   });
 });
 

@@ -395,6 +395,24 @@ describe('RiskController breaker', () => {
     expect(tripped).toHaveLength(1);
   });
 
+  it('trips the drawdown breaker only beyond the limit, naming equity, peak and limit', () => {
+    const { rc, tripped } = controller({ limits: { maxDrawdownBps: 3_000 } });
+    const view = (equity: number) => ({
+      net: 0,
+      equity: $(equity),
+      peakEquity: $(100),
+      drawdownBps: Math.floor(((100 - equity) * 10_000) / 100),
+    });
+    expect(rc.checkMoney(view(70))).toBe(false);
+    expect(rc.checkMoney({ net: 0 })).toBe(false);
+    expect(rc.checkMoney(view(69))).toBe(true);
+    expect(rc.breaker()).toMatchObject({ open: true, reason: 'drawdown' });
+    expect(tripped[0]).toMatchObject({
+      reason: 'drawdown',
+      detail: 'equity $69.0000 is 31.00% below its peak $100.0000 (limit 30.00%)',
+    });
+  });
+
   it('trips the daily-loss breaker when net P&L falls below the limit', () => {
     const { rc, tripped } = controller({ limits: { maxDailyLoss: $(5) } });
     expect(rc.checkMoney({ net: -$(5) })).toBe(false);
