@@ -361,11 +361,16 @@ describe('loadConfig: markets, strategy and numbers', () => {
       '--max-exposure-dollars: expected an amount in dollars greater than 0',
     );
     expect(problems({ env: 'sim', maxDrawdownPct: '101' }).message).toContain('--max-drawdown-pct');
-    expect(problems({ env: 'sim', maxDailyLossDollars: 'lots' }).message).toContain('--max-daily-loss-dollars');
+    expect(problems({ env: 'sim', maxDailyLossDollars: 'lots' }).message).toContain(
+      '--max-daily-loss-dollars',
+    );
   });
 
   it('has money breakers on by default: $50 daily loss, 30% drawdown', () => {
-    expect(load({ env: 'sim' }, {}).risk).toMatchObject({ maxDailyLossMicros: 50_000_000, maxDrawdownPct: 30 });
+    expect(load({ env: 'sim' }, {}).risk).toMatchObject({
+      maxDailyLossMicros: 50_000_000,
+      maxDrawdownPct: 30,
+    });
   });
 });
 
