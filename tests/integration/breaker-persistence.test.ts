@@ -13,6 +13,7 @@ import { loadConfig } from '../../src/config/index.js';
 import { type SimCredentials, type Simulator, startSimulator } from '../../src/exchange-sim/index.js';
 import { MICROS_PER_DOLLAR } from '../../src/kalshi/units.js';
 import { type RunningTrader, startTrader } from '../../src/runtime/index.js';
+import { simOrder } from '../sim-order.js';
 
 let sim: Simulator;
 let dir: string;
@@ -103,22 +104,7 @@ it('a real loss trips the daily-loss breaker of a live trader', async () => {
   try {
     expect(await settledIn(trader, ['READY'])).toBe('READY');
     sim.core.openAccount('seller', 100 * MICROS_PER_DOLLAR);
-    const ask = sim.core.place({
-      accountId: 'seller',
-      ticker,
-      clientOrderId: 'seller-1',
-      action: 'sell',
-      side: 'yes',
-      bookSide: 'ask',
-      yesPrice: 6_000,
-      count: 1_000,
-      timeInForce: 'good_till_canceled',
-      postOnly: false,
-      reduceOnly: false,
-      selfTradePrevention: 'maker',
-      cancelOnPause: false,
-      subaccount: 0,
-    });
+    const ask = sim.core.place(simOrder({ accountId: 'seller', ticker, bookSide: 'ask', yesPrice: 6_000 }));
     expect(ask.ok).toBe(true);
     trader.actor!.send({
       type: 'INTENT',

@@ -15,6 +15,7 @@ import type { OrderIntent } from '../../src/domain.js';
 import { type Simulator, startSimulator } from '../../src/exchange-sim/index.js';
 import { contracts, MICROS_PER_DOLLAR } from '../../src/kalshi/units.js';
 import { type RunningTrader, startTrader } from '../../src/runtime/index.js';
+import { simOrder } from '../sim-order.js';
 
 let sim: Simulator;
 let trader: RunningTrader;
@@ -106,22 +107,15 @@ describe('market windows', () => {
     const [a] = sim.core.markets().map((m) => m.ticker);
     // A counterparty rests YES at 50¢; the trader takes 5.
     sim.core.openAccount('counterparty', 1_000 * MICROS_PER_DOLLAR);
-    const resting = sim.core.place({
-      accountId: 'counterparty',
-      ticker: a!,
-      clientOrderId: 'cp-1',
-      action: 'sell',
-      side: 'yes',
-      bookSide: 'ask',
-      yesPrice: 5_000,
-      count: contracts(10),
-      timeInForce: 'good_till_canceled',
-      postOnly: false,
-      reduceOnly: false,
-      selfTradePrevention: 'maker',
-      cancelOnPause: false,
-      subaccount: 0,
-    });
+    const resting = sim.core.place(
+      simOrder({
+        accountId: 'counterparty',
+        ticker: a!,
+        bookSide: 'ask',
+        yesPrice: 5_000,
+        count: contracts(10),
+      }),
+    );
     expect(resting.ok).toBe(true);
     trader.actor!.send({ type: 'INTENT', intent: intent(a!) });
     await until(

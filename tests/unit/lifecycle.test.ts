@@ -6,6 +6,7 @@ import {
   type LifecycleDriverOptions,
   type LifecycleTimers,
 } from '../../src/exchange-sim/lifecycle.js';
+import { simOrder } from '../sim-order.js';
 
 const T0 = Date.UTC(2025, 11, 1, 12, 0, 0);
 const HOUR = 3_600_000;
@@ -68,23 +69,16 @@ function setup(markets: MarketDef[], hooks: Pick<LifecycleDriverOptions, 'determ
 let orderSeq = 0;
 
 function bid(core: ExchangeCore, ticker: string, accountId: string, over: Partial<OrderIntent> = {}) {
-  return core.place({
-    accountId,
-    ticker,
-    clientOrderId: `${accountId}-${++orderSeq}`,
-    action: 'buy',
-    side: 'yes',
-    bookSide: 'bid',
-    yesPrice: 4_000,
-    count: 500,
-    timeInForce: 'good_till_canceled',
-    postOnly: false,
-    reduceOnly: false,
-    selfTradePrevention: 'maker',
-    cancelOnPause: false,
-    subaccount: 0,
-    ...over,
-  });
+  return core.place(
+    simOrder({
+      accountId,
+      ticker,
+      clientOrderId: `${accountId}-${++orderSeq}`,
+      yesPrice: 4_000,
+      count: 500,
+      ...over,
+    }),
+  );
 }
 
 describe('the lifecycle driver', () => {

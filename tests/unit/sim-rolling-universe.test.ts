@@ -16,6 +16,7 @@ import {
   type Listings,
 } from '../../src/exchange-sim/universe.js';
 import { MICROS_PER_DOLLAR, PRICE_SCALE } from '../../src/kalshi/units.js';
+import { simOrder } from '../sim-order.js';
 
 const NOW = Date.UTC(2025, 11, 1, 15, 20, 0); // 2025-12-01T15:20Z
 const MINUTE = 60_000;
@@ -98,21 +99,7 @@ function activeCount(core: ExchangeCore): number {
 let orderSeq = 0;
 
 function order(core: ExchangeCore, over: Partial<OrderIntent> & Pick<OrderIntent, 'accountId' | 'ticker'>) {
-  const r = core.place({
-    clientOrderId: `roll-${++orderSeq}`,
-    action: 'buy',
-    side: 'yes',
-    bookSide: 'bid',
-    yesPrice: 3_000,
-    count: 1_000,
-    timeInForce: 'good_till_canceled',
-    postOnly: false,
-    reduceOnly: false,
-    selfTradePrevention: 'maker',
-    cancelOnPause: false,
-    subaccount: 0,
-    ...over,
-  });
+  const r = core.place(simOrder({ clientOrderId: `roll-${++orderSeq}`, yesPrice: 3_000, ...over }));
   if (!r.ok) throw new Error(JSON.stringify(r.error));
   return r.value;
 }
