@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { type SimCredentials, type Simulator, startSimulator } from '../../src/exchange-sim/index.js';
 import { createSigner } from '../../src/kalshi/signer.js';
+import { simOrder } from '../sim-order.js';
 
 type Frame = Record<string, unknown> & { type: string; id?: number; sid?: number; seq?: number; msg?: any };
 
@@ -91,22 +92,9 @@ describe('simulator WebSocket', () => {
   }
 
   function restingOrder(clientOrderId: string, yesPrice: number) {
-    const r = sim.core.place({
-      accountId: 'sim-mm-0',
-      ticker: tickers[0]!,
-      clientOrderId,
-      action: 'buy',
-      side: 'yes',
-      bookSide: 'bid',
-      yesPrice,
-      count: 100,
-      timeInForce: 'good_till_canceled',
-      postOnly: false,
-      reduceOnly: false,
-      selfTradePrevention: 'maker',
-      cancelOnPause: false,
-      subaccount: 0,
-    });
+    const r = sim.core.place(
+      simOrder({ accountId: 'sim-mm-0', ticker: tickers[0]!, clientOrderId, yesPrice, count: 100 }),
+    );
     if (!r.ok) throw new Error(r.error.details);
     return r.value.order;
   }
