@@ -197,24 +197,30 @@ export class Recorder {
         data: s.data,
       }),
     );
-    this.on(bus, 'risk.breakerTripped', (e) =>
+    // A trip or reset decides whether the next run starts halted: written at once, not on the
+    // queue's interval, so a kill -9 right after it does not lose it.
+    const flushNow = () =>
+      void q.flush().catch((err: Error) => this.deps.onError?.('flushing a breaker event', err));
+    this.on(bus, 'risk.breakerTripped', (e) => {
       q.push('risk', {
         sessionId,
         at: at(e.at),
         kind: 'breaker_tripped',
         reason: e.reason,
         detail: e.detail,
-      }),
-    );
-    this.on(bus, 'risk.breakerReset', (e) =>
+      });
+      flushNow();
+    });
+    this.on(bus, 'risk.breakerReset', (e) => {
       q.push('risk', {
         sessionId,
         at: at(e.at),
         kind: 'breaker_reset',
         reason: 'operator',
         detail: `reset by ${e.by}`,
-      }),
-    );
+      });
+      flushNow();
+    });
     this.on(bus, 'position.driftDetected', (d) =>
       q.push('risk', {
         sessionId,

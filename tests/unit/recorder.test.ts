@@ -13,7 +13,12 @@ import { PositionTracker } from '../../src/services/position-tracker.js';
 
 /** Repositories that keep what they are given in memory. */
 function memoryRepos() {
-  const written = { ledger: [] as LedgerRow[], fills: [] as FillRow[], gaps: [] as number[] };
+  const written = {
+    ledger: [] as LedgerRow[],
+    fills: [] as FillRow[],
+    gaps: [] as number[],
+    risk: [] as Array<{ kind: string }>,
+  };
   const many = async (rows: readonly unknown[]) => rows.length;
   const repos = {
     ledger: {
@@ -37,7 +42,10 @@ function memoryRepos() {
       insertSnapshots: many,
       insertMarketPrices: many,
       insertStatusSnapshots: many,
-      insertRiskEvents: many,
+      insertRiskEvents: async (rows: ReadonlyArray<{ kind: string }>) => {
+        written.risk.push(...rows);
+        return rows.length;
+      },
       insertLifecycleEvents: many,
     },
     sessions: {
@@ -132,5 +140,15 @@ describe('the recorder ledger', () => {
     expect(written.fills.map((f) => f.fillId)).toEqual([fresh.fillId]);
     expect(written.ledger.map((l) => l.ref)).toEqual([fresh.fillId]);
     expect(r.runningBalance).toBe(10_000_000 - 500_000);
+  });
+
+  it('writes a breaker trip and reset at once, without waiting for the flush interval', async () => {
+    const { written } = setup();
+    bus.emit('risk.breakerTripped', { reason: 'daily_loss', detail: 'net -$60', at: 1 });
+    await new Promise((r) => setTimeout(r, 20)); // far below the queue's flush interval
+    expect(written.risk.map((r) => r.kind)).toEqual(['breaker_tripped']);
+    bus.emit('risk.breakerReset', { by: 'operator', at: 2 });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(written.risk.map((r) => r.kind)).toEqual(['breaker_tripped', 'breaker_reset']);
   });
 });
