@@ -461,6 +461,9 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
   // (the same OPERATOR_SYNC an operator sends) from READY, HALTED or PAUSED — so a halted trader's
   // P&L and ledger are current too. Every other state is on its way to CALIBRATING, which reads it
   // anyway if it starts after the settlement.
+  /** We hold the market or have an order in it: it must be watched until it settles. */
+  const involvedIn = (ticker: string) =>
+    (positions.get(ticker)?.position ?? 0) !== 0 || orders.open().some((o) => o.intent.ticker === ticker);
   let pendingSettlement: { ticker: string; at: number } | undefined;
   let calibrationStartedAt = Number.NEGATIVE_INFINITY;
   const syncForSettlement = () => {
@@ -477,10 +480,7 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
       { event: 'market_phase', ticker: e.ticker, from: e.from, to: e.to, why: e.why },
       `${e.ticker} ${e.from ?? '∅'} → ${e.to}`,
     );
-    const involved =
-      (positions.get(e.ticker)?.position ?? 0) !== 0 ||
-      orders.open().some((o) => o.intent.ticker === e.ticker);
-    if (e.to === 'settled' && involved) {
+    if (e.to === 'settled' && involvedIn(e.ticker)) {
       pendingSettlement = { ticker: e.ticker, at: e.at };
       syncForSettlement();
     }
@@ -639,11 +639,7 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
     const watched = tickers;
     const done = watched.filter((t) => {
       const phase = schedule.phase(t);
-      return (
-        (phase === 'closed' || phase === 'determined' || phase === 'settled') &&
-        (positions.get(t)?.position ?? 0) === 0 &&
-        !orders.open().some((o) => o.intent.ticker === t)
-      );
+      return (phase === 'closed' || phase === 'determined' || phase === 'settled') && !involvedIn(t);
     });
     if (done.length === 0) return;
     unwatching = orderbook

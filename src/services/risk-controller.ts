@@ -51,6 +51,7 @@ import {
   type Micros,
   type Price,
 } from '../kalshi/index.js';
+import type { MoneyView } from './money-watch.js';
 
 export interface RiskLimits {
   /** Count units (1/100 contract). */
@@ -306,12 +307,7 @@ export interface RiskProviders {
   /** Available cash; undefined (or no provider) skips the balance check. */
   readonly balance?: () => Micros | undefined;
   /** The day's net P&L and the drawdown (MoneyWatch), checked by the money breakers on every `check`. */
-  readonly pnl?: () => {
-    readonly net: Micros;
-    readonly equity?: Micros;
-    readonly peakEquity?: Micros;
-    readonly drawdownBps?: number;
-  };
+  readonly pnl?: () => MoneyView;
 }
 
 export interface RiskControllerOptions extends RiskProviders {
@@ -376,12 +372,7 @@ export class RiskController {
    * The money breakers: trips 'daily_loss' when the day's net P&L < −maxDailyLoss, 'drawdown' when
    * equity is more than maxDrawdownBps below its peak. Returns whether it tripped now.
    */
-  checkMoney(view: {
-    readonly net: Micros;
-    readonly equity?: Micros;
-    readonly peakEquity?: Micros;
-    readonly drawdownBps?: number;
-  }): boolean {
+  checkMoney(view: MoneyView): boolean {
     const lossLimit = this.limits.maxDailyLoss;
     if (lossLimit !== undefined && view.net < -lossLimit) {
       return this.trip(
