@@ -23,7 +23,7 @@
 
 import type { DoneActorEvent, ErrorActorEvent } from 'xstate';
 import { assertEvent, assign, fromPromise, setup } from 'xstate';
-import type { OrderIntent } from '../src/domain.js';
+import type { OrderIntent } from '../src/domain/index.js';
 
 // ---------------------------------------------------------------------------------------------
 // Names

@@ -13,7 +13,7 @@ import type {
   MarketPhase,
   PositionView,
   TrackedOrder,
-} from './domain.js';
+} from './domain/index.js';
 
 export type BookStatus = 'live' | 'resyncing' | 'stale';
 

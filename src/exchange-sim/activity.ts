@@ -29,8 +29,15 @@
  * Errors the core answers with are counted in stats.errors (the latest kept in lastError), never
  * thrown. Markets that are not active, and the whole exchange while trading is paused, are skipped.
  */
-import type { Count, Micros, Price } from '../kalshi/index.js';
-import { COUNT_SCALE, MICROS_PER_DOLLAR, PRICE_SCALE } from '../kalshi/index.js';
+
+import {
+  COUNT_SCALE,
+  type Count,
+  MICROS_PER_DOLLAR,
+  type Micros,
+  PRICE_SCALE,
+  type Price,
+} from '../domain/index.js';
 import type {
   Action,
   BookSide,

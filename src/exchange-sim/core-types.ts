@@ -1,3 +1,4 @@
+import type { Count, Micros, Price } from '../domain/index.js';
 /**
  * The contract between the simulator's exchange core (state: markets, books, accounts, orders,
  * fills, settlement — src/exchange-sim/exchange.ts over the pure src/exchange-sim/matching.ts)
@@ -11,7 +12,6 @@
  *   bid ⇔ YES ladder at yesPrice            (buy YES @ p, or sell NO @ q with p = 1 − q)
  *   ask ⇔ NO ladder at noPrice = 1 − yesPrice (buy NO @ q, or sell YES @ p with q = 1 − p)
  */
-import type { Count, Micros, Price } from '../kalshi/index.js';
 
 export type Ladder = 'yes' | 'no';
 export type OutcomeSide = 'yes' | 'no';

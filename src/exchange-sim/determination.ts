@@ -27,8 +27,8 @@
  * have a fair value: a market the simulator did not list itself (a test's, say) is never decided
  * by a coin, it stays closed until settled by hand (POST /_sim/markets/{ticker}/settle).
  */
-import type { Price } from '../kalshi/index.js';
-import { PRICE_SCALE } from '../kalshi/index.js';
+
+import { PRICE_SCALE, type Price } from '../domain/index.js';
 import type { EventDef, ExchangeCore, MarketDef } from './core-types.js';
 import { createRng } from './rng.js';
 

@@ -88,7 +88,7 @@ import {
   notional,
   PRICE_SCALE,
   type Price,
-} from '../kalshi/index.js';
+} from '../domain/index.js';
 import type {
   AmendRequest,
   BookLevels,

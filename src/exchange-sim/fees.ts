@@ -20,7 +20,7 @@ import {
   type Micros,
   PRICE_SCALE,
   type Price,
-} from '../kalshi/index.js';
+} from '../domain/index.js';
 import type { FeeType } from './core-types.js';
 
 /** 1× in the units of a series' fee multiplier. */

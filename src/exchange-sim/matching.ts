@@ -47,7 +47,7 @@
  *     Own orders are canceled only when the walk actually reaches them with quantity left to fill.
  */
 
-import { type Count, complement, type Micros, notional, PRICE_SCALE, type Price } from '../kalshi/index.js';
+import { type Count, complement, type Micros, notional, PRICE_SCALE, type Price } from '../domain/index.js';
 import type { Ladder, SelfTradePrevention, TimeInForce } from './core-types.js';
 
 /** One resting order's place in a level's queue. */

@@ -3,18 +3,16 @@
  * `/portfolio/orders`) into the core's OrderIntent. Every refusal is a 400 whose details name the
  * field and the problem, as Kalshi's `invalid_order` answers do.
  */
+
 import {
   type Count,
-  centsToPrice,
   complement,
   contracts,
-  KalshiError,
   MICROS_PER_CENT,
   type Micros,
   type Price,
-  parseCount,
-  parseLimitPrice,
-} from '../kalshi/index.js';
+} from '../domain/index.js';
+import { centsToPrice, KalshiError, parseCount, parseLimitPrice } from '../kalshi/index.js';
 import type {
   Action,
   BookSide,

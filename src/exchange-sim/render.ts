@@ -12,6 +12,7 @@ import type {
   Settlement,
   Trade,
 } from 'kalshi-typescript';
+import { complement, MICROS_PER_CENT, type Micros, PRICE_SCALE } from '../domain/index.js';
 import type {
   FillMessage,
   MarketLifecycleMessage,
@@ -21,16 +22,7 @@ import type {
   TradeMessage,
   UserOrderMessage,
 } from '../kalshi/index.js';
-import {
-  complement,
-  formatCount,
-  formatDollars,
-  formatPrice,
-  MICROS_PER_CENT,
-  type Micros,
-  microsToCents,
-  PRICE_SCALE,
-} from '../kalshi/index.js';
+import { formatCount, formatDollars, formatPrice, microsToCents } from '../kalshi/index.js';
 import type {
   BookLevels,
   EventDef,

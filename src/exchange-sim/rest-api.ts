@@ -5,7 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { divRound, formatDollars as dollars, formatCount, formatPrice, type Price } from '../kalshi/index.js';
+import { divRound, type Price } from '../domain/index.js';
+import { formatDollars as dollars, formatCount, formatPrice } from '../kalshi/index.js';
 import type { AuthResult, KeyRegistry } from './auth.js';
 import type { CoreResult, ExchangeCore, MarketStatus, OrderStatus, SimFill, SimOrder } from './core-types.js';
 import type { FaultInjector } from './faults.js';

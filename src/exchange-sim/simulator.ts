@@ -21,14 +21,8 @@
 import { createHash, createPublicKey, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  generateKeyPair,
-  MICROS_PER_DOLLAR,
-  type Micros,
-  parseDollars,
-  type RATE_LIMIT_TIERS,
-  RateLimiter,
-} from '../kalshi/index.js';
+import { MICROS_PER_DOLLAR, type Micros } from '../domain/index.js';
+import { generateKeyPair, parseDollars, type RATE_LIMIT_TIERS, RateLimiter } from '../kalshi/index.js';
 import { type Activity, createActivity } from './activity.js';
 import { KeyRegistry } from './auth.js';
 import type { ExchangeCore, MarketResult, MarketStatus } from './core-types.js';

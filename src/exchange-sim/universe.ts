@@ -39,8 +39,8 @@
  * close + 8 h, economics + 1 h, crypto + 5 min). Its fair values are drawn from a stream seeded
  * with (seed, its event ticker), so the same seed lists the same successors with the same fair values.
  */
-import type { Price } from '../kalshi/index.js';
-import { PRICE_SCALE } from '../kalshi/index.js';
+
+import { PRICE_SCALE, type Price } from '../domain/index.js';
 import type { EventDef, ExchangeCore, MarketDef, SeriesDef } from './core-types.js';
 import type { Rng } from './rng.js';
 import { createRng } from './rng.js';

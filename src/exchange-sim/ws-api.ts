@@ -15,8 +15,8 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
+import { complement } from '../domain/index.js';
 import {
-  complement,
   type ErrorMessage,
   formatCount,
   formatPrice,

@@ -15,7 +15,7 @@
  *     otherwise fails with a reason that names the markets that differ.
  */
 import type { EventBus } from '../bus.js';
-import type { ExchangeFill, ExchangeOrder, ExchangePosition } from '../domain.js';
+import type { ExchangeFill, ExchangeOrder, ExchangePosition } from '../domain/index.js';
 import {
   balanceFromRest,
   collect,

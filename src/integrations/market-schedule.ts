@@ -20,7 +20,7 @@
  */
 import type { Market } from 'kalshi-typescript';
 import type { BusEvents, EventBus } from '../bus.js';
-import type { MarketPhase } from '../domain.js';
+import type { MarketPhase } from '../domain/index.js';
 
 interface MarketWindow {
   phase: MarketPhase;

@@ -9,7 +9,7 @@
  * `connection.lost` (source 'trading').
  */
 import type { EventBus } from '../bus.js';
-import type { ExchangeStatusView } from '../domain.js';
+import type { ExchangeStatusView } from '../domain/index.js';
 import type { KalshiRestClient, KalshiWsClient, WsDataMessage } from '../kalshi/index.js';
 import { balanceFromRest, fillFromWs, orderFromWs, positionFromWs, statusFromRest } from '../kalshi/index.js';
 

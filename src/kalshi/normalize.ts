@@ -19,7 +19,7 @@ import type {
   ExchangeOrderStatus,
   ExchangePosition,
   ExchangeStatusView,
-} from '../domain.js';
+} from '../domain/index.js';
 import { KalshiError } from './errors.js';
 import { centsToMicros, parseCount, parseDollars, parseLimitPrice, parseSignedCount } from './units.js';
 import type { FillMessage, MarketPositionMessage, UserOrderMessage } from './ws-types.js';

@@ -1,31 +1,22 @@
 /**
- * The one boundary between Kalshi's fixed-point wire strings and integer units inside traderv3.
- *
- * Inside the program nothing that is money or a count is ever a float:
- *  - Price  : integer 1/10,000 of a dollar ("0.5600" → 5600). The wire carries at most 4 decimals.
- *  - Count  : integer 1/100 of a contract ("10.00" → 1000). The wire carries at most 2 decimals.
- *  - Micros : integer 1/1,000,000 of a dollar, for money (cost, fees, P&L, balance).
- *             count × price is exact in micros: (1/100) × (1/10,000) = 1/1,000,000.
+ * The one boundary between Kalshi's fixed-point wire strings and the trader's integer units
+ * (src/domain/units.ts: Price 1/10,000 $, Count 1/100 contract, Micros 1e-6 $). The wire carries
+ * at most 4 decimals for prices, 2 for counts, 6 for money; this module parses and formats them and
+ * does nothing else (arithmetic on the units lives in the domain module).
  *
  * Every parser throws a WireFormatError naming the field and the bad value; nothing returns NaN.
  */
+import {
+  COUNT_SCALE,
+  type Count,
+  MAX_LIMIT_PRICE,
+  MICROS_PER_CENT,
+  MIN_LIMIT_PRICE,
+  type Micros,
+  PRICE_SCALE,
+  type Price,
+} from '../domain/units.js';
 import { WireFormatError } from './errors.js';
-
-export type Price = number;
-export type Count = number;
-export type Micros = number;
-
-/** Units of Price in one dollar. */
-export const PRICE_SCALE = 10_000;
-/** Units of Count in one contract. */
-export const COUNT_SCALE = 100;
-/** Units of Micros in one dollar. */
-export const MICROS_PER_DOLLAR = 1_000_000;
-/** Units of Micros in one cent. */
-export const MICROS_PER_CENT = 10_000;
-/** Lowest and highest price an order may carry (inside the open interval (0, 1)). */
-export const MIN_LIMIT_PRICE: Price = 1;
-export const MAX_LIMIT_PRICE: Price = PRICE_SCALE - 1;
 
 const DECIMAL = /^(-)?(\d+)(?:\.(\d*))?$/;
 
@@ -124,47 +115,11 @@ export function microsToCents(m: Micros): number {
   return Math.trunc(m / MICROS_PER_CENT);
 }
 
-/** A YES price p is a NO price 1 − p, and the other way round. */
-export function complement(p: Price): Price {
-  return PRICE_SCALE - p;
-}
-
-/** Exact cost of `count` contracts at `price`. */
-export function notional(count: Count, price: Price): Micros {
-  return count * price;
-}
-
-/** Rounds money up to the next whole cent (fees). */
-export function ceilToCent(m: Micros): Micros {
-  return Math.ceil(m / MICROS_PER_CENT) * MICROS_PER_CENT;
-}
-
-/** Integer division rounded half away from zero, exact for any safe integers (averages for display). */
-export function divRound(numerator: number, denominator: number): number {
-  if (!Number.isSafeInteger(numerator) || !Number.isSafeInteger(denominator) || denominator === 0) {
-    throw new RangeError(
-      `divRound needs safe integers and a non-zero divisor (got ${numerator} / ${denominator})`,
-    );
-  }
-  const n = BigInt(numerator);
-  const d = BigInt(denominator);
-  const negative = n < 0n !== d < 0n;
-  const a = n < 0n ? -n : n;
-  const b = d < 0n ? -d : d;
-  const q = (2n * a + b) / (2n * b);
-  return Number(negative ? -q : q);
-}
-
 /** Whole contracts from a Count, or a clear error when it is fractional. */
 export function wholeContracts(c: Count, field = 'count'): number {
   if (c % COUNT_SCALE !== 0)
     throw new WireFormatError(field, formatCount(c), 'not a whole number of contracts');
   return c / COUNT_SCALE;
-}
-
-export function contracts(n: number): Count {
-  if (!Number.isSafeInteger(n)) throw new WireFormatError('contracts', n, 'expected a whole number');
-  return n * COUNT_SCALE;
 }
 
 /** Price from whole cents (1..99), for the legacy integer-cent price fields. */

@@ -22,13 +22,18 @@
  * timestamp and our receive time are kept separately.
  */
 
-import type { Count, OrderbookDeltaMessage, OrderbookSnapshotMessage, Price } from '../kalshi/index.js';
 import {
+  type Count,
   complement,
-  KalshiError,
   MAX_LIMIT_PRICE,
   MIN_LIMIT_PRICE,
   PRICE_SCALE,
+  type Price,
+} from '../domain/index.js';
+import {
+  KalshiError,
+  type OrderbookDeltaMessage,
+  type OrderbookSnapshotMessage,
   parseCount,
   parseLimitPrice,
   parseSignedCount,

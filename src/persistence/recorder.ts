@@ -18,8 +18,8 @@
  * Fills already in the database (an earlier run recorded them) are not entered twice.
  */
 import type { BusEvents, EventBus } from '../bus.js';
-import type { ExchangeFill, PositionView, TrackedOrder } from '../domain.js';
-import { type Micros, notional, PRICE_SCALE } from '../kalshi/index.js';
+import type { ExchangeFill, PositionView, TrackedOrder } from '../domain/index.js';
+import { type Micros, notional, PRICE_SCALE } from '../domain/index.js';
 import {
   type DecisionRow,
   type DeltaRow,

@@ -26,7 +26,7 @@ import {
   timestamp,
   unique,
 } from 'drizzle-orm/pg-core';
-import type { BookSide, OrderLifecycleStatus, TimeInForce } from '../domain.js';
+import type { BookSide, OrderLifecycleStatus, TimeInForce } from '../domain/index.js';
 
 /** Where a session traded. `paper` (the config's name for Kalshi's demo exchange) is stored as `demo`. */
 export type SessionEnvironment = 'sim' | 'demo' | 'production';

@@ -19,7 +19,8 @@ import {
 } from '../../machines/index.js';
 import { createBus } from '../bus.js';
 import type { TraderConfig } from '../config/index.js';
-import type { Decision, OrderIntent } from '../domain.js';
+import type { Decision, OrderIntent } from '../domain/index.js';
+import { COUNT_SCALE } from '../domain/index.js';
 import { type Simulator, startSimulator } from '../exchange-sim/index.js';
 import {
   calibrate,
@@ -29,7 +30,6 @@ import {
   TradingIntegration,
 } from '../integrations/index.js';
 import {
-  COUNT_SCALE,
   createSigner,
   formatCount,
   formatDollars,

@@ -17,8 +17,7 @@
  */
 import type { Logger } from 'pino';
 import { redactedConfig, type TraderConfig } from '../config/index.js';
-import type { TrackedOrder } from '../domain.js';
-import type { Micros } from '../kalshi/index.js';
+import type { Micros, TrackedOrder } from '../domain/index.js';
 import {
   type BreakerEventRow,
   createRepositories,

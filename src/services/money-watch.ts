@@ -1,3 +1,5 @@
+import type { Micros } from '../domain/index.js';
+
 /**
  * MoneyWatch: the figures the money breakers watch (DESIGN §3), from the PositionTracker's net P&L.
  *
@@ -12,7 +14,6 @@
  * Unrealized P&L is marked at the book's mid (PositionTracker), so a thin book's mid can swing it.
  * All integers: micros and basis points.
  */
-import type { Micros } from '../kalshi/index.js';
 
 const DAY_MS = 86_400_000;
 

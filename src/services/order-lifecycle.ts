@@ -23,7 +23,7 @@
  * News that contradicts a terminal status is an error: "resting" for a terminal order, "canceled"
  * for an executed one, "executed" or a completing fill for a canceled one.
  */
-import type { OrderLifecycleStatus } from '../domain.js';
+import type { OrderLifecycleStatus } from '../domain/index.js';
 
 export const ORDER_STATUSES = [
   'created',

@@ -38,20 +38,16 @@ import type {
   OrderLifecycleStatus,
   TimeInForce,
   TrackedOrder,
-} from '../domain.js';
+} from '../domain/index.js';
+import { type Count, MAX_LIMIT_PRICE, MIN_LIMIT_PRICE, notional, type Price } from '../domain/index.js';
 import {
-  type Count,
   formatCount,
   formatPrice,
   type KalshiError,
   type KalshiHttpError,
-  MAX_LIMIT_PRICE,
-  MIN_LIMIT_PRICE,
   normalizeError,
-  notional,
   type OrdersFilter,
   orderFromRest,
-  type Price,
   paginate,
   parseCount,
   type SubaccountParam,

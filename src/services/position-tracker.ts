@@ -34,17 +34,17 @@
  * Δ realizedPnl − Δ costBasis = cash received. Each market settles once; replays change nothing.
  */
 import type { EventBus } from '../bus.js';
-import type { BookSide, ExchangeFill, ExchangePosition, PositionView } from '../domain.js';
+import type { BookSide, ExchangeFill, ExchangePosition, PositionView } from '../domain/index.js';
 import {
   type Count,
   complement,
-  formatCount,
   MAX_LIMIT_PRICE,
   MIN_LIMIT_PRICE,
   type Micros,
   PRICE_SCALE,
   type Price,
-} from '../kalshi/index.js';
+} from '../domain/index.js';
+import { formatCount } from '../kalshi/index.js';
 
 /** One ticker's position and P&L. */
 export interface PositionState {

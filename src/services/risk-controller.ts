@@ -36,21 +36,19 @@ import type {
   OrderLifecycleStatus,
   RiskVerdict,
   TrackedOrder,
-} from '../domain.js';
+} from '../domain/index.js';
 import {
   type Count,
   complement,
   contracts,
-  formatCount,
-  formatDollars,
-  formatPrice,
   MAX_LIMIT_PRICE,
   MICROS_PER_CENT,
   MICROS_PER_DOLLAR,
   MIN_LIMIT_PRICE,
   type Micros,
   type Price,
-} from '../kalshi/index.js';
+} from '../domain/index.js';
+import { formatCount, formatDollars, formatPrice } from '../kalshi/index.js';
 import type { MoneyView } from './money-watch.js';
 
 export interface RiskLimits {

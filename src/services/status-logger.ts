@@ -9,15 +9,16 @@
  * Logs are a projection: nothing reads the text back; tests assert on the data and the events.
  */
 import type { EventBus } from '../bus.js';
-import type { BookSide, OrderIntent, PositionView, TrackedOrder } from '../domain.js';
-import {
-  type Count,
-  formatCount,
-  formatDollars,
-  formatPrice,
-  type Micros,
-  type Price,
-} from '../kalshi/index.js';
+import type {
+  BookSide,
+  Count,
+  Micros,
+  OrderIntent,
+  PositionView,
+  Price,
+  TrackedOrder,
+} from '../domain/index.js';
+import { formatCount, formatDollars, formatPrice } from '../kalshi/index.js';
 import { describePosition } from './position-tracker.js';
 
 export interface StatusBook {

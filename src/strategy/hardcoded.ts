@@ -11,8 +11,8 @@
  *   buy_no   → ask IOC at the best YES bid     (takes YES bids)
  *   sell_no  → bid GTC post-only at the best YES bid (joins the best bid)
  */
-import type { OrderIntent } from '../domain.js';
-import { contracts } from '../kalshi/index.js';
+import type { OrderIntent } from '../domain/index.js';
+import { contracts } from '../domain/index.js';
 import type { MarketView, Strategy, StrategyResult } from './types.js';
 
 export const HARDCODED_ACTIONS = ['buy_yes', 'sell_yes', 'buy_no', 'sell_no'] as const;

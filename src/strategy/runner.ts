@@ -5,7 +5,7 @@
  * actor publishes the decision of a trade that goes on to the RiskController.
  */
 import type { BusEvents, EventBus } from '../bus.js';
-import type { Decision, OrderIntent } from '../domain.js';
+import type { Decision, OrderIntent } from '../domain/index.js';
 import type { MarketView, Strategy } from './types.js';
 
 export interface StrategyRunnerDeps {

@@ -3,8 +3,7 @@
  * pure functions of what they are shown; the StrategyRunner throttles them, publishes every
  * decision, and hands intents to the machine.
  */
-import type { MarketPhase, OrderIntent } from '../domain.js';
-import type { Count, Price } from '../kalshi/index.js';
+import type { Count, MarketPhase, OrderIntent, Price } from '../domain/index.js';
 
 /** What a strategy sees of one market at one moment. */
 export interface MarketView {

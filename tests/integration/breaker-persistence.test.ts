@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
+import { MICROS_PER_DOLLAR } from '../../src/domain/index.js';
 import { type SimCredentials, type Simulator, startSimulator } from '../../src/exchange-sim/index.js';
-import { MICROS_PER_DOLLAR } from '../../src/kalshi/units.js';
 import { type RunningTrader, startTrader } from '../../src/runtime/index.js';
 import { simOrder } from '../sim-order.js';
 

@@ -11,9 +11,9 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BusEvents } from '../../src/bus.js';
 import { loadConfig } from '../../src/config/index.js';
-import type { OrderIntent } from '../../src/domain.js';
+import type { OrderIntent } from '../../src/domain/index.js';
+import { contracts, MICROS_PER_DOLLAR } from '../../src/domain/index.js';
 import { type Simulator, startSimulator } from '../../src/exchange-sim/index.js';
-import { contracts, MICROS_PER_DOLLAR } from '../../src/kalshi/units.js';
 import { type RunningTrader, startTrader } from '../../src/runtime/index.js';
 import { simOrder } from '../sim-order.js';
 

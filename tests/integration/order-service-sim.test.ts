@@ -8,11 +8,12 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createBus, type EventBus } from '../../src/bus.js';
+import { complement, type Price } from '../../src/domain/index.js';
 import { type Simulator, startSimulator } from '../../src/exchange-sim/index.js';
 import { fillFromRest, orderFromRest } from '../../src/kalshi/normalize.js';
 import { collect, KalshiRestClient } from '../../src/kalshi/rest.js';
 import { createSigner } from '../../src/kalshi/signer.js';
-import { complement, formatPrice, type Price } from '../../src/kalshi/units.js';
+import { formatPrice } from '../../src/kalshi/units.js';
 import { OrderService, type TakerQuote } from '../../src/services/order-service.js';
 
 describe('OrderService against the simulator', () => {

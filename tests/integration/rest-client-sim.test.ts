@@ -3,11 +3,12 @@
  * cancels, positions, balance, pagination, rate limits, and the Unknown outcome.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { complement } from '../../src/domain/index.js';
 import { type Simulator, startSimulator } from '../../src/exchange-sim/index.js';
 import { RateLimiter } from '../../src/kalshi/rate-limit.js';
 import { collect, KalshiRestClient } from '../../src/kalshi/rest.js';
 import { createSigner } from '../../src/kalshi/signer.js';
-import { complement, formatPrice, parsePrice } from '../../src/kalshi/units.js';
+import { formatPrice, parsePrice } from '../../src/kalshi/units.js';
 
 describe('KalshiRestClient against the simulator', () => {
   let sim: Simulator;

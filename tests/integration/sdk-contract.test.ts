@@ -8,15 +8,9 @@ import { dirname, join } from 'node:path';
 import axios from 'axios';
 import { Configuration, ExchangeApi, MarketApi, OrdersApi, PortfolioApi } from 'kalshi-typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ceilToCent, complement, notional } from '../../src/domain/index.js';
 import { type Simulator, startSimulator } from '../../src/exchange-sim/index.js';
-import {
-  ceilToCent,
-  complement,
-  formatDollars,
-  formatPrice,
-  notional,
-  parsePrice,
-} from '../../src/kalshi/units.js';
+import { formatDollars, formatPrice, parsePrice } from '../../src/kalshi/units.js';
 
 const modelsDir = join(dirname(createRequire(import.meta.url).resolve('kalshi-typescript')), '..', 'models');
 

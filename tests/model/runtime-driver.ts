@@ -66,9 +66,9 @@ import {
 } from '../../machines/index.js';
 import type { BusEvents } from '../../src/bus.js';
 import { loadConfig } from '../../src/config/index.js';
-import type { OrderIntent } from '../../src/domain.js';
+import type { OrderIntent } from '../../src/domain/index.js';
+import { MICROS_PER_DOLLAR } from '../../src/domain/index.js';
 import { type FaultCommand, type Simulator, startSimulator } from '../../src/exchange-sim/index.js';
-import { MICROS_PER_DOLLAR } from '../../src/kalshi/units.js';
 import { type RunningTrader, startTrader } from '../../src/runtime/index.js';
 import { BackoffClock } from './backoff-clock.js';
 import type { TraderDriver, TraderObservation } from './driver.js';

@@ -28,7 +28,7 @@ import {
   type TraderStateName,
   traderMachine,
 } from '../../machines/index.js';
-import type { OrderIntent } from '../../src/domain.js';
+import type { OrderIntent } from '../../src/domain/index.js';
 
 export type TraderSnapshot = SnapshotFrom<typeof traderMachine>;
 

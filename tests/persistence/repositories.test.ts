@@ -5,7 +5,7 @@
  */
 import { getTableName } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Decision, OrderIntent, TrackedOrder } from '../../src/domain.js';
+import type { Decision, OrderIntent, TrackedOrder } from '../../src/domain/index.js';
 import {
   ALL_TABLES,
   createRepositories,

@@ -16,6 +16,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { Count, Price } from '../../src/domain/index.js';
 import type {
   BookSide,
   CoreEvent,
@@ -33,7 +34,6 @@ import {
   type OrderBook,
   planOrder,
 } from '../../src/exchange-sim/matching.js';
-import type { Count, Price } from '../../src/kalshi/units.js';
 
 const TICKER = 'KXPROP-26JAN01-T1';
 const ACCOUNTS = ['a', 'b', 'c'] as const;

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { complement, formatCount, formatPrice } from '../../src/kalshi/units.js';
+import { complement } from '../../src/domain/index.js';
+import { formatCount, formatPrice } from '../../src/kalshi/units.js';
 import type { OrderbookSnapshotMessage } from '../../src/kalshi/ws-types.js';
 import type { DeltaOutcome, LadderSide, Level } from '../../src/orderbook/book.js';
 import { OrderBook, snapshotFromMessage } from '../../src/orderbook/book.js';

@@ -8,8 +8,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createBus } from '../../src/bus.js';
-import type { BookSide, ExchangeFill } from '../../src/domain.js';
-import { complement, PRICE_SCALE } from '../../src/kalshi/units.js';
+import type { BookSide, ExchangeFill } from '../../src/domain/index.js';
+import { complement, PRICE_SCALE } from '../../src/domain/index.js';
 import {
   applyFill,
   emptyPosition,

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { PRICE_SCALE } from '../../src/domain/index.js';
 import { type Activity, type ActivityTimers, createActivity } from '../../src/exchange-sim/activity.js';
 import type { ExchangeCore, SimTrade } from '../../src/exchange-sim/core-types.js';
 import { createExchangeCore } from '../../src/exchange-sim/exchange.js';
 import { buildUniverse, installUniverse } from '../../src/exchange-sim/universe.js';
-import { PRICE_SCALE } from '../../src/kalshi/units.js';
 
 const NOW = Date.UTC(2025, 11, 1, 15, 20, 0);
 

@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { contracts, type Micros, type Price } from '../../src/domain/index.js';
 import type {
   CoreEvent,
   CoreResult,
@@ -10,7 +11,6 @@ import type {
   SimOrder,
 } from '../../src/exchange-sim/core-types.js';
 import { createExchangeCore } from '../../src/exchange-sim/exchange.js';
-import { contracts, type Micros, type Price } from '../../src/kalshi/units.js';
 
 const TICKER = 'KXTEST-26JAN01-T50';
 const dollars = (d: number): Micros => Math.round(d * 100) * 10_000;

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { contracts, MICROS_PER_CENT } from '../../src/domain/index.js';
 import {
   FEE_MULTIPLIER_ONE,
   type FeeSchedule,
@@ -7,7 +8,6 @@ import {
   makerFee,
   takerFee,
 } from '../../src/exchange-sim/fees.js';
-import { contracts, MICROS_PER_CENT } from '../../src/kalshi/units.js';
 
 const standard: FeeSchedule = { feeType: 'quadratic', feeMultiplier: FEE_MULTIPLIER_ONE };
 const withMakerFees: FeeSchedule = {

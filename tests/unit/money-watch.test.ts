@@ -1,6 +1,6 @@
 /** MoneyWatch: the day's net P&L and the drawdown the money breakers watch, on a simulated clock. */
 import { describe, expect, it } from 'vitest';
-import { MICROS_PER_DOLLAR } from '../../src/kalshi/units.js';
+import { MICROS_PER_DOLLAR } from '../../src/domain/index.js';
 import { MoneyWatch } from '../../src/services/money-watch.js';
 
 const $ = (d: number) => d * MICROS_PER_DOLLAR;

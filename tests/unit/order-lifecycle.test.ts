@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { OrderLifecycleStatus } from '../../src/domain.js';
+import type { OrderLifecycleStatus } from '../../src/domain/index.js';
 import {
   isTerminal,
   LIFECYCLE_TABLE,

@@ -14,7 +14,7 @@ import type {
 } from 'kalshi-typescript';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createBus, type EventBus } from '../../src/bus.js';
-import type { ExchangeFill, ExchangeOrder, OrderIntent, TrackedOrder } from '../../src/domain.js';
+import type { ExchangeFill, ExchangeOrder, OrderIntent, TrackedOrder } from '../../src/domain/index.js';
 import { KalshiError, KalshiHttpError, KalshiTimeoutError } from '../../src/kalshi/errors.js';
 import { KalshiRestClient, type OrdersFilter, type WriteResult } from '../../src/kalshi/rest.js';
 import { formatCount, formatPrice, parseCount } from '../../src/kalshi/units.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { BusEvents } from '../../src/bus.js';
 import { createBus } from '../../src/bus.js';
-import type { BookSide, ExchangeFill, ExchangePosition, PositionView } from '../../src/domain.js';
-import { contracts } from '../../src/kalshi/units.js';
+import type { BookSide, ExchangeFill, ExchangePosition, PositionView } from '../../src/domain/index.js';
+import { contracts } from '../../src/domain/index.js';
 import {
   adoptExchangePosition,
   applyFill,

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBus, type EventBus } from '../../src/bus.js';
-import type { ExchangeFill } from '../../src/domain.js';
+import type { ExchangeFill } from '../../src/domain/index.js';
 import { Recorder } from '../../src/persistence/recorder.js';
 import type { FillRow, LedgerRow } from '../../src/persistence/repos/rows.js';
 import type { Repositories } from '../../src/persistence/repositories.js';

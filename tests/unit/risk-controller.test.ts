@@ -7,8 +7,8 @@ import type {
   OrderLifecycleStatus,
   RiskVerdict,
   TrackedOrder,
-} from '../../src/domain.js';
-import { contracts, MICROS_PER_DOLLAR } from '../../src/kalshi/units.js';
+} from '../../src/domain/index.js';
+import { contracts, MICROS_PER_DOLLAR } from '../../src/domain/index.js';
 import {
   DEFAULT_RISK_LIMITS,
   evaluateRisk,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { PRICE_SCALE } from '../../src/domain/index.js';
 import type { MarketDef } from '../../src/exchange-sim/core-types.js';
 import {
   createDeterminer,
@@ -7,7 +8,6 @@ import {
 } from '../../src/exchange-sim/determination.js';
 import { createExchangeCore } from '../../src/exchange-sim/exchange.js';
 import { buildUniverse, installUniverse } from '../../src/exchange-sim/universe.js';
-import { PRICE_SCALE } from '../../src/kalshi/units.js';
 
 type Strikes = Pick<MarketDef, 'ticker' | 'strikeType' | 'floorStrike' | 'capStrike'>;
 

@@ -4,6 +4,7 @@
  * the next period's event of its series, which the synthetic participants then trade.
  */
 import { describe, expect, it } from 'vitest';
+import { MICROS_PER_DOLLAR, PRICE_SCALE } from '../../src/domain/index.js';
 import { type Activity, createActivity } from '../../src/exchange-sim/activity.js';
 import type { ExchangeCore, MarketResult, OrderIntent } from '../../src/exchange-sim/core-types.js';
 import { createDeterminer } from '../../src/exchange-sim/determination.js';
@@ -15,7 +16,6 @@ import {
   installUniverse,
   type Listings,
 } from '../../src/exchange-sim/universe.js';
-import { MICROS_PER_DOLLAR, PRICE_SCALE } from '../../src/kalshi/units.js';
 import { simOrder } from '../sim-order.js';
 
 const NOW = Date.UTC(2025, 11, 1, 15, 20, 0); // 2025-12-01T15:20Z

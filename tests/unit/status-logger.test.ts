@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createBus } from '../../src/bus.js';
-import type { TrackedOrder } from '../../src/domain.js';
+import type { TrackedOrder } from '../../src/domain/index.js';
 import {
   formatAge,
   formatMoney,

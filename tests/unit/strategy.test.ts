@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createBus } from '../../src/bus.js';
-import type { Decision, OrderIntent } from '../../src/domain.js';
+import type { Decision, OrderIntent } from '../../src/domain/index.js';
 import { HardcodedStrategy, StrategyRunner } from '../../src/strategy/index.js';
 import type { MarketView } from '../../src/strategy/types.js';
 

@@ -1,14 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { ceilToCent, complement, divRound, notional } from '../../src/domain/index.js';
 import { WireFormatError } from '../../src/kalshi/errors.js';
 import {
-  ceilToCent,
-  complement,
-  divRound,
   formatCount,
   formatDollars,
   formatPrice,
-  notional,
   parseCount,
   parseDollars,
   parseLimitPrice,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { PRICE_SCALE } from '../../src/domain/index.js';
 import type { ExchangeCore, MarketDef } from '../../src/exchange-sim/core-types.js';
 import { createRng } from '../../src/exchange-sim/rng.js';
 import {
@@ -7,7 +8,6 @@ import {
   tickerDate,
   tickerDateHour,
 } from '../../src/exchange-sim/universe.js';
-import { PRICE_SCALE } from '../../src/kalshi/units.js';
 
 const NOW = Date.UTC(2025, 11, 1, 15, 20, 0); // 2025-12-01T15:20Z
 const TICKER = /^[A-Z0-9.-]+$/;

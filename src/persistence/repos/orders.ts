@@ -9,7 +9,7 @@
  */
 import { and, asc, count, eq, inArray } from 'drizzle-orm';
 import type { TraderEnv } from '../../config/index.js';
-import type { OrderIntent, OrderLifecycleStatus, TrackedOrder } from '../../domain.js';
+import type { OrderIntent, OrderLifecycleStatus, TrackedOrder } from '../../domain/index.js';
 import type { Database } from '../db.js';
 import {
   OPEN_ORDER_STATUSES,

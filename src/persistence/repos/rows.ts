@@ -6,8 +6,16 @@
  */
 import { createHash } from 'node:crypto';
 import type { TraderEnv } from '../../config/index.js';
-import type { BookSide, Decision, ExchangeFill, PositionView, TrackedOrder } from '../../domain.js';
-import type { Count, Micros, Price } from '../../kalshi/index.js';
+import type {
+  BookSide,
+  Count,
+  Decision,
+  ExchangeFill,
+  Micros,
+  PositionView,
+  Price,
+  TrackedOrder,
+} from '../../domain/index.js';
 import type {
   BookLeg,
   DecisionAction,

@@ -3,7 +3,7 @@
  * Count = 1/100 contract (signed positions: + YES, − NO), Micros = 1e-6 $. Times are epoch ms.
  * Wire shapes become these types in src/kalshi/normalize.ts and nowhere else.
  */
-import type { Count, Micros, Price } from './kalshi/units.js';
+import type { Count, Micros, Price } from './units.js';
 
 /** The V2 order side on the YES leg: bid = buy YES, ask = sell YES (≡ buy NO at 1 − price). */
 export type BookSide = 'bid' | 'ask';
