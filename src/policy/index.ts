@@ -59,6 +59,7 @@ export {
   pushHistory,
   reservedCash,
 } from './observation.js';
+export * from './onnx/index.js';
 export {
   FEATURE_COUNT,
   FEATURE_INDEX,
