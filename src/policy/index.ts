@@ -72,3 +72,4 @@ export {
   SPEC_CONSTANTS,
   specHash,
 } from './spec.js';
+export * from './train/index.js';
