@@ -13,4 +13,6 @@ export * from './ladder.js';
 export * from './maker-timeout.js';
 export * from './market-implied.js';
 export * from './normal.js';
+export * from './portfolio-limits.js';
+export * from './regions.js';
 export * from './signal.js';
