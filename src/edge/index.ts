@@ -4,8 +4,11 @@
  * sizing, the maker→taker timeout and the portfolio limits. No I/O, no clock: every input is an
  * argument. planning/edge.md states the formulas and their defaults.
  */
+
+export * from './config.js';
 export * from './dial.js';
 export * from './errors.js';
+export * from './evaluate.js';
 export * from './fees.js';
 export * from './forecast-implied.js';
 export * from './kelly.js';
