@@ -154,7 +154,7 @@ export function orderLeg(ticker: string, bookSide: BookSide, yesPrice: Price, co
   return { ticker, side: bookSide === 'bid' ? 'yes' : 'no', count, cost, optional: true };
 }
 
-/** Payout in Micros of a leg when `winner` is the market that resolves YES (undefined: none of the legs' markets). */
+/** Loss (cost − payout, Micros) of a leg when exactly the markets in `yesMarkets` resolve YES. */
 function legLoss(leg: Leg, yesMarkets: ReadonlySet<string>): Micros {
   const yes = yesMarkets.has(leg.ticker);
   const pays = leg.side === 'yes' ? yes : !yes;
