@@ -26,7 +26,7 @@
 
 import type { DoneActorEvent, ErrorActorEvent } from 'xstate';
 import { assertEvent, assign, fromPromise, setup } from 'xstate';
-import type { OrderIntent } from '../src/domain/index.js';
+import type { DecisionEvidence, OrderIntent } from '../src/domain/index.js';
 
 // ---------------------------------------------------------------------------------------------
 // Names
@@ -162,6 +162,8 @@ export interface TraderContext {
   readonly exchangePaused: boolean;
   /** The intent being executed; non-null exactly while in ACTING. */
   readonly pendingIntent: OrderIntent | null;
+  /** Why the strategy asked (for the decision record); carried with the pending intent. */
+  readonly pendingEvidence: DecisionEvidence | null;
   readonly intentsExecuted: number;
   readonly lastCalibration: CalibrationSummary | null;
   readonly backoff: BackoffSettings;
@@ -176,7 +178,7 @@ export type ConnectionSource = 'orderbook' | 'trading';
 
 export type TraderEvent =
   /** A strategy asks to trade. Accepted only in READY (and only when the book is live). */
-  | { readonly type: 'INTENT'; readonly intent: OrderIntent }
+  | { readonly type: 'INTENT'; readonly intent: OrderIntent; readonly evidence?: DecisionEvidence }
   /** An established connection dropped (the integrations report it). */
   | { readonly type: 'CONNECTION_LOST'; readonly source: ConnectionSource; readonly reason: string }
   /** A breaker (consecutive order errors, daily loss, drawdown) opened. */
@@ -208,6 +210,7 @@ export type CalibrateInput = StageInput;
 export type CalibrateOutput = CalibrationSummary;
 export interface ExecuteIntentInput {
   readonly intent: OrderIntent;
+  readonly evidence?: DecisionEvidence;
 }
 /** Nothing: the order outcome (denied / placed / unknown) flows on the bus. */
 // biome-ignore lint/suspicious/noConfusingVoidType: the runtime's actors are async functions without a result (Promise<void>); the snapshot type is invariant, so `unknown` or `undefined` would reject them.
@@ -287,6 +290,7 @@ function initialContext({ input }: { input: TraderInput | undefined }): TraderCo
     halt: null,
     exchangePaused: false,
     pendingIntent: null,
+    pendingEvidence: null,
     intentsExecuted: 0,
     lastCalibration: null,
     backoff: resolveBackoff(input),
@@ -301,7 +305,9 @@ function executeIntentInput({ context }: { context: TraderContext }): ExecuteInt
   if (context.pendingIntent === null) {
     throw new Error('trader machine invariant broken: ACTING entered without a pending intent');
   }
-  return { intent: context.pendingIntent };
+  return context.pendingEvidence === null
+    ? { intent: context.pendingIntent }
+    : { intent: context.pendingIntent, evidence: context.pendingEvidence };
 }
 
 /** A SHUTDOWN says whether to cancel; a run that gives up before calibrating cancels nothing. */
@@ -422,9 +428,9 @@ export const traderMachine = setup({
     markExchangeResumed: assign({ exchangePaused: false }),
     storePendingIntent: assign(({ event }) => {
       assertEvent(event, 'INTENT');
-      return { pendingIntent: event.intent };
+      return { pendingIntent: event.intent, pendingEvidence: event.evidence ?? null };
     }),
-    clearPendingIntent: assign({ pendingIntent: null }),
+    clearPendingIntent: assign({ pendingIntent: null, pendingEvidence: null }),
     countIntentExecuted: assign({ intentsExecuted: ({ context }) => context.intentsExecuted + 1 }),
     recordOrderError: assign((_, params: { readonly error: unknown }) => ({
       lastError: `order failed: ${describeError(params.error)}`,

@@ -11,6 +11,7 @@
 import { createActor, fromPromise, type InspectionEvent, type Subscription } from 'xstate';
 import {
   backoffDelay,
+  type ExecuteIntentInput,
   TRADER_STATES,
   type TraderActorId,
   type TraderEvent,
@@ -19,7 +20,6 @@ import {
 } from '../../machines/index.js';
 import { createBus } from '../bus.js';
 import type { TraderConfig } from '../config/index.js';
-import type { Decision, OrderIntent } from '../domain/index.js';
 import { COUNT_SCALE } from '../domain/index.js';
 import {
   calibrate,
@@ -48,6 +48,7 @@ import { createStrategy, StrategyRunner } from '../strategy/index.js';
 import { dumpUnwritten } from './dump.js';
 import { resolveEndpoints } from './endpoints.js';
 import { exchangeKey } from './exchange-key.js';
+import { createIntentExecutor } from './execute.js';
 import { openRecord } from './record.js';
 import { classifyStageError, type StageErrorContext } from './stage-errors.js';
 import type { RunningTrader, StartTraderDeps, TraderSummary } from './types.js';
@@ -268,7 +269,7 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
   const strategy = createStrategy(config.strategy);
 
   // ---------- the machine, with its actors provided ----------
-  const publishDecision = (d: Decision) => bus.emit('strategy.decided', d);
+  const execute = createIntentExecutor({ bus, clock, risk, orders });
   const gate = async (stage: TraderActorId) => {
     await deps.hooks?.beforeStage?.(stage);
   };
@@ -333,25 +334,9 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
           return { positions: p, restingOrders, fills, canceled, durationMs };
         }, tradingStage),
       ),
-      executeIntent: fromPromise(async ({ input }: { input: { intent: OrderIntent } }) => {
+      executeIntent: fromPromise(async ({ input }: { input: ExecuteIntentInput }) => {
         await gate('executeIntent');
-        const { intent } = input;
-        const verdict = risk.check(intent);
-        const base = {
-          at: clock(),
-          ticker: intent.ticker,
-          strategy: intent.strategy,
-          action: 'trade' as const,
-          intent,
-          verdict,
-        };
-        if (!verdict.ok) {
-          const denied = orders.deny(intent, `${verdict.code}: ${verdict.detail}`);
-          publishDecision({ ...base, reason: verdict.code, clientOrderId: denied.clientOrderId });
-          return;
-        }
-        const order = await orders.submit(intent);
-        publishDecision({ ...base, reason: intent.reason, clientOrderId: order.clientOrderId });
+        await execute(input.intent, input.evidence);
       }),
       shutdown: fromPromise(async ({ input }: { input: { cancelOrders: boolean } }) => {
         await gate('shutdown');
@@ -573,7 +558,8 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
       actor.getSnapshot().value === 'READY'
         ? { ok: true }
         : { ok: false, reason: String(actor.getSnapshot().value) },
-    act: (intent) => actor.send({ type: 'INTENT', intent }),
+    act: (intent, evidence) =>
+      actor.send({ type: 'INTENT', intent, ...(evidence === undefined ? {} : { evidence }) }),
   });
 
   // ---------- status and housekeeping ----------

@@ -231,7 +231,10 @@ describe.each(DRIVERS)('persistence on $name', (driver) => {
         verdict: { ok: false, code: 'RISK_MAX_POSITION', detail: 'position 30 > 25' },
       };
       const n = await repos.decisions.insertMany([
-        decisionRow('session-a', traded, { output: { logits: [1, 2, 3] }, hash: 'model-abc' }),
+        decisionRow('session-a', {
+          ...traded,
+          model: { hash: 'model-abc', output: [1, 2, 3], featureVersion: 'tv3-obs-1', mask: '101' },
+        }),
         decisionRow('session-a', refused),
       ]);
       expect(n).toBe(2);
@@ -242,7 +245,7 @@ describe.each(DRIVERS)('persistence on $name', (driver) => {
         action: 'trade',
         features: { spread: 100, momentum: -3 },
         features_hash: hashJson({ momentum: -3, spread: 100 }),
-        model_output: { logits: [1, 2, 3] },
+        model_output: { output: [1, 2, 3], featureVersion: 'tv3-obs-1', mask: '101' },
         model_hash: 'model-abc',
         risk_ok: true,
         risk_code: null,

@@ -272,11 +272,8 @@ export function hashJson(value: unknown): string {
 }
 
 /** A Decision (epoch ms) as a row; the features hash is computed when features are present. */
-export function decisionRow(
-  sessionId: string,
-  decision: Decision,
-  model?: { readonly output?: unknown; readonly hash?: string },
-): DecisionRow {
+export function decisionRow(sessionId: string, decision: Decision): DecisionRow {
+  const model = decision.model;
   const verdict = decision.verdict;
   return {
     sessionId,
@@ -287,7 +284,13 @@ export function decisionRow(
     reason: decision.reason,
     features: decision.features ?? null,
     featuresHash: decision.features ? hashJson(decision.features) : null,
-    modelOutput: model?.output ?? null,
+    modelOutput: model
+      ? {
+          output: model.output,
+          ...(model.featureVersion !== undefined ? { featureVersion: model.featureVersion } : {}),
+          ...(model.mask !== undefined ? { mask: model.mask } : {}),
+        }
+      : null,
     modelHash: model?.hash ?? null,
     riskOk: verdict ? verdict.ok : null,
     riskCode: verdict && !verdict.ok ? verdict.code : null,
