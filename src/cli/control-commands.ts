@@ -57,7 +57,7 @@ export function registerControlCommands(program: Command): void {
       .description(description)
       .option(
         '--data-dir <dir>',
-        'data folder of the running trader (holds control.json)',
+        'data folder of the running trader, which holds control.json (env TRADERV3_DATA_DIR)',
         process.env.TRADERV3_DATA_DIR ?? DEFAULTS.dataDir,
       )
       .option(

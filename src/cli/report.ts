@@ -181,7 +181,7 @@ function common(cmd: Command): Command {
   return cmd
     .option(
       '--data-dir <dir>',
-      `data folder holding the embedded database (env TRADERV3_DATA_DIR; default ${DEFAULTS.dataDir})`,
+      'data folder holding the embedded database (env TRADERV3_DATA_DIR)',
       process.env.TRADERV3_DATA_DIR ?? DEFAULTS.dataDir,
     )
     .option('--json', 'print JSON (the default when stdout is not a terminal)')

@@ -86,15 +86,39 @@ export const defaultStartIo: StartIo = {
   onSignals: (handler) => {
     const onInt = () => handler('SIGINT');
     const onTerm = () => handler('SIGTERM');
+    const onHup = () => handler('SIGHUP');
     process.on('SIGINT', onInt);
     process.on('SIGTERM', onTerm);
+    process.on('SIGHUP', onHup);
+    const stopWatch = watchLauncher(() => handler('launcher exited'));
     return () => {
       process.off('SIGINT', onInt);
       process.off('SIGTERM', onTerm);
+      process.off('SIGHUP', onHup);
+      stopWatch();
     };
   },
   forceExit: (code) => process.exit(code),
 };
+
+/**
+ * Started through npm (`npx traderv3 start`, `npm exec`, `npm run`), the trader runs under
+ * npm → `sh -c` → node. A SIGTERM to npm reaches only the shell, which dies and leaves the trader
+ * orphaned and trading. So when npm launched us, the launcher's death is a stop request too: the
+ * parent process id is watched and a change (we were re-parented) starts the graceful shutdown.
+ * Not done otherwise: `nohup traderv3 start &` must survive its shell.
+ */
+export function watchLauncher(onExit: () => void, env = process.env, intervalMs = 250): () => void {
+  if (env.npm_command === undefined && env.npm_lifecycle_event === undefined) return () => undefined;
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    onExit();
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
 
 /** The one summary line: `{"event":"summary", ...TraderSummary}`. */
 export function summaryLine(summary: TraderSummary): string {
@@ -205,6 +229,8 @@ export async function runStart(
 
   let signals = 0;
   const unregister = io.onSignals((signal) => {
+    // The launcher going away asks for a stop but is not a signal: it never forces an exit.
+    if (!signal.startsWith('SIG')) return requestShutdown(signal);
     signals += 1;
     if (signals === 1) {
       requestShutdown(signal);

@@ -161,6 +161,12 @@ export type OrderLifecycleStatus =
   | 'canceled'
   | 'executed';
 
+/**
+ * A rejection that says nothing is wrong with our orders or the order path: the exchange throttled
+ * us (429), or a post-only order would have crossed. The breaker does not count these as errors.
+ */
+export type OrderRefusal = 'rate_limited' | 'post_only_cross';
+
 export interface TrackedOrder {
   readonly clientOrderId: string;
   readonly orderId?: string;
@@ -174,6 +180,8 @@ export interface TrackedOrder {
   readonly updatedMs: number;
   /** Why it was denied / rejected / left unknown, in words. */
   readonly reason?: string;
+  /** Set on a rejection that is not an order error (see OrderRefusal). */
+  readonly refusal?: OrderRefusal;
   readonly history: ReadonlyArray<{
     readonly status: OrderLifecycleStatus;
     readonly at: number;

@@ -1,8 +1,9 @@
 /**
- * What ACTING does with one intent (the machine's `executeIntent` actor): the RiskController's
- * verdict, then either a denied order (never sent) or one submission through the OrderService; the
- * decision — with the strategy's evidence — is published either way. The live runtime and the
- * replay both run exactly this.
+ * What ACTING does with one intent (the machine's `executeIntent` actor): wait out the order
+ * path's 429 backoff if one runs (the exchange throttled us; intents wait rather than add to it),
+ * then the RiskController's verdict, then either a denied order (never sent) or one submission
+ * through the OrderService; the decision — with the strategy's evidence — is published either way.
+ * The live runtime and the replay both run exactly this.
  */
 import type { EventBus } from '../bus.js';
 import type { Decision, DecisionEvidence, OrderIntent } from '../domain/index.js';
@@ -12,14 +13,22 @@ export interface IntentExecutorDeps {
   readonly bus: EventBus;
   readonly clock: () => number;
   readonly risk: Pick<RiskController, 'check'>;
-  readonly orders: Pick<OrderService, 'deny' | 'submit'>;
+  readonly orders: Pick<OrderService, 'deny' | 'submit' | 'backoffRemaining'>;
+  /** Waits (default: real timers; replay passes its virtual clock's). */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export type IntentExecutor = (intent: OrderIntent, evidence?: DecisionEvidence) => Promise<void>;
 
 export function createIntentExecutor(deps: IntentExecutorDeps): IntentExecutor {
   const publish = (d: Decision) => deps.bus.emit('strategy.decided', d);
+  const sleep = deps.sleep ?? realSleep;
   return async (intent, evidence) => {
+    for (let wait = deps.orders.backoffRemaining(); wait > 0; wait = deps.orders.backoffRemaining()) {
+      await sleep(wait);
+    }
     const verdict = deps.risk.check(intent);
     const base = {
       ...evidence,

@@ -120,6 +120,22 @@ async function openRun(config: TraderConfig, deps: StartTraderDeps, sessionStart
   }
 }
 
+/** A time for people and logs: ISO-8601 UTC. */
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** The epoch-millisecond times of a status object (`…Ms` times, `trippedAt`) as ISO-8601 strings. */
+function isoTimes<T extends object>(o: T): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) {
+    if (typeof v === 'number' && (k === 'trippedAt' || k === 'lastHealthCheckMs')) {
+      out[k.replace(/Ms$/, '')] = iso(v);
+    } else {
+      out[k] = v;
+    }
+  }
+  return out;
+}
+
 export async function startTrader(config: TraderConfig, deps: StartTraderDeps): Promise<RunningTrader> {
   const { logger } = deps;
   const clock = Date.now;
@@ -477,7 +493,36 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
     if (t.to === 'CALIBRATING') calibrationStartedAt = t.at;
     if (SYNCABLE.has(t.to)) syncForSettlement();
   });
-  bus.on('strategy.decided', (d) => logger.debug({ event: 'decision', ...d }, 'decision'));
+  bus.on('strategy.decided', (d) => logger.debug({ event: 'decision', ...d, at: iso(d.at) }, 'decision'));
+  // An order refused because trading is paused: ask the exchange now rather than at the next
+  // health check, so the machine hears of the pause at once (at most one check in flight).
+  let pauseCheck: Promise<unknown> | undefined;
+  bus.on('order.changed', (o) => {
+    if (o.status !== 'rejected' || pauseCheck !== undefined) return;
+    if (!/paused|trading_is|exchange_closed|inactive/i.test(o.reason ?? '')) return;
+    pauseCheck = trading
+      .checkStatus()
+      .catch((err: Error) =>
+        logger.warn({ event: 'status_check_failed', error: err.message }, 'exchange status check failed'),
+      )
+      .finally(() => {
+        pauseCheck = undefined;
+      });
+  });
+  bus.on('order.changed', (o) => {
+    if (o.status === 'rejected' && o.refusal === 'rate_limited') {
+      logger.warn(
+        {
+          event: 'rate_limited',
+          client_order_id: o.clientOrderId,
+          ticker: o.intent.ticker,
+          backoff_ms: orders.backoffRemaining(),
+          count: orders.stats().rateLimited,
+        },
+        `the exchange throttled an order (429): backing off ${orders.backoffRemaining()} ms`,
+      );
+    }
+  });
   bus.on('order.changed', (o) =>
     logger.info(
       {
@@ -528,7 +573,7 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
     ),
   );
   bus.on('position.driftDetected', (d) =>
-    logger.warn({ event: 'position_drift', ...d }, 'position drift against the exchange'),
+    logger.warn({ event: 'position_drift', ...d, at: iso(d.at) }, 'position drift against the exchange'),
   );
 
   // ---------- the strategy ----------
@@ -554,10 +599,12 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
         marketPhase: schedule.phase(ticker),
       };
     },
-    canAct: () =>
-      actor.getSnapshot().value === 'READY'
-        ? { ok: true }
-        : { ok: false, reason: String(actor.getSnapshot().value) },
+    canAct: () => {
+      const state = String(actor.getSnapshot().value);
+      if (state !== 'READY') return { ok: false, reason: state };
+      // After a 429 the order path backs off; intents wait instead of adding to the throttling.
+      return orders.backoffRemaining() > 0 ? { ok: false, reason: 'rate_limited' } : { ok: true };
+    },
     act: (intent, evidence) =>
       actor.send({ type: 'INTENT', intent, ...(evidence === undefined ? {} : { evidence }) }),
   });
@@ -788,8 +835,8 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
           ...(m.closeMs === undefined ? {} : { close_time: new Date(m.closeMs).toISOString() }),
         })),
         orderbook: orderbook.health(),
-        trading: trading.health(),
-        breaker: risk.breaker(),
+        trading: isoTimes(trading.health()),
+        breaker: isoTimes(risk.breaker()),
         positions: positions.positions().map((p) => ({
           ticker: p.ticker,
           contracts: formatCount(p.position),

@@ -36,6 +36,7 @@ import type {
   ExchangeOrderStatus,
   OrderIntent,
   OrderLifecycleStatus,
+  OrderRefusal,
   TimeInForce,
   TrackedOrder,
 } from '../domain/index.js';
@@ -146,6 +147,10 @@ export interface OrderServiceStats {
   /** Exchange news that contradicted our record and was not applied. */
   anomalies: number;
   makerToTakerConversions: number;
+  /** Creates answered 429 (not order errors; the order path backs off). */
+  rateLimited: number;
+  /** Post-only orders the exchange refused because they would have crossed (not order errors). */
+  postOnlyCrosses: number;
 }
 
 export interface Anomaly {
@@ -237,6 +242,21 @@ function intentProblem(intent: OrderIntent): string | undefined {
   return undefined;
 }
 
+/** The 429 backoff: the first step, doubling up to the cap while creates keep being throttled. */
+export const RATE_LIMIT_BACKOFF_MS = { first: 500, max: 16_000 } as const;
+
+/** A rejection that is not an order error: throttling, or a post-only order that would cross. */
+function refusalOf(error: KalshiHttpError): OrderRefusal | undefined {
+  if (error.status === 429) return 'rate_limited';
+  if (
+    error.status === 400 &&
+    /post[ _-]?only[ _-]?cross/i.test(`${error.details ?? ''} ${error.apiMessage ?? ''}`)
+  ) {
+    return 'post_only_cross';
+  }
+  return undefined;
+}
+
 function httpReason(error: KalshiHttpError): string {
   const parts = [error.apiCode, error.details ?? error.apiMessage].filter(
     (p): p is string => typeof p === 'string' && p !== '',
@@ -302,7 +322,12 @@ export class OrderService {
     parkedFills: 0,
     anomalies: 0,
     makerToTakerConversions: 0,
+    rateLimited: 0,
+    postOnlyCrosses: 0,
   };
+  /** The order path's 429 backoff: current step and when sending may resume. */
+  #backoffMs = 0;
+  #backoffUntil = 0;
 
   readonly #onFill = (fill: ExchangeFill): void => {
     this.#ingestFill(fill);
@@ -416,6 +441,7 @@ export class OrderService {
     switch (result.outcome) {
       case 'accepted':
         this.#stats.accepted += 1;
+        this.#backoffMs = 0;
         return this.#createAccepted(id, result.value);
       case 'rejected':
         return this.#createRejected(id, result.error);
@@ -468,7 +494,27 @@ export class OrderService {
     }
     this.#stats.rejected += 1;
     const reason = `rejected: ${httpReason(error)}`;
-    return this.#move(this.#current(id), 'REJECTED', reason, 'exchange', { reason });
+    const refusal = refusalOf(error);
+    if (refusal === 'rate_limited') {
+      // Kalshi sends no Retry-After: back off exponentially until a create is accepted again.
+      this.#stats.rateLimited += 1;
+      this.#backoffMs = Math.min(
+        Math.max(RATE_LIMIT_BACKOFF_MS.first, this.#backoffMs * 2),
+        RATE_LIMIT_BACKOFF_MS.max,
+      );
+      this.#backoffUntil = this.#clock() + this.#backoffMs;
+    } else if (refusal === 'post_only_cross') {
+      this.#stats.postOnlyCrosses += 1;
+    }
+    return this.#move(this.#current(id), 'REJECTED', reason, 'exchange', {
+      reason,
+      ...(refusal ? { refusal } : {}),
+    });
+  }
+
+  /** Milliseconds until the order path may send again after a 429 (0 when it may now). */
+  backoffRemaining(now: number = this.#clock()): number {
+    return Math.max(0, this.#backoffUntil - now);
   }
 
   #createUnknown(id: string, reason: string): TrackedOrder {
@@ -1067,7 +1113,7 @@ export class OrderService {
     event: OrderEvent,
     why: string,
     source: 'local' | 'exchange',
-    extra: { reason?: string } = {},
+    extra: { reason?: string; refusal?: OrderRefusal } = {},
   ): TrackedOrder {
     const next = transition(order.status, event);
     if (next instanceof LifecycleError) {
@@ -1083,6 +1129,7 @@ export class OrderService {
       status: next,
       updatedMs: now,
       ...(extra.reason !== undefined ? { reason: extra.reason } : {}),
+      ...(extra.refusal !== undefined ? { refusal: extra.refusal } : {}),
       history: changed ? [...order.history, { status: next, at: now, why }] : order.history,
     };
     this.#orders.set(order.clientOrderId, updated);

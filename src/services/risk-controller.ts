@@ -23,7 +23,8 @@
  * ceil_to_cent(rate × C × P × (1 − P)) with rate = feeAllowanceBps / 10,000 (Kalshi: 0.07).
  *
  * Breakers: N consecutive order errors ('rejected' or 'unknown', each order counted once; a
- * 'resting' or 'executed' order resets the count) trip 'consecutive_order_errors'; `checkMoney`
+ * rejection with a `refusal` — 429 throttling, a post-only cross — is not an error; a 'resting' or
+ * 'executed' order resets the count) trip 'consecutive_order_errors'; `checkMoney`
  * trips 'daily_loss' when the day's net P&L < −maxDailyLoss and 'drawdown' when equity falls more
  * than maxDrawdownBps below its peak (MoneyWatch gives both); `trip` trips anything else. Only
  * `resetBreaker(by)` (an operator command) closes the breaker — DESIGN.md §6 rule 4.
@@ -414,7 +415,8 @@ export class RiskController {
     const previous = this.#lastStatus.get(order.clientOrderId);
     this.#lastStatus.set(order.clientOrderId, order.status);
     if (previous === order.status) return;
-    if (ERROR_STATUSES.has(order.status)) {
+    // Throttling and post-only crosses say nothing is wrong with the order path: not errors.
+    if (ERROR_STATUSES.has(order.status) && order.refusal === undefined) {
       if (this.#counted.has(order.clientOrderId)) return;
       this.#counted.add(order.clientOrderId);
       const consecutiveErrors = this.#breaker.consecutiveErrors + 1;

@@ -85,7 +85,7 @@ describe('the record across runs on one data folder', () => {
     } finally {
       await database.close();
     }
-  }, 120_000);
+  }, 300_000);
 });
 
 describe('one trader per data folder', () => {

@@ -427,12 +427,30 @@ describe('OrderService', () => {
       expect(o.reason).toContain('invalid_order');
       expect(o.reason).toContain('post only cross');
       expect(o.reason).toContain('HTTP 400');
-      expect(svc.stats().rejected).toBe(1);
+      expect(o.refusal).toBe('post_only_cross');
+      expect(svc.stats()).toMatchObject({ rejected: 1, postOnlyCrosses: 1 });
+      expect(svc.backoffRemaining()).toBe(0);
     });
 
-    it('counts a 429 as rejected: Kalshi refuses before processing', async () => {
+    it('counts a 429 as rejected (Kalshi refuses before processing), marks it throttled and backs off, doubling', async () => {
       rest.onCreate = async () => rejected(429);
-      expect((await service().submit(intent())).status).toBe('rejected');
+      const svc = service();
+      const o = await svc.submit(intent());
+      expect(o.status).toBe('rejected');
+      expect(o.refusal).toBe('rate_limited');
+      expect(svc.backoffRemaining()).toBe(500);
+      await svc.submit(intent());
+      expect(svc.backoffRemaining()).toBe(1_000);
+      for (let i = 0; i < 10; i++) await svc.submit(intent());
+      expect(svc.backoffRemaining()).toBe(16_000);
+      expect(svc.stats().rateLimited).toBe(12);
+      // An accepted create ends the backoff's doubling.
+      rest.onCreate = async (req) => accepted(answerOf(rest.place(req)));
+      now += 16_000;
+      await svc.submit(intent());
+      rest.onCreate = async () => rejected(429);
+      await svc.submit(intent());
+      expect(svc.backoffRemaining()).toBe(500);
     });
 
     it('treats 409 "already exists" as unknown, to be looked up, not as a rejection', async () => {

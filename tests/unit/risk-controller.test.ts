@@ -346,6 +346,15 @@ describe('RiskController breaker', () => {
     expect(rc.breaker().consecutiveErrors).toBe(1);
   });
 
+  it('does not count throttling or a post-only cross as an order error', () => {
+    const { rc, changed } = controller();
+    for (let i = 0; i < 10; i++) changed(order('rejected', { refusal: 'rate_limited' }));
+    changed(order('rejected', { refusal: 'post_only_cross' }));
+    expect(rc.breaker()).toEqual({ open: false, consecutiveErrors: 0 });
+    changed(order('rejected'));
+    expect(rc.breaker().consecutiveErrors).toBe(1);
+  });
+
   it('resets the count when an order rests or executes', () => {
     const { rc, changed } = controller();
     changed(order('rejected'));
