@@ -8,6 +8,7 @@ import type { Count } from '../domain/index.js';
 import { refreshReservation, requiredFor } from './core-collateral.js';
 import { incomingOf, recordDecision } from './core-fills.js';
 import { checkCount, checkPrice, checkTradable, countStep } from './core-order-entry.js';
+import { makerCaps, takerCap } from './core-order-groups.js';
 import { bookDelta, cancelResting, expireOrders, stopResting } from './core-resting.js';
 import {
   type AccountState,
@@ -163,8 +164,8 @@ export function amend(
   order.initialCount = req.count;
   order.lastUpdateMs = now;
   order.lastUpdateReason = 'amended';
-  const incoming = incomingOf(order);
-  const decision = planOrder(state.book, incoming);
+  const incoming = incomingOf(order, undefined, takerCap(s, order, now));
+  const decision = planOrder(state.book, incoming, makerCaps(s, now));
   applyDecision(state.book, incoming, decision);
   const fills = recordDecision(s, state, order, decision, now);
   refreshReservation(s, acct, state, now);

@@ -2,10 +2,13 @@
  * Fills: what a matching decision does to accounts, orders and the market (CASH and POSITIONS in
  * exchange.ts's header), and the events it emits, per execution in this order: trade, fill
  * (taker), fill (maker), book_delta (maker's level), order (maker), position (taker, maker),
- * balance (taker, maker). The taker's own `order` event follows all its fills.
+ * balance (taker, maker). The taker's own `order` event follows all its fills. Each execution
+ * counts in the window of the taker's and the maker's order group; groups it took to their limit
+ * are triggered after the taker's final state (ORDER GROUPS).
  */
 import { type Count, complement, type Micros, notional, type Price } from '../domain/index.js';
 import { refreshReservation } from './core-collateral.js';
+import { enforceGroupLimits, recordGroupMatch } from './core-order-groups.js';
 import { bookDelta, startResting, stopResting } from './core-resting.js';
 import {
   type AccountState,
@@ -23,7 +26,7 @@ import {
 } from './core-state.js';
 import type { Ladder, SimFill, SimOrder, SimPosition, SimTrade } from './core-types.js';
 import { makerFee, takerFee } from './fees.js';
-import { fromYesPrice, type IncomingOrder, type MatchDecision } from './matching.js';
+import { fromYesPrice, type GroupCap, type IncomingOrder, type MatchDecision } from './matching.js';
 
 /** Applies one fill to an account's cash and position (see CASH and POSITIONS). */
 function applyFill(
@@ -89,7 +92,7 @@ function makeFill(
 }
 
 /** The matching core's view of an order about to be matched. */
-export function incomingOf(order: SimOrder, buyMaxCost?: Micros): IncomingOrder {
+export function incomingOf(order: SimOrder, buyMaxCost?: Micros, group?: GroupCap): IncomingOrder {
   const incoming: IncomingOrder = {
     orderId: order.orderId,
     accountId: order.accountId,
@@ -103,6 +106,7 @@ export function incomingOf(order: SimOrder, buyMaxCost?: Micros): IncomingOrder 
     arrival: order.arrival,
   };
   if (buyMaxCost !== undefined) incoming.maxCost = buyMaxCost;
+  if (group !== undefined) incoming.group = group;
   return incoming;
 }
 
@@ -142,6 +146,7 @@ export function recordDecision(
   const market = state.market;
   const takerLadder = ladderOf(taker);
   const takerFills: SimFill[] = [];
+  const groups = new Set<string>();
   for (const step of decision.steps) {
     if (step.kind === 'self_trade_cancel') {
       selfTradeCancel(s, state, takerAcct, step, now);
@@ -198,6 +203,10 @@ export function recordDecision(
     } else {
       maker.lastUpdateReason = 'partially_filled';
     }
+    for (const o of [taker, maker]) {
+      const group = recordGroupMatch(s, o, count, now);
+      if (group !== undefined) groups.add(group);
+    }
 
     const takerFill = makeFill(
       s,
@@ -252,5 +261,6 @@ export function recordDecision(
     startResting(s, state, taker, now);
     refreshReservation(s, takerAcct, state, now);
   }
+  enforceGroupLimits(s, groups, now);
   return takerFills;
 }

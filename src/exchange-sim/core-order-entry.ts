@@ -2,12 +2,13 @@
  * Order entry: placing, canceling and mass-canceling orders (ORDERS, COLLATERAL and ERRORS in
  * exchange.ts's header). Validation happens in a fixed order — account, market, expiry sweep,
  * trading paused, market not active, book_side, price grid, count grid, expiration, duplicate
- * client_order_id, reduce-only cap, post-only cross, collateral — so the first failing rule names
- * the error.
+ * client_order_id, order group (unknown or triggered), reduce-only cap, post-only cross,
+ * collateral — so the first failing rule names the error.
  */
 import { COUNT_SCALE, type Count, MAX_LIMIT_PRICE, MIN_LIMIT_PRICE, type Price } from '../domain/index.js';
 import { requiredFor } from './core-collateral.js';
 import { incomingOf, recordDecision } from './core-fills.js';
+import { admitToGroup, joinGroup, makerCaps, takerCap } from './core-order-groups.js';
 import { cancelResting, expireOrders } from './core-resting.js';
 import {
   type AccountState,
@@ -101,6 +102,8 @@ function admit(
       `an order with client_order_id ${intent.clientOrderId} already exists`,
     );
   }
+  const closedGroup = admitToGroup<Count>(s, acct.id, intent.orderGroupId);
+  if (closedGroup) return closedGroup;
   const ladder = ladderOf(intent);
   const price = ladderPrice(intent);
   let count = intent.count;
@@ -166,12 +169,14 @@ export function place(s: CoreState, intent: OrderIntent): CoreResult<Placed> {
     arrival: s.arrivals,
   };
   if (intent.expirationMs !== undefined) order.expirationMs = intent.expirationMs;
+  if (intent.orderGroupId !== undefined) order.orderGroupId = intent.orderGroupId;
   s.orders.set(order.orderId, order);
   acct.orderIds.push(order.orderId);
   acct.clientOrderIds.add(order.clientOrderId);
+  joinGroup(s, order);
 
-  const incoming = incomingOf(order, intent.buyMaxCost);
-  const decision = planOrder(state.book, incoming);
+  const incoming = incomingOf(order, intent.buyMaxCost, takerCap(s, order, now));
+  const decision = planOrder(state.book, incoming, makerCaps(s, now));
   applyDecision(state.book, incoming, decision);
   const fills = recordDecision(s, state, order, decision, now);
   return ok({ order: snapshot(order), fills: fills.map((f) => ({ ...f })) });

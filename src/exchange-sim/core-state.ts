@@ -33,7 +33,9 @@ export type ExchangeErrorCode =
   | 'invalid_order'
   | 'available_balance_too_low'
   | 'order_already_exists'
-  | 'invalid_status_transition';
+  | 'invalid_status_transition'
+  | 'invalid_parameters'
+  | 'order_group_triggered';
 
 /** $1 per contract, in micros per count unit (1/100 contract). */
 export const MICROS_PER_COUNT_UNIT_PAYOUT: Micros = 10_000;
@@ -67,6 +69,20 @@ export interface Ids {
   order(): string;
   trade(): string;
   fill(): string;
+  group(): string;
+}
+
+/** An order group's own state (ORDER GROUPS in exchange.ts). */
+export interface OrderGroupState {
+  id: string;
+  accountId: string;
+  subaccount: number;
+  limit: Count;
+  triggered: boolean;
+  /** Matches of the group's orders, oldest first; pruned to the rolling window when read. */
+  matches: Array<{ ms: number; count: Count }>;
+  orderIds: string[];
+  createdMs: number;
 }
 
 /** Everything the core holds. Mutable on purpose: the modules are the core's own parts. */
@@ -81,6 +97,8 @@ export interface CoreState {
   /** Resting orders with an expiration time. */
   readonly expiring: Set<string>;
   readonly trades: SimTrade[];
+  /** Order groups by id, in creation order. */
+  readonly orderGroups: Map<string, OrderGroupState>;
   tradingActive: boolean;
   /** Monotonic arrival counter: time priority. */
   arrivals: number;
@@ -122,10 +140,13 @@ function hashTag(text: string): string {
   return h.toString(16).padStart(8, '0');
 }
 
-/** UUID-shaped ids: the prefix's hash, a kind (order 8000, trade 9000, fill a000) and a counter. */
+/**
+ * UUID-shaped ids: the prefix's hash, a kind (order 8000, trade 9000, fill a000, order group b000)
+ * and a counter.
+ */
 export function createIds(prefix: string): Ids {
   const tag = hashTag(prefix);
-  const counters = { order: 0, trade: 0, fill: 0 };
+  const counters = { order: 0, trade: 0, fill: 0, group: 0 };
   const make = (kind: keyof typeof counters, variant: string): string => {
     counters[kind] += 1;
     return `${tag}-0000-4000-${variant}-${counters[kind].toString(16).padStart(12, '0')}`;
@@ -134,6 +155,7 @@ export function createIds(prefix: string): Ids {
     order: () => make('order', '8000'),
     trade: () => make('trade', '9000'),
     fill: () => make('fill', 'a000'),
+    group: () => make('group', 'b000'),
   };
 }
 

@@ -9,6 +9,7 @@
  *   core-resting.ts       resting orders       core-portfolio.ts      accounts, PORTFOLIO VALUE
  *   core-fills.ts         CASH, POSITIONS      core-queries.ts        reads
  *   core-order-entry.ts   ORDERS: place/cancel core-amend.ts          decrease, amend
+ *   core-order-groups.ts  ORDER GROUPS
  *
  * ORDERS. An order is accepted only when the exchange is trading, its market is `active`, its YES
  * price sits on the market's grid (linear_cent: whole cents; deci_cent: tenths of a cent) inside
@@ -47,6 +48,19 @@
  * mark is the last trade price, else the mid of best YES bid and YES ask (1 − best NO bid) when
  * both exist, else the position is valued at its cost basis; the NO mark is 1 − the YES mark.
  *
+ * ORDER GROUPS (KALSHI.md §4 "Order groups"). An account's group has a contracts limit (≥ 0.01
+ * contract) on the contracts its orders may MATCH over a rolling 15 s window: a match at time t
+ * counts while now − t < 15 s, taker and maker matches alike. An order joins a group at placement
+ * (order_group_id) and stays in it. Matching is capped: no execution takes a group past its limit
+ * (matching.ts, ORDER-GROUP CAPS), so a taker that uses up its group's allowance has its remainder
+ * canceled (reason order_group). When an operation leaves a group's window at its limit, the group
+ * TRIGGERS: every resting order of the group is canceled (reason order_group_triggered) and new
+ * orders naming it are refused (400 order_group_triggered) until RESET, which empties the window.
+ * TRIGGER by hand does the same at once (the exchange-side kill switch). A new LIMIT at or below
+ * what the window holds triggers at once. DELETE cancels the group's resting orders (reason
+ * order_group_deleted) and removes it; its orders keep their order_group_id. The transition table
+ * is in core-order-groups.ts. is_auto_cancel_enabled on the wire = triggered.
+ *
  * ERRORS (SimError status / code):
  *   404 not_found                  unknown account, market or order (or another account's order)
  *   400 trading_is_paused          the exchange is paused (place, amend)
@@ -62,6 +76,9 @@
  *   409 order_already_exists       client_order_id already used by this account (Kalshi documents a
  *                                  409 on create but its code is unconfirmed, KALSHI.md §12)
  *   400 invalid_status_transition  setMarketStatus outside the lifecycle table; settle twice
+ *   404 not_found                  unknown order group (or another account's)
+ *   400 order_group_triggered      an order names a triggered group (code not published by Kalshi)
+ *   400 invalid_parameters         an order-group limit below 0.01 contract
  * An unfillable fill_or_kill and an IOC remainder are not errors: the order is returned canceled.
  *
  * LIFECYCLE (setMarketStatus; settle drives the rest):
@@ -97,6 +114,7 @@
 import { amend, decrease } from './core-amend.js';
 import * as status from './core-market-status.js';
 import { cancel, cancelAll, place } from './core-order-entry.js';
+import * as groups from './core-order-groups.js';
 import * as portfolio from './core-portfolio.js';
 import * as queries from './core-queries.js';
 import { expireOrders } from './core-resting.js';
@@ -123,6 +141,7 @@ export function createExchangeCore(opts: ExchangeCoreOptions): ExchangeCore {
     orders: new Map(),
     expiring: new Set(),
     trades: [],
+    orderGroups: new Map(),
     tradingActive: true,
     arrivals: 0,
     emit: events.emit,
@@ -154,6 +173,16 @@ export function createExchangeCore(opts: ExchangeCoreOptions): ExchangeCore {
     decrease: (accountId, orderId, req) => run(() => decrease(s, accountId, orderId, req)),
     amend: (accountId, orderId, req) => run(() => amend(s, accountId, orderId, req)),
     expire: (nowMs) => run(() => expireOrders(s, nowMs, undefined, s.clock())),
+
+    // order groups
+    createOrderGroup: (accountId, req) => run(() => groups.createOrderGroup(s, accountId, req)),
+    orderGroups: (accountId, subaccount) => groups.orderGroups(s, accountId, subaccount),
+    orderGroup: (accountId, groupId) => groups.orderGroup(s, accountId, groupId),
+    deleteOrderGroup: (accountId, groupId) => run(() => groups.deleteOrderGroup(s, accountId, groupId)),
+    resetOrderGroup: (accountId, groupId) => run(() => groups.resetOrderGroup(s, accountId, groupId)),
+    triggerOrderGroup: (accountId, groupId) => run(() => groups.triggerOrderGroup(s, accountId, groupId)),
+    setOrderGroupLimit: (accountId, groupId, limit) =>
+      run(() => groups.setOrderGroupLimit(s, accountId, groupId, limit)),
 
     // queries
     series: (ticker) => {

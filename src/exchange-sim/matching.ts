@@ -45,6 +45,14 @@
  *     force); the fills before that point stand; the own resting order is untouched.
  *   - maker: the own resting order is canceled (all of its remaining size) and the walk continues.
  *     Own orders are canceled only when the walk actually reaches them with quantity left to fill.
+ *
+ * ORDER-GROUP CAPS (optional; the exchange supplies them for orders in an order group). An order
+ * may carry an allowance: the contracts its group may still match now. Every execution is cut to
+ * the taker's allowance and to the maker's group allowance, both shared by all the orders of one
+ * group within one walk. A maker whose group has nothing left is passed over (it stays resting;
+ * the exchange cancels it when it triggers the group). A taker whose allowance runs out with size
+ * left stops the walk; its remainder is canceled (reason order_group). fill_or_kill counts only
+ * the liquidity the caps let it take (and its own allowance must cover its count).
  */
 
 import { type Count, complement, type Micros, notional, PRICE_SCALE, type Price } from '../domain/index.js';
@@ -95,7 +103,18 @@ export interface IncomingOrder {
   arrival: number;
   /** fill_or_kill cost cap: the taker's total cost (its own leg, before fees) may not exceed it. */
   maxCost?: Micros;
+  /** ORDER-GROUP CAPS: the taker's group and what it may still match now. */
+  group?: GroupCap;
 }
+
+/** An order group's key and the contracts it may still match now. */
+export interface GroupCap {
+  group: string;
+  allowance: Count;
+}
+
+/** The group cap of a resting order (undefined: not in a group). Must be pure for the walk. */
+export type MakerCaps = (orderId: string) => GroupCap | undefined;
 
 export type MatchStep =
   | {
@@ -123,7 +142,11 @@ export type MatchStep =
       count: Count;
     };
 
-export type RemainderReason = 'immediate_or_cancel' | 'fill_or_kill' | 'self_trade_prevention';
+export type RemainderReason =
+  | 'immediate_or_cancel'
+  | 'fill_or_kill'
+  | 'self_trade_prevention'
+  | 'order_group';
 
 export type MatchDecision =
   | { kind: 'rejected'; reason: 'post_only_cross' }
@@ -272,13 +295,37 @@ export function wouldCross(book: OrderBook, ladder: Ladder, price: Price): boole
 // ---------------------------------------------------------------------------------------------
 // Matching
 
+/** The caps of one walk: each group's allowance, drawn down as executions use it. */
+function capTracker(incoming: IncomingOrder, makerCaps: MakerCaps | undefined) {
+  const used = new Map<string, Count>();
+  const left = (cap: GroupCap | undefined): Count =>
+    cap === undefined ? Number.MAX_SAFE_INTEGER : Math.max(cap.allowance - (used.get(cap.group) ?? 0), 0);
+  return {
+    taker: (): Count => left(incoming.group),
+    maker: (orderId: string): Count => left(makerCaps?.(orderId)),
+    use(orderId: string, count: Count): void {
+      for (const cap of [incoming.group, makerCaps?.(orderId)]) {
+        if (cap) used.set(cap.group, (used.get(cap.group) ?? 0) + count);
+      }
+    },
+  };
+}
+
 /** Can a fill_or_kill fill completely (and within its cost cap) against other accounts' orders? */
-function fillOrKillCanFill(book: OrderBook, incoming: IncomingOrder): boolean {
+function fillOrKillCanFill(
+  book: OrderBook,
+  incoming: IncomingOrder,
+  makerCaps: MakerCaps | undefined,
+): boolean {
   let need = incoming.count;
   let cost = 0;
+  const caps = capTracker(incoming, makerCaps);
+  if (caps.taker() < need) return false;
   for (const { level, order } of crossingOrders(book, incoming.ladder, incoming.price)) {
     if (order.accountId === incoming.accountId) continue;
-    const take = Math.min(need, order.remaining);
+    const take = Math.min(need, order.remaining, caps.maker(order.orderId));
+    if (take === 0) continue;
+    caps.use(order.orderId, take);
     // The taker buys its own leg at 1 − (maker's price).
     cost += notional(take, complement(level.price));
     need -= take;
@@ -288,13 +335,16 @@ function fillOrKillCanFill(book: OrderBook, incoming: IncomingOrder): boolean {
   return incoming.maxCost === undefined || cost <= incoming.maxCost;
 }
 
-/** Decides what an incoming order does to the book. Pure: the book is only read. */
-export function planOrder(book: OrderBook, incoming: IncomingOrder): MatchDecision {
+/**
+ * Decides what an incoming order does to the book. Pure: the book is only read. `makerCaps` gives
+ * the order-group caps of resting orders (see ORDER-GROUP CAPS).
+ */
+export function planOrder(book: OrderBook, incoming: IncomingOrder, makerCaps?: MakerCaps): MatchDecision {
   if (incoming.postOnly && wouldCross(book, incoming.ladder, incoming.price)) {
     return { kind: 'rejected', reason: 'post_only_cross' };
   }
   const fillOrKill = incoming.timeInForce === 'fill_or_kill' || incoming.maxCost !== undefined;
-  if (fillOrKill && !fillOrKillCanFill(book, incoming)) {
+  if (fillOrKill && !fillOrKillCanFill(book, incoming, makerCaps)) {
     return {
       kind: 'accepted',
       steps: [],
@@ -308,6 +358,8 @@ export function planOrder(book: OrderBook, incoming: IncomingOrder): MatchDecisi
   const steps: MatchStep[] = [];
   let remaining = incoming.count;
   let stoppedBySelfTrade = false;
+  let stoppedByGroup = false;
+  const caps = capTracker(incoming, makerCaps);
   const makerLadder = otherLadder(incoming.ladder);
   for (const { level, order } of crossingOrders(book, incoming.ladder, incoming.price)) {
     if (remaining === 0) break;
@@ -327,7 +379,9 @@ export function planOrder(book: OrderBook, incoming: IncomingOrder): MatchDecisi
       });
       continue;
     }
-    const count = Math.min(remaining, order.remaining);
+    const count = Math.min(remaining, order.remaining, caps.taker(), caps.maker(order.orderId));
+    if (count === 0) continue;
+    caps.use(order.orderId, count);
     remaining -= count;
     steps.push({
       kind: 'execution',
@@ -340,18 +394,22 @@ export function planOrder(book: OrderBook, incoming: IncomingOrder): MatchDecisi
       count,
       makerRemaining: order.remaining - count,
     });
+    if (remaining > 0 && caps.taker() === 0) {
+      stoppedByGroup = true;
+      break;
+    }
   }
 
   const filled = incoming.count - remaining;
   if (remaining === 0) return { kind: 'accepted', steps, filled, remaining, remainder: 'none' };
-  if (stoppedBySelfTrade) {
+  if (stoppedBySelfTrade || stoppedByGroup) {
     return {
       kind: 'accepted',
       steps,
       filled,
       remaining,
       remainder: 'cancel',
-      cancelReason: 'self_trade_prevention',
+      cancelReason: stoppedBySelfTrade ? 'self_trade_prevention' : 'order_group',
     };
   }
   if (incoming.timeInForce === 'good_till_canceled' && !fillOrKill) {
@@ -391,8 +449,8 @@ export function applyDecision(book: OrderBook, incoming: IncomingOrder, decision
 }
 
 /** Plans and applies in one go; returns the decision. */
-export function matchOrder(book: OrderBook, incoming: IncomingOrder): MatchDecision {
-  const decision = planOrder(book, incoming);
+export function matchOrder(book: OrderBook, incoming: IncomingOrder, makerCaps?: MakerCaps): MatchDecision {
+  const decision = planOrder(book, incoming, makerCaps);
   applyDecision(book, incoming, decision);
   return decision;
 }

@@ -28,6 +28,15 @@ import {
   getTrades,
 } from './rest-market-data.js';
 import {
+  createOrderGroup,
+  deleteOrderGroup,
+  getOrderGroup,
+  getOrderGroups,
+  resetOrderGroup,
+  triggerOrderGroup,
+  updateOrderGroupLimit,
+} from './rest-order-groups.js';
+import {
   amendOrderV1,
   amendOrderV2,
   batchCancelOrdersV1,
@@ -85,6 +94,14 @@ const ROUTES: Route[] = [
   route('DELETE', '/portfolio/orders/{order_id}', true, cancelOrderV1),
   route('POST', '/portfolio/orders/{order_id}/amend', true, amendOrderV1),
   route('POST', '/portfolio/orders/{order_id}/decrease', true, decreaseOrderV1),
+  // Order groups.
+  route('GET', '/portfolio/order_groups', true, getOrderGroups),
+  route('POST', '/portfolio/order_groups/create', true, createOrderGroup),
+  route('GET', '/portfolio/order_groups/{order_group_id}', true, getOrderGroup),
+  route('DELETE', '/portfolio/order_groups/{order_group_id}', true, deleteOrderGroup),
+  route('PUT', '/portfolio/order_groups/{order_group_id}/reset', true, resetOrderGroup),
+  route('PUT', '/portfolio/order_groups/{order_group_id}/trigger', true, triggerOrderGroup),
+  route('PUT', '/portfolio/order_groups/{order_group_id}/limit', true, updateOrderGroupLimit),
 ];
 
 function findRoute(method: string, path: string): { route: Route; params: string[] } | 'method' | undefined {

@@ -7,7 +7,9 @@
  *   errors carry Kalshi's numeric codes.
  * - Sequencing: each orderbook_delta subscription (sid) has one `seq` counter across all its markets:
  *   the snapshot and every delta take the next number; `ok`/`unsubscribed` carry the current value.
- * - Private channels (fill, user_orders, market_positions) carry only the connection's own account.
+ * - Private channels (fill, user_orders, market_positions, order_group_updates) carry only the
+ *   connection's own account. order_group_updates ignores market tickers and is sequenced per sid
+ *   like the book (KALSHI.md §7).
  * - Keep-alive: a ping frame with body "heartbeat" every pingIntervalMs (Kalshi: 10 s).
  * - Faults (FaultInjector): skip a seq, duplicate or reorder deltas, drop fill messages, latency,
  *   drop every connection.
@@ -34,6 +36,7 @@ import {
   wsFill,
   wsLifecycle,
   wsMarketPosition,
+  wsOrderGroupUpdate,
   wsTicker,
   wsTrade,
   wsUserOrder,
@@ -110,8 +113,12 @@ class Connection {
     this.send(msg);
   }
 
-  /** Sends a sequenced message, applying the sequence faults. */
-  sendSequenced(sub: Subscription, type: 'orderbook_delta' | 'orderbook_snapshot', msg: object): void {
+  /** Sends a sequenced message, applying the sequence faults (to orderbook deltas only). */
+  sendSequenced(
+    sub: Subscription,
+    type: 'orderbook_delta' | 'orderbook_snapshot' | 'order_group_updates',
+    msg: object,
+  ): void {
     if (this.ws.bufferedAmount > SLOW_CONSUMER_BYTES) {
       this.subs.delete(sub.sid);
       this.sendError(0, new CommandError(25));
@@ -441,6 +448,11 @@ export class SimWsServer {
             sid: sub.sid,
             msg: wsMarketPosition(e.accountId, e.position),
           });
+        }
+        break;
+      case 'order_group':
+        for (const { conn, sub } of this.subscribers('order_group_updates', undefined, e.group.accountId)) {
+          conn.sendSequenced(sub, 'order_group_updates', wsOrderGroupUpdate(e.eventType, e.group, e.ts));
         }
         break;
       case 'lifecycle':
