@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { divRound, type Price } from '../domain/index.js';
 import { formatDollars as dollars, formatCount, formatPrice } from '../kalshi/index.js';
-import type { SimFill, SimOrder } from './core-types.js';
+import type { CoreResult, OrderIntent, SimFill, SimOrder } from './core-types.js';
 import { badRequest, HttpProblem } from './http-util.js';
 import {
   asObject,
@@ -18,6 +18,22 @@ import { ownOrder } from './rest-portfolio.js';
 import { created, ok, type Reply, type RestContext, type RestRequest, unwrap } from './rest-route.js';
 
 const MAX_BATCH = 20;
+
+/** Places an API order; the withhold_private fault (faults.ts) watches its creation. */
+function placeOrder(
+  ctx: RestContext,
+  intent: OrderIntent,
+): CoreResult<{ order: SimOrder; fills: SimFill[] }> {
+  ctx.faults.beginWithhold(intent.accountId, intent.clientOrderId, intent.ticker);
+  let placed = false;
+  try {
+    const r = ctx.core.place(intent);
+    placed = r.ok;
+    return r;
+  } finally {
+    ctx.faults.endWithhold(placed);
+  }
+}
 
 /** Items billed for a batch request (the rate limit bills per order). */
 export const batchCount = (body: unknown): number => {
@@ -59,7 +75,7 @@ function v2OrderResult(order: SimOrder, fills: SimFill[], now: number) {
 
 export function createOrderV2(ctx: RestContext, req: RestRequest): Reply {
   const intent = parseCreateOrderV2(req.body, req.accountId, req.now, randomUUID);
-  const { order, fills } = unwrap(ctx.core.place(intent));
+  const { order, fills } = unwrap(placeOrder(ctx, intent));
   return created(v2OrderResult(order, fills, req.now));
 }
 
@@ -95,7 +111,7 @@ export function batchCreateOrdersV2(ctx: RestContext, req: RestRequest): Reply {
         : null;
     try {
       const intent = parseCreateOrderV2(item, req.accountId, req.now, randomUUID);
-      const { order, fills } = unwrap(ctx.core.place(intent));
+      const { order, fills } = unwrap(placeOrder(ctx, intent));
       return { ...v2OrderResult(order, fills, req.now), error: null };
     } catch (err) {
       return { client_order_id: coid, error: problemBody(err) };
@@ -192,7 +208,7 @@ export function decreaseOrderV2(ctx: RestContext, req: RestRequest): Reply {
 
 export function createOrderV1(ctx: RestContext, req: RestRequest): Reply {
   const intent = parseCreateOrderV1(req.body, req.accountId, req.now, randomUUID);
-  return created({ order: renderOrder(unwrap(ctx.core.place(intent)).order) });
+  return created({ order: renderOrder(unwrap(placeOrder(ctx, intent)).order) });
 }
 
 export function cancelOrderV1(ctx: RestContext, req: RestRequest): Reply {
@@ -207,7 +223,7 @@ export function batchCreateOrdersV1(ctx: RestContext, req: RestRequest): Reply {
       const intent = parseCreateOrderV1(item, req.accountId, req.now, randomUUID);
       return {
         client_order_id: intent.clientOrderId,
-        order: renderOrder(unwrap(ctx.core.place(intent)).order),
+        order: renderOrder(unwrap(placeOrder(ctx, intent)).order),
       };
     } catch (err) {
       return {

@@ -1,6 +1,6 @@
 /** REST handlers for portfolio reads: balance, positions, orders, fills, settlements. */
 import { formatDollars as dollars, formatCount } from '../kalshi/index.js';
-import type { OrderStatus, SimOrder } from './core-types.js';
+import type { OrderStatus, SimOrder, SimPosition } from './core-types.js';
 import { badRequest, listParam, notFound, paginate } from './http-util.js';
 import { renderBalance, renderFill, renderOrder, renderPosition, renderSettlement } from './render.js';
 import { ok, type Reply, type RestContext, type RestRequest, timeRange } from './rest-route.js';
@@ -9,7 +9,37 @@ import { ok, type Reply, type RestContext, type RestRequest, timeRange } from '.
 
 export function getBalance(ctx: RestContext, req: RestRequest): Reply {
   const b = ctx.core.balance(req.accountId);
-  return ok(renderBalance(b.cash, b.portfolioValue, b.updatedMs));
+  const drift = ctx.faults.balanceDrift.get(req.accountId) ?? 0;
+  return ok(renderBalance(b.cash + drift, b.portfolioValue, b.updatedMs));
+}
+
+/** The account's positions as reported: the ledger's, moved by the drift_position fault. */
+export function reportedPositions(ctx: RestContext, accountId: string): SimPosition[] {
+  const positions = ctx.core.positions(accountId);
+  const drift = ctx.faults.positionDrift.get(accountId);
+  if (!drift) return positions;
+  for (const [ticker, delta] of drift) {
+    const status = ctx.core.market(ticker)?.status;
+    if (status === 'determined' || status === 'finalized') continue;
+    const pos = positions.find((p) => p.ticker === ticker);
+    if (pos) pos.position += delta;
+    else positions.push({ ...emptyPosition(ticker, ctx.clock()), position: delta });
+  }
+  return positions;
+}
+
+function emptyPosition(ticker: string, now: number): SimPosition {
+  return {
+    ticker,
+    position: 0,
+    positionCost: 0,
+    totalTraded: 0,
+    marketExposure: 0,
+    realizedPnl: 0,
+    feesPaid: 0,
+    volume: 0,
+    lastUpdatedMs: now,
+  };
 }
 
 export function getPositions(ctx: RestContext, req: RestRequest): Reply {
@@ -17,7 +47,7 @@ export function getPositions(ctx: RestContext, req: RestRequest): Reply {
   const ticker = q.get('ticker');
   const eventTicker = q.get('event_ticker');
   const countFilter = listParam(q, 'count_filter');
-  const positions = ctx.core.positions(req.accountId).filter((p) => {
+  const positions = reportedPositions(ctx, req.accountId).filter((p) => {
     if (ticker && p.ticker !== ticker) return false;
     if (eventTicker && ctx.core.market(p.ticker)?.eventTicker !== eventTicker) return false;
     if (countFilter?.includes('position') && p.position === 0) return false;

@@ -22,7 +22,13 @@ import { createHash, createPublicKey, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MICROS_PER_DOLLAR, type Micros } from '../domain/index.js';
-import { generateKeyPair, parseDollars, type RATE_LIMIT_TIERS, RateLimiter } from '../kalshi/index.js';
+import {
+  generateKeyPair,
+  parseDollars,
+  parseSignedCount,
+  type RATE_LIMIT_TIERS,
+  RateLimiter,
+} from '../kalshi/index.js';
 import { type Activity, createActivity } from './activity.js';
 import { KeyRegistry } from './auth.js';
 import type { ExchangeCore, MarketResult, MarketStatus } from './core-types.js';
@@ -74,6 +80,8 @@ export interface Simulator {
   readonly lifecycle: LifecycleDriver;
   /** Opens a funded account; registers the given key (or a new one) for it. */
   createAccount(opts?: { balance?: Micros; keyId?: string; privateKeyPem?: string }): SimCredentials;
+  /** The account an API key belongs to. */
+  accountOf(keyId: string): string | undefined;
   applyFault(cmd: FaultCommand): { applied: string; dropped?: number };
   close(): Promise<void>;
 }
@@ -153,6 +161,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   let restUrl = '';
   let wsUrl = '';
   let accountCounter = 0;
+  /** Accounts made through createAccount (API users), in creation order. */
+  const apiAccounts: string[] = [];
 
   const createAccount: Simulator['createAccount'] = (o = {}) => {
     const pair = o.privateKeyPem ? undefined : generateKeyPair();
@@ -164,7 +174,16 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const accountId = `user-${stableUuid(keyId).slice(0, 8)}-${accountCounter}`;
     if (!core.hasAccount(accountId)) core.openAccount(accountId, o.balance ?? 1000 * MICROS_PER_DOLLAR);
     keys.register(keyId, publicKeyPem, accountId);
+    apiAccounts.push(accountId);
     return { key_id: keyId, private_key_pem: privateKeyPem, rest_url: restUrl, ws_url: wsUrl };
+  };
+
+  /** The accounts a drift applies to: the key's, or every API account. */
+  const driftAccounts = (keyId: string | undefined): string[] => {
+    if (keyId === undefined) return [...apiAccounts];
+    const account = keys.accountOf(keyId);
+    if (account === undefined) throw notFound(`no API key ${keyId}`);
+    return [account];
   };
 
   const applyFault = (cmd: FaultCommand): { applied: string; dropped?: number } => {
@@ -201,6 +220,33 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       case 'latency':
         faults.latencyMs = cmd.ms;
         break;
+      case 'withhold_private':
+        faults.withholdRules.push({
+          remaining: n,
+          ...(cmd.ms !== undefined ? { ms: cmd.ms } : {}),
+          ...(cmd.channel !== undefined ? { channel: cmd.channel } : {}),
+        });
+        break;
+      case 'corrupt_book':
+        if (cmd.ticker !== undefined && !core.market(cmd.ticker))
+          throw notFound(`market ${cmd.ticker} not found`);
+        faults.corruptRules.push({
+          remaining: n,
+          mode: cmd.mode ?? 'size',
+          ...(cmd.ticker !== undefined ? { ticker: cmd.ticker } : {}),
+        });
+        break;
+      case 'drift_position': {
+        if (!core.market(cmd.ticker)) throw notFound(`market ${cmd.ticker} not found`);
+        const delta = parseSignedCount(cmd.delta, 'delta');
+        for (const account of driftAccounts(cmd.key_id)) faults.addPositionDrift(account, cmd.ticker, delta);
+        break;
+      }
+      case 'drift_balance': {
+        const delta = parseDollars(cmd.delta_dollars, 'delta_dollars');
+        for (const account of driftAccounts(cmd.key_id)) faults.addBalanceDrift(account, delta);
+        break;
+      }
       case 'pause_exchange':
         core.setTradingActive(false);
         break;
@@ -299,6 +345,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     activity,
     lifecycle,
     createAccount,
+    accountOf: (keyId) => keys.accountOf(keyId),
     applyFault,
     async close() {
       if (closed) return;

@@ -12,7 +12,8 @@
  *   like the book (KALSHI.md §7).
  * - Keep-alive: a ping frame with body "heartbeat" every pingIntervalMs (Kalshi: 10 s).
  * - Faults (FaultInjector): skip a seq, duplicate or reorder deltas, drop fill messages, latency,
- *   drop every connection.
+ *   drop every connection; and the quiet ones: withhold an order's private messages, corrupt a
+ *   delta without a seq gap, report a drifted position.
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -30,7 +31,7 @@ import {
 } from '../kalshi/index.js';
 import type { KeyRegistry } from './auth.js';
 import type { CoreEvent, ExchangeCore, Ladder } from './core-types.js';
-import type { FaultInjector } from './faults.js';
+import type { FaultInjector, Withholding } from './faults.js';
 import {
   renderLevels,
   wsFill,
@@ -98,6 +99,12 @@ class Connection {
     };
     if (this.ctx.faults.latencyMs > 0) setTimeout(deliver, this.ctx.faults.latencyMs);
     else deliver();
+  }
+
+  /** A private message, unless the withhold_private fault holds it back (dropped, or sent later). */
+  sendPrivate(frame: unknown, held: Withholding | undefined): void {
+    if (!held) this.send(frame);
+    else if (held.ms !== undefined) setTimeout(() => this.send(frame), held.ms).unref();
   }
 
   sendError(id: number, err: CommandError): void {
@@ -418,38 +425,51 @@ export class SimWsServer {
   private onCoreEvent(e: CoreEvent): void {
     if (this.connections.size === 0) return;
     switch (e.type) {
-      case 'book_delta':
-        for (const { conn, sub } of this.subscribers('orderbook_delta', e.ticker)) {
-          conn.sendSequenced(sub, 'orderbook_delta', this.deltaMsg(e, sub.useYesPrice, conn.accountId));
+      case 'book_delta': {
+        const subscribers = [...this.subscribers('orderbook_delta', e.ticker)];
+        const sent = subscribers.length > 0 ? this.corrupted(e) : e;
+        for (const { conn, sub } of subscribers) {
+          conn.sendSequenced(sub, 'orderbook_delta', this.deltaMsg(sent, sub.useYesPrice, conn.accountId));
         }
         this.markTickerDirty(e.ticker);
         break;
+      }
       case 'trade':
         for (const { conn, sub } of this.subscribers('trade', e.trade.ticker)) {
           conn.send({ type: 'trade', sid: sub.sid, msg: wsTrade(e.trade) });
         }
         this.markTickerDirty(e.trade.ticker);
         break;
-      case 'fill':
+      case 'fill': {
+        const held = this.ctx.faults.withheld('fill', e.fill);
         for (const { conn, sub } of this.subscribers('fill', e.fill.ticker, e.fill.accountId)) {
           if (this.ctx.faults.take('dropFillMessages')) continue;
-          conn.send({ type: 'fill', sid: sub.sid, msg: wsFill(e.fill) });
+          conn.sendPrivate({ type: 'fill', sid: sub.sid, msg: wsFill(e.fill) }, held);
         }
         break;
-      case 'order':
+      }
+      case 'order': {
+        const held = this.ctx.faults.withheld('user_orders', e.order);
         for (const { conn, sub } of this.subscribers('user_orders', e.order.ticker, e.order.accountId)) {
-          conn.send({ type: 'user_order', sid: sub.sid, msg: wsUserOrder(e.order) });
+          conn.sendPrivate({ type: 'user_order', sid: sub.sid, msg: wsUserOrder(e.order) }, held);
         }
         break;
-      case 'position':
+      }
+      case 'position': {
+        const held = this.ctx.faults.withheld('market_positions', {
+          accountId: e.accountId,
+          ticker: e.position.ticker,
+        });
+        const drift = this.ctx.faults.positionDrift.get(e.accountId)?.get(e.position.ticker) ?? 0;
+        const reported = { ...e.position, position: e.position.position + drift };
         for (const { conn, sub } of this.subscribers('market_positions', e.position.ticker, e.accountId)) {
-          conn.send({
-            type: 'market_position',
-            sid: sub.sid,
-            msg: wsMarketPosition(e.accountId, e.position),
-          });
+          conn.sendPrivate(
+            { type: 'market_position', sid: sub.sid, msg: wsMarketPosition(e.accountId, reported) },
+            held,
+          );
         }
         break;
+      }
       case 'order_group':
         for (const { conn, sub } of this.subscribers('order_group_updates', undefined, e.group.accountId)) {
           conn.sendSequenced(sub, 'order_group_updates', wsOrderGroupUpdate(e.eventType, e.group, e.ts));
@@ -467,6 +487,15 @@ export class SimWsServer {
       default:
         break;
     }
+  }
+
+  /** The delta as the corrupt_book fault sends it (the exchange's book is not touched). */
+  private corrupted(
+    e: Extract<CoreEvent, { type: 'book_delta' }>,
+  ): Extract<CoreEvent, { type: 'book_delta' }> {
+    const step = this.ctx.core.market(e.ticker)?.priceLevelStructure === 'deci_cent' ? 10 : 100;
+    const wrong = this.ctx.faults.takeCorruption(e.ticker, e.price, e.delta, step);
+    return wrong ? { ...e, ...wrong } : e;
   }
 
   private deltaMsg(e: Extract<CoreEvent, { type: 'book_delta' }>, useYesPrice: boolean, accountId: string) {
