@@ -32,8 +32,8 @@ export function reservationFor(
   const held = heldPosition(acct, ticker);
   const schedule = feeSchedule(s, state.market);
   const byLadder: Record<Ladder, Array<{ price: Price; remaining: Count }>> = { yes: [], no: [] };
-  for (const o of acct.resting.values()) {
-    if (o.ticker !== ticker || o.orderId === what.excludeOrderId) continue;
+  for (const o of acct.restingByTicker.get(ticker)?.values() ?? []) {
+    if (o.orderId === what.excludeOrderId) continue;
     byLadder[ladderOf(o)].push({ price: ladderPrice(o), remaining: o.remainingCount });
   }
   if (what.extra) byLadder[what.extra.ladder].push(what.extra);

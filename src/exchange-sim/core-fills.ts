@@ -29,7 +29,7 @@ import { makerFee, takerFee } from './fees.js';
 import { fromYesPrice, type GroupCap, type IncomingOrder, type MatchDecision } from './matching.js';
 
 /** Applies one fill to an account's cash and position (see CASH and POSITIONS). */
-function applyFill(
+export function applyFill(
   acct: AccountState,
   ticker: string,
   ladder: Ladder,
@@ -60,7 +60,7 @@ function applyFill(
   return pos;
 }
 
-function makeFill(
+export function makeFill(
   s: CoreState,
   order: SimOrder,
   tradeId: string,

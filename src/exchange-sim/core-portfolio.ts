@@ -18,6 +18,7 @@ export function openAccount(s: CoreState, accountId: string, cash: Micros): void
     positions: new Map(),
     orderIds: [],
     resting: new Map(),
+    restingByTicker: new Map(),
     clientOrderIds: new Set(),
     fills: [],
     settlements: [],

@@ -19,6 +19,8 @@ import { removeResting } from './matching.js';
 
 export function stopResting(s: CoreState, acct: AccountState, order: SimOrder): void {
   acct.resting.delete(order.orderId);
+  const inMarket = acct.restingByTicker.get(order.ticker);
+  if (inMarket?.delete(order.orderId) && inMarket.size === 0) acct.restingByTicker.delete(order.ticker);
   s.expiring.delete(order.orderId);
 }
 
@@ -47,6 +49,12 @@ export function bookDelta(
 export function startResting(s: CoreState, state: MarketState, order: SimOrder, now: number): void {
   const acct = s.accounts.get(order.accountId) as AccountState;
   acct.resting.set(order.orderId, order);
+  let inMarket = acct.restingByTicker.get(order.ticker);
+  if (!inMarket) {
+    inMarket = new Map();
+    acct.restingByTicker.set(order.ticker, inMarket);
+  }
+  inMarket.set(order.orderId, order);
   if (order.expirationMs !== undefined) s.expiring.add(order.orderId);
   bookDelta(s, state, ladderOf(order), ladderPrice(order), order.remainingCount, order, now);
 }

@@ -59,6 +59,8 @@ export interface AccountState {
   orderIds: string[];
   /** Resting orders by id, in the order they started resting. */
   resting: Map<string, SimOrder>;
+  /** The same resting orders by market (what collateral reads; keeps it O(orders in a market)). */
+  restingByTicker: Map<string, Map<string, SimOrder>>;
   clientOrderIds: Set<string>;
   fills: SimFill[];
   settlements: SimSettlement[];

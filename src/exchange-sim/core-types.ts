@@ -162,6 +162,8 @@ export interface SimTrade {
   takerOutcomeSide: OutcomeSide;
   takerBookSide: BookSide;
   createdMs: number;
+  /** An off-book trade (core.blockTrade); not on the public trade channel. */
+  blockTrade?: boolean;
 }
 
 export interface SimPosition {
@@ -278,6 +280,16 @@ export interface AmendRequest {
   updatedClientOrderId?: string;
 }
 
+export interface BlockTradeRequest {
+  ticker: string;
+  /** Buys YES at yesPrice. */
+  buyerId: string;
+  /** Sells YES at yesPrice (buys NO at its complement). */
+  sellerId: string;
+  yesPrice: Price;
+  count: Count;
+}
+
 export interface OrderFilter {
   ticker?: string;
   eventTicker?: string;
@@ -314,6 +326,8 @@ export interface ExchangeCore {
   ): CoreResult<{ old: SimOrder; order: SimOrder; fills: SimFill[] }>;
   /** Cancels resting orders whose expiration time has passed. */
   expire(nowMs: number): SimOrder[];
+  /** An off-book trade between two accounts (admin: seeding); see BLOCK TRADES in exchange.ts. */
+  blockTrade(req: BlockTradeRequest): CoreResult<{ buyer: SimOrder; seller: SimOrder; trade: SimTrade }>;
 
   createOrderGroup(accountId: string, req: { limit: Count; subaccount?: number }): CoreResult<SimOrderGroup>;
   /** The account's groups, oldest first; only one subaccount's when given. */

@@ -9,7 +9,7 @@
  *   core-resting.ts       resting orders       core-portfolio.ts      accounts, PORTFOLIO VALUE
  *   core-fills.ts         CASH, POSITIONS      core-queries.ts        reads
  *   core-order-entry.ts   ORDERS: place/cancel core-amend.ts          decrease, amend
- *   core-order-groups.ts  ORDER GROUPS
+ *   core-order-groups.ts  ORDER GROUPS        core-block-trade.ts    BLOCK TRADES
  *
  * ORDERS. An order is accepted only when the exchange is trading, its market is `active`, its YES
  * price sits on the market's grid (linear_cent: whole cents; deci_cent: tenths of a cent) inside
@@ -60,6 +60,10 @@
  * what the window holds triggers at once. DELETE cancels the group's resting orders (reason
  * order_group_deleted) and removes it; its orders keep their order_group_id. The transition table
  * is in core-order-groups.ts. is_auto_cancel_enabled on the wire = triggered.
+ *
+ * BLOCK TRADES (an admin operation: seeding accounts; rules in core-block-trade.ts): an off-book
+ * trade between two accounts at an agreed YES price, fee-free, with an executed order and a fill
+ * per side. The book, the last price and the public trade channel do not see it.
  *
  * ERRORS (SimError status / code):
  *   404 not_found                  unknown account, market or order (or another account's order)
@@ -112,6 +116,7 @@
  */
 
 import { amend, decrease } from './core-amend.js';
+import { blockTrade } from './core-block-trade.js';
 import * as status from './core-market-status.js';
 import { cancel, cancelAll, place } from './core-order-entry.js';
 import * as groups from './core-order-groups.js';
@@ -173,6 +178,7 @@ export function createExchangeCore(opts: ExchangeCoreOptions): ExchangeCore {
     decrease: (accountId, orderId, req) => run(() => decrease(s, accountId, orderId, req)),
     amend: (accountId, orderId, req) => run(() => amend(s, accountId, orderId, req)),
     expire: (nowMs) => run(() => expireOrders(s, nowMs, undefined, s.clock())),
+    blockTrade: (req) => run(() => blockTrade(s, req)),
 
     // order groups
     createOrderGroup: (accountId, req) => run(() => groups.createOrderGroup(s, accountId, req)),

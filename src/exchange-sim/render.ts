@@ -116,7 +116,7 @@ export function renderTrade(t: SimTrade): Trade {
     taker_outcome_side: t.takerOutcomeSide,
     taker_book_side: t.takerBookSide,
     created_time: iso(t.createdMs),
-    is_block_trade: false,
+    is_block_trade: t.blockTrade === true,
   };
 }
 

@@ -12,7 +12,9 @@
  * Admin surface (loopback only, no auth; not part of Kalshi's API), under /_sim:
  *   POST /_sim/faults                  {action, ...}            fault injection (see faults.ts)
  *   GET  /_sim/faults                                            current fault counters
- *   POST /_sim/accounts                {balance_dollars?}       a new funded account + API key
+ *   POST /_sim/accounts                {balance_dollars?,       a new funded account + API key,
+ *                                       positions?,             optionally seeded with positions
+ *                                       resting_orders?}        and resting orders (seed-account.ts)
  *   POST /_sim/markets/{ticker}/status {status}                 e.g. closed, inactive, active
  *   POST /_sim/markets/{ticker}/settle {result: yes|no|void}    determine and settle
  *   GET  /_sim/stats                                             connections, activity and
@@ -38,6 +40,7 @@ import { type FaultCommand, FaultInjector, parseFaultCommand } from './faults.js
 import { badRequest, HttpProblem, notFound, readJsonBody, sendJson, sendProblem } from './http-util.js';
 import { createLifecycleDriver, type LifecycleDriver } from './lifecycle.js';
 import { handleRest, REST_PREFIX, type RequestGate } from './rest-api.js';
+import { type SeedResult, seedAccount } from './seed-account.js';
 import { createListings, installUniverse } from './universe.js';
 import { SimWsServer, WS_PATH } from './ws-api.js';
 
@@ -82,6 +85,8 @@ export interface Simulator {
   createAccount(opts?: { balance?: Micros; keyId?: string; privateKeyPem?: string }): SimCredentials;
   /** The account an API key belongs to. */
   accountOf(keyId: string): string | undefined;
+  /** Gives the key's account positions and resting orders at once (see seed-account.ts). */
+  seedAccount(keyId: string, req: { positions?: number; restingOrders?: number }): SeedResult;
   applyFault(cmd: FaultCommand): { applied: string; dropped?: number };
   close(): Promise<void>;
 }
@@ -94,6 +99,18 @@ const DEFAULTS = {
   ratePerSec: 20,
   pingIntervalMs: 10_000,
 } as const;
+
+/** The balance of a seeded account when the request names none. */
+const SEEDED_BALANCE: Micros = 1_000_000 * MICROS_PER_DOLLAR;
+
+/** A non-negative whole number from an admin body (0 when absent). */
+function countField(v: unknown, name: string): number {
+  if (v === undefined || v === null) return 0;
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0 || v > 1_000_000) {
+    throw badRequest(`${name} must be a whole number from 0 to 1000000`);
+  }
+  return v;
+}
 
 /** Kalshi's market_id is a uuid; ours is derived from the ticker so it is stable across restarts. */
 function stableUuid(text: string): string {
@@ -184,6 +201,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const account = keys.accountOf(keyId);
     if (account === undefined) throw notFound(`no API key ${keyId}`);
     return [account];
+  };
+
+  const seed: Simulator['seedAccount'] = (keyId, req) => {
+    const account = keys.accountOf(keyId);
+    if (account === undefined) throw notFound(`no API key ${keyId}`);
+    return seedAccount(core, account, {
+      positions: req.positions ?? 0,
+      restingOrders: req.restingOrders ?? 0,
+    });
   };
 
   const applyFault = (cmd: FaultCommand): { applied: string; dropped?: number } => {
@@ -279,9 +305,31 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         return sendJson(res, 200, applyFault(cmd));
       }
       if (path === '/_sim/accounts' && method === 'POST') {
-        const raw = (body as { balance_dollars?: unknown } | undefined)?.balance_dollars;
-        const balance = raw === undefined ? undefined : parseDollars(raw, 'balance_dollars');
-        return sendJson(res, 201, createAccount(balance === undefined ? {} : { balance }));
+        const b = (body ?? {}) as {
+          balance_dollars?: unknown;
+          positions?: unknown;
+          resting_orders?: unknown;
+        };
+        const positions = countField(b.positions, 'positions');
+        const restingOrders = countField(b.resting_orders, 'resting_orders');
+        const seeding = positions + restingOrders > 0;
+        const balance =
+          b.balance_dollars === undefined
+            ? seeding
+              ? SEEDED_BALANCE
+              : undefined
+            : parseDollars(b.balance_dollars, 'balance_dollars');
+        const creds = createAccount(balance === undefined ? {} : { balance });
+        if (!seeding) return sendJson(res, 201, creds);
+        const seeded = seed(creds.key_id, { positions, restingOrders });
+        return sendJson(res, 201, {
+          ...creds,
+          seeded: {
+            positions: seeded.positions,
+            resting_orders: seeded.restingOrders,
+            skipped: seeded.skipped,
+          },
+        });
       }
       const m = /^\/_sim\/markets\/([^/]+)\/(status|settle)$/.exec(path);
       if (m && method === 'POST') {
@@ -346,6 +394,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     lifecycle,
     createAccount,
     accountOf: (keyId) => keys.accountOf(keyId),
+    seedAccount: seed,
     applyFault,
     async close() {
       if (closed) return;
