@@ -39,6 +39,7 @@ import { createExchangeCore } from './exchange.js';
 import { type FaultCommand, FaultInjector, parseFaultCommand } from './faults.js';
 import { badRequest, HttpProblem, notFound, readJsonBody, sendJson, sendProblem } from './http-util.js';
 import { createLifecycleDriver, type LifecycleDriver } from './lifecycle.js';
+import type { MicrostructureParams } from './microstructure.js';
 import { handleRest, REST_PREFIX, type RequestGate } from './rest-api.js';
 import { type SeedResult, seedAccount } from './seed-account.js';
 import { createListings, installUniverse } from './universe.js';
@@ -63,6 +64,8 @@ export interface SimulatorOptions {
   autoSettle?: boolean;
   /** List the next period's event when an event stops trading (default true). */
   relist?: boolean;
+  /** The participants' flow bursts and price impact (microstructure.ts); partial overrides. */
+  microstructure?: Partial<MicrostructureParams>;
 }
 
 export interface SimCredentials {
@@ -133,6 +136,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     fairValues: listings.fairValues,
     ratePerSec: opts.ratePerSec,
     clock,
+    ...(options.microstructure ? { microstructure: options.microstructure } : {}),
   });
   activity.seedBooks();
 
