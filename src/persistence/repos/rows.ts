@@ -32,6 +32,11 @@ export interface SessionStart {
   readonly id?: string;
   /** The config's env; `paper` is stored as `demo`. */
   readonly environment: SessionEnvironment | TraderEnv;
+  /**
+   * The exchange it trades on (src/runtime/exchange-key.ts): orders, fills and ledger entries are
+   * unique per exchange. Default: a key of its own (`session:<id>`), sharing identities with nothing.
+   */
+  readonly exchange?: string;
   /** The redacted config (redactedConfig()); secret-named keys are scrubbed again on the way in. */
   readonly config: object;
   readonly dryRun: boolean;
@@ -46,6 +51,7 @@ export interface SessionStart {
 export interface SessionRecord {
   readonly id: string;
   readonly environment: SessionEnvironment;
+  readonly exchange: string;
   readonly config: Record<string, unknown>;
   readonly status: SessionStatus;
   readonly dryRun: boolean;
@@ -136,7 +142,10 @@ export interface LedgerRow {
   readonly at: Date;
   readonly kind: LedgerKind;
   readonly ticker?: string | null;
-  /** What the entry is for (fill id, settlement id, ...). (kind, ref) is unique: re-recording is a no-op. */
+  /**
+   * What the entry is for (fill id, settlement id, ...). (exchange of the session, kind, ref) is
+   * unique: re-recording is a no-op.
+   */
   readonly ref: string;
   /** Signed micro-dollars: + money in, − money out. */
   readonly amount: Micros;
