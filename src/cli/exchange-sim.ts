@@ -52,7 +52,7 @@ export function registerExchangeSim(program: Command): void {
       integerIn(0, 2 ** 31 - 1),
       1,
     )
-    .option('--markets <n>', 'number of markets', integerIn(1, 500), 8)
+    .option('--markets <n>', 'number of markets', integerIn(1, 20_000), 8)
     .option(
       '--rate <msgs_per_s>',
       'background activity, actions per second (0 = quiet)',

@@ -4,10 +4,13 @@
  * Three kinds of participant, each with its own account (opened here with plenty of cash), all
  * trading through the public ExchangeCore API only (place / cancel), always with self-trade
  * prevention 'maker' so a participant crossing its own resting order cancels it instead of failing:
- *  - market makers quote a bid and an ask on every market, 1, 2, 3… ticks either side of a fair
- *    value that random-walks slowly and reverts to the universe's fair value, staying inside
- *    (0.02, 0.98); a requote cancels a quote whose price is stale or that has been filled away;
- *  - takers cross the spread with small immediate-or-cancel orders, so trades print;
+ *  - market makers quote a bid and an ask on every market, 1, 2, 3… ticks either side of a centre
+ *    (microstructure.ts): a belief that random-walks slowly and reverts to the universe's fair
+ *    value, plus the transient impact of recent taker flow, staying inside (0.02, 0.98); a requote
+ *    cancels a quote whose price is stale or that has been filled away;
+ *  - takers cross the spread with small immediate-or-cancel orders, so trades print; they come in
+ *    one-sided bursts now and then, pushing the quotes away from value, which then revert — the
+ *    learnable edge described in microstructure.ts;
  *  - noise traders rest (and sometimes cross with) small good-till-canceled orders near fair and
  *    cancel old ones, keeping at most a few live each.
  *
@@ -47,6 +50,18 @@ import type {
   SimError,
   TimeInForce,
 } from './core-types.js';
+import {
+  centre,
+  checkParams,
+  clamp,
+  DEFAULT_MICROSTRUCTURE,
+  type FlowState,
+  flowState,
+  impact,
+  type MicrostructureParams,
+  takerSide,
+  walk,
+} from './microstructure.js';
 import type { Rng } from './rng.js';
 import { createRng } from './rng.js';
 
@@ -80,8 +95,10 @@ export interface Activity {
   readonly stats: Readonly<ActivityStats>;
   /** The latest error the core answered with, for diagnostics. */
   readonly lastError: SimError | undefined;
-  /** The participants' current (walked) fair value of a market; undefined once it has closed. */
+  /** The makers' current quote centre of a market (belief + impact); undefined once it has closed. */
   fairValue(ticker: string): Price | undefined;
+  /** A market's microstructure state (true value, belief, impact, burst), for diagnostics. */
+  flow(ticker: string): Readonly<FlowState> | undefined;
   /** The markets the participants currently follow (not yet seen closed), in the order added. */
   tickers(): string[];
 }
@@ -107,15 +124,11 @@ export interface ActivityOptions {
   makers?: number;
   takers?: number;
   noiseTraders?: number;
+  /** The flow bursts and price impact (microstructure.ts); defaults DEFAULT_MICROSTRUCTURE. */
+  microstructure?: Partial<MicrostructureParams>;
 }
 
-/** Fair values stay strictly inside (0.02, 0.98). */
-const FAIR_MIN: Price = 201;
-const FAIR_MAX: Price = 9_799;
 const DEFAULT_FAIR: Price = 5_000;
-/** Per requote the fair value moves by a normal step of this sd, and reverts 1/REVERSION of its gap. */
-const FAIR_STEP_SD: Price = 40;
-const REVERSION = 20;
 const DEFAULT_CASH: Micros = 10_000_000 * MICROS_PER_DOLLAR;
 /** Noise traders cancel their oldest order beyond this many live ones. */
 const NOISE_MAX_LIVE = 8;
@@ -124,8 +137,7 @@ const DRIVER_INTERVAL_MS = 50;
 
 interface MarketState {
   ticker: string;
-  anchor: Price;
-  fair: Price;
+  flow: FlowState;
 }
 
 interface Quote {
@@ -157,10 +169,6 @@ interface PlaceArgs {
   timeInForce: TimeInForce;
 }
 
-function clamp(v: number, lo: number, hi: number): number {
-  return Math.min(hi, Math.max(lo, v));
-}
-
 /** The two (action, side) phrasings of each book side (KALSHI.md §8). */
 function phrasing(rng: Rng, bookSide: BookSide): { action: Action; side: OutcomeSide } {
   const plain = rng.chance(0.5);
@@ -174,6 +182,7 @@ export function createActivity(opts: ActivityOptions): Activity {
     throw new RangeError(`createActivity: ratePerSec must be ≥ 0, got ${opts.ratePerSec}`);
   }
   const rng = createRng(opts.seed);
+  const params = checkParams({ ...DEFAULT_MICROSTRUCTURE, ...opts.microstructure });
   const prefix = opts.accountsPrefix ?? 'sim-';
   const cash = opts.cashPerParticipant ?? DEFAULT_CASH;
 
@@ -181,8 +190,7 @@ export function createActivity(opts: ActivityOptions): Activity {
   const byTicker = new Map<string, MarketState>();
   const follow = (ticker: string): void => {
     if (byTicker.has(ticker)) return;
-    const anchor = clamp(opts.fairValues.get(ticker) ?? DEFAULT_FAIR, FAIR_MIN, FAIR_MAX);
-    const state = { ticker, anchor, fair: anchor };
+    const state = { ticker, flow: flowState(opts.fairValues.get(ticker) ?? DEFAULT_FAIR) };
     markets.push(state);
     byTicker.set(ticker, state);
   };
@@ -251,8 +259,10 @@ export function createActivity(opts: ActivityOptions): Activity {
     return core.tradingActive ? live : [];
   };
 
-  /** Places an order; returns the order id and whether anything filled, or undefined on error. */
-  const place = (args: PlaceArgs): { orderId: string; resting: boolean; filled: boolean } | undefined => {
+  /** Places an order; returns the order id and what filled, or undefined on error. */
+  const place = (
+    args: PlaceArgs,
+  ): { orderId: string; resting: boolean; filled: boolean; filledCount: Count } | undefined => {
     orderSeq += 1;
     const intent: OrderIntent = {
       ...args,
@@ -270,7 +280,12 @@ export function createActivity(opts: ActivityOptions): Activity {
     }
     stats.placed += 1;
     const { order, fills } = result.value;
-    return { orderId: order.orderId, resting: order.status === 'resting', filled: fills.length > 0 };
+    return {
+      orderId: order.orderId,
+      resting: order.status === 'resting',
+      filled: fills.length > 0,
+      filledCount: order.fillCount,
+    };
   };
 
   const isResting = (accountId: string, orderId: string): boolean =>
@@ -281,13 +296,6 @@ export function createActivity(opts: ActivityOptions): Activity {
     const result = core.cancel(accountId, orderId);
     if (result.ok) stats.canceled += 1;
     else fail(result.error);
-  };
-
-  // ---- fair value ---------------------------------------------------------------------------
-
-  const walkFair = (m: MarketState): void => {
-    const reversion = Math.trunc((m.anchor - m.fair) / REVERSION);
-    m.fair = clamp(m.fair + reversion + rng.intNormal(0, FAIR_STEP_SD), FAIR_MIN, FAIR_MAX);
   };
 
   // ---- participants -------------------------------------------------------------------------
@@ -318,14 +326,15 @@ export function createActivity(opts: ActivityOptions): Activity {
   const requote = (mk: Maker, m: MarketState): void => {
     const tick = tickOf(m.ticker);
     const offset = mk.widthTicks * tick;
-    const bid = clamp(Math.floor((m.fair - offset) / tick) * tick, tick, PRICE_SCALE - 2 * tick);
-    const ask = clamp(Math.ceil((m.fair + offset) / tick) * tick, bid + tick, PRICE_SCALE - tick);
+    const fair = centre(m.flow);
+    const bid = clamp(Math.floor((fair - offset) / tick) * tick, tick, PRICE_SCALE - 2 * tick);
+    const ask = clamp(Math.ceil((fair + offset) / tick) * tick, bid + tick, PRICE_SCALE - tick);
     requoteSide(mk, m.ticker, 'bid', bid);
     requoteSide(mk, m.ticker, 'ask', ask);
   };
 
   const makerAction = (m: MarketState): void => {
-    walkFair(m);
+    walk(m.flow, rng, params);
     requote(rng.pick(makers), m);
   };
 
@@ -334,9 +343,9 @@ export function createActivity(opts: ActivityOptions): Activity {
     const tick = tickOf(m.ticker);
     const bestYes = book.yes.at(-1)?.[0];
     const bestNo = book.no.at(-1)?.[0];
-    // Buy YES when it is cheap against fair (or at random), otherwise sell; fall back to the side
-    // that has liquidity.
-    let buy = rng.chance(0.5);
+    // The flow's side (a burst's, or a coin's; microstructure.ts); fall back to the side that has
+    // liquidity.
+    let buy = takerSide(m.flow, rng, params) === 'buy';
     if (buy && bestNo === undefined) buy = false;
     if (!buy && bestYes === undefined) buy = true;
     const accountId = rng.pick(takers);
@@ -362,7 +371,10 @@ export function createActivity(opts: ActivityOptions): Activity {
       count,
       timeInForce: 'immediate_or_cancel',
     });
-    if (placed?.filled) stats.takes += 1;
+    if (placed?.filled) {
+      stats.takes += 1;
+      impact(m.flow, buy ? placed.filledCount : -placed.filledCount, params);
+    }
   };
 
   const noisePlace = (m: MarketState): void => {
@@ -371,7 +383,8 @@ export function createActivity(opts: ActivityOptions): Activity {
     const bookSide: BookSide = rng.chance(0.5) ? 'bid' : 'ask';
     // Mostly passive (behind fair on its own side), sometimes a little through it.
     const away = rng.intNormal(2 * tick, 3 * tick);
-    const raw = bookSide === 'bid' ? m.fair - away : m.fair + away;
+    const fair = centre(m.flow);
+    const raw = bookSide === 'bid' ? fair - away : fair + away;
     const yesPrice = clamp(Math.round(raw / tick) * tick, tick, PRICE_SCALE - tick);
     const placed = place({
       accountId: trader.accountId,
@@ -448,7 +461,14 @@ export function createActivity(opts: ActivityOptions): Activity {
     get lastError() {
       return lastError;
     },
-    fairValue: (ticker) => byTicker.get(ticker)?.fair,
+    fairValue: (ticker) => {
+      const m = byTicker.get(ticker);
+      return m ? centre(m.flow) : undefined;
+    },
+    flow: (ticker) => {
+      const m = byTicker.get(ticker);
+      return m ? { ...m.flow } : undefined;
+    },
     tickers: () => markets.map((m) => m.ticker),
   };
 }

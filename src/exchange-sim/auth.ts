@@ -22,6 +22,10 @@ export class KeyRegistry {
     return this.keys.has(keyId);
   }
 
+  accountOf(keyId: string): string | undefined {
+    return this.keys.get(keyId)?.accountId;
+  }
+
   authenticate(
     headers: Record<string, string | string[] | undefined>,
     method: string,

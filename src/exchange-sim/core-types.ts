@@ -95,6 +95,8 @@ export interface OrderIntent {
   /** Fill-or-kill cost cap (legacy buy_max_cost). */
   buyMaxCost?: Micros;
   subaccount: number;
+  /** The order group the order joins (ORDER GROUPS in exchange.ts). */
+  orderGroupId?: string;
 }
 
 export interface SimOrder {
@@ -127,6 +129,7 @@ export interface SimOrder {
   lastUpdateReason?: string;
   /** Monotonic arrival number: time priority within a price level. */
   arrival: number;
+  orderGroupId?: string;
 }
 
 /** One side's view of one execution. Every trade makes two fills (taker and maker). */
@@ -159,6 +162,8 @@ export interface SimTrade {
   takerOutcomeSide: OutcomeSide;
   takerBookSide: BookSide;
   createdMs: number;
+  /** An off-book trade (core.blockTrade); not on the public trade channel. */
+  blockTrade?: boolean;
 }
 
 export interface SimPosition {
@@ -199,6 +204,24 @@ export interface SimSettlement {
   /** Payout of one YES contract. */
   value: Price;
 }
+
+/** An order group (ORDER GROUPS in exchange.ts). */
+export interface SimOrderGroup {
+  id: string;
+  accountId: string;
+  subaccount: number;
+  /** Contracts that may match over the rolling window. */
+  limit: Count;
+  /** Triggered (by the limit or by hand): its orders were canceled and it takes none until reset. */
+  triggered: boolean;
+  /** Contracts matched by its orders within the rolling window, as of now. */
+  matchedInWindow: Count;
+  /** Every order ever placed in the group, oldest first. */
+  orderIds: string[];
+  createdMs: number;
+}
+
+export type OrderGroupEventType = 'created' | 'triggered' | 'reset' | 'deleted' | 'limit_updated';
 
 /** Aggregated levels of one market, each ladder at its own price, ascending by price. */
 export interface BookLevels {
@@ -242,7 +265,8 @@ export type CoreEvent =
       market: SimMarket;
       ts: number;
     }
-  | { type: 'exchange_status'; tradingActive: boolean; ts: number };
+  | { type: 'exchange_status'; tradingActive: boolean; ts: number }
+  | { type: 'order_group'; eventType: OrderGroupEventType; group: SimOrderGroup; ts: number };
 
 export interface DecreaseRequest {
   reduceBy?: Count;
@@ -254,6 +278,16 @@ export interface AmendRequest {
   /** New maximum fillable count: already filled + desired remaining. */
   count: Count;
   updatedClientOrderId?: string;
+}
+
+export interface BlockTradeRequest {
+  ticker: string;
+  /** Buys YES at yesPrice. */
+  buyerId: string;
+  /** Sells YES at yesPrice (buys NO at its complement). */
+  sellerId: string;
+  yesPrice: Price;
+  count: Count;
 }
 
 export interface OrderFilter {
@@ -292,6 +326,21 @@ export interface ExchangeCore {
   ): CoreResult<{ old: SimOrder; order: SimOrder; fills: SimFill[] }>;
   /** Cancels resting orders whose expiration time has passed. */
   expire(nowMs: number): SimOrder[];
+  /** An off-book trade between two accounts (admin: seeding); see BLOCK TRADES in exchange.ts. */
+  blockTrade(req: BlockTradeRequest): CoreResult<{ buyer: SimOrder; seller: SimOrder; trade: SimTrade }>;
+
+  createOrderGroup(accountId: string, req: { limit: Count; subaccount?: number }): CoreResult<SimOrderGroup>;
+  /** The account's groups, oldest first; only one subaccount's when given. */
+  orderGroups(accountId: string, subaccount?: number): SimOrderGroup[];
+  orderGroup(accountId: string, groupId: string): CoreResult<SimOrderGroup>;
+  /** Cancels the group's resting orders and removes it. */
+  deleteOrderGroup(accountId: string, groupId: string): CoreResult<SimOrder[]>;
+  /** Clears the rolling window and lets the group take orders again. */
+  resetOrderGroup(accountId: string, groupId: string): CoreResult<SimOrderGroup>;
+  /** Cancels the group's resting orders and blocks new ones until reset (a kill switch). */
+  triggerOrderGroup(accountId: string, groupId: string): CoreResult<SimOrder[]>;
+  /** A new limit; triggers the group at once when the window already holds that much. */
+  setOrderGroupLimit(accountId: string, groupId: string, limit: Count): CoreResult<SimOrderGroup>;
 
   series(ticker: string): SeriesDef | undefined;
   allSeries(): SeriesDef[];

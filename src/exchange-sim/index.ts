@@ -3,6 +3,8 @@ export type * from './core-types.js';
 export { createExchangeCore } from './exchange.js';
 export type { FaultCommand, FaultSnapshot } from './faults.js';
 export type { LifecycleDriver, LifecycleStats, LifecycleTickResult } from './lifecycle.js';
+export { DEFAULT_MICROSTRUCTURE, type FlowState, type MicrostructureParams } from './microstructure.js';
+export type { SeedResult } from './seed-account.js';
 export {
   type RateLimitTier,
   type SimCredentials,

@@ -45,40 +45,30 @@
  *     force); the fills before that point stand; the own resting order is untouched.
  *   - maker: the own resting order is canceled (all of its remaining size) and the walk continues.
  *     Own orders are canceled only when the walk actually reaches them with quantity left to fill.
+ *
+ * ORDER-GROUP CAPS (optional; the exchange supplies them for orders in an order group). An order
+ * may carry an allowance: the contracts its group may still match now. Every execution is cut to
+ * the taker's allowance and to the maker's group allowance, both shared by all the orders of one
+ * group within one walk. A maker whose group has nothing left is passed over (it stays resting;
+ * the exchange cancels it when it triggers the group). A taker whose allowance runs out with size
+ * left stops the walk; its remainder is canceled (reason order_group). fill_or_kill counts only
+ * the liquidity the caps let it take (and its own allowance must cover its count).
  */
 
-import { type Count, complement, type Micros, notional, PRICE_SCALE, type Price } from '../domain/index.js';
+import { type Count, complement, type Micros, notional, type Price } from '../domain/index.js';
 import type { Ladder, SelfTradePrevention, TimeInForce } from './core-types.js';
+import {
+  addResting,
+  crossingOrders,
+  type OrderBook,
+  otherLadder,
+  reduceResting,
+  removeResting,
+  toYesPrice,
+  wouldCross,
+} from './order-book.js';
 
-/** One resting order's place in a level's queue. */
-export interface RestingOrder {
-  orderId: string;
-  accountId: string;
-  clientOrderId: string;
-  /** Remaining size on the book. */
-  remaining: Count;
-  /** Monotonic arrival number (time priority). */
-  arrival: number;
-}
-
-export interface PriceLevel {
-  /** The ladder's own price (NO ladder: NO price). */
-  price: Price;
-  total: Count;
-  /** FIFO: index 0 is first in line. */
-  queue: RestingOrder[];
-}
-
-export interface LadderBook {
-  levels: Map<Price, PriceLevel>;
-  /** Non-empty prices, ascending (best bid last). */
-  prices: Price[];
-}
-
-export interface OrderBook {
-  yes: LadderBook;
-  no: LadderBook;
-}
+export * from './order-book.js';
 
 /** An order arriving at the book, already reduced to its ladder and its ladder price. */
 export interface IncomingOrder {
@@ -95,7 +85,18 @@ export interface IncomingOrder {
   arrival: number;
   /** fill_or_kill cost cap: the taker's total cost (its own leg, before fees) may not exceed it. */
   maxCost?: Micros;
+  /** ORDER-GROUP CAPS: the taker's group and what it may still match now. */
+  group?: GroupCap;
 }
+
+/** An order group's key and the contracts it may still match now. */
+export interface GroupCap {
+  group: string;
+  allowance: Count;
+}
+
+/** The group cap of a resting order (undefined: not in a group). Must be pure for the walk. */
+export type MakerCaps = (orderId: string) => GroupCap | undefined;
 
 export type MatchStep =
   | {
@@ -123,7 +124,11 @@ export type MatchStep =
       count: Count;
     };
 
-export type RemainderReason = 'immediate_or_cancel' | 'fill_or_kill' | 'self_trade_prevention';
+export type RemainderReason =
+  | 'immediate_or_cancel'
+  | 'fill_or_kill'
+  | 'self_trade_prevention'
+  | 'order_group';
 
 export type MatchDecision =
   | { kind: 'rejected'; reason: 'post_only_cross' }
@@ -140,145 +145,39 @@ export type MatchDecision =
     };
 
 // ---------------------------------------------------------------------------------------------
-// Book primitives
-
-export function createLadder(): LadderBook {
-  return { levels: new Map(), prices: [] };
-}
-
-export function createBook(): OrderBook {
-  return { yes: createLadder(), no: createLadder() };
-}
-
-export function otherLadder(ladder: Ladder): Ladder {
-  return ladder === 'yes' ? 'no' : 'yes';
-}
-
-/** The YES price of a price on `ladder`. */
-export function toYesPrice(ladder: Ladder, price: Price): Price {
-  return ladder === 'yes' ? price : complement(price);
-}
-
-/** The price on `ladder` of a YES price. */
-export function fromYesPrice(ladder: Ladder, yesPrice: Price): Price {
-  return ladder === 'yes' ? yesPrice : complement(yesPrice);
-}
-
-/** Highest bid on the ladder, or undefined when empty. */
-export function bestPrice(ladder: LadderBook): Price | undefined {
-  return ladder.prices[ladder.prices.length - 1];
-}
-
-/** Index of the first price ≥ `price` (binary search). */
-function lowerBound(prices: Price[], price: Price): number {
-  let lo = 0;
-  let hi = prices.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((prices[mid] as Price) < price) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** Appends an order to the back of its level's queue (mutates). */
-export function addResting(book: OrderBook, ladder: Ladder, price: Price, order: RestingOrder): void {
-  if (order.remaining <= 0) throw new RangeError(`addResting: ${order.orderId} has no size`);
-  const side = book[ladder];
-  let level = side.levels.get(price);
-  if (!level) {
-    level = { price, total: 0, queue: [] };
-    side.levels.set(price, level);
-    side.prices.splice(lowerBound(side.prices, price), 0, price);
-  }
-  level.queue.push({ ...order });
-  level.total += order.remaining;
-}
-
-function dropLevelIfEmpty(side: LadderBook, level: PriceLevel): void {
-  if (level.queue.length > 0) return;
-  side.levels.delete(level.price);
-  const i = lowerBound(side.prices, level.price);
-  if (side.prices[i] === level.price) side.prices.splice(i, 1);
-}
-
-/**
- * Reduces a resting order's size by `by`, keeping its place in the queue; removes it at zero.
- * Returns the size actually removed (0 when the order is not on the book).
- */
-export function reduceResting(
-  book: OrderBook,
-  ladder: Ladder,
-  price: Price,
-  orderId: string,
-  by: Count,
-): Count {
-  const side = book[ladder];
-  const level = side.levels.get(price);
-  if (!level) return 0;
-  const i = level.queue.findIndex((o) => o.orderId === orderId);
-  if (i < 0) return 0;
-  const entry = level.queue[i] as RestingOrder;
-  const removed = Math.min(by, entry.remaining);
-  entry.remaining -= removed;
-  level.total -= removed;
-  if (entry.remaining === 0) level.queue.splice(i, 1);
-  dropLevelIfEmpty(side, level);
-  return removed;
-}
-
-/** The queue entry of a resting order, or undefined (for in-place edits such as a new client id). */
-export function findResting(
-  book: OrderBook,
-  ladder: Ladder,
-  price: Price,
-  orderId: string,
-): RestingOrder | undefined {
-  return book[ladder].levels.get(price)?.queue.find((o) => o.orderId === orderId);
-}
-
-/** Removes a resting order entirely; returns the size removed. */
-export function removeResting(book: OrderBook, ladder: Ladder, price: Price, orderId: string): Count {
-  return reduceResting(book, ladder, price, orderId, Number.MAX_SAFE_INTEGER);
-}
-
-/** Aggregated [price, size] levels, ascending by price. */
-export function ladderLevels(ladder: LadderBook): Array<[Price, Count]> {
-  return ladder.prices.map((p) => [p, (ladder.levels.get(p) as PriceLevel).total]);
-}
-
-/** Resting orders that an incoming order on `ladder` at `price` crosses, in priority order. */
-export function* crossingOrders(
-  book: OrderBook,
-  ladder: Ladder,
-  price: Price,
-): Generator<{ level: PriceLevel; order: RestingOrder }> {
-  const opposite = book[otherLadder(ladder)];
-  const threshold = complement(price);
-  for (let i = opposite.prices.length - 1; i >= 0; i--) {
-    const q = opposite.prices[i] as Price;
-    if (q < threshold) return;
-    const level = opposite.levels.get(q) as PriceLevel;
-    for (const order of level.queue) yield { level, order };
-  }
-}
-
-/** True when an order on `ladder` at `price` would trade against anything resting. */
-export function wouldCross(book: OrderBook, ladder: Ladder, price: Price): boolean {
-  const best = bestPrice(book[otherLadder(ladder)]);
-  return best !== undefined && best + price >= PRICE_SCALE;
-}
-
-// ---------------------------------------------------------------------------------------------
 // Matching
 
+/** The caps of one walk: each group's allowance, drawn down as executions use it. */
+function capTracker(incoming: IncomingOrder, makerCaps: MakerCaps | undefined) {
+  const used = new Map<string, Count>();
+  const left = (cap: GroupCap | undefined): Count =>
+    cap === undefined ? Number.MAX_SAFE_INTEGER : Math.max(cap.allowance - (used.get(cap.group) ?? 0), 0);
+  return {
+    taker: (): Count => left(incoming.group),
+    maker: (orderId: string): Count => left(makerCaps?.(orderId)),
+    use(orderId: string, count: Count): void {
+      for (const cap of [incoming.group, makerCaps?.(orderId)]) {
+        if (cap) used.set(cap.group, (used.get(cap.group) ?? 0) + count);
+      }
+    },
+  };
+}
+
 /** Can a fill_or_kill fill completely (and within its cost cap) against other accounts' orders? */
-function fillOrKillCanFill(book: OrderBook, incoming: IncomingOrder): boolean {
+function fillOrKillCanFill(
+  book: OrderBook,
+  incoming: IncomingOrder,
+  makerCaps: MakerCaps | undefined,
+): boolean {
   let need = incoming.count;
   let cost = 0;
+  const caps = capTracker(incoming, makerCaps);
+  if (caps.taker() < need) return false;
   for (const { level, order } of crossingOrders(book, incoming.ladder, incoming.price)) {
     if (order.accountId === incoming.accountId) continue;
-    const take = Math.min(need, order.remaining);
+    const take = Math.min(need, order.remaining, caps.maker(order.orderId));
+    if (take === 0) continue;
+    caps.use(order.orderId, take);
     // The taker buys its own leg at 1 − (maker's price).
     cost += notional(take, complement(level.price));
     need -= take;
@@ -288,13 +187,16 @@ function fillOrKillCanFill(book: OrderBook, incoming: IncomingOrder): boolean {
   return incoming.maxCost === undefined || cost <= incoming.maxCost;
 }
 
-/** Decides what an incoming order does to the book. Pure: the book is only read. */
-export function planOrder(book: OrderBook, incoming: IncomingOrder): MatchDecision {
+/**
+ * Decides what an incoming order does to the book. Pure: the book is only read. `makerCaps` gives
+ * the order-group caps of resting orders (see ORDER-GROUP CAPS).
+ */
+export function planOrder(book: OrderBook, incoming: IncomingOrder, makerCaps?: MakerCaps): MatchDecision {
   if (incoming.postOnly && wouldCross(book, incoming.ladder, incoming.price)) {
     return { kind: 'rejected', reason: 'post_only_cross' };
   }
   const fillOrKill = incoming.timeInForce === 'fill_or_kill' || incoming.maxCost !== undefined;
-  if (fillOrKill && !fillOrKillCanFill(book, incoming)) {
+  if (fillOrKill && !fillOrKillCanFill(book, incoming, makerCaps)) {
     return {
       kind: 'accepted',
       steps: [],
@@ -308,6 +210,8 @@ export function planOrder(book: OrderBook, incoming: IncomingOrder): MatchDecisi
   const steps: MatchStep[] = [];
   let remaining = incoming.count;
   let stoppedBySelfTrade = false;
+  let stoppedByGroup = false;
+  const caps = capTracker(incoming, makerCaps);
   const makerLadder = otherLadder(incoming.ladder);
   for (const { level, order } of crossingOrders(book, incoming.ladder, incoming.price)) {
     if (remaining === 0) break;
@@ -327,7 +231,9 @@ export function planOrder(book: OrderBook, incoming: IncomingOrder): MatchDecisi
       });
       continue;
     }
-    const count = Math.min(remaining, order.remaining);
+    const count = Math.min(remaining, order.remaining, caps.taker(), caps.maker(order.orderId));
+    if (count === 0) continue;
+    caps.use(order.orderId, count);
     remaining -= count;
     steps.push({
       kind: 'execution',
@@ -340,18 +246,22 @@ export function planOrder(book: OrderBook, incoming: IncomingOrder): MatchDecisi
       count,
       makerRemaining: order.remaining - count,
     });
+    if (remaining > 0 && caps.taker() === 0) {
+      stoppedByGroup = true;
+      break;
+    }
   }
 
   const filled = incoming.count - remaining;
   if (remaining === 0) return { kind: 'accepted', steps, filled, remaining, remainder: 'none' };
-  if (stoppedBySelfTrade) {
+  if (stoppedBySelfTrade || stoppedByGroup) {
     return {
       kind: 'accepted',
       steps,
       filled,
       remaining,
       remainder: 'cancel',
-      cancelReason: 'self_trade_prevention',
+      cancelReason: stoppedBySelfTrade ? 'self_trade_prevention' : 'order_group',
     };
   }
   if (incoming.timeInForce === 'good_till_canceled' && !fillOrKill) {
@@ -391,8 +301,8 @@ export function applyDecision(book: OrderBook, incoming: IncomingOrder, decision
 }
 
 /** Plans and applies in one go; returns the decision. */
-export function matchOrder(book: OrderBook, incoming: IncomingOrder): MatchDecision {
-  const decision = planOrder(book, incoming);
+export function matchOrder(book: OrderBook, incoming: IncomingOrder, makerCaps?: MakerCaps): MatchDecision {
+  const decision = planOrder(book, incoming, makerCaps);
   applyDecision(book, incoming, decision);
   return decision;
 }

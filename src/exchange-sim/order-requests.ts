@@ -114,6 +114,48 @@ function expiration(b: Body, field: string, tif: TimeInForce, nowMs: number): nu
   return seconds * 1000;
 }
 
+function orderGroup(b: Body): { orderGroupId?: string } {
+  const id = str(b, 'order_group_id', false);
+  return id === undefined ? {} : { orderGroupId: id };
+}
+
+/**
+ * An order group's limit: `contracts_limit` (whole contracts, ≥ 1) or `contracts_limit_fp`
+ * (a fixed-point count, ≥ 0.01); both may be given only when they agree.
+ */
+export function parseContractsLimit(body: unknown): Count {
+  const b = asObject(body);
+  const n = b.contracts_limit;
+  const fp = b.contracts_limit_fp;
+  let limit: Count | undefined;
+  if (n !== undefined && n !== null) {
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) {
+      throw badRequest('contracts_limit must be an integer of at least 1', 'invalid_parameters');
+    }
+    limit = contracts(n);
+  }
+  if (fp !== undefined && fp !== null) {
+    const parsed = wire('invalid_parameters', () => parseCount(fp, 'contracts_limit_fp'));
+    if (limit !== undefined && parsed !== limit) {
+      throw badRequest(
+        'contracts_limit and contracts_limit_fp must match when both are given',
+        'invalid_parameters',
+      );
+    }
+    limit = parsed;
+  }
+  if (limit === undefined) {
+    throw badRequest('one of contracts_limit or contracts_limit_fp is required', 'invalid_parameters');
+  }
+  if (limit <= 0) throw badRequest('contracts_limit_fp must be greater than zero', 'invalid_parameters');
+  return limit;
+}
+
+/** The optional `subaccount` of a body. */
+export function subaccountOf(body: unknown): number {
+  return nonNegInt(asObject(body), 'subaccount') ?? 0;
+}
+
 function positiveCount(c: Count, field: string): Count {
   if (c <= 0) throw badRequest(`${field} must be greater than zero`, 'invalid_order_size');
   return c;
@@ -151,6 +193,7 @@ export function parseCreateOrderV2(
     expirationMs: expiration(b, 'expiration_time', timeInForce, nowMs),
     cancelOnPause: bool(b, 'cancel_order_on_pause'),
     subaccount: nonNegInt(b, 'subaccount') ?? 0,
+    ...orderGroup(b),
   };
 }
 
@@ -244,6 +287,7 @@ export function parseCreateOrderV1(
     cancelOnPause: bool(b, 'cancel_order_on_pause'),
     ...(buyMaxCost !== undefined ? { buyMaxCost } : {}),
     subaccount: nonNegInt(b, 'subaccount') ?? 0,
+    ...orderGroup(b),
   };
 }
 

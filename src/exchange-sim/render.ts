@@ -17,6 +17,7 @@ import type {
   FillMessage,
   MarketLifecycleMessage,
   MarketPositionMessage,
+  OrderGroupUpdatesMessage,
   PriceLevelFp,
   TickerMessage,
   TradeMessage,
@@ -26,17 +27,19 @@ import { formatCount, formatDollars, formatPrice, microsToCents } from '../kalsh
 import type {
   BookLevels,
   EventDef,
+  OrderGroupEventType,
   SeriesDef,
   SimFill,
   SimMarket,
   SimOrder,
+  SimOrderGroup,
   SimPosition,
   SimSettlement,
   SimTrade,
 } from './core-types.js';
 
 /** The simulator has one exchange instance. */
-const EXCHANGE_INDEX = 0;
+export const EXCHANGE_INDEX = 0;
 
 export function iso(ms: number): string {
   return new Date(ms).toISOString();
@@ -72,7 +75,7 @@ export function renderOrder(o: SimOrder): Order {
     created_time: iso(o.createdMs),
     last_update_time: iso(o.lastUpdateMs),
     self_trade_prevention_type: o.selfTradePrevention,
-    order_group_id: null,
+    order_group_id: o.orderGroupId ?? null,
     cancel_order_on_pause: o.cancelOnPause,
     subaccount_number: o.subaccount,
     exchange_index: EXCHANGE_INDEX,
@@ -113,7 +116,7 @@ export function renderTrade(t: SimTrade): Trade {
     taker_outcome_side: t.takerOutcomeSide,
     taker_book_side: t.takerBookSide,
     created_time: iso(t.createdMs),
-    is_block_trade: false,
+    is_block_trade: t.blockTrade === true,
   };
 }
 
@@ -320,6 +323,7 @@ export function wsUserOrder(o: SimOrder): UserOrderMessage['msg'] {
     ...(o.takerFees > 0 ? { taker_fees_dollars: formatDollars(o.takerFees) } : {}),
     ...(o.makerFees > 0 ? { maker_fees_dollars: formatDollars(o.makerFees) } : {}),
     client_order_id: o.clientOrderId,
+    ...(o.orderGroupId !== undefined ? { order_group_id: o.orderGroupId } : {}),
     self_trade_prevention_type: o.selfTradePrevention,
     created_time: iso(o.createdMs),
     created_ts_ms: o.createdMs,
@@ -428,4 +432,20 @@ export function wsLifecycle(
       break;
   }
   return msg;
+}
+
+/** order_group_updates: the limit comes with `created` and `limit_updated` only. */
+export function wsOrderGroupUpdate(
+  eventType: OrderGroupEventType,
+  g: SimOrderGroup,
+  ts: number,
+): OrderGroupUpdatesMessage['msg'] {
+  return {
+    event_type: eventType,
+    order_group_id: g.id,
+    ...(eventType === 'created' || eventType === 'limit_updated'
+      ? { contracts_limit_fp: formatCount(g.limit) }
+      : {}),
+    ts_ms: ts,
+  };
 }

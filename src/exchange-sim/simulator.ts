@@ -12,7 +12,9 @@
  * Admin surface (loopback only, no auth; not part of Kalshi's API), under /_sim:
  *   POST /_sim/faults                  {action, ...}            fault injection (see faults.ts)
  *   GET  /_sim/faults                                            current fault counters
- *   POST /_sim/accounts                {balance_dollars?}       a new funded account + API key
+ *   POST /_sim/accounts                {balance_dollars?,       a new funded account + API key,
+ *                                       positions?,             optionally seeded with positions
+ *                                       resting_orders?}        and resting orders (seed-account.ts)
  *   POST /_sim/markets/{ticker}/status {status}                 e.g. closed, inactive, active
  *   POST /_sim/markets/{ticker}/settle {result: yes|no|void}    determine and settle
  *   GET  /_sim/stats                                             instance_id, connections, activity and
@@ -22,7 +24,13 @@ import { createHash, createPublicKey, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MICROS_PER_DOLLAR, type Micros } from '../domain/index.js';
-import { generateKeyPair, parseDollars, type RATE_LIMIT_TIERS, RateLimiter } from '../kalshi/index.js';
+import {
+  generateKeyPair,
+  parseDollars,
+  parseSignedCount,
+  type RATE_LIMIT_TIERS,
+  RateLimiter,
+} from '../kalshi/index.js';
 import { type Activity, createActivity } from './activity.js';
 import { KeyRegistry } from './auth.js';
 import type { ExchangeCore, MarketResult, MarketStatus } from './core-types.js';
@@ -31,7 +39,9 @@ import { createExchangeCore } from './exchange.js';
 import { type FaultCommand, FaultInjector, parseFaultCommand } from './faults.js';
 import { badRequest, HttpProblem, notFound, readJsonBody, sendJson, sendProblem } from './http-util.js';
 import { createLifecycleDriver, type LifecycleDriver } from './lifecycle.js';
+import type { MicrostructureParams } from './microstructure.js';
 import { handleRest, REST_PREFIX, type RequestGate } from './rest-api.js';
+import { type SeedResult, seedAccount } from './seed-account.js';
 import { createListings, installUniverse } from './universe.js';
 import { SimWsServer, WS_PATH } from './ws-api.js';
 
@@ -54,6 +64,8 @@ export interface SimulatorOptions {
   autoSettle?: boolean;
   /** List the next period's event when an event stops trading (default true). */
   relist?: boolean;
+  /** The participants' flow bursts and price impact (microstructure.ts); partial overrides. */
+  microstructure?: Partial<MicrostructureParams>;
 }
 
 export interface SimCredentials {
@@ -79,6 +91,10 @@ export interface Simulator {
   readonly lifecycle: LifecycleDriver;
   /** Opens a funded account; registers the given key (or a new one) for it. */
   createAccount(opts?: { balance?: Micros; keyId?: string; privateKeyPem?: string }): SimCredentials;
+  /** The account an API key belongs to. */
+  accountOf(keyId: string): string | undefined;
+  /** Gives the key's account positions and resting orders at once (see seed-account.ts). */
+  seedAccount(keyId: string, req: { positions?: number; restingOrders?: number }): SeedResult;
   applyFault(cmd: FaultCommand): { applied: string; dropped?: number };
   close(): Promise<void>;
 }
@@ -91,6 +107,18 @@ const DEFAULTS = {
   ratePerSec: 20,
   pingIntervalMs: 10_000,
 } as const;
+
+/** The balance of a seeded account when the request names none. */
+const SEEDED_BALANCE: Micros = 1_000_000 * MICROS_PER_DOLLAR;
+
+/** A non-negative whole number from an admin body (0 when absent). */
+function countField(v: unknown, name: string): number {
+  if (v === undefined || v === null) return 0;
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0 || v > 1_000_000) {
+    throw badRequest(`${name} must be a whole number from 0 to 1000000`);
+  }
+  return v;
+}
 
 /** Kalshi's market_id is a uuid; ours is derived from the ticker so it is stable across restarts. */
 function stableUuid(text: string): string {
@@ -113,6 +141,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     fairValues: listings.fairValues,
     ratePerSec: opts.ratePerSec,
     clock,
+    ...(options.microstructure ? { microstructure: options.microstructure } : {}),
   });
   activity.seedBooks();
 
@@ -159,6 +188,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   let restUrl = '';
   let wsUrl = '';
   let accountCounter = 0;
+  /** Accounts made through createAccount (API users), in creation order. */
+  const apiAccounts: string[] = [];
 
   const createAccount: Simulator['createAccount'] = (o = {}) => {
     const pair = o.privateKeyPem ? undefined : generateKeyPair();
@@ -170,7 +201,25 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const accountId = `user-${stableUuid(keyId).slice(0, 8)}-${accountCounter}`;
     if (!core.hasAccount(accountId)) core.openAccount(accountId, o.balance ?? 1000 * MICROS_PER_DOLLAR);
     keys.register(keyId, publicKeyPem, accountId);
+    apiAccounts.push(accountId);
     return { key_id: keyId, private_key_pem: privateKeyPem, rest_url: restUrl, ws_url: wsUrl };
+  };
+
+  /** The accounts a drift applies to: the key's, or every API account. */
+  const driftAccounts = (keyId: string | undefined): string[] => {
+    if (keyId === undefined) return [...apiAccounts];
+    const account = keys.accountOf(keyId);
+    if (account === undefined) throw notFound(`no API key ${keyId}`);
+    return [account];
+  };
+
+  const seed: Simulator['seedAccount'] = (keyId, req) => {
+    const account = keys.accountOf(keyId);
+    if (account === undefined) throw notFound(`no API key ${keyId}`);
+    return seedAccount(core, account, {
+      positions: req.positions ?? 0,
+      restingOrders: req.restingOrders ?? 0,
+    });
   };
 
   const applyFault = (cmd: FaultCommand): { applied: string; dropped?: number } => {
@@ -208,6 +257,33 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       case 'latency':
         faults.latencyMs = cmd.ms;
         break;
+      case 'withhold_private':
+        faults.withholdRules.push({
+          remaining: n,
+          ...(cmd.ms !== undefined ? { ms: cmd.ms } : {}),
+          ...(cmd.channel !== undefined ? { channel: cmd.channel } : {}),
+        });
+        break;
+      case 'corrupt_book':
+        if (cmd.ticker !== undefined && !core.market(cmd.ticker))
+          throw notFound(`market ${cmd.ticker} not found`);
+        faults.corruptRules.push({
+          remaining: n,
+          mode: cmd.mode ?? 'size',
+          ...(cmd.ticker !== undefined ? { ticker: cmd.ticker } : {}),
+        });
+        break;
+      case 'drift_position': {
+        if (!core.market(cmd.ticker)) throw notFound(`market ${cmd.ticker} not found`);
+        const delta = parseSignedCount(cmd.delta, 'delta');
+        for (const account of driftAccounts(cmd.key_id)) faults.addPositionDrift(account, cmd.ticker, delta);
+        break;
+      }
+      case 'drift_balance': {
+        const delta = parseDollars(cmd.delta_dollars, 'delta_dollars');
+        for (const account of driftAccounts(cmd.key_id)) faults.addBalanceDrift(account, delta);
+        break;
+      }
       case 'pause_exchange':
         core.setTradingActive(false);
         break;
@@ -241,9 +317,31 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         return sendJson(res, 200, applyFault(cmd));
       }
       if (path === '/_sim/accounts' && method === 'POST') {
-        const raw = (body as { balance_dollars?: unknown } | undefined)?.balance_dollars;
-        const balance = raw === undefined ? undefined : parseDollars(raw, 'balance_dollars');
-        return sendJson(res, 201, createAccount(balance === undefined ? {} : { balance }));
+        const b = (body ?? {}) as {
+          balance_dollars?: unknown;
+          positions?: unknown;
+          resting_orders?: unknown;
+        };
+        const positions = countField(b.positions, 'positions');
+        const restingOrders = countField(b.resting_orders, 'resting_orders');
+        const seeding = positions + restingOrders > 0;
+        const balance =
+          b.balance_dollars === undefined
+            ? seeding
+              ? SEEDED_BALANCE
+              : undefined
+            : parseDollars(b.balance_dollars, 'balance_dollars');
+        const creds = createAccount(balance === undefined ? {} : { balance });
+        if (!seeding) return sendJson(res, 201, creds);
+        const seeded = seed(creds.key_id, { positions, restingOrders });
+        return sendJson(res, 201, {
+          ...creds,
+          seeded: {
+            positions: seeded.positions,
+            resting_orders: seeded.restingOrders,
+            skipped: seeded.skipped,
+          },
+        });
       }
       const m = /^\/_sim\/markets\/([^/]+)\/(status|settle)$/.exec(path);
       if (m && method === 'POST') {
@@ -308,6 +406,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     activity,
     lifecycle,
     createAccount,
+    accountOf: (keyId) => keys.accountOf(keyId),
+    seedAccount: seed,
     applyFault,
     async close() {
       if (closed) return;

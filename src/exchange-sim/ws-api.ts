@@ -7,142 +7,41 @@
  *   errors carry Kalshi's numeric codes.
  * - Sequencing: each orderbook_delta subscription (sid) has one `seq` counter across all its markets:
  *   the snapshot and every delta take the next number; `ok`/`unsubscribed` carry the current value.
- * - Private channels (fill, user_orders, market_positions) carry only the connection's own account.
+ * - Private channels (fill, user_orders, market_positions, order_group_updates) carry only the
+ *   connection's own account. order_group_updates ignores market tickers and is sequenced per sid
+ *   like the book (KALSHI.md §7).
  * - Keep-alive: a ping frame with body "heartbeat" every pingIntervalMs (Kalshi: 10 s).
  * - Faults (FaultInjector): skip a seq, duplicate or reorder deltas, drop fill messages, latency,
- *   drop every connection.
+ *   drop every connection; and the quiet ones: withhold an order's private messages, corrupt a
+ *   delta without a seq gap, report a drifted position.
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { complement } from '../domain/index.js';
 import {
-  type ErrorMessage,
   formatCount,
   formatPrice,
   type OrderbookSnapshotMessage,
   WS_CHANNELS,
-  WS_ERROR_CODES,
   type WsChannel,
-  type WsErrorCode,
 } from '../kalshi/index.js';
-import type { KeyRegistry } from './auth.js';
-import type { CoreEvent, ExchangeCore, Ladder } from './core-types.js';
-import type { FaultInjector } from './faults.js';
+import type { CoreEvent, Ladder } from './core-types.js';
 import {
   renderLevels,
   wsFill,
   wsLifecycle,
   wsMarketPosition,
+  wsOrderGroupUpdate,
   wsTicker,
   wsTrade,
   wsUserOrder,
 } from './render.js';
+import { CommandError, Connection, type Subscription, type WsContext } from './ws-connection.js';
+
+export type { WsContext } from './ws-connection.js';
 
 export const WS_PATH = '/trade-api/ws/v2';
-/** A connection that has this much unsent data is a slow consumer (error 25). */
-const SLOW_CONSUMER_BYTES = 16 * 1024 * 1024;
-/** A held (reordered) delta is released after this long even if no other delta follows. */
-const REORDER_RELEASE_MS = 50;
-
-export interface WsContext {
-  core: ExchangeCore;
-  clock: () => number;
-  keys: KeyRegistry;
-  faults: FaultInjector;
-  marketId(ticker: string): string;
-  pingIntervalMs: number;
-}
-
-interface Subscription {
-  sid: number;
-  channel: WsChannel;
-  /** null = every market (channels whose filter is optional). */
-  tickers: Set<string> | null;
-  seq: number;
-  useYesPrice: boolean;
-}
-
-class CommandError extends Error {
-  constructor(
-    readonly code: WsErrorCode,
-    readonly marketTicker?: string,
-  ) {
-    super(WS_ERROR_CODES[code]);
-  }
-}
-
-class Connection {
-  readonly subs = new Map<number, Subscription>();
-  private nextSid = 1;
-  private held: { sub: Subscription; frame: Record<string, unknown>; timer: NodeJS.Timeout } | undefined;
-
-  constructor(
-    readonly ws: WebSocket,
-    readonly accountId: string,
-    private readonly ctx: WsContext,
-  ) {}
-
-  allocateSid(): number {
-    return this.nextSid++;
-  }
-
-  send(frame: unknown): void {
-    const text = JSON.stringify(frame);
-    const deliver = () => {
-      if (this.ws.readyState !== WebSocket.OPEN) return;
-      this.ws.send(text);
-    };
-    if (this.ctx.faults.latencyMs > 0) setTimeout(deliver, this.ctx.faults.latencyMs);
-    else deliver();
-  }
-
-  sendError(id: number, err: CommandError): void {
-    const msg: ErrorMessage = {
-      id,
-      type: 'error',
-      msg: {
-        code: err.code,
-        msg: err.message,
-        ...(err.marketTicker ? { market_ticker: err.marketTicker } : {}),
-      },
-    };
-    this.send(msg);
-  }
-
-  /** Sends a sequenced message, applying the sequence faults. */
-  sendSequenced(sub: Subscription, type: 'orderbook_delta' | 'orderbook_snapshot', msg: object): void {
-    if (this.ws.bufferedAmount > SLOW_CONSUMER_BYTES) {
-      this.subs.delete(sub.sid);
-      this.sendError(0, new CommandError(25));
-      return;
-    }
-    if (type === 'orderbook_delta' && this.ctx.faults.take('skipSeq')) sub.seq += 1;
-    sub.seq += 1;
-    const frame = { type, sid: sub.sid, seq: sub.seq, msg };
-    if (type === 'orderbook_delta' && !this.held && this.ctx.faults.take('reorderDeltas')) {
-      const timer = setTimeout(() => this.releaseHeld(), REORDER_RELEASE_MS);
-      this.held = { sub, frame, timer };
-      return;
-    }
-    this.send(frame);
-    if (type === 'orderbook_delta' && this.ctx.faults.take('duplicateDeltas')) this.send(frame);
-    this.releaseHeld();
-  }
-
-  private releaseHeld(): void {
-    if (!this.held) return;
-    const { frame, timer } = this.held;
-    clearTimeout(timer);
-    this.held = undefined;
-    this.send(frame);
-  }
-
-  close(): void {
-    if (this.held) clearTimeout(this.held.timer);
-    this.held = undefined;
-  }
-}
 
 export class SimWsServer {
   private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
@@ -416,36 +315,54 @@ export class SimWsServer {
   private onCoreEvent(e: CoreEvent): void {
     if (this.connections.size === 0) return;
     switch (e.type) {
-      case 'book_delta':
-        for (const { conn, sub } of this.subscribers('orderbook_delta', e.ticker)) {
-          conn.sendSequenced(sub, 'orderbook_delta', this.deltaMsg(e, sub.useYesPrice, conn.accountId));
+      case 'book_delta': {
+        const subscribers = [...this.subscribers('orderbook_delta', e.ticker)];
+        const sent = subscribers.length > 0 ? this.corrupted(e) : e;
+        for (const { conn, sub } of subscribers) {
+          conn.sendSequenced(sub, 'orderbook_delta', this.deltaMsg(sent, sub.useYesPrice, conn.accountId));
         }
         this.markTickerDirty(e.ticker);
         break;
+      }
       case 'trade':
         for (const { conn, sub } of this.subscribers('trade', e.trade.ticker)) {
           conn.send({ type: 'trade', sid: sub.sid, msg: wsTrade(e.trade) });
         }
         this.markTickerDirty(e.trade.ticker);
         break;
-      case 'fill':
+      case 'fill': {
+        const held = this.ctx.faults.withheld('fill', e.fill);
         for (const { conn, sub } of this.subscribers('fill', e.fill.ticker, e.fill.accountId)) {
           if (this.ctx.faults.take('dropFillMessages')) continue;
-          conn.send({ type: 'fill', sid: sub.sid, msg: wsFill(e.fill) });
+          conn.sendPrivate({ type: 'fill', sid: sub.sid, msg: wsFill(e.fill) }, held);
         }
         break;
-      case 'order':
+      }
+      case 'order': {
+        const held = this.ctx.faults.withheld('user_orders', e.order);
         for (const { conn, sub } of this.subscribers('user_orders', e.order.ticker, e.order.accountId)) {
-          conn.send({ type: 'user_order', sid: sub.sid, msg: wsUserOrder(e.order) });
+          conn.sendPrivate({ type: 'user_order', sid: sub.sid, msg: wsUserOrder(e.order) }, held);
         }
         break;
-      case 'position':
+      }
+      case 'position': {
+        const held = this.ctx.faults.withheld('market_positions', {
+          accountId: e.accountId,
+          ticker: e.position.ticker,
+        });
+        const drift = this.ctx.faults.positionDrift.get(e.accountId)?.get(e.position.ticker) ?? 0;
+        const reported = { ...e.position, position: e.position.position + drift };
         for (const { conn, sub } of this.subscribers('market_positions', e.position.ticker, e.accountId)) {
-          conn.send({
-            type: 'market_position',
-            sid: sub.sid,
-            msg: wsMarketPosition(e.accountId, e.position),
-          });
+          conn.sendPrivate(
+            { type: 'market_position', sid: sub.sid, msg: wsMarketPosition(e.accountId, reported) },
+            held,
+          );
+        }
+        break;
+      }
+      case 'order_group':
+        for (const { conn, sub } of this.subscribers('order_group_updates', undefined, e.group.accountId)) {
+          conn.sendSequenced(sub, 'order_group_updates', wsOrderGroupUpdate(e.eventType, e.group, e.ts));
         }
         break;
       case 'lifecycle':
@@ -460,6 +377,15 @@ export class SimWsServer {
       default:
         break;
     }
+  }
+
+  /** The delta as the corrupt_book fault sends it (the exchange's book is not touched). */
+  private corrupted(
+    e: Extract<CoreEvent, { type: 'book_delta' }>,
+  ): Extract<CoreEvent, { type: 'book_delta' }> {
+    const step = this.ctx.core.market(e.ticker)?.priceLevelStructure === 'deci_cent' ? 10 : 100;
+    const wrong = this.ctx.faults.takeCorruption(e.ticker, e.price, e.delta, step);
+    return wrong ? { ...e, ...wrong } : e;
   }
 
   private deltaMsg(e: Extract<CoreEvent, { type: 'book_delta' }>, useYesPrice: boolean, accountId: string) {

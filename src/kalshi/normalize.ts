@@ -9,10 +9,12 @@ import type {
   GetBalanceResponse,
   MarketPosition,
   Order,
+  OrderGroup,
   Settlement,
 } from 'kalshi-typescript';
 import type {
   BookSide,
+  Count,
   ExchangeBalance,
   ExchangeFill,
   ExchangeOrder,
@@ -22,7 +24,13 @@ import type {
 } from '../domain/index.js';
 import { KalshiError } from './errors.js';
 import { centsToMicros, parseCount, parseDollars, parseLimitPrice, parseSignedCount } from './units.js';
-import type { FillMessage, MarketPositionMessage, UserOrderMessage } from './ws-types.js';
+import type {
+  FillMessage,
+  MarketPositionMessage,
+  OrderGroupEventType,
+  OrderGroupUpdatesMessage,
+  UserOrderMessage,
+} from './ws-types.js';
 
 function bad(what: string): KalshiError {
   return new KalshiError('KALSHI_WIRE_BAD_MESSAGE', what);
@@ -174,5 +182,56 @@ export function settlementFromRest(s: Settlement): { ticker: string; settledMs: 
     ticker: str(s.ticker, 'settlement.ticker'),
     settledMs: timeMs(s.settled_time, 'settlement.settled_time'),
     revenue: centsToMicros(s.revenue, 'settlement.revenue'),
+  };
+}
+
+/** An order group as listed by GET /portfolio/order_groups. */
+export interface OrderGroupView {
+  id: string;
+  /** Undefined when the exchange did not say. */
+  contractsLimit: Count | undefined;
+  /** `is_auto_cancel_enabled`: true while the group is triggered (its orders canceled, new ones refused). */
+  triggered: boolean;
+}
+
+export function orderGroupFromRest(g: OrderGroup): OrderGroupView {
+  if (typeof g.is_auto_cancel_enabled !== 'boolean') {
+    throw bad('order_group.is_auto_cancel_enabled must be a boolean');
+  }
+  return {
+    id: str(g.id, 'order_group.id'),
+    contractsLimit:
+      g.contracts_limit_fp === undefined
+        ? undefined
+        : parseCount(g.contracts_limit_fp, 'order_group.contracts_limit_fp'),
+    triggered: g.is_auto_cancel_enabled,
+  };
+}
+
+const ORDER_GROUP_EVENTS: readonly OrderGroupEventType[] = [
+  'created',
+  'triggered',
+  'reset',
+  'deleted',
+  'limit_updated',
+];
+
+/** An order_group_updates message. */
+export function orderGroupUpdateFromWs(m: OrderGroupUpdatesMessage['msg']): {
+  eventType: OrderGroupEventType;
+  orderGroupId: string;
+  contractsLimit?: Count;
+  tsMs: number;
+} {
+  if (!ORDER_GROUP_EVENTS.includes(m.event_type)) {
+    throw bad(`order_group_updates.event_type must be one of ${ORDER_GROUP_EVENTS.join(', ')}`);
+  }
+  return {
+    eventType: m.event_type,
+    orderGroupId: str(m.order_group_id, 'order_group_updates.order_group_id'),
+    ...(m.contracts_limit_fp !== undefined
+      ? { contractsLimit: parseCount(m.contracts_limit_fp, 'order_group_updates.contracts_limit_fp') }
+      : {}),
+    tsMs: timeMs(m.ts_ms, 'order_group_updates.ts_ms'),
   };
 }

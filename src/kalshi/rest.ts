@@ -32,6 +32,8 @@ import type {
   BatchCreateOrdersV2Request,
   BatchCreateOrdersV2Response,
   CancelOrderV2Response,
+  CreateOrderGroupRequest,
+  CreateOrderGroupResponse,
   CreateOrderRequest,
   CreateOrderResponse,
   CreateOrderV2Request,
@@ -48,6 +50,8 @@ import type {
   GetMarketsMveFilterEnum,
   GetMarketsResponse,
   GetMarketsStatusEnum,
+  GetOrderGroupResponse,
+  GetOrderGroupsResponse,
   GetOrderResponse,
   GetOrdersResponse,
   GetPositionsResponse,
@@ -56,6 +60,7 @@ import type {
   MarketPosition,
   Order,
   Settlement,
+  UpdateOrderGroupLimitRequest,
 } from 'kalshi-typescript';
 import {
   describe,
@@ -186,6 +191,11 @@ export interface SettlementsFilter {
 
 export interface SubaccountParam {
   subaccount?: number;
+}
+
+/** Query of the order-group writes (the SDK sends both as query parameters). */
+export interface OrderGroupParams extends SubaccountParam {
+  exchange_index?: number;
 }
 
 export interface CancelOrderV2Params extends SubaccountParam {
@@ -595,6 +605,114 @@ export class KalshiRestClient {
       1,
       opts,
       fields({ object: ['order'] }),
+    );
+  }
+
+  // --- order groups (/portfolio/order_groups) ---------------------------------------------------
+  // A group caps the contracts its orders may match over a rolling 15 s window; reaching the cap
+  // (or a trigger) cancels its resting orders and refuses new ones until reset.
+
+  /** Without `subaccount`, every subaccount's groups. `order_groups` may be absent when none. */
+  getOrderGroups(params: SubaccountParam = {}, opts?: RequestOptions): Promise<GetOrderGroupsResponse> {
+    return this.#get('/portfolio/order_groups', { ...params }, opts, fields({}));
+  }
+
+  /** `is_auto_cancel_enabled` is true while the group is triggered. */
+  getOrderGroup(
+    orderGroupId: string,
+    params: SubaccountParam = {},
+    opts?: RequestOptions,
+  ): Promise<GetOrderGroupResponse> {
+    return this.#get(
+      `/portfolio/order_groups/${seg(orderGroupId)}`,
+      { ...params },
+      opts,
+      fields({ boolean: ['is_auto_cancel_enabled'] }),
+    );
+  }
+
+  /** POST /portfolio/order_groups/create → 201 {order_group_id}. */
+  createOrderGroup(
+    req: CreateOrderGroupRequest,
+    opts?: RequestOptions,
+  ): Promise<WriteResult<CreateOrderGroupResponse>> {
+    return this.#write(
+      'POST',
+      '/portfolio/order_groups/create',
+      undefined,
+      req,
+      1,
+      opts,
+      fields({ string: ['order_group_id'] }),
+    );
+  }
+
+  /** Cancels the group's orders and removes it. */
+  deleteOrderGroup(
+    orderGroupId: string,
+    params: OrderGroupParams = {},
+    opts?: RequestOptions,
+  ): Promise<WriteResult<void>> {
+    return this.#write(
+      'DELETE',
+      `/portfolio/order_groups/${seg(orderGroupId)}`,
+      { ...params },
+      undefined,
+      1,
+      opts,
+      'empty',
+    );
+  }
+
+  /** Empties the group's window so it takes orders again. */
+  resetOrderGroup(
+    orderGroupId: string,
+    params: OrderGroupParams = {},
+    opts?: RequestOptions,
+  ): Promise<WriteResult<void>> {
+    return this.#write(
+      'PUT',
+      `/portfolio/order_groups/${seg(orderGroupId)}/reset`,
+      { ...params },
+      {},
+      1,
+      opts,
+      'empty',
+    );
+  }
+
+  /** The exchange-side kill switch: cancels the group's orders and blocks new ones until reset. */
+  triggerOrderGroup(
+    orderGroupId: string,
+    params: OrderGroupParams = {},
+    opts?: RequestOptions,
+  ): Promise<WriteResult<void>> {
+    return this.#write(
+      'PUT',
+      `/portfolio/order_groups/${seg(orderGroupId)}/trigger`,
+      { ...params },
+      {},
+      1,
+      opts,
+      'empty',
+    );
+  }
+
+  /** A limit at or below what the window already holds triggers the group at once. */
+  updateOrderGroupLimit(
+    orderGroupId: string,
+    req: UpdateOrderGroupLimitRequest,
+    params: OrderGroupParams = {},
+    opts?: RequestOptions,
+  ): Promise<WriteResult<void>> {
+    return this.#write(
+      'PUT',
+      `/portfolio/order_groups/${seg(orderGroupId)}/limit`,
+      { ...params },
+      req,
+      1,
+      opts,
+      'empty',
     );
   }
 

@@ -12,11 +12,12 @@ export const WS_CHANNELS = [
   'user_orders',
   'market_positions',
   'market_lifecycle_v2',
+  'order_group_updates',
 ] as const;
 export type WsChannel = (typeof WS_CHANNELS)[number];
 
 /** Channels whose data messages carry a per-sid `seq`. */
-export const SEQUENCED_CHANNELS: ReadonlySet<WsChannel> = new Set(['orderbook_delta']);
+export const SEQUENCED_CHANNELS: ReadonlySet<WsChannel> = new Set(['orderbook_delta', 'order_group_updates']);
 
 // ---------- client → server commands ----------
 
@@ -301,6 +302,24 @@ export interface EventFeeUpdateMessage {
   msg: { event_ticker: string; fee_type_override: string | null; fee_multiplier_override: number | null };
 }
 
+export type OrderGroupEventType = 'created' | 'triggered' | 'reset' | 'deleted' | 'limit_updated';
+
+/**
+ * order_group_updates (private, sequenced per sid; KALSHI.md §7): an order group's lifecycle.
+ * `contracts_limit_fp` comes with `created` and `limit_updated`.
+ */
+export interface OrderGroupUpdatesMessage {
+  type: 'order_group_updates';
+  sid: number;
+  seq: number;
+  msg: {
+    event_type: OrderGroupEventType;
+    order_group_id: string;
+    contracts_limit_fp?: string;
+    ts_ms: number;
+  };
+}
+
 export type WsDataMessage =
   | OrderbookSnapshotMessage
   | OrderbookDeltaMessage
@@ -311,7 +330,8 @@ export type WsDataMessage =
   | MarketPositionMessage
   | MarketLifecycleMessage
   | EventLifecycleMessage
-  | EventFeeUpdateMessage;
+  | EventFeeUpdateMessage
+  | OrderGroupUpdatesMessage;
 
 export type WsServerMessage =
   | SubscribedMessage
@@ -332,4 +352,5 @@ export const CHANNEL_OF_TYPE: Readonly<Record<WsDataMessage['type'], WsChannel>>
   market_lifecycle_v2: 'market_lifecycle_v2',
   event_lifecycle: 'market_lifecycle_v2',
   event_fee_update: 'market_lifecycle_v2',
+  order_group_updates: 'order_group_updates',
 };
