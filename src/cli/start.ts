@@ -6,7 +6,8 @@
  *  - A configuration problem: one message on stderr naming every bad option / variable, exit 2.
  *  - stdout carries log lines (JSON lines, or pino-pretty at a terminal), among them
  *      {"event":"control","url":"http://127.0.0.1:PORT",...}   control API up (token in <data-dir>/control.json)
- *      {"event":"inspect","url":"http://127.0.0.1:PORT/",...}  with --inspect: the offline viewer
+ *      {"event":"dashboard","url":"http://127.0.0.1:PORT/"}   the dashboard (same server; also in `status`)
+ *      {"event":"inspect","url":"http://127.0.0.1:PORT/inspect/",...}  with --inspect: the offline viewer
  *  - --duration N: after N seconds, graceful shutdown. SIGINT/SIGTERM: the first one starts a
  *    graceful shutdown, a second one forces exit 1. Graceful shutdown cancels resting orders
  *    unless --keep-orders.
@@ -30,10 +31,12 @@ import {
 } from '../config/index.js';
 import type { RunningTrader, StartTrader, TraderSummary } from '../runtime/index.js';
 import {
-  type ControlServer,
-  type InspectorRelay,
-  startControlServer,
-  startInspectorRelay,
+  type ControlTarget,
+  createInspectorHub,
+  type InspectorHub,
+  startServer,
+  type TraderServer,
+  traderViewFromRuntime,
 } from '../server/index.js';
 import { createLogger, flushLogger, type Logger } from './logging.js';
 
@@ -111,29 +114,50 @@ export async function runStart(
   const logger = io.createLogger(config);
   logger.info({ event: 'config', config: redactedConfig(config) }, `starting traderv3 on ${config.env}`);
 
-  let relay: InspectorRelay | undefined;
-  let control: ControlServer | undefined;
+  let hub: InspectorHub | undefined;
+  let server: TraderServer | undefined;
   let running: RunningTrader | undefined;
   const closeServers = async (): Promise<void> => {
-    await Promise.allSettled([control?.close(), relay?.close()]);
+    hub?.close();
+    await Promise.allSettled([server?.close()]);
   };
 
   try {
-    if (config.inspect) {
-      relay = await startInspectorRelay();
-      logger.info(
-        { event: 'inspect', url: relay.httpUrl, ws_url: relay.wsUrl, stately_url: `${relay.httpUrl}stately` },
-        `inspector: open ${relay.httpUrl}`,
-      );
-    }
+    if (config.inspect) hub = createInspectorHub();
     const startTrader = await io.loadRuntime();
-    running = await startTrader(config, { logger, ...(relay ? { inspect: relay.inspector } : {}) });
-    control = await startControlServer({
-      target: running.control,
+    running = await startTrader(config, { logger, ...(hub ? { inspect: hub.inspector } : {}) });
+    // One server: control API, live stream, dashboard, metrics, health (and --inspect's relay).
+    const inner = running.control;
+    let dashboardUrl = '';
+    const control: ControlTarget = {
+      ...inner,
+      status: async () => {
+        const s = await inner.status();
+        return s !== null && typeof s === 'object' ? { ...s, dashboard_url: dashboardUrl } : s;
+      },
+    };
+    const view = traderViewFromRuntime({ ...running, control });
+    server = await startServer({
+      control,
+      ...(view ? { view } : {}),
+      ...(hub ? { inspector: hub } : {}),
       dataDir: config.dataDir,
       onError: (route, err) => logger.warn({ event: 'control_error', route, err }, `control ${route} failed`),
     });
-    logger.info({ event: 'control', url: control.url, file: control.file }, `control API on ${control.url}`);
+    dashboardUrl = server.dashboardUrl;
+    logger.info({ event: 'control', url: server.url, file: server.file }, `control API on ${server.url}`);
+    logger.info({ event: 'dashboard', url: server.dashboardUrl }, `dashboard: open ${server.dashboardUrl}`);
+    if (server.inspectUrl) {
+      logger.info(
+        {
+          event: 'inspect',
+          url: server.inspectUrl,
+          ws_url: server.inspectWsUrl,
+          stately_url: `${server.inspectUrl}stately`,
+        },
+        `inspector: open ${server.inspectUrl}`,
+      );
+    }
   } catch (err) {
     logger.fatal({ event: 'start_failed', err }, 'the trader failed to start');
     if (running) {

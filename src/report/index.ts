@@ -1,0 +1,2 @@
+/** Reports from the trading record: equity and drawdown, the HTML report. */
+export * from './equity.js';

@@ -1,0 +1,3 @@
+import { render } from 'preact';
+
+render(<p>traderv3</p>, document.getElementById('app')!);
