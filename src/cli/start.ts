@@ -136,7 +136,10 @@ export async function runStart(
         return s !== null && typeof s === 'object' ? { ...s, dashboard_url: dashboardUrl } : s;
       },
     };
-    const view = traderViewFromRuntime({ ...running, control });
+    const view = traderViewFromRuntime(
+      { ...running, control },
+      { extra: () => ({ strategy: config.strategy }) },
+    );
     server = await startServer({
       control,
       ...(view ? { view } : {}),

@@ -87,7 +87,7 @@ export async function dashboardRoutes(
   const sample = () => {
     const snap = view.snapshot();
     const value = positionsValue(snap);
-    if (snap.balance === undefined || value === undefined) return;
+    if (snap.balance === undefined || snap.balance.stale || value === undefined) return;
     live.push({ at: clock(), equity: snap.balance.cash + value });
     if (live.length > LIVE_SAMPLES) live.splice(0, live.length - LIVE_SAMPLES);
   };

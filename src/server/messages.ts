@@ -174,6 +174,7 @@ export function portfolioWire(snap: TraderSnapshot): PortfolioData {
     is_empty: (snap.positions?.length ?? 0) === 0,
     state_missing: missing,
     cash: cash === undefined ? null : formatDollars(cash),
+    cash_at: snap.balance ? iso(snap.balance.at) : null,
     portfolio_value:
       snap.balance?.portfolioValue === undefined ? null : formatDollars(snap.balance.portfolioValue),
     exposure: exposure === undefined ? null : formatDollars(exposure),
@@ -181,7 +182,9 @@ export function portfolioWire(snap: TraderSnapshot): PortfolioData {
     unrealized_pnl: pnl ? formatDollars(pnl.unrealized) : null,
     fees: pnl ? formatDollars(pnl.fees) : null,
     net_pnl: pnl ? formatDollars(pnl.net) : null,
-    equity: cash === undefined || value === undefined ? null : formatDollars(cash + value),
+    cash_stale: snap.balance?.stale === true,
+    equity:
+      cash === undefined || value === undefined || snap.balance?.stale ? null : formatDollars(cash + value),
   };
 }
 

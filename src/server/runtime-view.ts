@@ -41,9 +41,14 @@ export function traderViewFromRuntime(
   const services = parts.services;
   if (!services) return undefined;
   const clock = options.clock ?? Date.now;
+  // The exchange's last report; fills after it make it stale (the runtime's ledger balance is the
+  // better source: see TraderSnapshot.balance).
   let balance: TraderSnapshot['balance'];
   services.bus.on('exchange.balanceReported', (b) => {
     balance = { cash: b.cash, portfolioValue: b.portfolioValue, at: b.at };
+  });
+  services.bus.on('exchange.fillReported', () => {
+    if (balance) balance = { ...balance, stale: true };
   });
   return {
     bus: services.bus,

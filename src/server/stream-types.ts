@@ -95,7 +95,11 @@ export interface PositionsData extends Section {
 }
 
 export interface PortfolioData extends Section {
+  /** The cash balance, and when the exchange reported it. */
   readonly cash: string | null;
+  readonly cash_at: string | null;
+  /** The cash is the exchange's report from before later fills (equity is then null). */
+  readonly cash_stale: boolean;
   readonly portfolio_value: string | null;
   /** Σ cost basis of open positions */
   readonly exposure: string | null;

@@ -81,7 +81,7 @@ export class StreamHub {
   }
 
   initialState(authenticated: boolean): InitialStateData {
-    const { view, live, clock } = this.o;
+    const { live, clock } = this.o;
     const snap = this.snapshot();
     const books = live.tickers().flatMap((t) => live.book(t) ?? []);
     return {

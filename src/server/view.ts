@@ -59,8 +59,16 @@ export interface TraderSnapshot {
   /** The price each position is marked at (YES leg), when a live book gives one. */
   readonly marks?: Readonly<Record<string, Price>>;
   readonly pnl?: PnlView;
-  /** The exchange's last reported balance. */
-  readonly balance?: { readonly cash: Micros; readonly portfolioValue?: Micros; readonly at: number };
+  /**
+   * Cash now. Best: the ledger's running balance (Recorder.runningBalance). `stale` when it is the
+   * exchange's last report and fills have happened since (equity is then not computed).
+   */
+  readonly balance?: {
+    readonly cash: Micros;
+    readonly portfolioValue?: Micros;
+    readonly at: number;
+    readonly stale?: boolean;
+  };
   readonly breaker?: BreakerView;
   /** The policy model in use, when the strategy has one. */
   readonly model?: { readonly name: string; readonly version?: string; readonly sha256?: string };

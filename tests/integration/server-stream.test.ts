@@ -115,6 +115,12 @@ describe('live stream against a real trader', () => {
     expect(d.portfolio.cash).toBe('100.0000');
     expect(d.authenticated).toBe(false);
     expect(d.books.books.map((b) => b.ticker)).toContain(ticker);
+    // The equity endpoint samples the live equity (no record is exposed here): one point now.
+    const equity = (await (await fetch(`${server.url}/api/equity`)).json()) as {
+      source: string;
+      points: unknown[];
+    };
+    expect(equity).toMatchObject({ source: 'live', state_missing: false, max_drawdown: '0.0000' });
     c.ws.close();
   });
 
