@@ -29,6 +29,13 @@ import {
   TRADER_ENVS,
   type TraderConfig,
 } from '../config/index.js';
+import {
+  Notifier,
+  NotifyConfigError,
+  type NotifyTarget,
+  notifyFromBus,
+  parseTarget,
+} from '../notify/index.js';
 import type { RunningTrader, StartTrader, TraderSummary } from '../runtime/index.js';
 import {
   type ControlTarget,
@@ -96,15 +103,20 @@ export function summaryLine(summary: TraderSummary): string {
 
 /** Runs `traderv3 start` to completion; returns the exit code. */
 export async function runStart(
-  flags: ConfigFlags,
+  allFlags: ConfigFlags & { notifyUrl?: string[] },
   env: ConfigEnv,
   io: StartIo = defaultStartIo,
 ): Promise<number> {
+  const { notifyUrl, ...flags } = allFlags;
   let config: TraderConfig;
+  let notifyTargets: NotifyTarget[];
   try {
     config = loadConfig(flags, env);
+    // --notify-url (repeatable) or TRADERV3_NOTIFY_URL (space/comma separated; keeps tokens out of `ps`).
+    const specs = [...(notifyUrl ?? []), ...(env.TRADERV3_NOTIFY_URL ?? '').split(/[\s,]+/).filter(Boolean)];
+    notifyTargets = specs.map(parseTarget);
   } catch (err) {
-    if (err instanceof ConfigError) {
+    if (err instanceof ConfigError || err instanceof NotifyConfigError) {
       io.stderr(`traderv3 start: ${err.message}\n`);
       return 2;
     }
@@ -117,9 +129,16 @@ export async function runStart(
   let hub: InspectorHub | undefined;
   let server: TraderServer | undefined;
   let running: RunningTrader | undefined;
+  // Webhook notifications, off the trading path (src/notify): a dead webhook never slows trading.
+  const notifier = new Notifier({
+    targets: notifyTargets,
+    log: { warn: (obj, msg) => logger.warn(obj, msg) },
+  });
+  let stopNotify: (() => void) | undefined;
   const closeServers = async (): Promise<void> => {
     hub?.close();
-    await Promise.allSettled([server?.close()]);
+    stopNotify?.();
+    await Promise.allSettled([server?.close(), notifier.close(2_000)]);
   };
 
   try {
@@ -148,6 +167,13 @@ export async function runStart(
       onError: (route, err) => logger.warn({ event: 'control_error', route, err }, `control ${route} failed`),
     });
     dashboardUrl = server.dashboardUrl;
+    if (running.services && notifyTargets.length > 0) {
+      stopNotify = notifyFromBus(running.services.bus, (n) => notifier.notify(n));
+      logger.info(
+        { event: 'notify', targets: notifier.targets },
+        `notifications to ${notifier.targets.join(', ')}`,
+      );
+    }
     logger.info({ event: 'control', url: server.url, file: server.file }, `control API on ${server.url}`);
     logger.info({ event: 'dashboard', url: server.dashboardUrl }, `dashboard: open ${server.dashboardUrl}`);
     if (server.inspectUrl) {
@@ -239,6 +265,11 @@ export function registerStart(program: Command): void {
     .option('--keep-orders', 'leave resting orders on the book at shutdown')
     .option('--duration <seconds>', 'stop gracefully after this many seconds')
     .option('--inspect', 'serve the XState inspector (offline viewer) on loopback')
+    .option(
+      '--notify-url <url>',
+      'webhook for operator notifications, repeatable; slack:URL / discord:URL pick the format (env TRADERV3_NOTIFY_URL)',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .option('--log-level <level>', `${LOG_LEVELS.join(' | ')} (env TRADERV3_LOG_LEVEL; default info)`)
     .option('--data-dir <dir>', `data folder (env TRADERV3_DATA_DIR; default ${DEFAULTS.dataDir})`)
     .option('--api-url <url>', 'trading REST base URL (env KALSHI_API_URL)')
@@ -289,7 +320,7 @@ export function registerStart(program: Command): void {
       // Usage errors exit 2, like configuration errors (help and version keep 0).
       throw err.exitCode === 0 ? err : new CommanderError(2, err.code, err.message);
     })
-    .action(async (flags: ConfigFlags) => {
+    .action(async (flags: ConfigFlags & { notifyUrl?: string[] }) => {
       const code = await runStart(flags, process.env);
       process.exit(code);
     });
