@@ -126,7 +126,7 @@ th{color:#667085;font-weight:600}.empty{color:#667085;font-style:italic}.muted{c
 (function () {
   var d = JSON.parse(document.getElementById('report-data').textContent);
   if (!d.t.length) return;
-  var range = function (_u, lo, hi) { return lo === hi ? [lo - 60, hi + 60] : [lo, hi]; };
+  var range = function (u) { var xs = u.data[0]; var lo = xs[0], hi = xs[xs.length - 1]; return lo === hi ? [lo - 60, hi + 60] : [lo, hi]; };
   var yr = function (_u, lo, hi) { return lo === hi ? [lo - 1, hi + 1] : [lo, hi]; };
   function chart(el, label, values, color) {
     new uPlot({ width: Math.min(1060, window.innerWidth - 40), height: 240, scales: { x: { time: true, range: range }, y: { range: yr } },

@@ -114,6 +114,11 @@ describe('dashboard in headless Chromium', () => {
     expect(await page.getByTestId('model').textContent()).toBe('none reported');
     expect(await page.getByTestId('panel-positions').textContent()).toContain('No positions');
     expect(await page.getByTestId('books').textContent()).toContain(ticker);
+    // No record is exposed here: the page says so instead of showing an empty log as if it were one.
+    await page
+      .getByTestId('panel-reconciliation')
+      .filter({ hasText: 'does not expose its record' })
+      .waitFor();
   });
 
   it('updates when a fill happens', async () => {

@@ -29,7 +29,15 @@ export function LineChart(props: {
           height: 180,
           // A single point (or a flat line) gets a window around it instead of uPlot's years.
           scales: {
-            x: { time: true, range: (_u, lo, hi) => (lo === hi ? [lo - 60, hi + 60] : [lo, hi]) },
+            x: {
+              time: true,
+              range: (u) => {
+                const xs = u.data[0];
+                const lo = xs[0] ?? 0;
+                const hi = xs[xs.length - 1] ?? lo;
+                return lo === hi ? [lo - 60, hi + 60] : [lo, hi];
+              },
+            },
             y: { range: (_u, lo, hi) => (lo === hi ? [lo - 1, hi + 1] : [lo, hi]) },
           },
           axes: [{}, { label: unit, size: 70 }],

@@ -96,6 +96,30 @@ function useEquity(): EquityAnswer | null {
   return eq;
 }
 
+interface ReconciliationAnswer {
+  state_missing: boolean;
+  entries: Array<{ at: string; kind: string; ticker: string | null; amount: string; detail: string }>;
+}
+
+function useReconciliation(): ReconciliationAnswer | null {
+  const [rec, setRec] = useState<ReconciliationAnswer | null>(null);
+  useEffect(() => {
+    let live = true;
+    const load = () =>
+      fetch('/api/reconciliation')
+        .then((r) => r.json() as Promise<ReconciliationAnswer>)
+        .then((a) => live && setRec(a))
+        .catch(() => undefined);
+    load();
+    const t = window.setInterval(load, 30_000);
+    return () => {
+      live = false;
+      clearInterval(t);
+    };
+  }, []);
+  return rec;
+}
+
 const ACTIONS = [
   { route: 'halt', label: 'Halt', ask: 'Halt trading now? Only Resume lifts a halt.' },
   { route: 'resume', label: 'Resume', ask: 'Resume trading (lifts halts and resets tripped breakers)?' },
@@ -167,6 +191,7 @@ function App() {
   };
   useStream(dispatch);
   const eq = useEquity();
+  const rec = useReconciliation();
   const times = eq?.points.map((p) => Date.parse(p.at) / 1000) ?? [];
   const equity: Series = { times, values: eq?.points.map((p) => Number(p.equity)) ?? [] };
   const drawdown: Series = { times, values: eq?.points.map((p) => -Number(p.drawdown_pct)) ?? [] };
@@ -217,6 +242,27 @@ function App() {
         </Panel>
         <Panel title="Books" testId="panel-books" wide>
           <BooksPanel s={s} />
+        </Panel>
+        <Panel title="Reconciliation log" testId="panel-reconciliation">
+          {!rec || rec.state_missing ? (
+            <p class="missing">The trader does not expose its record yet</p>
+          ) : rec.entries.length === 0 ? (
+            <p class="empty">No reconciliation entries</p>
+          ) : (
+            <table>
+              <tbody>
+                {rec.entries.slice(-20).map((e) => (
+                  <tr key={`${e.at}-${e.kind}-${e.ticker}`}>
+                    <td>{e.at.slice(11, 19)}</td>
+                    <td>{e.kind === 'balance' ? 'balance' : 'position drift'}</td>
+                    <td>{e.ticker ?? ''}</td>
+                    <td>{e.amount}</td>
+                    <td>{e.detail}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
         </Panel>
         <Panel title="Decisions" testId="panel-decisions" wide>
           <DecisionsPanel decisions={s.decisions} />
