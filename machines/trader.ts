@@ -9,8 +9,11 @@
  *
  * Rules the chart encodes:
  * - Every road to READY passes through CALIBRATING (reconcile with the exchange before trading).
- * - ERROR is never a dead end: after the named delay `reconnectBackoff` it re-runs the stage that
- *   failed (`failedStage`).
+ * - ERROR is never a dead end once the trader has calibrated: after the named delay
+ *   `reconnectBackoff` it re-runs the stage that failed (`failedStage`), forever.
+ * - Before the first calibration, a failure that cannot heal by waiting (a permanent one: the
+ *   exchange refused the key) or the `startupAttempts`-th failure in a row ends the run
+ *   (SHUTTING_DOWN, with `fatal` recorded): a trader that never connected does not retry for ever.
  * - A halt (`context.halt`, set by BREAKER_TRIPPED or OPERATOR_HALT) is cleared by exactly one
  *   transition: OPERATOR_RESUME in HALTED. Calibration sends a halted trader to HALTED, never READY.
  * - OPERATOR_RESUME anywhere but HALTED is ignored, even while a halt is recorded (say in ERROR or
@@ -23,7 +26,7 @@
 
 import type { DoneActorEvent, ErrorActorEvent } from 'xstate';
 import { assertEvent, assign, fromPromise, setup } from 'xstate';
-import type { OrderIntent } from '../src/domain/index.js';
+import type { DecisionEvidence, OrderIntent } from '../src/domain/index.js';
 
 // ---------------------------------------------------------------------------------------------
 // Names
@@ -119,8 +122,32 @@ export interface BackoffSettings {
 
 export const DEFAULT_BACKOFF: BackoffSettings = { baseMs: 1000, maxMs: 30_000 };
 
+/** Failures in a row before the first calibration after which the run gives up. */
+export const DEFAULT_STARTUP_ATTEMPTS = 5;
+
 export interface TraderInput {
   readonly backoff?: { readonly baseMs?: number; readonly maxMs?: number };
+  /** Default DEFAULT_STARTUP_ATTEMPTS. */
+  readonly startupAttempts?: number;
+}
+
+/**
+ * A stage failure the runtime knows cannot heal by waiting carries `permanent: true` (e.g. the
+ * exchange refused the API key); anything else may be transient.
+ */
+export interface StageFailure {
+  readonly permanent?: boolean;
+}
+
+export function isPermanentFailure(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as StageFailure).permanent === true;
+}
+
+/** Why a run ended before it ever calibrated. */
+export interface FatalRecord {
+  readonly stage: FailedStage;
+  readonly message: string;
+  readonly permanent: boolean;
 }
 
 export interface TraderContext {
@@ -135,16 +162,23 @@ export interface TraderContext {
   readonly exchangePaused: boolean;
   /** The intent being executed; non-null exactly while in ACTING. */
   readonly pendingIntent: OrderIntent | null;
+  /** Why the strategy asked (for the decision record); carried with the pending intent. */
+  readonly pendingEvidence: DecisionEvidence | null;
   readonly intentsExecuted: number;
   readonly lastCalibration: CalibrationSummary | null;
   readonly backoff: BackoffSettings;
+  /** A calibration has succeeded in this run (from then on the trader reconnects for ever). */
+  readonly calibratedOnce: boolean;
+  readonly startupAttempts: number;
+  /** Set when the run gave up before its first calibration (see the rules above). */
+  readonly fatal: FatalRecord | null;
 }
 
 export type ConnectionSource = 'orderbook' | 'trading';
 
 export type TraderEvent =
   /** A strategy asks to trade. Accepted only in READY (and only when the book is live). */
-  | { readonly type: 'INTENT'; readonly intent: OrderIntent }
+  | { readonly type: 'INTENT'; readonly intent: OrderIntent; readonly evidence?: DecisionEvidence }
   /** An established connection dropped (the integrations report it). */
   | { readonly type: 'CONNECTION_LOST'; readonly source: ConnectionSource; readonly reason: string }
   /** A breaker (consecutive order errors, daily loss, drawdown) opened. */
@@ -176,6 +210,7 @@ export type CalibrateInput = StageInput;
 export type CalibrateOutput = CalibrationSummary;
 export interface ExecuteIntentInput {
   readonly intent: OrderIntent;
+  readonly evidence?: DecisionEvidence;
 }
 /** Nothing: the order outcome (denied / placed / unknown) flows on the bus. */
 // biome-ignore lint/suspicious/noConfusingVoidType: the runtime's actors are async functions without a result (Promise<void>); the snapshot type is invariant, so `unknown` or `undefined` would reject them.
@@ -238,14 +273,24 @@ function resolveBackoff(input: TraderInput | undefined): BackoffSettings {
   return { baseMs, maxMs };
 }
 
+function resolveStartupAttempts(input: TraderInput | undefined): number {
+  const n = input?.startupAttempts ?? DEFAULT_STARTUP_ATTEMPTS;
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`startupAttempts must be an integer ≥ 1, got ${n}`);
+  return n;
+}
+
 function initialContext({ input }: { input: TraderInput | undefined }): TraderContext {
   return {
+    calibratedOnce: false,
+    startupAttempts: resolveStartupAttempts(input),
+    fatal: null,
     attempt: 0,
     failedStage: null,
     lastError: null,
     halt: null,
     exchangePaused: false,
     pendingIntent: null,
+    pendingEvidence: null,
     intentsExecuted: 0,
     lastCalibration: null,
     backoff: resolveBackoff(input),
@@ -260,12 +305,14 @@ function executeIntentInput({ context }: { context: TraderContext }): ExecuteInt
   if (context.pendingIntent === null) {
     throw new Error('trader machine invariant broken: ACTING entered without a pending intent');
   }
-  return { intent: context.pendingIntent };
+  return context.pendingEvidence === null
+    ? { intent: context.pendingIntent }
+    : { intent: context.pendingIntent, evidence: context.pendingEvidence };
 }
 
-function shutdownInput({ event }: { event: TraderEvent }): ShutdownInput {
-  assertEvent(event, 'SHUTDOWN');
-  return { cancelOrders: event.cancelOrders };
+/** A SHUTDOWN says whether to cancel; a run that gives up before calibrating cancels nothing. */
+function shutdownInput({ event }: { event: TraderEvent | ErrorActorEvent }): ShutdownInput {
+  return event.type === 'SHUTDOWN' ? { cancelOrders: event.cancelOrders } : { cancelOrders: false };
 }
 
 function stageForSource(source: ConnectionSource): FailedStage {
@@ -318,6 +365,11 @@ export const traderMachine = setup({
     isHalted: ({ context }) => context.halt !== null,
     exchangeIsPaused: ({ context }) => context.exchangePaused,
     failedAtOrderbookConnect: ({ context }) => context.failedStage === 'ORDERBOOK_CONNECT',
+    /** Before the first calibration: a permanent failure, or the last of `startupAttempts`. */
+    failureEndsStartup: ({ context, event }) =>
+      !context.calibratedOnce &&
+      (isPermanentFailure((event as unknown as ErrorActorEvent).error) ||
+        context.attempt + 1 >= context.startupAttempts),
     failedAtTradingClientConnect: ({ context }) => context.failedStage === 'TRADING_CLIENT_CONNECT',
   },
   delays: {
@@ -345,6 +397,17 @@ export const traderMachine = setup({
       lastCalibration: params.summary,
       attempt: 0,
       failedStage: null,
+      lastError: null,
+      calibratedOnce: true,
+    })),
+    recordFatal: assign((_, params: { readonly stage: FailedStage; readonly error: unknown }) => ({
+      failedStage: params.stage,
+      lastError: `${params.stage} failed: ${describeError(params.error)}`,
+      fatal: {
+        stage: params.stage,
+        message: describeError(params.error),
+        permanent: isPermanentFailure(params.error),
+      },
     })),
     recordBreakerHalt: assign(({ event }) => {
       assertEvent(event, 'BREAKER_TRIPPED');
@@ -365,9 +428,9 @@ export const traderMachine = setup({
     markExchangeResumed: assign({ exchangePaused: false }),
     storePendingIntent: assign(({ event }) => {
       assertEvent(event, 'INTENT');
-      return { pendingIntent: event.intent };
+      return { pendingIntent: event.intent, pendingEvidence: event.evidence ?? null };
     }),
-    clearPendingIntent: assign({ pendingIntent: null }),
+    clearPendingIntent: assign({ pendingIntent: null, pendingEvidence: null }),
     countIntentExecuted: assign({ intentsExecuted: ({ context }) => context.intentsExecuted + 1 }),
     recordOrderError: assign((_, params: { readonly error: unknown }) => ({
       lastError: `order failed: ${describeError(params.error)}`,
@@ -400,13 +463,17 @@ export const traderMachine = setup({
         src: 'orderbookConnect',
         input: stageInput,
         onDone: { target: 'TRADING_CLIENT_CONNECT' },
-        onError: {
-          target: 'ERROR',
-          actions: {
-            type: 'recordStageFailure',
-            params: failureAt('ORDERBOOK_CONNECT'),
+        onError: [
+          {
+            guard: 'failureEndsStartup',
+            target: 'SHUTTING_DOWN',
+            actions: { type: 'recordFatal', params: failureAt('ORDERBOOK_CONNECT') },
           },
-        },
+          {
+            target: 'ERROR',
+            actions: { type: 'recordStageFailure', params: failureAt('ORDERBOOK_CONNECT') },
+          },
+        ],
       },
     },
 
@@ -423,13 +490,17 @@ export const traderMachine = setup({
             params: tradingStatusOf,
           },
         },
-        onError: {
-          target: 'ERROR',
-          actions: {
-            type: 'recordStageFailure',
-            params: failureAt('TRADING_CLIENT_CONNECT'),
+        onError: [
+          {
+            guard: 'failureEndsStartup',
+            target: 'SHUTTING_DOWN',
+            actions: { type: 'recordFatal', params: failureAt('TRADING_CLIENT_CONNECT') },
           },
-        },
+          {
+            target: 'ERROR',
+            actions: { type: 'recordStageFailure', params: failureAt('TRADING_CLIENT_CONNECT') },
+          },
+        ],
       },
     },
 
@@ -456,13 +527,17 @@ export const traderMachine = setup({
             actions: { type: 'recordCalibration', params: calibrationOf },
           },
         ],
-        onError: {
-          target: 'ERROR',
-          actions: {
-            type: 'recordStageFailure',
-            params: failureAt('CALIBRATING'),
+        onError: [
+          {
+            guard: 'failureEndsStartup',
+            target: 'SHUTTING_DOWN',
+            actions: { type: 'recordFatal', params: failureAt('CALIBRATING') },
           },
-        },
+          {
+            target: 'ERROR',
+            actions: { type: 'recordStageFailure', params: failureAt('CALIBRATING') },
+          },
+        ],
       },
       on: {
         CONNECTION_LOST: { target: 'ERROR', actions: 'recordConnectionLost' },
@@ -544,7 +619,8 @@ export const traderMachine = setup({
     },
 
     SHUTTING_DOWN: {
-      description: 'Graceful stop: strategy off, optional cancel-all, flush writes, close sockets.',
+      description:
+        'Graceful stop (SHUTDOWN, or a run that gave up before calibrating): strategy off, optional cancel-all, flush writes, close sockets.',
       // Shutdown is already under way: halts, pauses and a second SHUTDOWN change nothing.
       on: {
         SHUTDOWN: undefined,

@@ -107,6 +107,23 @@ export interface BusEvents {
   /** Every strategy evaluation, traded or not. */
   'strategy.decided': [Decision];
 
+  /**
+   * The record cannot write a kind that must never be lost (orders, fills, ledger): `attempts`
+   * consecutive failures so far; the rows stay queued and are retried. An alarm, not a log line:
+   * the runtime halts trading until an operator resumes.
+   */
+  'record.writeFailing': [
+    {
+      readonly kind: string;
+      readonly attempts: number;
+      readonly error: string;
+      readonly pendingRows: number;
+      readonly at: number;
+    },
+  ];
+  /** A kind that was failing writes again (the halt it caused stays until an operator resumes). */
+  'record.writeRecovered': [{ readonly kind: string; readonly failures: number; readonly at: number }];
+
   /** StatusLogger's periodic block. */
   'status.reported': [
     { readonly at: number; readonly text: string; readonly data: Readonly<Record<string, unknown>> },

@@ -20,6 +20,7 @@ import {
   type ConfigEnv,
   ConfigError,
   type ConfigFlags,
+  configWarnings,
   DEFAULTS,
   LOG_LEVELS,
   loadConfig,
@@ -36,6 +37,7 @@ import {
   notifyFromBus,
   parseTarget,
 } from '../notify/index.js';
+import { type FolderLock, lockDataDir, PersistenceError } from '../persistence/index.js';
 import type { RunningTrader, StartTrader, TraderSummary } from '../runtime/index.js';
 import {
   type ControlTarget,
@@ -46,6 +48,14 @@ import {
   traderViewFromRuntime,
 } from '../server/index.js';
 import { createLogger, flushLogger, type Logger } from './logging.js';
+
+/** An error that is ordinary misconfiguration (exit 2, one line), or undefined. */
+function misconfiguration(err: unknown): { code: string; message: string } | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (err instanceof PersistenceError) return { code: err.code, message: err.message };
+  if (code === 'EXCHANGE_IDENTITY_UNKNOWN') return { code, message: (err as Error).message };
+  return undefined;
+}
 
 export interface StartIo {
   stdout: (text: string) => Promise<void>;
@@ -123,8 +133,21 @@ export async function runStart(
     throw err;
   }
 
+  // One trader per data folder, whatever the database: checked before anything is started.
+  let lock: FolderLock;
+  try {
+    lock = lockDataDir(config.dataDir);
+  } catch (err) {
+    if (err instanceof PersistenceError) {
+      io.stderr(`traderv3 start: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+
   const logger = io.createLogger(config);
   logger.info({ event: 'config', config: redactedConfig(config) }, `starting traderv3 on ${config.env}`);
+  for (const warning of configWarnings(config)) logger.warn({ event: 'config_warning' }, warning);
 
   let hub: InspectorHub | undefined;
   let server: TraderServer | undefined;
@@ -144,7 +167,7 @@ export async function runStart(
   try {
     if (config.inspect) hub = createInspectorHub();
     const startTrader = await io.loadRuntime();
-    running = await startTrader(config, { logger, ...(hub ? { inspect: hub.inspector } : {}) });
+    running = await startTrader(config, { logger, lock, ...(hub ? { inspect: hub.inspector } : {}) });
     // One server: control API, live stream, dashboard, metrics, health (and --inspect's relay).
     const inner = running.control;
     let dashboardUrl = '';
@@ -188,6 +211,16 @@ export async function runStart(
       );
     }
   } catch (err) {
+    lock.release();
+    const problem = misconfiguration(err);
+    if (problem !== undefined) {
+      // Ordinary misconfiguration (database down, data folder in use, unknown exchange): one line.
+      logger.error({ event: 'start_failed', code: problem.code, error: problem.message }, problem.message);
+      await closeServers();
+      await flushLogger(logger);
+      io.stderr(`traderv3 start: ${problem.message}\n`);
+      return 2;
+    }
     logger.fatal({ event: 'start_failed', err }, 'the trader failed to start');
     if (running) {
       await running.shutdown({ cancelOrders: !config.keepOrders }).catch((e: unknown) => {
@@ -238,6 +271,13 @@ export async function runStart(
   let code = 0;
   try {
     summary = await Promise.race([trader.done, shutdownFailed]);
+    if (summary.failed !== undefined) {
+      // Never connected: one clear line; a refused key is misconfiguration (2), an unreachable host 1.
+      io.stderr(`traderv3 start: ${summary.failed}\n`);
+      code = summary.failure === 'permanent' ? 2 : 1;
+    } else if (summary.record_complete === false) {
+      code = 1;
+    }
   } catch (err) {
     logger.error({ event: 'stopped_with_error', err }, 'the trader stopped with an error');
     code = 1;
@@ -274,6 +314,10 @@ export function registerStart(program: Command): void {
     .option('--data-dir <dir>', `data folder (env TRADERV3_DATA_DIR; default ${DEFAULTS.dataDir})`)
     .option('--api-url <url>', 'trading REST base URL (env KALSHI_API_URL)')
     .option('--ws-url <url>', 'trading WebSocket URL (env KALSHI_WS_URL)')
+    .option(
+      '--credentials <file>',
+      "sim: an external simulator's credentials file (what `traderv3 exchange-sim --credentials FILE` writes)",
+    )
     .option('--key-id <id>', 'Kalshi API key id (env KALSHI_API_KEY_ID)')
     .option('--private-key <file>', 'Kalshi private key PEM file (env KALSHI_PRIVATE_KEY_PATH)')
     .option('--hybrid', 'production market data, paper trading (with --env paper)')

@@ -6,6 +6,7 @@ export { CONFIG_ERROR_CODES, ConfigError, type ConfigErrorCode, type ConfigProbl
 export {
   type ConfigEnv,
   type ConfigFlags,
+  configWarnings,
   DEFAULTS,
   defaultStrategy,
   KALSHI_URLS,

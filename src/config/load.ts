@@ -20,7 +20,7 @@
  *   TRADERV3_MAX_EXPOSURE_DOLLARS, TRADERV3_BREAKER_ERRORS, TRADERV3_MAX_DAILY_LOSS_DOLLARS,
  *   TRADERV3_MAX_DRAWDOWN_PCT (each also a --kebab-case flag)
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { createSigner, formatDollars, KalshiError, parseDollars } from '../kalshi/index.js';
 import { ConfigError, type ConfigErrorCode, type ConfigProblem } from './errors.js';
 import {
@@ -93,6 +93,8 @@ export interface ConfigFlags {
   wsUrl?: FlagValue;
   keyId?: FlagValue;
   privateKey?: FlagValue;
+  /** --env sim: the simulator's credentials file ({key_id, private_key_pem, rest_url, ws_url}). */
+  credentials?: FlagValue;
   hybrid?: boolean;
   marketDataApiUrl?: FlagValue;
   marketDataWsUrl?: FlagValue;
@@ -346,6 +348,92 @@ function loadCredentials(
   return { keyId: keyIdIn.raw, privateKeyPem: pem, privateKeyPath: pathIn.raw };
 }
 
+interface SimCredentialsFile {
+  credentials: Credentials;
+  restUrl: string;
+  wsUrl: string;
+}
+
+/** `traderv3 exchange-sim --credentials FILE`'s file: {key_id, private_key_pem, rest_url, ws_url}. */
+function readSimCredentials(
+  c: Collector,
+  readFile: (path: string) => string,
+  input: Input,
+): SimCredentialsFile | undefined {
+  const where = `--credentials ${show(input.raw)}`;
+  let text: string;
+  try {
+    text = readFile(input.raw);
+  } catch (err) {
+    const code = errorCode(err);
+    const why = (code && FS_PROBLEMS[code]) ?? `cannot be read${code ? ` (${code})` : ''}`;
+    c.problem('CONFIG_BAD_KEY', '--credentials', `${where}: ${why}`);
+    return undefined;
+  }
+  let parsed: Record<string, unknown>;
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not an object');
+    parsed = value as Record<string, unknown>;
+  } catch {
+    c.problem('CONFIG_BAD_VALUE', '--credentials', `${where}: not a JSON object`);
+    return undefined;
+  }
+  const field = (name: string, expected?: { pattern: RegExp; what: string }): string | undefined => {
+    const v = parsed[name];
+    if (typeof v === 'string' && v !== '' && (expected === undefined || expected.pattern.test(v))) return v;
+    const problem = v === undefined ? 'missing' : `not ${expected?.what ?? 'a non-empty string'}`;
+    c.problem('CONFIG_BAD_VALUE', '--credentials', `${where}: field ${name} is ${problem}`);
+    return undefined;
+  };
+  const keyId = field('key_id');
+  const pem = field('private_key_pem');
+  const restUrl = field('rest_url', { pattern: /^https?:\/\/\S+$/, what: 'an http(s) URL' });
+  const wsUrl = field('ws_url', { pattern: /^wss?:\/\/\S+$/, what: 'a ws(s) URL' });
+  if (keyId === undefined || pem === undefined || restUrl === undefined || wsUrl === undefined)
+    return undefined;
+  try {
+    createSigner({ keyId, privateKeyPem: pem });
+  } catch (err) {
+    const why = err instanceof KalshiError ? err.message : 'not a usable RSA private key';
+    c.problem('CONFIG_BAD_KEY', '--credentials', `${where}: private_key_pem: ${why}`);
+    return undefined;
+  }
+  return {
+    credentials: { keyId, privateKeyPem: pem, privateKeyPath: input.raw },
+    restUrl: restUrl.replace(/\/+$/, ''),
+    wsUrl: wsUrl.replace(/\/+$/, ''),
+  };
+}
+
+/**
+ * What is allowed but worth saying at start: a private key file that others may read (ssh refuses
+ * such keys; we warn). `stat` is injectable for tests.
+ */
+export function configWarnings(
+  config: Pick<TraderConfig, 'credentials' | 'marketDataCredentials'>,
+  stat: (path: string) => { mode: number } = statSync,
+): string[] {
+  const out: string[] = [];
+  for (const creds of [config.credentials, config.marketDataCredentials]) {
+    const path = creds?.privateKeyPath;
+    if (path === undefined) continue;
+    let mode: number;
+    try {
+      mode = stat(path).mode;
+    } catch {
+      continue;
+    }
+    if ((mode & 0o077) !== 0) {
+      out.push(
+        `the private key file ${path} is readable by other users (mode ${(mode & 0o777).toString(8).padStart(4, '0')}); ` +
+          `run chmod 600 ${path} (ssh would refuse such a key)`,
+      );
+    }
+  }
+  return out;
+}
+
 function loadMarketSelection(c: Collector): MarketSelection {
   const tickersIn = c.input('tickers');
   const seriesIn = c.input('series');
@@ -447,7 +535,22 @@ export function loadConfig(
   const wsOverride = c.url(wsUrlIn, 'ws');
   let restUrl: string | undefined;
   let wsUrl: string | undefined;
-  if (traderEnv === 'sim') {
+  const simCredsIn = c.input('credentials');
+  let simFile: SimCredentialsFile | undefined;
+  if (simCredsIn && traderEnv !== 'sim') {
+    c.problem(
+      'CONFIG_CONFLICT',
+      '--credentials',
+      `--credentials is a simulator's credentials file and only applies to --env sim; for --env ${traderEnv} use --key-id and --private-key`,
+    );
+  } else if (simCredsIn) {
+    simFile = readSimCredentials(c, readFile, simCredsIn);
+  }
+  if (traderEnv === 'sim' && simFile) {
+    // The file names the simulator; --api-url / --ws-url may still override its URLs.
+    restUrl = apiOverride ?? simFile.restUrl;
+    wsUrl = wsOverride ?? simFile.wsUrl;
+  } else if (traderEnv === 'sim') {
     if ((apiUrlIn === undefined) !== (wsUrlIn === undefined)) {
       c.problem(
         'CONFIG_MISSING',
@@ -526,20 +629,38 @@ export function loadConfig(
   }
 
   // Trading credentials.
-  const credentials = loadCredentials(
-    c,
-    readFile,
-    traderEnv,
-    c.input('keyId', kalshiEnv('KALSHI_API_KEY_ID')),
-    c.input('privateKey', kalshiEnv('KALSHI_PRIVATE_KEY_PATH')),
-    {
-      keyFlag: '--key-id',
-      keyEnv: 'KALSHI_API_KEY_ID',
-      pathFlag: '--private-key',
-      pathEnv: 'KALSHI_PRIVATE_KEY_PATH',
-    },
-    traderEnv !== 'sim',
-  );
+  const keyGiven = c.input('keyId') ?? c.input('privateKey');
+  if (simFile && keyGiven) {
+    c.problem(
+      'CONFIG_CONFLICT',
+      keyGiven.label,
+      `${keyGiven.label} and --credentials both give the key; use one of them`,
+    );
+  }
+  const credentials =
+    simFile?.credentials ??
+    loadCredentials(
+      c,
+      readFile,
+      traderEnv,
+      c.input('keyId', kalshiEnv('KALSHI_API_KEY_ID')),
+      c.input('privateKey', kalshiEnv('KALSHI_PRIVATE_KEY_PATH')),
+      {
+        keyFlag: '--key-id',
+        keyEnv: 'KALSHI_API_KEY_ID',
+        pathFlag: '--private-key',
+        pathEnv: 'KALSHI_PRIVATE_KEY_PATH',
+      },
+      traderEnv !== 'sim',
+    );
+
+  if (traderEnv === 'sim' && restUrl !== undefined && credentials === undefined && !keyGiven) {
+    c.problem(
+      'CONFIG_MISSING',
+      '--credentials',
+      `--env sim with an external simulator (${restUrl}) needs its API key: --credentials FILE (the file \`traderv3 exchange-sim --credentials FILE\` writes) or --key-id and --private-key`,
+    );
+  }
 
   const marketSelection = loadMarketSelection(c);
   const strategy = c.oneOf(c.input('strategy'), STRATEGIES, defaultStrategy(traderEnv));

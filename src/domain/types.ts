@@ -101,15 +101,37 @@ export type RiskVerdict =
   | { readonly ok: true }
   | { readonly ok: false; readonly code: RiskRefusalCode; readonly detail: string };
 
+/** What a model said, for the record: which model, what it saw, what it answered. */
+export interface ModelEvidence {
+  /** sha256 of the model file. */
+  readonly hash: string;
+  /** The model's raw outputs (e.g. the policy's 21 action scores, the classifier's probability). */
+  readonly output: readonly number[];
+  /** The observation's feature version (the spec the inputs follow). */
+  readonly featureVersion?: string;
+  /** Actions masked before the choice, as a bit string or list (policy). */
+  readonly mask?: string;
+}
+
+/**
+ * Why a strategy decided what it did, carried with its intent through the machine to the record:
+ * the features it looked at, the model's evidence, and strategy-specific fields (the edge trader's
+ * forecast- and market-implied temperatures, …) under their own names.
+ */
+export interface DecisionEvidence {
+  readonly features?: Readonly<Record<string, number>>;
+  readonly model?: ModelEvidence;
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
 /** One strategy evaluation, traded or not. */
-export interface Decision {
+export interface Decision extends DecisionEvidence {
   readonly at: number;
   readonly ticker: string;
   readonly strategy: string;
   readonly action: 'trade' | 'hold';
   readonly reason: string;
   readonly intent?: OrderIntent;
-  readonly features?: Readonly<Record<string, number>>;
   readonly verdict?: RiskVerdict;
   readonly clientOrderId?: string;
 }

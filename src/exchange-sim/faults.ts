@@ -29,8 +29,8 @@ export interface FaultSnapshot {
 export type FaultCommand =
   /** Drops every connection, or only those with a subscription on `channel`. */
   | { action: 'drop_ws_connections'; channel?: string }
-  /** Answers the next `count` WebSocket upgrades with 503. */
-  | { action: 'reject_ws_upgrades'; count?: number }
+  /** Answers the next `count` WebSocket upgrades with `status` (default 503; 401 = key refused). */
+  | { action: 'reject_ws_upgrades'; count?: number; status?: number }
   | { action: 'skip_seq'; count?: number }
   | { action: 'duplicate_deltas'; count?: number }
   | { action: 'reorder_deltas'; count?: number }
@@ -49,6 +49,8 @@ export class FaultInjector {
   dropFillMessages = 0;
   http429 = 0;
   rejectWsUpgrades = 0;
+  /** The HTTP status a rejected upgrade is answered with. */
+  rejectWsUpgradeStatus = 503;
   latencyMs = 0;
   readonly httpErrors: HttpErrorRule[] = [];
 
@@ -84,6 +86,7 @@ export class FaultInjector {
     this.dropFillMessages = 0;
     this.http429 = 0;
     this.rejectWsUpgrades = 0;
+    this.rejectWsUpgradeStatus = 503;
     this.latencyMs = 0;
     this.httpErrors.length = 0;
   }
@@ -123,6 +126,13 @@ export function parseFaultCommand(body: unknown): FaultCommand | string {
       if (b.channel !== undefined && typeof b.channel !== 'string') return 'channel must be a channel name';
       return b as FaultCommand;
     case 'reject_ws_upgrades':
+      if (
+        b.status !== undefined &&
+        (typeof b.status !== 'number' || !Number.isInteger(b.status) || b.status < 400 || b.status > 599)
+      ) {
+        return 'status must be an HTTP error status (400–599)';
+      }
+      return b as FaultCommand;
     case 'pause_exchange':
     case 'resume_exchange':
     case 'clear':

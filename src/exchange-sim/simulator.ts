@@ -15,7 +15,7 @@
  *   POST /_sim/accounts                {balance_dollars?}       a new funded account + API key
  *   POST /_sim/markets/{ticker}/status {status}                 e.g. closed, inactive, active
  *   POST /_sim/markets/{ticker}/settle {result: yes|no|void}    determine and settle
- *   GET  /_sim/stats                                             connections, activity and
+ *   GET  /_sim/stats                                             instance_id, connections, activity and
  *                                                                lifecycle counters
  */
 import { createHash, createPublicKey, randomUUID } from 'node:crypto';
@@ -64,6 +64,11 @@ export interface SimCredentials {
 }
 
 export interface Simulator {
+  /**
+   * This run of the simulator (a random UUID per start, served as `instance_id` by GET /_sim/stats):
+   * a restarted simulator is a new exchange whose order and trade ids repeat the last one's.
+   */
+  readonly instanceId: string;
   readonly restUrl: string;
   readonly wsUrl: string;
   readonly port: number;
@@ -111,6 +116,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   });
   activity.seedBooks();
 
+  const instanceId = randomUUID();
   const keys = new KeyRegistry();
   const faults = new FaultInjector();
   const marketIds = new Map<string, string>();
@@ -174,6 +180,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         return { applied: cmd.action, dropped: ws.dropAll(cmd.channel) };
       case 'reject_ws_upgrades':
         faults.rejectWsUpgrades += n;
+        faults.rejectWsUpgradeStatus = cmd.status ?? 503;
         break;
       case 'skip_seq':
         faults.skipSeq += n;
@@ -221,6 +228,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       if (path === '/_sim/faults' && method === 'GET') return sendJson(res, 200, faults.snapshot());
       if (path === '/_sim/stats' && method === 'GET') {
         return sendJson(res, 200, {
+          instance_id: instanceId,
           ws_connections: ws.connectionCount,
           activity: activity.stats,
           lifecycle: lifecycle.stats,
@@ -291,6 +299,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
   let closed = false;
   return {
+    instanceId,
     restUrl,
     wsUrl,
     port: address.port,

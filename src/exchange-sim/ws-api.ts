@@ -178,7 +178,12 @@ export class SimWsServer {
       return;
     }
     if (this.ctx.faults.take('rejectWsUpgrades')) {
-      rejectUpgrade(socket, 503, 'Service Unavailable');
+      const status = this.ctx.faults.rejectWsUpgradeStatus;
+      rejectUpgrade(
+        socket,
+        status,
+        status === 401 ? 'Unauthorized' : status === 503 ? 'Service Unavailable' : 'Error',
+      );
       return;
     }
     const auth = this.ctx.keys.authenticate(req.headers, 'GET', WS_PATH, this.ctx.clock());

@@ -45,6 +45,17 @@ export class WireFormatError extends KalshiError {
   }
 }
 
+/** The WebSocket upgrade was answered with an HTTP status instead of 101 (e.g. 401: the key was refused). */
+export class KalshiWsUpgradeError extends KalshiError {
+  readonly status: number;
+
+  constructor(status: number, message: string, options?: { cause?: unknown }) {
+    super('KALSHI_WS_CLOSED', message, options);
+    this.name = 'KalshiWsUpgradeError';
+    this.status = status;
+  }
+}
+
 /** Short, safe rendering of a bad value for an error message. */
 export function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);

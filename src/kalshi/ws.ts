@@ -20,7 +20,7 @@
  */
 import { EventEmitter } from 'eventemitter3';
 import WebSocket from 'ws';
-import { KalshiError } from './errors.js';
+import { KalshiError, KalshiWsUpgradeError } from './errors.js';
 import type { Signer } from './signer.js';
 import type {
   OkMessage,
@@ -525,8 +525,15 @@ export class KalshiWsClient extends EventEmitter<KalshiWsEvents> {
       });
       ws.on('error', (err) => {
         if (!opened) {
+          const refused = /Unexpected server response: (\d{3})/.exec(err.message);
           reject(
-            new KalshiError('KALSHI_WS_CLOSED', `WebSocket connect failed: ${err.message}`, { cause: err }),
+            refused
+              ? new KalshiWsUpgradeError(Number(refused[1]), `WebSocket connect failed: ${err.message}`, {
+                  cause: err,
+                })
+              : new KalshiError('KALSHI_WS_CLOSED', `WebSocket connect failed: ${err.message}`, {
+                  cause: err,
+                }),
           );
         } else if (gen === this.generation) {
           this.emit('socketError', err);

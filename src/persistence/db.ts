@@ -12,7 +12,7 @@
  *   process (or a second open in this process) is refused with PERSIST_DATADIR_LOCKED. A lock
  *   left by a dead process (kill -9) is taken over.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
@@ -23,6 +23,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import { DEFAULTS } from '../config/index.js';
 import { PersistenceError } from './errors.js';
+import { lockFolder } from './lock.js';
 import * as schema from './schema.js';
 
 export type Schema = typeof schema;
@@ -182,59 +183,6 @@ async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<
   return database;
 }
 
-/** Data folders opened by this process (a second PGlite on the same files would corrupt them). */
-const openHere = new Set<string>();
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function acquireLock(dataDir: string): () => void {
-  const file = join(dataDir, LOCK_FILE);
-  if (openHere.has(file)) {
-    throw new PersistenceError(
-      'PERSIST_DATADIR_LOCKED',
-      `the embedded database in ${dataDir} is already open in this process`,
-    );
-  }
-  for (let attempt = 0; ; attempt++) {
-    try {
-      writeFileSync(file, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw err;
-      let holder = Number.NaN;
-      try {
-        holder = Number.parseInt(readFileSync(file, 'utf8'), 10);
-      } catch {
-        // vanished or unreadable: treat as stale
-      }
-      if (Number.isSafeInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
-        throw new PersistenceError(
-          'PERSIST_DATADIR_LOCKED',
-          `the embedded database in ${dataDir} is in use by process ${holder} (a running trader?); ` +
-            `stop it, or set DATABASE_URL to share a Postgres server. If no such process is yours, delete ${file}`,
-        );
-      }
-      rmSync(file, { force: true }); // left by a process that died
-    }
-  }
-  openHere.add(file);
-  return () => {
-    openHere.delete(file);
-    try {
-      if (Number.parseInt(readFileSync(file, 'utf8'), 10) === process.pid) rmSync(file, { force: true });
-    } catch {
-      // already gone
-    }
-  };
-}
-
 async function openPglite(options: OpenDatabaseOptions): Promise<Database> {
   let release: () => void = () => undefined;
   let client: PGlite;
@@ -255,7 +203,7 @@ async function openPglite(options: OpenDatabaseOptions): Promise<Database> {
         { cause: err },
       );
     }
-    release = acquireLock(dataDir);
+    release = lockFolder(dataDir, LOCK_FILE, `the embedded database in ${dataDir}`).release;
     client = new PGlite(pgdata, { parsers: { [INT8_OID]: parseInt8 } });
   }
   try {

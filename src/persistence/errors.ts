@@ -6,7 +6,8 @@
 export const PERSISTENCE_ERROR_CODES = {
   PERSIST_BAD_URL: 'the database URL is not a postgres:// or postgresql:// URL',
   PERSIST_CONNECT_FAILED: 'the database cannot be opened or reached',
-  PERSIST_DATADIR_LOCKED: 'another live process has the embedded database (PGlite) data folder open',
+  PERSIST_DATADIR_LOCKED:
+    'another live process has the data folder (a trader) or the embedded database (PGlite) in it open',
   PERSIST_MIGRATION_FAILED: 'applying the migrations failed',
   PERSIST_CLOSED: 'the database was used after close()',
 } as const;

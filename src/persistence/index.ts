@@ -14,6 +14,7 @@ export {
   type Schema,
 } from './db.js';
 export { PERSISTENCE_ERROR_CODES, PersistenceError, type PersistenceErrorCode } from './errors.js';
+export { type FolderLock, lockDataDir, lockFolder, TRADER_LOCK_FILE } from './lock.js';
 export { MIGRATIONS_FOLDER, type MigrationReport, migrate } from './migrate.js';
 export { Recorder, type RecorderDeps, type SettlementRecord } from './recorder.js';
 export {

@@ -16,6 +16,11 @@
  *   reconciliation the exchange's balance at calibration − the running balance (the first entry of
  *                  a record is the opening balance)
  * Fills already in the database (an earlier run recorded them) are not entered twice.
+ *
+ * Orders, fills and the ledger must never be lost: when one of them fails to write
+ * `ALARM_AFTER_ATTEMPTS` times in a row (or a write-ahead fails), 'record.writeFailing' goes on the
+ * bus (the runtime halts trading on it) and the rows stay queued and retried; 'record.writeRecovered'
+ * follows when they land. Rows still unwritten at close are handed back by `unwritten()`.
  */
 import type { BusEvents, EventBus } from '../bus.js';
 import type { ExchangeFill, PositionView, TrackedOrder } from '../domain/index.js';
@@ -38,6 +43,11 @@ import {
 } from './repos/rows.js';
 import type { Repositories } from './repositories.js';
 import { createWriteQueue, type WriteQueue } from './write-queue.js';
+
+/** The kinds that must never be lost: their write failures are alarms. */
+export const CRITICAL_KINDS: ReadonlySet<string> = new Set(['orders', 'fills', 'ledger']);
+/** Consecutive failures of a critical kind before the alarm. */
+export const ALARM_AFTER_ATTEMPTS = 3;
 
 export interface SettlementRecord {
   readonly ticker: string;
@@ -131,19 +141,44 @@ export class Recorder {
       },
       onShed: (_kind, count) => this.onShed(count),
       onFlushError: (kind, error, attempt) => {
-        if (attempt === 1 || attempt % 10 === 0) {
-          deps.onError?.(
-            `writing ${kind} (attempt ${attempt})`,
-            error instanceof Error ? error : new Error(String(error)),
-          );
+        const err = error instanceof Error ? error : new Error(String(error));
+        if (attempt === 1 || attempt % 10 === 0) deps.onError?.(`writing ${kind} (attempt ${attempt})`, err);
+        if (CRITICAL_KINDS.has(kind) && attempt === ALARM_AFTER_ATTEMPTS) this.alarm(kind, attempt, err);
+      },
+      onFlushRecovered: (kind, failures) => {
+        if (CRITICAL_KINDS.has(kind) && failures >= ALARM_AFTER_ATTEMPTS) {
+          deps.bus.emit('record.writeRecovered', { kind, failures, at: deps.clock() });
         }
       },
     });
   }
 
-  /** Commits an order's record before it is sent (write-ahead). */
+  /** Commits an order's record before it is sent (write-ahead); a failure is an alarm too. */
   async writeAhead(order: TrackedOrder): Promise<void> {
-    await this.deps.repos.orders.upsert(this.deps.sessionId, order);
+    try {
+      await this.deps.repos.orders.upsert(this.deps.sessionId, order);
+    } catch (err) {
+      this.alarm('orders', 1, err instanceof Error ? err : new Error(String(err)), 'write-ahead');
+      throw err;
+    }
+  }
+
+  private alarm(kind: string, attempts: number, error: Error, what = 'queued rows'): void {
+    const pending = (this.queue.pending() as Record<string, unknown[]>)[kind]?.length ?? 0;
+    this.deps.bus.emit('record.writeFailing', {
+      kind,
+      attempts,
+      error: `${what}: ${error.message}`,
+      pendingRows: pending,
+      at: this.deps.clock(),
+    });
+  }
+
+  /** Rows still queued (after a failed close: what could not be written), per kind. */
+  unwritten(): Array<{ kind: string; rows: unknown[] }> {
+    return Object.entries(this.queue.pending() as Record<string, unknown[]>)
+      .filter(([, rows]) => rows.length > 0)
+      .map(([kind, rows]) => ({ kind, rows }));
   }
 
   start(): void {

@@ -46,6 +46,11 @@ export const tradingSessions = pgTable(
   {
     id: text('id').primaryKey(),
     environment: text('environment').$type<SessionEnvironment>().notNull(),
+    /**
+     * Which exchange the session traded on (see exchangeKey in src/runtime/record.ts): Kalshi's ids
+     * are unique per exchange only, so orders, fills and ledger entries are keyed by it.
+     */
+    exchange: text('exchange').notNull(),
     config: jsonb('config').$type<Record<string, unknown>>().notNull(),
     status: text('status').$type<SessionStatus>().notNull(),
     dryRun: boolean('dry_run').notNull().default(false),
@@ -113,7 +118,9 @@ export const orders = pgTable(
     sessionId: text('session_id')
       .notNull()
       .references(() => tradingSessions.id),
-    orderId: text('order_id').unique('orders_order_id_key'),
+    /** The session's exchange (set from the session on insert): order ids are unique per exchange. */
+    exchange: text('exchange').notNull(),
+    orderId: text('order_id'),
     ticker: text('ticker').notNull(),
     bookSide: text('book_side').$type<BookSide>().notNull(),
     yesPrice: integer('yes_price').notNull(),
@@ -134,6 +141,7 @@ export const orders = pgTable(
     updatedAt: at('updated_at').notNull(),
   },
   (t) => [
+    unique('orders_exchange_order_id_key').on(t.exchange, t.orderId),
     index('orders_status_idx').on(t.status),
     index('orders_session_created_idx').on(t.sessionId, t.createdAt),
     check('orders_book_side_check', sql`${t.bookSide} in ('bid', 'ask')`),
@@ -157,8 +165,10 @@ export const orderEvents = pgTable(
 export const fills = pgTable(
   'fills',
   {
+    /** The session's exchange (set from the session on insert): trade ids are unique per exchange. */
+    exchange: text('exchange').notNull(),
     /** Kalshi's trade id: a replayed fill is the same row. */
-    fillId: text('fill_id').primaryKey(),
+    fillId: text('fill_id').notNull(),
     sessionId: text('session_id')
       .notNull()
       .references(() => tradingSessions.id),
@@ -175,7 +185,8 @@ export const fills = pgTable(
     receivedAt: at('received_at').notNull(),
   },
   (t) => [
-    index('fills_order_id_idx').on(t.orderId),
+    primaryKey({ name: 'fills_pkey', columns: [t.exchange, t.fillId] }),
+    index('fills_order_id_idx').on(t.exchange, t.orderId),
     index('fills_session_created_idx').on(t.sessionId, t.createdAt),
     check('fills_book_side_check', sql`${t.bookSide} in ('bid', 'ask')`),
   ],
@@ -204,17 +215,19 @@ export const ledger = pgTable(
     sessionId: text('session_id')
       .notNull()
       .references(() => tradingSessions.id),
+    /** The session's exchange (set from the session on insert). */
+    exchange: text('exchange').notNull(),
     at: at('at').notNull(),
     kind: text('kind').$type<LedgerKind>().notNull(),
     ticker: text('ticker'),
-    /** What the entry is for (the fill id, a settlement id, ...): (kind, ref) is unique. */
+    /** What the entry is for (the fill id, a settlement id, ...): (exchange, kind, ref) is unique. */
     ref: text('ref').notNull(),
     /** Signed micro-dollars: + money in, − money out. */
     amount: micros('amount').notNull(),
     balanceAfter: micros('balance_after'),
   },
   (t) => [
-    unique('ledger_kind_ref_key').on(t.kind, t.ref),
+    unique('ledger_exchange_kind_ref_key').on(t.exchange, t.kind, t.ref),
     index('ledger_session_id_idx').on(t.sessionId, t.id),
     check('ledger_kind_check', sql`${t.kind} in ('fill', 'fee', 'settlement', 'reconciliation')`),
   ],

@@ -37,7 +37,7 @@
  * - `close()` is a final `flush()` followed by stopping every timer, even if the flush failed (it
  *   then rethrows). Pushes during close are drained; a push after close throws WRITE_QUEUE_CLOSED.
  * - No promise the queue creates can reject unhandled: flush failures are caught, counted and
- *   retried. Hooks (`onShed`, `onFlushError`) that throw are counted in `hookErrors` and otherwise
+ *   retried. Hooks (`onShed`, `onFlushError`, `onFlushRecovered`) that throw are counted in `hookErrors` and otherwise
  *   ignored, so a faulty hook cannot stop writes or escape from `push`.
  * - Flush functions receive a fresh array they may keep but must not mutate (on failure it is what
  *   goes back to the queue).
@@ -111,6 +111,8 @@ export interface WriteQueueOptions<K extends string, R extends { [P in K]: unkno
   readonly onShed?: (kind: K, count: number) => void;
   /** A flush of `kind` failed; `attempt` counts consecutive failures (1 = first). It will be retried. */
   readonly onFlushError?: (kind: K, error: unknown, attempt: number) => void;
+  /** A flush of `kind` succeeded after `failures` consecutive failed ones: the kind writes again. */
+  readonly onFlushRecovered?: (kind: K, failures: number) => void;
 }
 
 export interface WriteQueueKindStats {
@@ -272,6 +274,7 @@ export class WriteQueue<K extends string, R extends { [P in K]: unknown } = { [P
   readonly #timers: WriteQueueTimers;
   readonly #onShed: ((kind: K, count: number) => void) | undefined;
   readonly #onFlushError: ((kind: K, error: unknown, attempt: number) => void) | undefined;
+  readonly #onFlushRecovered: ((kind: K, failures: number) => void) | undefined;
   readonly #lanes = new Map<K, Lane<K>>();
   /** The lanes in configuration order, and the shed ones among them (eviction candidates). */
   readonly #order: Lane<K>[] = [];
@@ -296,6 +299,7 @@ export class WriteQueue<K extends string, R extends { [P in K]: unknown } = { [P
     this.#timers = options.timers ?? NODE_TIMERS;
     this.#onShed = options.onShed;
     this.#onFlushError = options.onFlushError;
+    this.#onFlushRecovered = options.onFlushRecovered;
     for (const kind of Object.keys(options.kinds) as K[]) {
       const config = options.kinds[kind] as WriteQueueKind<unknown>;
       positiveInteger(`kinds.${kind}.maxBatch`, config.maxBatch);
@@ -598,8 +602,16 @@ export class WriteQueue<K extends string, R extends { [P in K]: unknown } = { [P
         this.#depth -= batch.length;
         lane.written += batch.length;
         lane.flushes++;
+        const failedBefore = lane.consecutiveFailures;
         lane.consecutiveFailures = 0;
         lane.lastError = undefined;
+        if (failedBefore > 0 && this.#onFlushRecovered !== undefined) {
+          try {
+            this.#onFlushRecovered(lane.kind, failedBefore);
+          } catch {
+            this.#hookErrors++;
+          }
+        }
         lane.lastFlushLatencyMs = latency;
         if (latency > lane.maxFlushLatencyMs) lane.maxFlushLatencyMs = latency;
         return true;

@@ -11,6 +11,7 @@
 import { createActor, fromPromise, type InspectionEvent, type Subscription } from 'xstate';
 import {
   backoffDelay,
+  type ExecuteIntentInput,
   TRADER_STATES,
   type TraderActorId,
   type TraderEvent,
@@ -19,9 +20,7 @@ import {
 } from '../../machines/index.js';
 import { createBus } from '../bus.js';
 import type { TraderConfig } from '../config/index.js';
-import type { Decision, OrderIntent } from '../domain/index.js';
 import { COUNT_SCALE } from '../domain/index.js';
-import { type Simulator, startSimulator } from '../exchange-sim/index.js';
 import {
   calibrate,
   MarketSchedule,
@@ -30,15 +29,13 @@ import {
   TradingIntegration,
 } from '../integrations/index.js';
 import {
-  createSigner,
   formatCount,
   formatDollars,
   KalshiRestClient,
   KalshiWsClient,
   RateLimiter,
-  type Signer,
 } from '../kalshi/index.js';
-import { Recorder } from '../persistence/index.js';
+import { createRepositories, lockDataDir, migrate, openDatabase, Recorder } from '../persistence/index.js';
 import {
   type MoneyView,
   MoneyWatch,
@@ -48,7 +45,12 @@ import {
   StatusLogger,
 } from '../services/index.js';
 import { createStrategy, StrategyRunner } from '../strategy/index.js';
+import { dumpUnwritten } from './dump.js';
+import { resolveEndpoints } from './endpoints.js';
+import { exchangeKey } from './exchange-key.js';
+import { createIntentExecutor } from './execute.js';
 import { openRecord } from './record.js';
+import { classifyStageError, type StageErrorContext } from './stage-errors.js';
 import type { RunningTrader, StartTraderDeps, TraderSummary } from './types.js';
 
 export type { RunningTrader, StartTrader, StartTraderDeps, TraderSummary } from './types.js';
@@ -64,64 +66,6 @@ const SNAPSHOT_TIMEOUT_MS = 15_000;
 const SYNCABLE: ReadonlySet<string> = new Set(['READY', 'HALTED', 'PAUSED']);
 /** With --series / --markets N: how often to look for newly listed markets besides on each close. */
 const REDISCOVER_MS = 5 * 60_000;
-
-interface Endpoints {
-  restUrl: string;
-  wsUrl: string;
-  marketDataRestUrl: string;
-  marketDataWsUrl: string;
-  signer: Signer;
-  marketDataSigner: Signer;
-  sim?: Simulator;
-}
-
-/** Where to trade: the URLs from the config, or an embedded simulator for `--env sim` without URLs. */
-async function resolveEndpoints(config: TraderConfig, logger: StartTraderDeps['logger']): Promise<Endpoints> {
-  if (config.env === 'sim' && !config.restUrl) {
-    const sim = await startSimulator({
-      seed: config.sim.seed,
-      markets: config.sim.markets,
-      ratePerSec: config.sim.rate,
-      rateLimit: config.rateLimitTier,
-    });
-    const creds = sim.createAccount({ balance: config.sim.balanceMicros });
-    const signer = createSigner({ keyId: creds.key_id, privateKeyPem: creds.private_key_pem });
-    logger.info(
-      { event: 'simulator', rest_url: sim.restUrl, ws_url: sim.wsUrl },
-      'embedded exchange simulator started',
-    );
-    return {
-      restUrl: sim.restUrl,
-      wsUrl: sim.wsUrl,
-      marketDataRestUrl: sim.restUrl,
-      marketDataWsUrl: sim.wsUrl,
-      signer,
-      marketDataSigner: signer,
-      sim,
-    };
-  }
-  if (!config.restUrl || !config.wsUrl || !config.credentials) {
-    throw new Error(`env ${config.env} needs REST and WebSocket URLs and credentials`);
-  }
-  const signer = createSigner({
-    keyId: config.credentials.keyId,
-    privateKeyPem: config.credentials.privateKeyPem,
-  });
-  const marketDataSigner = config.marketDataCredentials
-    ? createSigner({
-        keyId: config.marketDataCredentials.keyId,
-        privateKeyPem: config.marketDataCredentials.privateKeyPem,
-      })
-    : signer;
-  return {
-    restUrl: config.restUrl,
-    wsUrl: config.wsUrl,
-    marketDataRestUrl: config.marketDataRestUrl ?? config.restUrl,
-    marketDataWsUrl: config.marketDataWsUrl ?? config.wsUrl,
-    signer,
-    marketDataSigner,
-  };
-}
 
 function selectionOf(config: TraderConfig) {
   const s = config.marketSelection;
@@ -142,19 +86,46 @@ function moneyStatus(view: MoneyView, config: TraderConfig) {
   };
 }
 
+/**
+ * Everything a run holds before the machine starts, taken in an order that fails fast on ordinary
+ * misconfiguration before anything is started: the data folder's lock, the database (and its
+ * migrations), the exchange (an embedded simulator starts here) and its identity, then the session.
+ */
+async function openRun(config: TraderConfig, deps: StartTraderDeps, sessionStart: number) {
+  const { logger } = deps;
+  const undo: Array<() => unknown> = [];
+  try {
+    const lock = deps.lock ?? lockDataDir(config.dataDir);
+    undo.push(() => lock.release());
+    const database = await openDatabase(
+      config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir },
+    );
+    undo.push(() => database.close());
+    await migrate(database);
+    const endpoints = await resolveEndpoints(config, logger);
+    undo.push(() => endpoints.sim?.close());
+    const exchange = await exchangeKey(config, endpoints.sim?.instanceId);
+    const record = await openRecord(
+      config,
+      database,
+      createRepositories(database),
+      exchange,
+      sessionStart,
+      logger,
+    );
+    return { lock, database, endpoints, record };
+  } catch (err) {
+    for (const step of undo.reverse()) await Promise.resolve(step()).catch(() => undefined);
+    throw err;
+  }
+}
+
 export async function startTrader(config: TraderConfig, deps: StartTraderDeps): Promise<RunningTrader> {
   const { logger } = deps;
   const clock = Date.now;
   const sessionStart = clock();
-  const endpoints = await resolveEndpoints(config, logger);
+  const { lock, database, endpoints, record } = await openRun(config, deps, sessionStart);
   const bus = createBus();
-  let record: Awaited<ReturnType<typeof openRecord>>;
-  try {
-    record = await openRecord(config, Boolean(endpoints.sim), sessionStart, logger);
-  } catch (err) {
-    await endpoints.sim?.close();
-    throw err;
-  }
 
   const limiter = new RateLimiter({ tier: config.rateLimitTier });
   const rest = new KalshiRestClient({
@@ -298,64 +269,74 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
   const strategy = createStrategy(config.strategy);
 
   // ---------- the machine, with its actors provided ----------
-  const publishDecision = (d: Decision) => bus.emit('strategy.decided', d);
+  const execute = createIntentExecutor({ bus, clock, risk, orders });
   const gate = async (stage: TraderActorId) => {
     await deps.hooks?.beforeStage?.(stage);
   };
+  // A stage's failure, worded for a person and marked permanent when waiting cannot heal it.
+  const tradingStage: StageErrorContext = {
+    keyId: config.credentials?.keyId,
+    restUrl: endpoints.restUrl,
+    wsUrl: endpoints.wsUrl,
+  };
+  const marketDataStage: StageErrorContext = {
+    keyId: config.marketDataCredentials?.keyId ?? config.credentials?.keyId,
+    restUrl: endpoints.marketDataRestUrl,
+    wsUrl: endpoints.marketDataWsUrl,
+  };
+  const stage =
+    <T>(run: () => Promise<T>, ctx: StageErrorContext) =>
+    async (): Promise<T> => {
+      try {
+        return await run();
+      } catch (err) {
+        throw classifyStageError(err, ctx);
+      }
+    };
   const machine = traderMachine.provide({
     actors: {
-      orderbookConnect: fromPromise(async () => {
-        await gate('orderbookConnect');
-        if (tickers === undefined) {
-          const selected = await selectMarkets(marketRest, selectionOf(config));
-          for (const market of selected) schedule.learn(market);
-          tickers = selected.map((m) => m.ticker);
-        }
-        await orderbook.connect(tickers);
-      }),
-      tradingClientConnect: fromPromise(async () => {
-        await gate('tradingClientConnect');
-        return trading.connect();
-      }),
-      calibrate: fromPromise(async () => {
-        await gate('calibrate');
-        const summary = await calibrate({
-          rest,
-          orders,
-          positions,
-          bus,
-          clock,
-          cleanup: config.cleanup && !calibratedOnce,
-          fillsSinceMs: record.fillsSinceMs,
-        });
-        calibratedOnce = true;
-        // Opening equity for the drawdown breaker: cash + open positions at cost, once per run.
-        if (!money.opened && lastBalance !== undefined) {
-          money.open(lastBalance + positions.positions().reduce((sum, p) => sum + p.costBasis, 0));
-        }
-        logger.info({ event: 'calibrated', ...summary }, 'calibrated against the exchange');
-        const { positions: p, restingOrders, fills, canceled, durationMs } = summary;
-        return { positions: p, restingOrders, fills, canceled, durationMs };
-      }),
-      executeIntent: fromPromise(async ({ input }: { input: { intent: OrderIntent } }) => {
+      orderbookConnect: fromPromise(
+        stage(async () => {
+          await gate('orderbookConnect');
+          if (tickers === undefined) {
+            const selected = await selectMarkets(marketRest, selectionOf(config));
+            for (const market of selected) schedule.learn(market);
+            tickers = selected.map((m) => m.ticker);
+          }
+          await orderbook.connect(tickers);
+        }, marketDataStage),
+      ),
+      tradingClientConnect: fromPromise(
+        stage(async () => {
+          await gate('tradingClientConnect');
+          return trading.connect();
+        }, tradingStage),
+      ),
+      calibrate: fromPromise(
+        stage(async () => {
+          await gate('calibrate');
+          const summary = await calibrate({
+            rest,
+            orders,
+            positions,
+            bus,
+            clock,
+            cleanup: config.cleanup && !calibratedOnce,
+            fillsSinceMs: record.fillsSinceMs,
+          });
+          calibratedOnce = true;
+          // Opening equity for the drawdown breaker: cash + open positions at cost, once per run.
+          if (!money.opened && lastBalance !== undefined) {
+            money.open(lastBalance + positions.positions().reduce((sum, p) => sum + p.costBasis, 0));
+          }
+          logger.info({ event: 'calibrated', ...summary }, 'calibrated against the exchange');
+          const { positions: p, restingOrders, fills, canceled, durationMs } = summary;
+          return { positions: p, restingOrders, fills, canceled, durationMs };
+        }, tradingStage),
+      ),
+      executeIntent: fromPromise(async ({ input }: { input: ExecuteIntentInput }) => {
         await gate('executeIntent');
-        const { intent } = input;
-        const verdict = risk.check(intent);
-        const base = {
-          at: clock(),
-          ticker: intent.ticker,
-          strategy: intent.strategy,
-          action: 'trade' as const,
-          intent,
-          verdict,
-        };
-        if (!verdict.ok) {
-          const denied = orders.deny(intent, `${verdict.code}: ${verdict.detail}`);
-          publishDecision({ ...base, reason: verdict.code, clientOrderId: denied.clientOrderId });
-          return;
-        }
-        const order = await orders.submit(intent);
-        publishDecision({ ...base, reason: intent.reason, clientOrderId: order.clientOrderId });
+        await execute(input.intent, input.evidence);
       }),
       shutdown: fromPromise(async ({ input }: { input: { cancelOrders: boolean } }) => {
         await gate('shutdown');
@@ -400,7 +381,10 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
     deps.inspect?.next?.(ev);
   };
   const actor = createActor(machine, {
-    input: { backoff: deps.backoff ?? { baseMs: 1000, maxMs: 30_000 } },
+    input: {
+      backoff: deps.backoff ?? { baseMs: 1000, maxMs: 30_000 },
+      ...(deps.startupAttempts === undefined ? {} : { startupAttempts: deps.startupAttempts }),
+    },
     inspect,
     ...(deps.clock ? { clock: deps.clock } : {}),
   });
@@ -420,15 +404,19 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
       if (!visited.includes(to as TraderStateName)) visited.push(to as TraderStateName);
       const at = clock();
       bus.emit('machine.transitioned', { from, to, event: lastEvent, at });
-      logger.info(
+      const { lastError, fatal, attempt } = snapshot.context;
+      // Trouble is said at warn: a failed stage, a lost connection, a run that gives up.
+      const trouble = to === 'ERROR' || fatal !== null;
+      logger[trouble ? 'warn' : 'info'](
         {
           event: 'state',
           from,
           to,
           cause: lastEvent,
-          ...(to === 'ERROR' ? { error: snapshot.context.lastError } : {}),
+          ...(to === 'ERROR' ? { error: lastError, attempt } : {}),
+          ...(fatal !== null && to === 'SHUTTING_DOWN' ? { fatal: fatal.message } : {}),
         },
-        `${from || '∅'} → ${to}`,
+        `${from || '∅'} → ${to}${to === 'ERROR' && lastError ? ` (${lastError})` : ''}`,
       );
     },
     error: (err) =>
@@ -516,6 +504,29 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
       'fill',
     ),
   );
+  // A record that cannot write orders, fills or the ledger halts trading until an operator resumes.
+  bus.on('record.writeFailing', (e) => {
+    logger.error(
+      {
+        event: 'record_write_failing',
+        kind: e.kind,
+        attempts: e.attempts,
+        pending_rows: e.pendingRows,
+        error: e.error,
+      },
+      `the record cannot write ${e.kind}: trading halted (rows kept and retried)`,
+    );
+    risk.trip(
+      'record_write_failed',
+      `${e.kind} could not be written (${e.error}); ${e.pendingRows} rows waiting`,
+    );
+  });
+  bus.on('record.writeRecovered', (e) =>
+    logger.warn(
+      { event: 'record_write_recovered', kind: e.kind, failures: e.failures },
+      `the record writes ${e.kind} again; the halt stays until an operator resumes`,
+    ),
+  );
   bus.on('position.driftDetected', (d) =>
     logger.warn({ event: 'position_drift', ...d }, 'position drift against the exchange'),
   );
@@ -547,7 +558,8 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
       actor.getSnapshot().value === 'READY'
         ? { ok: true }
         : { ok: false, reason: String(actor.getSnapshot().value) },
-    act: (intent) => actor.send({ type: 'INTENT', intent }),
+    act: (intent, evidence) =>
+      actor.send({ type: 'INTENT', intent, ...(evidence === undefined ? {} : { evidence }) }),
   });
 
   // ---------- status and housekeeping ----------
@@ -695,6 +707,8 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
     };
   };
 
+  /** What the record could not write at shutdown (rows dumped to a file), if anything. */
+  let recordProblem: { error: string; file?: string } | undefined;
   let closing: Promise<void> | undefined;
   const finish = (): Promise<void> => {
     closing ??= (async () => {
@@ -706,22 +720,54 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
         await recorder.close();
         await record.repos.sessions.end(record.sessionId, { status: 'ended', summary: summary() });
       } catch (err) {
+        recordProblem = { error: (err as Error).message };
+        const unwritten = recorder.unwritten();
+        if (unwritten.length > 0)
+          recordProblem.file = dumpUnwritten(config.dataDir, record.sessionId, unwritten);
         logger.error(
-          { event: 'db_close_failed', error: (err as Error).message },
-          'the record could not be completed',
+          {
+            event: 'record_incomplete',
+            error: recordProblem.error,
+            unwritten: unwritten.map((u) => ({ kind: u.kind, rows: u.rows.length })),
+            ...(recordProblem.file ? { file: recordProblem.file } : {}),
+          },
+          recordProblem.file
+            ? `the record could not be completed; the unwritten rows are saved in ${recordProblem.file}`
+            : 'the record could not be completed',
         );
       }
-      await record.database.close();
+      await database.close().catch(() => undefined);
       await endpoints.sim?.close();
+      lock.release();
     })();
     return closing;
   };
 
+  const finalSummary = (): TraderSummary => {
+    const fatal = actor.getSnapshot().context.fatal;
+    return {
+      ...summary(),
+      ...(fatal === null
+        ? {}
+        : {
+            failed: fatal.permanent
+              ? fatal.message
+              : `gave up after ${actor.getSnapshot().context.startupAttempts} failed attempts to connect; the last: ${fatal.message}`,
+            failure: fatal.permanent ? ('permanent' as const) : ('unreachable' as const),
+          }),
+      ...(recordProblem === undefined
+        ? {}
+        : {
+            record_complete: false as const,
+            ...(recordProblem.file ? { unwritten_rows_file: recordProblem.file } : {}),
+          }),
+    };
+  };
   const done = new Promise<TraderSummary>((resolve) => {
     const sub = actor.subscribe({
       complete: () => {
         sub.unsubscribe();
-        void finish().then(() => resolve(summary()));
+        void finish().then(() => resolve(finalSummary()));
       },
     });
   });
@@ -767,7 +813,7 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
         strategy: runner.stats,
         record: {
           session: record.sessionId,
-          database: record.database.target,
+          database: database.target,
           shed_rows: recorder.shedRows,
           queue: recorder.queue.stats(),
         },

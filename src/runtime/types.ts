@@ -7,6 +7,7 @@ import type { Actor, ActorOptions, InspectionEvent, Observer } from 'xstate';
 import type { TraderActorId, TraderMachine } from '../../machines/index.js';
 import type { EventBus } from '../bus.js';
 import type { TraderConfig } from '../config/index.js';
+import type { FolderLock } from '../persistence/index.js';
 import type { ControlTarget } from '../server/index.js';
 import type { OrderService, PositionTracker, RiskController } from '../services/index.js';
 
@@ -22,14 +23,30 @@ export interface TraderSummary {
   positions: Record<string, number>;
   /** Realized P&L as a dollar string ("12.3400"). */
   realized_pnl_dollars: string;
+  /** Set when the run gave up before it ever calibrated (the exchange refused the key, or could not
+   * be reached): what went wrong, in words. The run exits non-zero. */
+  failed?: string;
+  /** `permanent`: the exchange refused the key (exit 2); `unreachable`: it could not be reached (exit 1). */
+  failure?: 'permanent' | 'unreachable';
+  /** Present (false) only when the record could not be completed: the run exits non-zero. */
+  record_complete?: false;
+  /** Where the rows the database would not take were saved (JSON lines), when there were any. */
+  unwritten_rows_file?: string;
 }
 
 export interface StartTraderDeps {
   logger: Logger;
+  /**
+   * The data folder's lock (trader.lock), when the caller took it already (`traderv3 start` takes it
+   * before anything else); the trader releases it when it stops. Without it the trader takes it.
+   */
+  lock?: FolderLock;
   /** With --inspect: pass to xstate as `createActor(machine, { inspect })`. */
   inspect?: Observer<InspectionEvent>;
   /** Reconnect backoff (default 1 s doubling to 30 s). */
   backoff?: { baseMs: number; maxMs: number };
+  /** Failures in a row before the first calibration after which the run gives up (default 5). */
+  startupAttempts?: number;
   /**
    * Timers for the machine's delayed transitions (the reconnect backoff); real timers by default.
    * Tests that drive the runtime step by step pass one they fire themselves.

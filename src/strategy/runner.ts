@@ -5,7 +5,7 @@
  * actor publishes the decision of a trade that goes on to the RiskController.
  */
 import type { BusEvents, EventBus } from '../bus.js';
-import type { Decision, OrderIntent } from '../domain/index.js';
+import type { Decision, DecisionEvidence, OrderIntent } from '../domain/index.js';
 import type { MarketView, Strategy } from './types.js';
 
 export interface StrategyRunnerDeps {
@@ -16,7 +16,7 @@ export interface StrategyRunnerDeps {
   view(ticker: string): MarketView | undefined;
   /** Whether the machine accepts an intent now (READY), and if not, why. */
   canAct(): { ok: true } | { ok: false; reason: string };
-  act(intent: OrderIntent, features: Readonly<Record<string, number>> | undefined): void;
+  act(intent: OrderIntent, evidence: DecisionEvidence | undefined): void;
 }
 
 export interface StrategyRunnerStats {
@@ -24,6 +24,16 @@ export interface StrategyRunnerStats {
   trades: number;
   holds: number;
   throttled: number;
+}
+
+/** The evidence part of a strategy's result (only the fields it set). */
+function evidenceOf(r: DecisionEvidence): DecisionEvidence | undefined {
+  const e: DecisionEvidence = {
+    ...(r.features ? { features: r.features } : {}),
+    ...(r.model ? { model: r.model } : {}),
+    ...(r.details ? { details: r.details } : {}),
+  };
+  return Object.keys(e).length > 0 ? e : undefined;
 }
 
 export class StrategyRunner {
@@ -72,14 +82,10 @@ export class StrategyRunner {
       return;
     }
     const result = this.deps.strategy.evaluate(view);
+    const evidence = evidenceOf(result);
     if (result.action === 'hold') {
       this.stats.holds += 1;
-      this.publish({
-        ...base,
-        action: 'hold',
-        reason: result.reason,
-        ...(result.features ? { features: result.features } : {}),
-      });
+      this.publish({ ...base, ...evidence, action: 'hold', reason: result.reason });
       return;
     }
     const ready = this.deps.canAct();
@@ -87,14 +93,14 @@ export class StrategyRunner {
       this.stats.holds += 1;
       this.publish({
         ...base,
+        ...evidence,
         action: 'hold',
         reason: `not_ready:${ready.reason}`,
         intent: result.intent,
-        ...(result.features ? { features: result.features } : {}),
       });
       return;
     }
     this.stats.trades += 1;
-    this.deps.act(result.intent, result.features);
+    this.deps.act(result.intent, evidence);
   }
 }

@@ -3,7 +3,7 @@
  * pure functions of what they are shown; the StrategyRunner throttles them, publishes every
  * decision, and hands intents to the machine.
  */
-import type { Count, MarketPhase, OrderIntent, Price } from '../domain/index.js';
+import type { Count, DecisionEvidence, MarketPhase, OrderIntent, Price } from '../domain/index.js';
 
 /** What a strategy sees of one market at one moment. */
 export interface MarketView {
@@ -24,17 +24,10 @@ export interface MarketView {
   readonly marketPhase?: MarketPhase;
 }
 
+/** A strategy's answer, with the evidence (features, model output, details) the record keeps. */
 export type StrategyResult =
-  | {
-      readonly action: 'trade';
-      readonly intent: OrderIntent;
-      readonly features?: Readonly<Record<string, number>>;
-    }
-  | {
-      readonly action: 'hold';
-      readonly reason: string;
-      readonly features?: Readonly<Record<string, number>>;
-    };
+  | ({ readonly action: 'trade'; readonly intent: OrderIntent } & DecisionEvidence)
+  | ({ readonly action: 'hold'; readonly reason: string } & DecisionEvidence);
 
 export interface Strategy {
   readonly name: string;

@@ -60,6 +60,7 @@ import { expect } from 'vitest';
 import type { AnyActorRef } from 'xstate';
 import {
   actorErrorEventType,
+  isPermanentFailure,
   type TraderActorId,
   type TraderEvent,
   type TraderStateName,
@@ -72,7 +73,7 @@ import { type FaultCommand, type Simulator, startSimulator } from '../../src/exc
 import { type RunningTrader, startTrader } from '../../src/runtime/index.js';
 import { BackoffClock } from './backoff-clock.js';
 import type { TraderDriver, TraderObservation } from './driver.js';
-import { type ModelEvent, replayPath, type TraderTestPath } from './trader-model.js';
+import { MODEL_INPUT, type ModelEvent, replayPath, type TraderTestPath } from './trader-model.js';
 
 /** The state each invoked stage runs in. */
 const STAGE_STATE: Readonly<Record<TraderActorId, TraderStateName>> = {
@@ -92,6 +93,9 @@ const LOSS_HANDLED_IN: ReadonlySet<TraderStateName> = new Set([
   'PAUSED',
 ]);
 
+/** How a permanent failure (the exchange refused the key: the driver injects 401s) reads in `lastError`. */
+const PERMANENT_REASON = /failed: the exchange at \S+ refused API key \S+ \(HTTP 401\)/;
+
 /** How each stage's real failure reads in `lastError` (the fault the driver injects). */
 const FAILURE_REASON: Readonly<Record<Exclude<TraderActorId, 'shutdown'>, RegExp>> = {
   orderbookConnect: /^ORDERBOOK_CONNECT failed: WebSocket connect failed: .*\b503\b/,
@@ -108,8 +112,14 @@ export const HEALTH_CHECK_MS = 50;
 /** More than the REST client's retries and the health checks can use up while a stage fails. */
 const MANY = 100_000;
 
-/** Where the runtime keeps its trading record: a Postgres database, or embedded PGlite in a folder. */
-export type RecordTarget = { readonly url: string } | { readonly dataDir: string };
+/**
+ * Where the runtime keeps its trading record: a Postgres database (`url`), or embedded PGlite in the
+ * data folder. The data folder also holds the trader's lock.
+ */
+export interface RecordTarget {
+  readonly url?: string;
+  readonly dataDir: string;
+}
 
 export interface RuntimeDriverOptions {
   /**
@@ -284,13 +294,13 @@ export class RuntimeTraderDriver implements TraderDriver {
         wsUrl: creds.ws_url,
         keyId: creds.key_id,
         privateKey: keyFile,
-        ...('dataDir' in this.record ? { dataDir: this.record.dataDir } : {}),
+        dataDir: this.record.dataDir,
         strategy: 'none',
         markets: '2',
         rateLimitTier: 'prime',
         breakerErrors: String(BREAKER_LIMIT),
       },
-      'url' in this.record ? { DATABASE_URL: this.record.url } : {},
+      this.record.url !== undefined ? { DATABASE_URL: this.record.url } : {},
     );
     // loadConfig's floor for the health check is 1 s (sane for production); the test wants a
     // pause noticed within a few tens of ms, so it sets the field on the validated config.
@@ -298,6 +308,7 @@ export class RuntimeTraderDriver implements TraderDriver {
     this.running = await startTrader(config, {
       logger: pino({ level: 'silent' }),
       backoff: { baseMs: this.backoff.baseMs, maxMs: this.backoff.maxMs },
+      startupAttempts: MODEL_INPUT.startupAttempts,
       clock: this.clock,
       hooks: { beforeStage: (stage) => this.beforeStage(stage) },
     });
@@ -604,16 +615,18 @@ export class RuntimeTraderDriver implements TraderDriver {
     await settle();
   }
 
-  async fail(stage: TraderActorId, _error: unknown): Promise<void> {
+  async fail(stage: TraderActorId, error: unknown): Promise<void> {
     this.step += 1;
     if (stage === 'shutdown') {
       throw new Error('a failing shutdown cannot be produced against the real runtime');
     }
+    const permanent = isPermanentFailure(error);
+    const status = permanent ? 401 : 503;
     const gate = await this.takeGate(stage);
     this.clearFaults();
     switch (stage) {
       case 'orderbookConnect': {
-        this.fault({ action: 'reject_ws_upgrades', count: MANY });
+        this.fault({ action: 'reject_ws_upgrades', count: MANY, status });
         const { dropped = 0 } = this.fault({ action: 'drop_ws_connections', channel: 'orderbook_delta' });
         if (dropped > 0) {
           // connect() is a no-op on an open socket: wait until the runtime has seen it close.
@@ -625,10 +638,10 @@ export class RuntimeTraderDriver implements TraderDriver {
         break;
       }
       case 'tradingClientConnect':
-        this.fault({ action: 'http_error', endpoint: 'GET /exchange/status', status: 503, count: MANY });
+        this.fault({ action: 'http_error', endpoint: 'GET /exchange/status', status, count: MANY });
         break;
       case 'calibrate':
-        this.fault({ action: 'http_error', endpoint: 'GET /portfolio/positions', status: 503, count: MANY });
+        this.fault({ action: 'http_error', endpoint: 'GET /portfolio/positions', status, count: MANY });
         break;
       case 'executeIntent': {
         const intent = (gate.input as { intent?: OrderIntent } | undefined)?.intent;
@@ -642,7 +655,9 @@ export class RuntimeTraderDriver implements TraderDriver {
     gate.open();
     await errored;
     // The stage failed for the reason the driver arranged, not for another.
-    expect(this.observe().context.lastError, `why ${stage} failed`).toMatch(FAILURE_REASON[stage]);
+    expect(this.observe().context.lastError, `why ${stage} failed`).toMatch(
+      permanent ? PERMANENT_REASON : FAILURE_REASON[stage],
+    );
     this.clearFaults();
     await settle();
   }

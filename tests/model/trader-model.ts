@@ -71,6 +71,19 @@ function done<K extends TraderActorId>(actorId: K, output: unknown): ActorDoneMo
 function failed<K extends TraderActorId>(actorId: K, message: string): ActorErrorModelEvent {
   return { type: actorErrorEventType(actorId), error: new Error(message) } as ActorErrorModelEvent;
 }
+/** A failure the runtime marks permanent (e.g. the exchange refused the API key). */
+function failedPermanently<K extends TraderActorId>(actorId: K, message: string): ActorErrorModelEvent {
+  return {
+    type: actorErrorEventType(actorId),
+    error: Object.assign(new Error(message), { permanent: true }),
+  } as ActorErrorModelEvent;
+}
+
+/**
+ * The machine input of every model run (model, gated driver, runtime driver). Two startup attempts
+ * keep the paths through "gave up before the first calibration" short.
+ */
+export const MODEL_INPUT = { backoff: { baseMs: 1_000, maxMs: 8_000 }, startupAttempts: 2 } as const;
 
 /** The external events, with the payloads the model uses. */
 export const EXTERNAL_EVENTS: readonly TraderEvent[] = [
@@ -91,11 +104,14 @@ export const EXTERNAL_EVENTS: readonly TraderEvent[] = [
 export const INTERNAL_EVENTS: readonly ModelEvent[] = [
   done('orderbookConnect', undefined),
   failed('orderbookConnect', 'model: orderbook subscribe refused'),
+  failedPermanently('orderbookConnect', 'model: the exchange refused the API key'),
   done('tradingClientConnect', { tradingActive: true }),
   done('tradingClientConnect', { tradingActive: false }),
   failed('tradingClientConnect', 'model: exchange status check failed'),
+  failedPermanently('tradingClientConnect', 'model: the exchange refused the API key'),
   done('calibrate', SAMPLE_CALIBRATION),
   failed('calibrate', 'model: calibration found 1 position the exchange does not report'),
+  failedPermanently('calibrate', 'model: the exchange refused the API key'),
   done('executeIntent', undefined),
   failed('executeIntent', 'model: order rejected'),
   done('shutdown', undefined),
@@ -134,6 +150,8 @@ export interface AbstractContext {
   readonly exchangePaused: boolean;
   readonly failedStage: TraderContext['failedStage'];
   readonly hasPendingIntent: boolean;
+  readonly calibratedOnce: boolean;
+  readonly fatal: { readonly stage: string; readonly permanent: boolean } | null;
 }
 
 export function abstractContext(context: TraderContext): AbstractContext {
@@ -142,6 +160,8 @@ export function abstractContext(context: TraderContext): AbstractContext {
     exchangePaused: context.exchangePaused,
     failedStage: context.failedStage,
     hasPendingIntent: context.pendingIntent !== null,
+    calibratedOnce: context.calibratedOnce,
+    fatal: context.fatal === null ? null : { stage: context.fatal.stage, permanent: context.fatal.permanent },
   };
 }
 
@@ -155,8 +175,11 @@ export function abstractContext(context: TraderContext): AbstractContext {
  */
 function abstractKey(snapshot: TraderSnapshot): string {
   const value = snapshot.value as TraderStateName;
-  const { halt, exchangePaused, failedStage } = snapshot.context;
+  const { halt, exchangePaused, failedStage, calibratedOnce, attempt, startupAttempts } = snapshot.context;
   if (value === 'SHUTTING_DOWN' || value === 'SHUTDOWN') return value;
+  // Before the first calibration the attempt count decides whether a failure ends the run; from
+  // startupAttempts − 1 on, every stage failure does (lost connections can push it higher).
+  const freshAttempts = Math.min(attempt, startupAttempts - 1);
   const pausedMatters =
     value !== 'ORDERBOOK_CONNECT' &&
     value !== 'TRADING_CLIENT_CONNECT' &&
@@ -166,6 +189,7 @@ function abstractKey(snapshot: TraderSnapshot): string {
     halt === null ? '' : 'halted',
     pausedMatters && exchangePaused ? 'exchangePaused' : '',
     value === 'ERROR' ? `failed:${failedStage}` : '',
+    calibratedOnce ? '' : `fresh:${freshAttempts}`,
   ]
     .filter((part) => part !== '')
     .join('|');
@@ -201,7 +225,7 @@ export function createTraderTestModel(
     serializeState: serializer(options.granularity),
     serializeEvent: (event) => JSON.stringify(event),
     stateMatcher: (snapshot, key) => snapshot.matches(key as TraderStateName),
-    input: options.input ?? {},
+    input: options.input ?? MODEL_INPUT,
     logger: { log: () => {}, error: () => {} },
   });
 }
@@ -309,7 +333,7 @@ export function haltPersistencePaths(): TraderTestPath[] {
  * under a key. So the expected context is recomputed by replaying the path's events through the
  * machine's pure `transition`. The replay must visit the same state values as the path.
  */
-export function replayPath(path: TraderTestPath, input: TraderInput = {}): TraderSnapshot[] {
+export function replayPath(path: TraderTestPath, input: TraderInput = MODEL_INPUT): TraderSnapshot[] {
   let [snapshot] = initialTransition(traderMachine, input);
   const snapshots = [snapshot];
   for (const step of path.steps.slice(1)) {

@@ -118,12 +118,16 @@ let disposeRecord: () => Promise<void> = async () => undefined;
 // seconds to initialise; opening it again takes well under one): a scratch database on the
 // TEST_DATABASE_URL server when there is one (CI), embedded PGlite in a temporary folder otherwise.
 beforeAll(async () => {
+  // The data folder holds the trader's lock (and the embedded database when there is no server).
+  const dataDir = mkdtempSync(join(tmpdir(), 'tv3-model-record-'));
   if (TEST_DATABASE_URL !== undefined) {
     const fresh = await freshPostgresDatabase(TEST_DATABASE_URL);
-    record = { url: fresh.url };
-    disposeRecord = fresh.drop;
+    record = { url: fresh.url, dataDir };
+    disposeRecord = async () => {
+      await fresh.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    };
   } else {
-    const dataDir = mkdtempSync(join(tmpdir(), 'tv3-model-record-'));
     record = { dataDir };
     disposeRecord = async () => rmSync(dataDir, { recursive: true, force: true });
   }

@@ -231,7 +231,10 @@ describe.each(DRIVERS)('persistence on $name', (driver) => {
         verdict: { ok: false, code: 'RISK_MAX_POSITION', detail: 'position 30 > 25' },
       };
       const n = await repos.decisions.insertMany([
-        decisionRow('session-a', traded, { output: { logits: [1, 2, 3] }, hash: 'model-abc' }),
+        decisionRow('session-a', {
+          ...traded,
+          model: { hash: 'model-abc', output: [1, 2, 3], featureVersion: 'tv3-obs-1', mask: '101' },
+        }),
         decisionRow('session-a', refused),
       ]);
       expect(n).toBe(2);
@@ -242,7 +245,7 @@ describe.each(DRIVERS)('persistence on $name', (driver) => {
         action: 'trade',
         features: { spread: 100, momentum: -3 },
         features_hash: hashJson({ momentum: -3, spread: 100 }),
-        model_output: { logits: [1, 2, 3] },
+        model_output: { output: [1, 2, 3], featureVersion: 'tv3-obs-1', mask: '101' },
         model_hash: 'model-abc',
         risk_ok: true,
         risk_code: null,
@@ -281,7 +284,7 @@ describe.each(DRIVERS)('persistence on $name', (driver) => {
       expect((await repos.orders.byClientOrderId('c1'))?.history).toHaveLength(1);
     });
 
-    it('status changes append to the history; fills, fees and the exchange id update', async () => {
+    it('status changes append to the history; the exchange id updates; fill totals follow the fills', async () => {
       const o0 = order('c1', { intent: intent({ postOnly: true }) });
       await repos.orders.upsert('session-a', o0, { request: { raw: 'body' } });
       const o1: TrackedOrder = {
@@ -316,6 +319,16 @@ describe.each(DRIVERS)('persistence on $name', (driver) => {
         history: o2.history,
       };
       expect(await repos.orders.upsert('session-a', o3)).toEqual({ inserted: false, eventsAppended: 1 });
+      // The snapshot's fill totals are not stored: they follow from the fills table (none yet).
+      expect(await repos.orders.byClientOrderId('c1')).toMatchObject({
+        fillCount: 0,
+        fillNotional: 0,
+        fees: 0,
+      });
+      await repos.fills.insertMany([
+        fill('f1', 'session-a', { orderId: 'exch-1', count: 1000, yesPrice: 5600, fee: 70_000 }),
+        fill('f2', 'session-a', { orderId: 'exch-1', count: 1500, yesPrice: 5600, fee: 105_000 }),
+      ]);
 
       const stored = await repos.orders.byClientOrderId('c1');
       expect(stored).toMatchObject({
@@ -459,6 +472,55 @@ describe.each(DRIVERS)('persistence on $name', (driver) => {
       ]);
     });
 
+    it("an order's fill totals follow from its fills, whichever lands first, across sessions", async () => {
+      // A fill lands before its order knows its exchange id (the lanes are independent)...
+      await repos.fills.insertMany([fill('f1', 'session-a', { orderId: 'x-9', count: 300, fee: 10_000 })]);
+      await repos.orders.upsert('session-a', order('c9', { status: 'submitting' }));
+      expect(await repos.orders.byClientOrderId('c9')).toMatchObject({ fillCount: 0 });
+      // ...the id arrives: the totals include the fill already there.
+      await repos.orders.upsert(
+        'session-a',
+        order('c9', { orderId: 'x-9', status: 'canceled', fillCount: 0 }),
+      );
+      expect(await repos.orders.byClientOrderId('c9')).toMatchObject({ fillCount: 300, fees: 10_000 });
+      // A later session on the same exchange records a fill of that (closed) order, missed before.
+      await repos.sessions.start({
+        id: 'session-later',
+        environment: 'sim',
+        exchange: session.exchange,
+        config: {},
+        dryRun: false,
+      });
+      await repos.fills.insertMany([fill('f2', 'session-later', { orderId: 'x-9', count: 200, fee: 5_000 })]);
+      expect(await repos.orders.byClientOrderId('c9')).toMatchObject({
+        status: 'canceled',
+        fillCount: 500,
+        fillNotional: 500 * 5600,
+        fees: 15_000,
+      });
+    });
+
+    it('ids are unique per exchange: the same trade and order ids on two exchanges are two records', async () => {
+      await repos.sessions.start({ id: 'session-x', environment: 'sim', config: {}, dryRun: false });
+      expect(session.exchange).not.toBe((await repos.sessions.get('session-x'))?.exchange);
+      await repos.orders.upsert('session-a', order('ca', { orderId: 'same-order', status: 'resting' }));
+      await repos.orders.upsert('session-x', order('cx', { orderId: 'same-order', status: 'resting' }));
+      const a = fill('same-fill', 'session-a', { orderId: 'same-order', count: 100 });
+      const x = fill('same-fill', 'session-x', { orderId: 'same-order', count: 700 });
+      expect(await repos.fills.insertMany([a])).toEqual([a]);
+      expect(await repos.fills.insertMany([x])).toEqual([x]);
+      expect(await repos.fills.insertMany([x])).toEqual([]);
+      expect(await repos.orders.byClientOrderId('ca')).toMatchObject({ fillCount: 100 });
+      expect(await repos.orders.byClientOrderId('cx')).toMatchObject({ fillCount: 700 });
+      const exchangeX = (await repos.sessions.get('session-x'))?.exchange ?? '';
+      expect((await repos.orders.byOrderId('same-order', exchangeX))?.clientOrderId).toBe('cx');
+      expect(await repos.fills.idsSince(exchangeX, at(0))).toEqual(['same-fill']);
+      const entry = { at: at(1), kind: 'fill' as const, ref: 'same-fill', amount: -1 };
+      expect(await repos.ledger.insertMany([{ ...entry, sessionId: 'session-a' }])).toHaveLength(1);
+      expect(await repos.ledger.insertMany([{ ...entry, sessionId: 'session-x' }])).toHaveLength(1);
+      expect(await repos.ledger.insertMany([{ ...entry, sessionId: 'session-x' }])).toHaveLength(0);
+    });
+
     it('round-trips exact integers and times, from an ExchangeFill', async () => {
       const row = fillRow(
         'session-a',
@@ -574,40 +636,44 @@ describe.each(DRIVERS)('persistence on $name', (driver) => {
       detail: `${kind} at ${ms}`,
     });
 
-    it('finds the newest trip or reset on the same environment and REST URL only', async () => {
+    it('finds the newest trip or reset on the same exchange only', async () => {
+      const EXCHANGE = `demo:${REST}`;
       await repos.sessions.start({
         id: 'same',
-        environment: 'sim',
+        environment: 'paper',
+        exchange: EXCHANGE,
         config: { restUrl: REST },
         dryRun: false,
       });
       await repos.sessions.start({
         id: 'other-url',
-        environment: 'sim',
+        environment: 'paper',
+        exchange: 'demo:http://x',
         config: { restUrl: 'http://x' },
         dryRun: false,
       });
       await repos.sessions.start({
         id: 'other-env',
         environment: 'production',
+        exchange: `production:${REST}`,
         config: { restUrl: REST },
         dryRun: false,
       });
-      expect(await repos.risk.lastBreakerEvent('sim', REST)).toBeUndefined();
+      expect(await repos.risk.lastBreakerEvent(EXCHANGE)).toBeUndefined();
       await repos.bulk.insertRiskEvents([
         breaker('same', 10, 'breaker_tripped'),
         breaker('same', 20, 'position_drift'),
         breaker('other-url', 30, 'breaker_reset'),
         breaker('other-env', 40, 'breaker_reset'),
       ]);
-      expect(await repos.risk.lastBreakerEvent('sim', REST)).toMatchObject({
+      expect(await repos.risk.lastBreakerEvent(EXCHANGE)).toMatchObject({
         kind: 'breaker_tripped',
         reason: 'daily_loss',
         detail: 'breaker_tripped at 10',
         sessionId: 'same',
       });
       await repos.bulk.insertRiskEvents([breaker('same', 50, 'breaker_reset')]);
-      const last = await repos.risk.lastBreakerEvent('sim', REST);
+      const last = await repos.risk.lastBreakerEvent(EXCHANGE);
       expect(last?.kind).toBe('breaker_reset');
       expect(last?.at.toISOString()).toBe(at(50).toISOString());
     });

@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   ConfigError,
   type ConfigFlags,
+  configWarnings,
   KALSHI_URLS,
   loadConfig,
   redactedConfig,
@@ -199,6 +200,64 @@ describe('loadConfig: credentials', () => {
     expect(problems({ env: 'sim', apiUrl: 'http://127.0.0.1:4000/trade-api/v2' }).message).toContain(
       'needs both --api-url and --ws-url',
     );
+  });
+
+  it('sim with an external simulator and no key says how to give it, naming --credentials', () => {
+    const e = problems({
+      env: 'sim',
+      apiUrl: 'http://127.0.0.1:4000/trade-api/v2',
+      wsUrl: 'ws://127.0.0.1:4000/trade-api/ws/v2',
+    });
+    expect(e.problems.map((p) => p.source)).toEqual(['--credentials']);
+    expect(e.message).toContain('needs its API key: --credentials FILE');
+  });
+
+  it("sim takes the simulator's credentials file: key and URLs, and names a bad field", () => {
+    const file = (o: object) => ({ '/sim.json': JSON.stringify(o) });
+    const good = {
+      key_id: 'sim-key',
+      private_key_pem: '',
+      rest_url: 'http://127.0.0.1:4000/trade-api/v2',
+      ws_url: 'ws://127.0.0.1:4000/trade-api/ws/v2',
+    };
+    const c = load({ env: 'sim', credentials: '/sim.json' }, {}, file({ ...good, private_key_pem: PEM }));
+    expect(c.credentials).toMatchObject({ keyId: 'sim-key', privateKeyPath: '/sim.json' });
+    expect(c.restUrl).toBe(good.rest_url);
+    expect(c.wsUrl).toBe(good.ws_url);
+    const overridden = load(
+      {
+        env: 'sim',
+        credentials: '/sim.json',
+        apiUrl: 'http://127.0.0.1:5/trade-api/v2',
+        wsUrl: 'ws://127.0.0.1:5/ws',
+      },
+      {},
+      file({ ...good, private_key_pem: PEM }),
+    );
+    expect(overridden.restUrl).toBe('http://127.0.0.1:5/trade-api/v2');
+    expect(
+      problems(
+        { env: 'sim', credentials: '/sim.json' },
+        {},
+        file({ ...good, private_key_pem: PEM, ws_url: 'http://x' }),
+      ).message,
+    ).toContain('--credentials "/sim.json": field ws_url is not a ws(s) URL');
+    expect(
+      problems({ env: 'sim', credentials: '/sim.json' }, {}, file({ ...good, private_key_pem: 'junk' }))
+        .message,
+    ).toContain('private_key_pem');
+    expect(problems({ env: 'sim', credentials: '/nope.json' }).message).toContain('the file does not exist');
+    expect(problems({ env: 'paper', credentials: '/sim.json' }, PAPER_ENV, file(good)).message).toContain(
+      'only applies to --env sim',
+    );
+  });
+
+  it('warns about a private key file that other users can read', () => {
+    const c = load({ env: 'paper' }, PAPER_ENV);
+    expect(configWarnings(c, () => ({ mode: 0o100644 }))).toEqual([
+      expect.stringContaining(`the private key file ${KEY_PATH} is readable by other users (mode 0644)`),
+    ]);
+    expect(configWarnings(c, () => ({ mode: 0o100600 }))).toEqual([]);
   });
 });
 

@@ -3,11 +3,15 @@
  *
  * Write-ahead (DESIGN §6 rule 2): `upsert` is awaited before the request is sent. The first call
  * inserts the order row and its history in one transaction; later calls update status, exchange
- * order id, fills and fees, and append the history entries the database does not have yet (or one
+ * order id and outcome, and append the history entries the database does not have yet (or one
  * event when only the status changed). Calling it again with the same order changes nothing, so a
  * retried write is harmless. `loadOpen` gives restart recovery every order still in flight.
+ *
+ * An order's exchange is its session's; its order id is unique per exchange. Its fill totals are
+ * not taken from the snapshot: they are the sum of its rows in `fills` (fill-totals.ts), recomputed
+ * here and whenever fills are written, so they are right whichever write lands first.
  */
-import { and, asc, count, eq, inArray } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, sql } from 'drizzle-orm';
 import type { TraderEnv } from '../../config/index.js';
 import type { OrderIntent, OrderLifecycleStatus, TrackedOrder } from '../../domain/index.js';
 import type { Database } from '../db.js';
@@ -18,6 +22,7 @@ import {
   type SessionEnvironment,
   tradingSessions,
 } from '../schema.js';
+import { exchangeOf, recomputeFillTotals } from './fill-totals.js';
 import type { OrderUpsertResult, StoredOrder } from './rows.js';
 
 export interface OrdersRepo {
@@ -27,9 +32,13 @@ export interface OrdersRepo {
    * Orders still in flight (created/submitting/unknown/resting/canceling), oldest first: from every
    * session, or only from sessions of one environment (`paper` means `demo`).
    */
-  loadOpen(options?: { environment?: SessionEnvironment | TraderEnv }): Promise<StoredOrder[]>;
+  loadOpen(options?: {
+    environment?: SessionEnvironment | TraderEnv;
+    exchange?: string;
+  }): Promise<StoredOrder[]>;
   byClientOrderId(clientOrderId: string): Promise<StoredOrder | undefined>;
-  byOrderId(orderId: string): Promise<StoredOrder | undefined>;
+  /** By the exchange's order id (on one exchange when given: ids are unique per exchange only). */
+  byOrderId(orderId: string, exchange?: string): Promise<StoredOrder | undefined>;
 }
 
 type HistoryEntry = TrackedOrder['history'][number];
@@ -117,6 +126,7 @@ export function ordersRepo(database: Database): OrdersRepo {
           .values({
             clientOrderId: id,
             sessionId,
+            exchange: exchangeOf(sessionId),
             orderId: order.orderId ?? null,
             ticker: intent.ticker,
             bookSide: intent.bookSide,
@@ -129,9 +139,6 @@ export function ordersRepo(database: Database): OrdersRepo {
             reason: intent.reason,
             request: options.request ?? intent,
             status: order.status,
-            fillCount: order.fillCount,
-            fillNotional: order.fillNotional,
-            fees: order.fees,
             outcome: order.reason ?? null,
             createdAt: new Date(order.createdMs),
             updatedAt: new Date(order.updatedMs),
@@ -159,9 +166,6 @@ export function ordersRepo(database: Database): OrdersRepo {
               // undefined leaves a column alone: a known exchange order id is never erased.
               orderId: order.orderId,
               status: order.status,
-              fillCount: order.fillCount,
-              fillNotional: order.fillNotional,
-              fees: order.fees,
               outcome: order.reason ?? null,
               updatedAt: new Date(order.updatedMs),
             })
@@ -177,12 +181,18 @@ export function ordersRepo(database: Database): OrdersRepo {
             })),
           );
         }
+        if (order.orderId !== undefined) {
+          await tx.execute(recomputeFillTotals(sql`o2.client_order_id = ${id}`));
+        }
         return { inserted: created.length > 0, eventsAppended: events.length };
       });
     },
 
     async loadOpen(options = {}) {
-      const open = inArray(orders.status, [...OPEN_ORDER_STATUSES]);
+      const open = and(
+        inArray(orders.status, [...OPEN_ORDER_STATUSES]),
+        options.exchange === undefined ? undefined : eq(orders.exchange, options.exchange),
+      );
       const env = options.environment === 'paper' ? 'demo' : options.environment;
       const inEnvironment =
         env === undefined
@@ -208,8 +218,18 @@ export function ordersRepo(database: Database): OrdersRepo {
       return order;
     },
 
-    async byOrderId(orderId) {
-      const rows = await db.select().from(orders).where(eq(orders.orderId, orderId));
+    async byOrderId(orderId, exchange) {
+      const rows = await db
+        .select()
+        .from(orders)
+        .where(
+          and(
+            eq(orders.orderId, orderId),
+            exchange === undefined ? undefined : eq(orders.exchange, exchange),
+          ),
+        )
+        .orderBy(asc(orders.createdAt))
+        .limit(1);
       const [order] = await withHistory(rows);
       return order;
     },

@@ -32,6 +32,11 @@ export interface SessionStart {
   readonly id?: string;
   /** The config's env; `paper` is stored as `demo`. */
   readonly environment: SessionEnvironment | TraderEnv;
+  /**
+   * The exchange it trades on (src/runtime/exchange-key.ts): orders, fills and ledger entries are
+   * unique per exchange. Default: a key of its own (`session:<id>`), sharing identities with nothing.
+   */
+  readonly exchange?: string;
   /** The redacted config (redactedConfig()); secret-named keys are scrubbed again on the way in. */
   readonly config: object;
   readonly dryRun: boolean;
@@ -46,6 +51,7 @@ export interface SessionStart {
 export interface SessionRecord {
   readonly id: string;
   readonly environment: SessionEnvironment;
+  readonly exchange: string;
   readonly config: Record<string, unknown>;
   readonly status: SessionStatus;
   readonly dryRun: boolean;
@@ -136,7 +142,10 @@ export interface LedgerRow {
   readonly at: Date;
   readonly kind: LedgerKind;
   readonly ticker?: string | null;
-  /** What the entry is for (fill id, settlement id, ...). (kind, ref) is unique: re-recording is a no-op. */
+  /**
+   * What the entry is for (fill id, settlement id, ...). (exchange of the session, kind, ref) is
+   * unique: re-recording is a no-op.
+   */
   readonly ref: string;
   /** Signed micro-dollars: + money in, − money out. */
   readonly amount: Micros;
@@ -263,11 +272,8 @@ export function hashJson(value: unknown): string {
 }
 
 /** A Decision (epoch ms) as a row; the features hash is computed when features are present. */
-export function decisionRow(
-  sessionId: string,
-  decision: Decision,
-  model?: { readonly output?: unknown; readonly hash?: string },
-): DecisionRow {
+export function decisionRow(sessionId: string, decision: Decision): DecisionRow {
+  const model = decision.model;
   const verdict = decision.verdict;
   return {
     sessionId,
@@ -278,7 +284,13 @@ export function decisionRow(
     reason: decision.reason,
     features: decision.features ?? null,
     featuresHash: decision.features ? hashJson(decision.features) : null,
-    modelOutput: model?.output ?? null,
+    modelOutput: model
+      ? {
+          output: model.output,
+          ...(model.featureVersion !== undefined ? { featureVersion: model.featureVersion } : {}),
+          ...(model.mask !== undefined ? { mask: model.mask } : {}),
+        }
+      : null,
     modelHash: model?.hash ?? null,
     riskOk: verdict ? verdict.ok : null,
     riskCode: verdict && !verdict.ok ? verdict.code : null,

@@ -21,8 +21,8 @@ export interface SessionsRepo {
   /** The collector shed `shedRows` more rows: adds them to the count and flags the data gap. */
   markGap(id: string, shedRows: number): Promise<void>;
   get(id: string): Promise<SessionRecord | undefined>;
-  /** Newest first, with row counts. */
-  list(options?: { limit?: number; status?: SessionStatus }): Promise<SessionListRow[]>;
+  /** Newest first, with row counts; `exchange` keeps only the sessions on that exchange. */
+  list(options?: { limit?: number; status?: SessionStatus; exchange?: string }): Promise<SessionListRow[]>;
 }
 
 function environmentOf(env: SessionStart['environment']): SessionEnvironment {
@@ -36,6 +36,7 @@ function redactedObject(value: object): Record<string, unknown> {
 interface ListSqlRow extends Record<string, unknown> {
   id: string;
   environment: SessionEnvironment;
+  exchange: string;
   status: SessionStatus;
   dry_run: boolean;
   started_at: Date;
@@ -55,11 +56,13 @@ export function sessionsRepo(database: Database): SessionsRepo {
   const { db } = database;
   return {
     async start(input) {
+      const id = input.id ?? randomUUID();
       const [row] = await db
         .insert(tradingSessions)
         .values({
-          id: input.id ?? randomUUID(),
+          id,
           environment: environmentOf(input.environment),
+          exchange: input.exchange ?? `session:${id}`,
           config: redactedObject(input.config),
           status: 'running',
           dryRun: input.dryRun,
@@ -101,13 +104,18 @@ export function sessionsRepo(database: Database): SessionsRepo {
     async list(options = {}) {
       const limit = options.limit ?? 100;
       const params: unknown[] = [limit];
-      let where = '';
+      const conditions: string[] = [];
       if (options.status) {
         params.push(options.status);
-        where = 'where s.status = $2';
+        conditions.push(`s.status = $${params.length}`);
       }
+      if (options.exchange) {
+        params.push(options.exchange);
+        conditions.push(`s.exchange = $${params.length}`);
+      }
+      const where = conditions.length > 0 ? `where ${conditions.join(' and ')}` : '';
       const rows = await database.query<ListSqlRow>(
-        `select s.id, s.environment, s.status, s.dry_run, s.started_at, s.ended_at, s.data_gap, s.shed_rows,
+        `select s.id, s.environment, s.exchange, s.status, s.dry_run, s.started_at, s.ended_at, s.data_gap, s.shed_rows,
                 s.pid, s.host, s.summary,
                 (select count(*) from decisions d where d.session_id = s.id) as decisions,
                 (select count(*) from orders o where o.session_id = s.id) as orders,
@@ -121,6 +129,7 @@ export function sessionsRepo(database: Database): SessionsRepo {
       return rows.map((r) => ({
         id: r.id,
         environment: r.environment,
+        exchange: r.exchange,
         status: r.status,
         dryRun: r.dry_run,
         startedAt: r.started_at,

@@ -1,11 +1,14 @@
 /**
  * The trading record besides orders: machine transitions and decisions (many rows, written in
- * bulk through unnest), fills (idempotent on Kalshi's trade id), positions (upsert per session and
- * market) and the ledger (idempotent on (kind, ref), with the balance after each entry).
+ * bulk through unnest), fills (idempotent on Kalshi's trade id within the session's exchange; the
+ * fill totals of their orders are recomputed in the same transaction), positions (upsert per
+ * session and market) and the ledger (idempotent on (exchange, kind, ref), with the balance after
+ * each entry).
  */
 import { and, asc, desc, eq, isNotNull, sql } from 'drizzle-orm';
 import type { Database } from '../db.js';
-import { fills, ledger, positions, type SessionEnvironment } from '../schema.js';
+import { fills, ledger, positions } from '../schema.js';
+import { exchangeOf, recomputeFillTotals } from './fill-totals.js';
 import type { DecisionRow, FillRow, LedgerRecord, LedgerRow, PositionRow, TransitionRow } from './rows.js';
 import { unnestInsert } from './unnest.js';
 
@@ -27,9 +30,15 @@ export interface DecisionsRepo {
 }
 
 export interface FillsRepo {
-  /** Inserts the fills not yet recorded; returns exactly those (a replay returns []). */
+  /**
+   * Inserts the fills not yet recorded on their session's exchange; returns exactly those (a
+   * replay returns []). The fill totals of the orders they belong to follow in the same transaction.
+   */
   insertMany(rows: readonly FillRow[]): Promise<FillRow[]>;
-  byOrderId(orderId: string): Promise<FillRow[]>;
+  /** The fills of an order (on one exchange when given: ids are unique per exchange only). */
+  byOrderId(orderId: string, exchange?: string): Promise<FillRow[]>;
+  /** Trade ids already recorded on `exchange` at or after `since` (restart recovery). */
+  idsSince(exchange: string, since: Date): Promise<string[]>;
 }
 
 export interface PositionsRepo {
@@ -81,7 +90,8 @@ export function decisionsRepo(database: Database): DecisionsRepo {
 type FillSelect = typeof fills.$inferSelect;
 
 function toFillRow(r: FillSelect): FillRow {
-  return { ...r };
+  const { exchange: _exchange, ...row } = r;
+  return row;
 }
 
 export function fillsRepo(database: Database): FillsRepo {
@@ -93,23 +103,57 @@ export function fillsRepo(database: Database): FillsRepo {
       for (const r of rows) if (!unique.has(r.fillId)) unique.set(r.fillId, r);
       const inserted = new Set<string>();
       for (const batch of chunks([...unique.values()])) {
-        const ids = await db
-          .insert(fills)
-          .values(batch.map((r) => ({ ...r, clientOrderId: r.clientOrderId ?? null })))
-          .onConflictDoNothing({ target: fills.fillId })
-          .returning({ fillId: fills.fillId });
-        for (const { fillId } of ids) inserted.add(fillId);
+        await db.transaction(async (tx) => {
+          const ids = await tx
+            .insert(fills)
+            .values(
+              batch.map((r) => ({
+                ...r,
+                exchange: exchangeOf(r.sessionId),
+                clientOrderId: r.clientOrderId ?? null,
+              })),
+            )
+            .onConflictDoNothing({ target: [fills.exchange, fills.fillId] })
+            .returning({ fillId: fills.fillId, exchange: fills.exchange, orderId: fills.orderId });
+          for (const { fillId } of ids) inserted.add(fillId);
+          const byExchange = new Map<string, Set<string>>();
+          for (const { exchange, orderId } of ids) {
+            const set = byExchange.get(exchange) ?? new Set<string>();
+            set.add(orderId);
+            byExchange.set(exchange, set);
+          }
+          for (const [exchange, orderIds] of byExchange) {
+            await tx.execute(
+              recomputeFillTotals(
+                sql`o2.exchange = ${exchange} and o2.order_id in (${sql.join(
+                  [...orderIds].map((id) => sql`${id}`),
+                  sql`, `,
+                )})`,
+              ),
+            );
+          }
+        });
       }
       return [...unique.values()].filter((r) => inserted.has(r.fillId));
     },
 
-    async byOrderId(orderId) {
+    async byOrderId(orderId, exchange) {
       const rows = await db
         .select()
         .from(fills)
-        .where(eq(fills.orderId, orderId))
+        .where(
+          and(eq(fills.orderId, orderId), exchange === undefined ? undefined : eq(fills.exchange, exchange)),
+        )
         .orderBy(asc(fills.createdAt), asc(fills.fillId));
       return rows.map(toFillRow);
+    },
+
+    async idsSince(exchange, since) {
+      const rows = await db
+        .select({ fillId: fills.fillId })
+        .from(fills)
+        .where(and(eq(fills.exchange, exchange), sql`${fills.createdAt} >= ${since}`));
+      return rows.map((r) => r.fillId);
     },
   };
 }
@@ -157,11 +201,16 @@ export function ledgerRepo(database: Database): LedgerRepo {
         const inserted = await db
           .insert(ledger)
           .values(
-            batch.map((r) => ({ ...r, ticker: r.ticker ?? null, balanceAfter: r.balanceAfter ?? null })),
+            batch.map((r) => ({
+              ...r,
+              exchange: exchangeOf(r.sessionId),
+              ticker: r.ticker ?? null,
+              balanceAfter: r.balanceAfter ?? null,
+            })),
           )
-          .onConflictDoNothing({ target: [ledger.kind, ledger.ref] })
+          .onConflictDoNothing({ target: [ledger.exchange, ledger.kind, ledger.ref] })
           .returning();
-        out.push(...inserted);
+        out.push(...inserted.map(({ exchange: _exchange, ...row }) => row));
       }
       return out.sort((a, b) => a.id - b.id);
     },
@@ -177,7 +226,12 @@ export function ledgerRepo(database: Database): LedgerRepo {
     },
 
     async bySession(sessionId) {
-      return db.select().from(ledger).where(eq(ledger.sessionId, sessionId)).orderBy(asc(ledger.id));
+      const rows = await db
+        .select()
+        .from(ledger)
+        .where(eq(ledger.sessionId, sessionId))
+        .orderBy(asc(ledger.id));
+      return rows.map(({ exchange: _exchange, ...row }) => row);
     },
   };
 }
@@ -193,15 +247,15 @@ export interface BreakerEventRow {
 
 export interface RiskRepo {
   /**
-   * The newest breaker trip or reset that any session on this exchange (environment + REST URL)
-   * recorded: a trip with no reset after it means trading is still halted (DESIGN §6 rule 4).
+   * The newest breaker trip or reset that any session on this exchange recorded: a trip with no
+   * reset after it means trading is still halted (DESIGN §6 rule 4).
    */
-  lastBreakerEvent(environment: SessionEnvironment, restUrl: string): Promise<BreakerEventRow | undefined>;
+  lastBreakerEvent(exchange: string): Promise<BreakerEventRow | undefined>;
 }
 
 export function riskRepo(database: Database): RiskRepo {
   return {
-    async lastBreakerEvent(environment, restUrl) {
+    async lastBreakerEvent(exchange) {
       const rows = await database.query<{
         kind: BreakerEventRow['kind'];
         reason: string;
@@ -213,10 +267,10 @@ export function riskRepo(database: Database): RiskRepo {
            from risk_events r
            join trading_sessions s on s.id = r.session_id
           where r.kind in ('breaker_tripped', 'breaker_reset')
-            and s.environment = $1 and s.config->>'restUrl' = $2
+            and s.exchange = $1
           order by r.at desc, r.id desc
           limit 1`,
-        [environment, restUrl],
+        [exchange],
       );
       const row = rows[0];
       if (!row) return undefined;

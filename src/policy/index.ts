@@ -1,0 +1,75 @@
+/**
+ * The RL policy actor's pure core: the 52-feature observation, the 21-action space and its mask,
+ * hot-market activity, ONNX policy models (write, load, infer) and training.
+ */
+export {
+  ACTION_COUNT,
+  ACTION_KINDS,
+  ACTION_NAMES,
+  ACTION_SPACE_VERSION,
+  type ActionDecision,
+  type ActionInfo,
+  type ActionKind,
+  type ActionMask,
+  type ActionPlan,
+  type ActionSettings,
+  type ActionView,
+  actionIndex,
+  actionMask,
+  actionToIntent,
+  checkActionSettings,
+  chooseAction,
+  DEFAULT_ACTION_SETTINGS,
+  describeAction,
+  HOLD,
+  type MaskReason,
+  type PlannedOrder,
+  planAction,
+  SIZE_MULTIPLIERS,
+} from './actions.js';
+export { POLICY_ERROR_CODES, PolicyError, type PolicyErrorCode } from './errors.js';
+export {
+  type ActivityValue,
+  activityAt,
+  DEFAULT_HOT_SETTINGS,
+  type HotCandidate,
+  type HotChoice,
+  type HotSettings,
+  NO_ACTIVITY,
+  recordActivity,
+  selectHotMarket,
+} from './hot.js';
+export {
+  activityScore,
+  type BookInput,
+  type BookLevel,
+  type BookReader,
+  bookInputFromBook,
+  bookInputFromLevels,
+  bookMid,
+  buildObservation,
+  EMPTY_HISTORY,
+  type History,
+  type HistoryEntry,
+  momentum,
+  type ObservationInput,
+  type OpenOrderInput,
+  observe,
+  type PortfolioInput,
+  pushHistory,
+  reservedCash,
+} from './observation.js';
+export * from './onnx/index.js';
+export {
+  FEATURE_COUNT,
+  FEATURE_INDEX,
+  FEATURE_NAMES,
+  FEATURE_SPEC,
+  FEATURE_SPEC_HASH,
+  FEATURE_VERSION,
+  type FeatureDef,
+  type FeatureGroup,
+  SPEC_CONSTANTS,
+  specHash,
+} from './spec.js';
+export * from './train/index.js';
