@@ -8,12 +8,17 @@ import { DEFAULTS } from '../config/index.js';
 import { formatCount, formatDollars } from '../kalshi/index.js';
 import { createRepositories, type Database, migrate, openDatabase } from '../persistence/index.js';
 import { integerIn } from './options.js';
+import { writeHtmlReport } from './report-html.js';
 
 interface ReadOptions {
   dataDir: string;
   json?: boolean;
   limit: number;
   session?: string;
+  /** `report --html FILE [--from ISO] [--to ISO]`: the self-contained HTML report. */
+  html?: string;
+  from?: string;
+  to?: string;
 }
 
 interface Io {
@@ -113,12 +118,26 @@ export async function runReport(
       sessionId = match[0]!.id;
     }
     const scope = sessionId ? { sessionId } : {};
+    if (o.html) {
+      return {
+        html: await writeHtmlReport(db, {
+          html: o.html,
+          ...(sessionId ? { sessionId } : {}),
+          ...(o.from ? { from: o.from } : {}),
+          ...(o.to ? { to: o.to } : {}),
+        }),
+      };
+    }
     return {
       pnl: await repos.reports.pnlBySession({ ...scope, limit: o.limit }),
       decisions: await repos.reports.decisionCountsByReason(scope),
       fills: await repos.reports.recentFills({ ...scope, limit: Math.min(o.limit, 20) }),
     };
   });
+  if ('html' in data) {
+    io.stdout(`${JSON.stringify({ report: data.html })}\n`);
+    return 0;
+  }
   if (o.json || !io.tty) {
     io.stdout(`${JSON.stringify(data)}\n`);
     return 0;
@@ -208,6 +227,12 @@ export function registerReports(program: Command): void {
     program
       .command('report')
       .description('P&L per session, decision counts by reason, and recent fills from the record')
-      .option('--session <id>', 'one session (an id or a unique prefix)'),
+      .option('--session <id>', 'one session (an id or a unique prefix)')
+      .option(
+        '--html <file>',
+        'write a self-contained HTML report (equity, drawdown, P&L, fills, reconciliation)',
+      )
+      .option('--from <time>', 'with --html: from this time (ISO-8601)')
+      .option('--to <time>', 'with --html: up to this time (ISO-8601)'),
   ).action((o: ReadOptions) => guarded(() => runReport(o)));
 }

@@ -6,7 +6,8 @@
  *  - A configuration problem: one message on stderr naming every bad option / variable, exit 2.
  *  - stdout carries log lines (JSON lines, or pino-pretty at a terminal), among them
  *      {"event":"control","url":"http://127.0.0.1:PORT",...}   control API up (token in <data-dir>/control.json)
- *      {"event":"inspect","url":"http://127.0.0.1:PORT/",...}  with --inspect: the offline viewer
+ *      {"event":"dashboard","url":"http://127.0.0.1:PORT/"}   the dashboard (same server; also in `status`)
+ *      {"event":"inspect","url":"http://127.0.0.1:PORT/inspect/",...}  with --inspect: the offline viewer
  *  - --duration N: after N seconds, graceful shutdown. SIGINT/SIGTERM: the first one starts a
  *    graceful shutdown, a second one forces exit 1. Graceful shutdown cancels resting orders
  *    unless --keep-orders.
@@ -29,13 +30,22 @@ import {
   TRADER_ENVS,
   type TraderConfig,
 } from '../config/index.js';
+import {
+  Notifier,
+  NotifyConfigError,
+  type NotifyTarget,
+  notifyFromBus,
+  parseTarget,
+} from '../notify/index.js';
 import { type FolderLock, lockDataDir, PersistenceError } from '../persistence/index.js';
 import type { RunningTrader, StartTrader, TraderSummary } from '../runtime/index.js';
 import {
-  type ControlServer,
-  type InspectorRelay,
-  startControlServer,
-  startInspectorRelay,
+  type ControlTarget,
+  createInspectorHub,
+  type InspectorHub,
+  startServer,
+  type TraderServer,
+  traderViewFromRuntime,
 } from '../server/index.js';
 import { createLogger, flushLogger, type Logger } from './logging.js';
 
@@ -127,15 +137,20 @@ export function summaryLine(summary: TraderSummary): string {
 
 /** Runs `traderv3 start` to completion; returns the exit code. */
 export async function runStart(
-  flags: ConfigFlags,
+  allFlags: ConfigFlags & { notifyUrl?: string[] },
   env: ConfigEnv,
   io: StartIo = defaultStartIo,
 ): Promise<number> {
+  const { notifyUrl, ...flags } = allFlags;
   let config: TraderConfig;
+  let notifyTargets: NotifyTarget[];
   try {
     config = loadConfig(flags, env);
+    // --notify-url (repeatable) or TRADERV3_NOTIFY_URL (space/comma separated; keeps tokens out of `ps`).
+    const specs = [...(notifyUrl ?? []), ...(env.TRADERV3_NOTIFY_URL ?? '').split(/[\s,]+/).filter(Boolean)];
+    notifyTargets = specs.map(parseTarget);
   } catch (err) {
-    if (err instanceof ConfigError) {
+    if (err instanceof ConfigError || err instanceof NotifyConfigError) {
       io.stderr(`traderv3 start: ${err.message}\n`);
       return 2;
     }
@@ -158,29 +173,67 @@ export async function runStart(
   logger.info({ event: 'config', config: redactedConfig(config) }, `starting traderv3 on ${config.env}`);
   for (const warning of configWarnings(config)) logger.warn({ event: 'config_warning' }, warning);
 
-  let relay: InspectorRelay | undefined;
-  let control: ControlServer | undefined;
+  let hub: InspectorHub | undefined;
+  let server: TraderServer | undefined;
   let running: RunningTrader | undefined;
+  // Webhook notifications, off the trading path (src/notify): a dead webhook never slows trading.
+  const notifier = new Notifier({
+    targets: notifyTargets,
+    log: { warn: (obj, msg) => logger.warn(obj, msg) },
+  });
+  let stopNotify: (() => void) | undefined;
   const closeServers = async (): Promise<void> => {
-    await Promise.allSettled([control?.close(), relay?.close()]);
+    hub?.close();
+    stopNotify?.();
+    await Promise.allSettled([server?.close(), notifier.close(2_000)]);
   };
 
   try {
-    if (config.inspect) {
-      relay = await startInspectorRelay();
-      logger.info(
-        { event: 'inspect', url: relay.httpUrl, ws_url: relay.wsUrl, stately_url: `${relay.httpUrl}stately` },
-        `inspector: open ${relay.httpUrl}`,
-      );
-    }
+    if (config.inspect) hub = createInspectorHub();
     const startTrader = await io.loadRuntime();
-    running = await startTrader(config, { logger, lock, ...(relay ? { inspect: relay.inspector } : {}) });
-    control = await startControlServer({
-      target: running.control,
+    running = await startTrader(config, { logger, lock, ...(hub ? { inspect: hub.inspector } : {}) });
+    // One server: control API, live stream, dashboard, metrics, health (and --inspect's relay).
+    const inner = running.control;
+    let dashboardUrl = '';
+    const control: ControlTarget = {
+      ...inner,
+      status: async () => {
+        const s = await inner.status();
+        return s !== null && typeof s === 'object' ? { ...s, dashboard_url: dashboardUrl } : s;
+      },
+    };
+    const view = traderViewFromRuntime(
+      { ...running, control },
+      { extra: () => ({ strategy: config.strategy }) },
+    );
+    server = await startServer({
+      control,
+      ...(view ? { view } : {}),
+      ...(hub ? { inspector: hub } : {}),
       dataDir: config.dataDir,
       onError: (route, err) => logger.warn({ event: 'control_error', route, err }, `control ${route} failed`),
     });
-    logger.info({ event: 'control', url: control.url, file: control.file }, `control API on ${control.url}`);
+    dashboardUrl = server.dashboardUrl;
+    if (running.services && notifyTargets.length > 0) {
+      stopNotify = notifyFromBus(running.services.bus, (n) => notifier.notify(n));
+      logger.info(
+        { event: 'notify', targets: notifier.targets },
+        `notifications to ${notifier.targets.join(', ')}`,
+      );
+    }
+    logger.info({ event: 'control', url: server.url, file: server.file }, `control API on ${server.url}`);
+    logger.info({ event: 'dashboard', url: server.dashboardUrl }, `dashboard: open ${server.dashboardUrl}`);
+    if (server.inspectUrl) {
+      logger.info(
+        {
+          event: 'inspect',
+          url: server.inspectUrl,
+          ws_url: server.inspectWsUrl,
+          stately_url: `${server.inspectUrl}stately`,
+        },
+        `inspector: open ${server.inspectUrl}`,
+      );
+    }
   } catch (err) {
     lock.release();
     const problem = misconfiguration(err);
@@ -278,6 +331,11 @@ export function registerStart(program: Command): void {
     .option('--keep-orders', 'leave resting orders on the book at shutdown')
     .option('--duration <seconds>', 'stop gracefully after this many seconds')
     .option('--inspect', 'serve the XState inspector (offline viewer) on loopback')
+    .option(
+      '--notify-url <url>',
+      'webhook for operator notifications, repeatable; slack:URL / discord:URL pick the format (env TRADERV3_NOTIFY_URL)',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .option('--log-level <level>', `${LOG_LEVELS.join(' | ')} (env TRADERV3_LOG_LEVEL; default info)`)
     .option('--data-dir <dir>', `data folder (env TRADERV3_DATA_DIR; default ${DEFAULTS.dataDir})`)
     .option('--api-url <url>', 'trading REST base URL (env KALSHI_API_URL)')
@@ -332,7 +390,7 @@ export function registerStart(program: Command): void {
       // Usage errors exit 2, like configuration errors (help and version keep 0).
       throw err.exitCode === 0 ? err : new CommanderError(2, err.code, err.message);
     })
-    .action(async (flags: ConfigFlags) => {
+    .action(async (flags: ConfigFlags & { notifyUrl?: string[] }) => {
       const code = await runStart(flags, process.env);
       process.exit(code);
     });

@@ -93,8 +93,9 @@ describe('control API', () => {
         error: { code: 'unauthorized', message: 'missing or wrong bearer token' },
       });
     }
+    // One server carries the control API and public pages: an unknown path is 404 for anyone.
     const unknown = await request('/nope', { token: null });
-    expect(unknown.status).toBe(401);
+    expect(unknown.status).toBe(404);
     expect(target.calls).toEqual([]);
   });
 

@@ -64,7 +64,7 @@ async function relay(): Promise<InspectorRelay> {
 describe('inspector relay', () => {
   it('relays actor, event and snapshot inspection events to a viewer, with secrets redacted', async () => {
     const r = await relay();
-    expect(r.wsUrl).toMatch(/^ws:\/\/127\.0\.0\.1:\d+$/);
+    expect(r.wsUrl).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/inspect\/ws$/);
     const viewer = collect(r.wsUrl);
     sockets.push(viewer.ws);
     await viewer.opened;
@@ -168,7 +168,7 @@ describe('inspector relay', () => {
           `const xstate = await import(${url(resolve('xstate'))});`,
           `const { createActor, createMachine } = xstate.default ?? xstate;`,
           `const { default: WebSocket } = await import(${url(resolve('ws'))});`,
-          `const { startInspectorRelay } = await import(${url(join(ROOT, 'src', 'server', 'inspect.ts'))});`,
+          `const { startInspectorRelay } = await import(${url(join(ROOT, 'src', 'server', 'index.ts'))});`,
           `const relay = await startInspectorRelay();`,
           `const ws = new WebSocket(relay.wsUrl);`,
           `await new Promise((r) => ws.once('open', r));`,

@@ -191,8 +191,12 @@ describe('runStart with a fake runtime (in-process)', () => {
     const exit = runStart({ env: 'sim', dataDir, inspect: true }, {}, f.io);
     await until(() => f.events().some((e) => e.event === 'control'));
     expect(f.events().find((e) => e.event === 'control')?.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(f.events().find((e) => e.event === 'inspect')?.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
-    expect(await callControl(dataDir, 'status')).toEqual({ state: 'READY' });
+    expect(f.events().find((e) => e.event === 'inspect')?.url).toMatch(
+      /^http:\/\/127\.0\.0\.1:\d+\/inspect\/$/,
+    );
+    const dashboard = f.events().find((e) => e.event === 'dashboard')?.url;
+    expect(dashboard).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    expect(await callControl(dataDir, 'status')).toEqual({ state: 'READY', dashboard_url: dashboard });
     expect(seen.deps?.inspect).toBeDefined();
 
     f.signal('SIGINT');
@@ -218,7 +222,7 @@ describe('runStart with a fake runtime (in-process)', () => {
     expect(seen.config?.env).toBe('sim');
     expect(seen.shutdowns).toEqual([{ cancelOrders: false }]);
     const events = f.events().map((e) => e.event);
-    expect(events).toEqual(['config', 'control', 'shutdown', 'stopped']);
+    expect(events).toEqual(['config', 'control', 'dashboard', 'shutdown', 'stopped']);
     expect(f.out.at(-1)).toBe(JSON.stringify({ event: 'summary', ...SUMMARY }));
   });
 
