@@ -13,8 +13,11 @@ export type {
   ExecuteIntentOutput,
   FailedStage,
   FatalRecord,
+  HaltActionsInput,
+  HaltActionsOutput,
   HaltRecord,
   HaltSource,
+  IntentMode,
   OrderbookConnectInput,
   OrderbookConnectOutput,
   ShutdownInput,
@@ -30,6 +33,7 @@ export type {
   TraderStateName,
   TradingClientConnectInput,
   TradingClientConnectOutput,
+  TradingState,
 } from './trader.js';
 export {
   actorDoneEventType,
@@ -38,6 +42,7 @@ export {
   DEFAULT_BACKOFF,
   DEFAULT_STARTUP_ATTEMPTS,
   describeError,
+  intentModeOf,
   isPermanentFailure,
   RECONNECT_BACKOFF_EVENT_TYPE,
   TRADER_ACTOR_IDS,
@@ -45,4 +50,5 @@ export {
   TRADER_MACHINE_ID,
   TRADER_STATES,
   traderMachine,
+  tradingStateOf,
 } from './trader.js';

@@ -16,8 +16,19 @@
  *   (SHUTTING_DOWN, with `fatal` recorded): a trader that never connected does not retry for ever.
  * - A halt (`context.halt`, set by BREAKER_TRIPPED or OPERATOR_HALT) is cleared by exactly one
  *   transition: OPERATOR_RESUME in HALTED. Calibration sends a halted trader to HALTED, never READY.
- * - OPERATOR_RESUME anywhere but HALTED is ignored, even while a halt is recorded (say in ERROR or
- *   PAUSED): the trader reaches HALTED after its next calibration and the operator resumes there.
+ * - OPERATOR_RESUME anywhere but HALTED and READY is ignored, even while a halt is recorded (say in
+ *   ERROR or PAUSED): the trader reaches HALTED after its next calibration and the operator resumes
+ *   there. In READY it lifts an operator's reduce-only mode.
+ * - Entering HALTED stops everything on the exchange too: the `haltActions` actor triggers the
+ *   trader's order group (the exchange cancels its orders) and cancels our resting orders, unless
+ *   the halt asked to keep them. The trading state (ACTIVE / REDUCING / HALTED, as NautilusTrader
+ *   has it) is derived from the context: `tradingStateOf`.
+ * - A market whose book is doubtful (resyncing, stale, disagreeing with the exchange's) or whose
+ *   position disagrees with the exchange's is REDUCING: its intents still run, and the
+ *   RiskController lets through only those that reduce the position (`executeIntent`'s `mode`).
+ * - A settlement of a market we are in (MARKET_SETTLED) is read in by a calibration: at once from
+ *   READY, HALTED or PAUSED, else as soon as the trader is back in one of them (a calibration that
+ *   starts afterwards reads it anyway).
  *
  * This file is pure: no I/O. Every actor, guard and delay has a default here and the runtime (and
  * the model-based tests) swap in real ones with `traderMachine.provide({ actors, guards, delays })`.
@@ -54,10 +65,14 @@ export const TRADER_EVENT_TYPES = [
   'CONNECTION_LOST',
   'BREAKER_TRIPPED',
   'OPERATOR_HALT',
+  'OPERATOR_REDUCE',
   'OPERATOR_RESUME',
   'OPERATOR_SYNC',
   'EXCHANGE_PAUSED',
   'EXCHANGE_RESUMED',
+  'MARKET_DOUBTFUL',
+  'MARKET_CLEARED',
+  'MARKET_SETTLED',
   'SHUTDOWN',
 ] as const;
 export type TraderEventType = (typeof TRADER_EVENT_TYPES)[number];
@@ -68,6 +83,7 @@ export const TRADER_ACTOR_IDS = [
   'tradingClientConnect',
   'calibrate',
   'executeIntent',
+  'haltActions',
   'shutdown',
 ] as const;
 export type TraderActorId = (typeof TRADER_ACTOR_IDS)[number];
@@ -103,7 +119,14 @@ export interface HaltRecord {
   readonly reason: string;
   readonly detail: string;
   readonly source: HaltSource;
+  /** The operator asked to leave resting orders working (`halt --keep-orders`). */
+  readonly keepOrders?: boolean;
 }
+
+/** NautilusTrader's trading states: what may reach the exchange. */
+export type TradingState = 'ACTIVE' | 'REDUCING' | 'HALTED';
+/** What one intent may do: everything (ACTIVE) or only reduce its market's position (REDUCING). */
+export type IntentMode = Exclude<TradingState, 'HALTED'>;
 
 /** What calibration found (and cleaned up) when it reconciled with the exchange. */
 export interface CalibrationSummary {
@@ -172,6 +195,28 @@ export interface TraderContext {
   readonly startupAttempts: number;
   /** Set when the run gave up before its first calibration (see the rules above). */
   readonly fatal: FatalRecord | null;
+  /** An operator's reduce-only mode for every market (OPERATOR_REDUCE), lifted by OPERATOR_RESUME. */
+  readonly reduceOnly: string | null;
+  /** Markets in REDUCING, with why (book_resyncing, book_stale, book_mismatch, position_mismatch, …). */
+  readonly doubtful: Readonly<Record<string, readonly string[]>>;
+  /** A settlement of ours that no calibration has read in yet. */
+  readonly settlementPending: boolean;
+  /** The current halt's exchange-side actions (order group, cancels) have finished. */
+  readonly haltActionsDone: boolean;
+}
+
+/** The trader's trading state as NautilusTrader names it (status, dashboard, inspector). */
+export function tradingStateOf(context: Pick<TraderContext, 'halt' | 'reduceOnly'>): TradingState {
+  if (context.halt !== null) return 'HALTED';
+  return context.reduceOnly !== null ? 'REDUCING' : 'ACTIVE';
+}
+
+/** The mode an intent for `ticker` runs in: REDUCING when the trader or that market is. */
+export function intentModeOf(
+  context: Pick<TraderContext, 'reduceOnly' | 'doubtful'>,
+  ticker: string,
+): IntentMode {
+  return context.reduceOnly !== null || (context.doubtful[ticker]?.length ?? 0) > 0 ? 'REDUCING' : 'ACTIVE';
 }
 
 export type ConnectionSource = 'orderbook' | 'trading';
@@ -183,13 +228,21 @@ export type TraderEvent =
   | { readonly type: 'CONNECTION_LOST'; readonly source: ConnectionSource; readonly reason: string }
   /** A breaker (consecutive order errors, daily loss, drawdown) opened. */
   | { readonly type: 'BREAKER_TRIPPED'; readonly reason: string; readonly detail: string }
-  | { readonly type: 'OPERATOR_HALT'; readonly reason?: string }
+  | { readonly type: 'OPERATOR_HALT'; readonly reason?: string; readonly keepOrders?: boolean }
+  /** Reduce-only for every market until OPERATOR_RESUME (the trader keeps running). */
+  | { readonly type: 'OPERATOR_REDUCE'; readonly reason?: string }
   | { readonly type: 'OPERATOR_RESUME' }
   /** Re-calibrate now (manual sync). */
   | { readonly type: 'OPERATOR_SYNC' }
   /** The exchange's trading_active went false / true (trading-client health check). */
   | { readonly type: 'EXCHANGE_PAUSED' }
   | { readonly type: 'EXCHANGE_RESUMED' }
+  /** A market became doubtful for `reason` (its book or position cannot be trusted): REDUCING. */
+  | { readonly type: 'MARKET_DOUBTFUL'; readonly ticker: string; readonly reason: string }
+  /** The doubt `reason` about a market is settled. */
+  | { readonly type: 'MARKET_CLEARED'; readonly ticker: string; readonly reason: string }
+  /** A market we hold or have orders in settled: read it in by a calibration. */
+  | { readonly type: 'MARKET_SETTLED'; readonly ticker: string }
   /** Graceful shutdown (SIGINT/SIGTERM or operator). */
   | { readonly type: 'SHUTDOWN'; readonly cancelOrders: boolean };
 
@@ -206,12 +259,23 @@ export interface TradingClientConnectOutput {
   /** The exchange's trading_active flag at connect time. */
   readonly tradingActive: boolean;
 }
-export type CalibrateInput = StageInput;
+export interface CalibrateInput extends StageInput {
+  /** A halt is recorded: the calibration must not lift anything the halt did (the order group). */
+  readonly halted: boolean;
+}
 export type CalibrateOutput = CalibrationSummary;
 export interface ExecuteIntentInput {
   readonly intent: OrderIntent;
   readonly evidence?: DecisionEvidence;
+  /** REDUCING: only an order that reduces the market's position may pass. */
+  readonly mode: IntentMode;
 }
+export interface HaltActionsInput {
+  /** Leave resting orders working (`halt --keep-orders`): nothing is canceled, the group is not triggered. */
+  readonly keepOrders: boolean;
+}
+// biome-ignore lint/suspicious/noConfusingVoidType: the runtime's actors are async functions without a result (Promise<void>); the snapshot type is invariant, so `unknown` or `undefined` would reject them.
+export type HaltActionsOutput = void;
 /** Nothing: the order outcome (denied / placed / unknown) flows on the bus. */
 // biome-ignore lint/suspicious/noConfusingVoidType: the runtime's actors are async functions without a result (Promise<void>); the snapshot type is invariant, so `unknown` or `undefined` would reject them.
 export type ExecuteIntentOutput = void;
@@ -284,6 +348,10 @@ function initialContext({ input }: { input: TraderInput | undefined }): TraderCo
     calibratedOnce: false,
     startupAttempts: resolveStartupAttempts(input),
     fatal: null,
+    reduceOnly: null,
+    doubtful: {},
+    settlementPending: false,
+    haltActionsDone: false,
     attempt: 0,
     failedStage: null,
     lastError: null,
@@ -301,13 +369,37 @@ function stageInput({ context }: { context: TraderContext }): StageInput {
   return { attempt: context.attempt };
 }
 
+function calibrateInput({ context }: { context: TraderContext }): CalibrateInput {
+  return { attempt: context.attempt, halted: context.halt !== null };
+}
+
 function executeIntentInput({ context }: { context: TraderContext }): ExecuteIntentInput {
   if (context.pendingIntent === null) {
     throw new Error('trader machine invariant broken: ACTING entered without a pending intent');
   }
+  const mode = intentModeOf(context, context.pendingIntent.ticker);
   return context.pendingEvidence === null
-    ? { intent: context.pendingIntent }
-    : { intent: context.pendingIntent, evidence: context.pendingEvidence };
+    ? { intent: context.pendingIntent, mode }
+    : { intent: context.pendingIntent, evidence: context.pendingEvidence, mode };
+}
+
+function haltActionsInput({ context }: { context: TraderContext }): HaltActionsInput {
+  if (context.halt === null) throw new Error('trader machine invariant broken: HALTED without a halt');
+  return { keepOrders: context.halt.keepOrders === true };
+}
+
+/** The doubts about each market after adding (or, with `add` false, removing) one. */
+function withDoubt(
+  doubtful: TraderContext['doubtful'],
+  ticker: string,
+  reason: string,
+  add: boolean,
+): TraderContext['doubtful'] {
+  const now = doubtful[ticker] ?? [];
+  const next = add ? (now.includes(reason) ? now : [...now, reason]) : now.filter((r) => r !== reason);
+  if (next === now) return doubtful;
+  const { [ticker]: _gone, ...rest } = doubtful;
+  return next.length === 0 ? rest : { ...rest, [ticker]: next };
 }
 
 /** A SHUTDOWN says whether to cancel; a run that gives up before calibrating cancels nothing. */
@@ -357,12 +449,12 @@ export const traderMachine = setup({
     ),
     calibrate: mustBeProvided<CalibrateOutput, CalibrateInput>('calibrate'),
     executeIntent: mustBeProvided<ExecuteIntentOutput, ExecuteIntentInput>('executeIntent'),
+    haltActions: mustBeProvided<HaltActionsOutput, HaltActionsInput>('haltActions'),
     shutdown: mustBeProvided<ShutdownOutput, ShutdownInput>('shutdown'),
   },
   guards: {
-    /** Default: the book is live. The runtime provides the real check (fresh, no sequence gap). */
-    bookIsLive: () => true,
     isHalted: ({ context }) => context.halt !== null,
+    settlementPending: ({ context }) => context.settlementPending,
     exchangeIsPaused: ({ context }) => context.exchangePaused,
     failedAtOrderbookConnect: ({ context }) => context.failedStage === 'ORDERBOOK_CONNECT',
     /** Before the first calibration: a permanent failure, or the last of `startupAttempts`. */
@@ -418,12 +510,35 @@ export const traderMachine = setup({
       return {
         halt: {
           reason: event.reason ?? 'operator halt',
-          detail: 'halted by operator command',
+          detail: event.keepOrders
+            ? 'halted by operator command (resting orders kept)'
+            : 'halted by operator command',
           source: 'operator' as const,
+          ...(event.keepOrders ? { keepOrders: true } : {}),
         },
       };
     }),
-    clearHalt: assign({ halt: null }),
+    clearHalt: assign({ halt: null, reduceOnly: null }),
+    recordReduceOnly: assign(({ event }) => {
+      assertEvent(event, 'OPERATOR_REDUCE');
+      return { reduceOnly: event.reason ?? 'operator reduce-only' };
+    }),
+    clearReduceOnly: assign({ reduceOnly: null }),
+    recordDoubt: assign(({ context, event }) => {
+      assertEvent(event, 'MARKET_DOUBTFUL');
+      return { doubtful: withDoubt(context.doubtful, event.ticker, event.reason, true) };
+    }),
+    clearDoubt: assign(({ context, event }) => {
+      assertEvent(event, 'MARKET_CLEARED');
+      return { doubtful: withDoubt(context.doubtful, event.ticker, event.reason, false) };
+    }),
+    markSettlementPending: assign({ settlementPending: true }),
+    clearSettlementPending: assign({ settlementPending: false }),
+    recordHaltActionsFailure: assign((_, params: { readonly error: unknown }) => ({
+      lastError: `halt actions failed: ${describeError(params.error)}`,
+    })),
+    startHaltActions: assign({ haltActionsDone: false }),
+    recordHaltActionsDone: assign({ haltActionsDone: true }),
     markExchangePaused: assign({ exchangePaused: true }),
     markExchangeResumed: assign({ exchangePaused: false }),
     storePendingIntent: assign(({ event }) => {
@@ -446,8 +561,12 @@ export const traderMachine = setup({
   on: {
     BREAKER_TRIPPED: { actions: 'recordBreakerHalt' },
     OPERATOR_HALT: { actions: 'recordOperatorHalt' },
+    OPERATOR_REDUCE: { actions: 'recordReduceOnly' },
     EXCHANGE_PAUSED: { actions: 'markExchangePaused' },
     EXCHANGE_RESUMED: { actions: 'markExchangeResumed' },
+    MARKET_DOUBTFUL: { actions: 'recordDoubt' },
+    MARKET_CLEARED: { actions: 'clearDoubt' },
+    MARKET_SETTLED: { actions: 'markSettlementPending' },
     SHUTDOWN: { target: '.SHUTTING_DOWN' },
   },
   states: {
@@ -506,11 +625,13 @@ export const traderMachine = setup({
 
     CALIBRATING: {
       description:
-        'Reconciling with the exchange: positions, resting orders, balance, recent fills (optional cleanup).',
+        'Reconciling with the exchange: positions, resting orders, balance, recent fills, settlements (optional cleanup).',
+      // This calibration reads every settlement so far.
+      entry: 'clearSettlementPending',
       invoke: {
         id: 'calibrate',
         src: 'calibrate',
-        input: stageInput,
+        input: calibrateInput,
         onDone: [
           {
             guard: 'isHalted',
@@ -546,8 +667,10 @@ export const traderMachine = setup({
 
     READY: {
       description: 'Reconciled, connected, not halted, exchange open: the trader may trade.',
+      always: { guard: 'settlementPending', target: 'CALIBRATING' },
       on: {
-        INTENT: { guard: 'bookIsLive', target: 'ACTING', actions: 'storePendingIntent' },
+        INTENT: { target: 'ACTING', actions: 'storePendingIntent' },
+        OPERATOR_RESUME: { actions: 'clearReduceOnly' },
         OPERATOR_SYNC: { target: 'CALIBRATING' },
         EXCHANGE_PAUSED: { target: 'PAUSED', actions: 'markExchangePaused' },
         BREAKER_TRIPPED: { target: 'HALTED', actions: 'recordBreakerHalt' },
@@ -589,7 +712,17 @@ export const traderMachine = setup({
     },
 
     HALTED: {
-      description: 'Trading halted by a breaker or an operator; only OPERATOR_RESUME lifts it.',
+      description:
+        'Trading halted by a breaker or an operator: the order group is triggered and resting orders canceled; only OPERATOR_RESUME lifts it.',
+      always: { guard: 'settlementPending', target: 'CALIBRATING' },
+      entry: 'startHaltActions',
+      invoke: {
+        id: 'haltActions',
+        src: 'haltActions',
+        input: haltActionsInput,
+        onDone: { actions: 'recordHaltActionsDone' },
+        onError: { actions: { type: 'recordHaltActionsFailure', params: orderErrorOf } },
+      },
       on: {
         OPERATOR_RESUME: { target: 'CALIBRATING', actions: 'clearHalt' },
         OPERATOR_SYNC: { target: 'CALIBRATING' },
@@ -599,6 +732,7 @@ export const traderMachine = setup({
 
     PAUSED: {
       description: "The exchange's trading_active is false: wait, do not trade.",
+      always: { guard: 'settlementPending', target: 'CALIBRATING' },
       on: {
         EXCHANGE_RESUMED: { target: 'CALIBRATING', actions: 'markExchangeResumed' },
         OPERATOR_SYNC: { target: 'CALIBRATING' },
@@ -626,8 +760,12 @@ export const traderMachine = setup({
         SHUTDOWN: undefined,
         BREAKER_TRIPPED: undefined,
         OPERATOR_HALT: undefined,
+        OPERATOR_REDUCE: undefined,
         EXCHANGE_PAUSED: undefined,
         EXCHANGE_RESUMED: undefined,
+        MARKET_DOUBTFUL: undefined,
+        MARKET_CLEARED: undefined,
+        MARKET_SETTLED: undefined,
       },
       invoke: {
         id: 'shutdown',

@@ -76,6 +76,14 @@ export interface BusEvents {
     },
   ];
 
+  /**
+   * A market's book or position cannot be trusted for `reason` (book_mismatch: it disagrees with the
+   * exchange's REST book; position_mismatch: reconciliation found our position off): REDUCING.
+   */
+  'market.doubted': [{ readonly ticker: string; readonly reason: string; readonly at: number }];
+  /** The doubt `reason` about a market is settled (a later check agrees). */
+  'market.cleared': [{ readonly ticker: string; readonly reason: string; readonly at: number }];
+
   'exchange.statusChecked': [ExchangeStatusView & { readonly at: number }];
   /** The exchange's view of one of our orders (user_orders channel or a REST read). */
   'exchange.orderReported': [ExchangeOrder];
@@ -88,6 +96,18 @@ export interface BusEvents {
   'exchange.settlementReported': [
     { readonly ticker: string; readonly settledMs: number; readonly revenue: number },
   ];
+
+  /** order_group_updates: one of the account's order groups changed (created, triggered, reset, …). */
+  'exchange.orderGroupUpdated': [
+    {
+      readonly eventType: string;
+      readonly orderGroupId: string;
+      readonly contractsLimit?: number;
+      readonly at: number;
+    },
+  ];
+  /** Our order group was triggered by the exchange (its contracts limit), not by us: a breaker trips. */
+  'exchange.orderGroupTriggered': [{ readonly orderGroupId: string; readonly at: number }];
 
   'connection.lost': [
     { readonly source: 'orderbook' | 'trading'; readonly reason: string; readonly at: number },

@@ -202,10 +202,9 @@ export async function runStart(
         return s !== null && typeof s === 'object' ? { ...s, dashboard_url: dashboardUrl } : s;
       },
     };
-    const view = traderViewFromRuntime(
-      { ...running, control },
-      { extra: () => ({ strategy: config.strategy }) },
-    );
+    const view = running.view
+      ? { ...running.view, control }
+      : traderViewFromRuntime({ ...running, control }, { extra: () => ({ strategy: config.strategy }) });
     server = await startServer({
       control,
       ...(view ? { view } : {}),
@@ -362,6 +361,30 @@ export function registerStart(program: Command): void {
     .option(
       '--maker-to-taker-ms <ms>',
       'cancel a post-only order resting this long and take its remainder (env TRADERV3_MAKER_TO_TAKER_MS; off by default)',
+    )
+    .option(
+      '--max-taker-slippage-ticks <n>',
+      `a maker→taker conversion pays at most this many cents past the maker price (default ${DEFAULTS.maxTakerSlippageTicks})`,
+    )
+    .option(
+      '--order-group-limit <contracts>',
+      'the order group (exchange-side kill switch) cancels everything past this many contracts matched in 15 s (default: max contracts per order × max open orders)',
+    )
+    .option(
+      '--reconcile-interval <seconds>',
+      `reconcile positions, orders and fills with the exchange this often while READY (default ${DEFAULTS.reconcileIntervalSec})`,
+    )
+    .option(
+      '--book-check-interval <seconds>',
+      `compare traded books with the exchange's REST book this often (default ${DEFAULTS.bookCheckIntervalSec})`,
+    )
+    .option(
+      '--max-balance-drift-dollars <dollars>',
+      `a ledger/exchange balance difference above this halts trading instead of being booked (default ${DEFAULTS.maxBalanceDriftDollars})`,
+    )
+    .option(
+      '--foreign-orders <mode>',
+      'orders on the account that are not ours: adopt (flagged) | halt (default adopt)',
     )
     .option('--max-contracts-per-order <n>', `risk limit (default ${DEFAULTS.risk.maxContractsPerOrder})`)
     .option('--max-position-per-market <n>', `risk limit (default ${DEFAULTS.risk.maxPositionPerMarket})`)

@@ -67,6 +67,11 @@ export const DEFAULTS = {
     maxDrawdownPct: 30,
   },
   sim: { seed: 1, markets: 8, rate: 20, balanceDollars: '1000' },
+  maxTakerSlippageTicks: 3,
+  reconcileIntervalSec: 30,
+  bookCheckIntervalSec: 30,
+  maxBalanceDriftDollars: '1',
+  foreignOrders: 'adopt' as 'adopt' | 'halt',
 } as const;
 
 /** The strategy when --strategy is not given: the hardcoded demo strategy on sim, none elsewhere. */
@@ -103,6 +108,12 @@ export interface ConfigFlags {
   rateLimitTier?: FlagValue;
   tickThrottleMs?: FlagValue;
   makerToTakerMs?: FlagValue;
+  maxTakerSlippageTicks?: FlagValue;
+  orderGroupLimit?: FlagValue;
+  reconcileInterval?: FlagValue;
+  bookCheckInterval?: FlagValue;
+  maxBalanceDriftDollars?: FlagValue;
+  foreignOrders?: FlagValue;
   maxContractsPerOrder?: FlagValue;
   maxPositionPerMarket?: FlagValue;
   maxOpenOrders?: FlagValue;
@@ -672,6 +683,13 @@ export function loadConfig(
   }
   const makerIn = c.input('makerToTakerMs', 'TRADERV3_MAKER_TO_TAKER_MS');
   const makerToTakerMs = makerIn ? c.int(makerIn, 100, 3_600_000, 0) : undefined;
+  const groupIn = c.input('orderGroupLimit', 'TRADERV3_ORDER_GROUP_LIMIT');
+  const orderGroupLimit = groupIn ? c.int(groupIn, 1, 10_000_000, 1) : undefined;
+  const maxBalanceDriftMicros = c.dollars(
+    c.input('maxBalanceDriftDollars', 'TRADERV3_MAX_BALANCE_DRIFT_DOLLARS'),
+    DEFAULTS.maxBalanceDriftDollars,
+    true,
+  );
   const durationIn = c.input('duration');
   const durationSec = durationIn ? c.num(durationIn, 0, 30 * 24 * 3600, 1, true) : undefined;
 
@@ -714,6 +732,33 @@ export function loadConfig(
     keepOrders: flags.keepOrders === true,
     ...(durationSec === undefined ? {} : { durationSec }),
     ...(makerToTakerMs === undefined ? {} : { makerToTakerMs }),
+    ...(orderGroupLimit === undefined ? {} : { orderGroupLimit }),
+    maxTakerSlippageTicks: c.int(
+      c.input('maxTakerSlippageTicks', 'TRADERV3_MAX_TAKER_SLIPPAGE_TICKS'),
+      0,
+      99,
+      DEFAULTS.maxTakerSlippageTicks,
+    ),
+    reconcileIntervalMs:
+      c.int(
+        c.input('reconcileInterval', 'TRADERV3_RECONCILE_INTERVAL'),
+        1,
+        86_400,
+        DEFAULTS.reconcileIntervalSec,
+      ) * 1000,
+    bookCheckIntervalMs:
+      c.int(
+        c.input('bookCheckInterval', 'TRADERV3_BOOK_CHECK_INTERVAL'),
+        1,
+        86_400,
+        DEFAULTS.bookCheckIntervalSec,
+      ) * 1000,
+    maxBalanceDriftMicros,
+    foreignOrders: c.oneOf(
+      c.input('foreignOrders', 'TRADERV3_FOREIGN_ORDERS'),
+      ['adopt', 'halt'] as const,
+      DEFAULTS.foreignOrders,
+    ),
     inspect: flags.inspect === true,
     logLevel: c.oneOf(c.input('logLevel', 'TRADERV3_LOG_LEVEL'), LOG_LEVELS, DEFAULTS.logLevel),
     dataDir: c.input('dataDir', 'TRADERV3_DATA_DIR')?.raw ?? DEFAULTS.dataDir,

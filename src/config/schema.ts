@@ -106,6 +106,18 @@ export const TraderConfigSchema = z.object({
   tickThrottleMs: z.number().int().min(0),
   /** Maker→taker conversion: a post-only order resting this long is canceled and its rest taken (off when unset). */
   makerToTakerMs: z.number().int().positive().optional(),
+  /** A conversion's taker price may be at most this many cents worse than the maker's price. */
+  maxTakerSlippageTicks: z.number().int().min(0).max(99),
+  /** The order group's contracts limit per rolling 15 s (whole contracts); default derived from the risk limits. */
+  orderGroupLimit: positiveInt.optional(),
+  /** While READY, positions, resting orders and recent fills are reconciled this often. */
+  reconcileIntervalMs: positiveInt,
+  /** Books we trade are compared with the exchange's REST book this often (and after every resync). */
+  bookCheckIntervalMs: positiveInt,
+  /** A ledger/exchange balance difference above this is flagged and halts trading instead of being booked. */
+  maxBalanceDriftMicros: z.number().int().min(0),
+  /** Orders on the account that are not ours: adopted and flagged, or a halt. */
+  foreignOrders: z.enum(['adopt', 'halt']),
   healthCheckMs: positiveInt,
   statusIntervalMs: positiveInt,
   rateLimitTier: z.enum(RATE_LIMIT_TIER_NAMES as [RateLimitTier, ...RateLimitTier[]]),

@@ -23,6 +23,11 @@ export interface OrderIntent {
   /** Which strategy asked, and a short machine-readable reason (e.g. 'hardcoded:buy_yes'). */
   readonly strategy: string;
   readonly reason: string;
+  /**
+   * A conversion: the client order id of our resting order this one replaces (maker → taker). The
+   * executor cancels that order first and sends at most its unfilled remainder.
+   */
+  readonly replaces?: string;
 }
 
 /** The exchange's view of one of our orders (REST Order or WS user_order). */

@@ -99,7 +99,7 @@ export class OrderbookIntegration {
         }),
       );
       feed.on('resync', (e) => {
-        if (e.reason !== 'disconnected')
+        if (e.reason !== 'disconnected' && e.reason !== 'mismatch')
           bus.emit('book.gapDetected', { sid: e.sid, tickers: e.tickers, at: clock() });
       });
       this.feed = feed;
@@ -107,6 +107,11 @@ export class OrderbookIntegration {
     }
     await this.waitAllLive();
     this.connected = true;
+  }
+
+  /** Asks for fresh snapshots of books that disagree with the exchange (a cross-check found it). */
+  resync(tickers: readonly string[]): void {
+    this.feed?.resync(tickers, 'mismatch');
   }
 
   /** Watches more markets on the live connection (for rediscovery); snapshots make them live. */

@@ -1,7 +1,8 @@
 /**
  * The trading-client integration (an invoked actor's implementation): the exchange status check,
  * a health check every `healthCheckMs`, and the private WebSocket channels (fill, user_orders,
- * market_positions) turned into bus events in integer units, plus market_lifecycle_v2.
+ * market_positions, order_group_updates) turned into bus events in integer units, plus
+ * market_lifecycle_v2.
  *
  * connect() is what the machine's TRADING_CLIENT_CONNECT stage runs: it checks the exchange's
  * status, (re)connects the private socket, subscribes once, and starts the health check (status,
@@ -11,7 +12,14 @@
 import type { EventBus } from '../bus.js';
 import type { ExchangeStatusView } from '../domain/index.js';
 import type { KalshiRestClient, KalshiWsClient, WsDataMessage } from '../kalshi/index.js';
-import { balanceFromRest, fillFromWs, orderFromWs, positionFromWs, statusFromRest } from '../kalshi/index.js';
+import {
+  balanceFromRest,
+  fillFromWs,
+  orderFromWs,
+  orderGroupUpdateFromWs,
+  positionFromWs,
+  statusFromRest,
+} from '../kalshi/index.js';
 
 export interface TradingIntegrationDeps {
   rest: Pick<KalshiRestClient, 'getExchangeStatus' | 'getBalance'>;
@@ -82,6 +90,16 @@ export class TradingIntegration {
           this.stats.positionReports += 1;
           bus.emit('exchange.positionReported', positionFromWs(msg.msg));
           break;
+        case 'order_group_updates': {
+          const u = orderGroupUpdateFromWs(msg.msg);
+          bus.emit('exchange.orderGroupUpdated', {
+            eventType: u.eventType,
+            orderGroupId: u.orderGroupId,
+            ...(u.contractsLimit === undefined ? {} : { contractsLimit: u.contractsLimit }),
+            at: this.deps.clock(),
+          });
+          break;
+        }
         case 'market_lifecycle_v2': {
           const { event_type, market_ticker, ...data } = msg.msg;
           bus.emit('market.lifecycle', {
@@ -114,7 +132,7 @@ export class TradingIntegration {
     await this.deps.ws.connect();
     if (!this.subscribed) {
       await this.deps.ws.subscribe({
-        channels: ['fill', 'user_orders', 'market_positions', 'market_lifecycle_v2'],
+        channels: ['fill', 'user_orders', 'market_positions', 'market_lifecycle_v2', 'order_group_updates'],
       });
       this.subscribed = true;
     }

@@ -21,9 +21,17 @@ import type {
   ExchangeOrderStatus,
   ExchangePosition,
   ExchangeStatusView,
+  Price,
 } from '../domain/index.js';
 import { KalshiError } from './errors.js';
-import { centsToMicros, parseCount, parseDollars, parseLimitPrice, parseSignedCount } from './units.js';
+import {
+  centsToMicros,
+  parseCount,
+  parseDollars,
+  parseLimitPrice,
+  parsePrice,
+  parseSignedCount,
+} from './units.js';
 import type {
   FillMessage,
   MarketPositionMessage,
@@ -234,4 +242,29 @@ export function orderGroupUpdateFromWs(m: OrderGroupUpdatesMessage['msg']): {
       : {}),
     tsMs: timeMs(m.ts_ms, 'order_group_updates.ts_ms'),
   };
+}
+
+/** One side of a REST order book: [price, count] levels, as the exchange lists them. */
+export interface RestBookLevels {
+  readonly yes: ReadonlyArray<{ readonly price: Price; readonly count: Count }>;
+  readonly no: ReadonlyArray<{ readonly price: Price; readonly count: Count }>;
+}
+
+/** GET /markets/{ticker}/orderbook's `orderbook_fp` ({yes_dollars, no_dollars}: [["0.4500","10.00"], …]). */
+export function orderbookFromRest(
+  book: { yes_dollars?: unknown; no_dollars?: unknown } | undefined,
+): RestBookLevels {
+  const side = (raw: unknown, name: string) => {
+    if (raw === undefined || raw === null) return [];
+    if (!Array.isArray(raw)) throw bad(`orderbook_fp.${name} must be an array`);
+    return raw.map((level, i) => {
+      if (!Array.isArray(level) || level.length < 2)
+        throw bad(`orderbook_fp.${name}[${i}] must be [price, count]`);
+      return {
+        price: parsePrice(level[0], `orderbook_fp.${name}[${i}].price`),
+        count: parseCount(level[1], `orderbook_fp.${name}[${i}].count`),
+      };
+    });
+  };
+  return { yes: side(book?.yes_dollars, 'yes_dollars'), no: side(book?.no_dollars, 'no_dollars') };
 }

@@ -26,7 +26,7 @@ import {
   snapshotFromMessage,
 } from './book.js';
 
-export type ResyncReason = 'gap' | 'negative_level' | 'disconnected';
+export type ResyncReason = 'gap' | 'negative_level' | 'disconnected' | 'mismatch';
 
 export interface BookFeedEvents {
   /** A book changed (snapshot or delta applied). */
@@ -232,6 +232,15 @@ export class BookFeed extends EventEmitter<BookFeedEvents> {
     this.emit('resync', { sid: this.sid, tickers, reason });
     if (this.sid === undefined) return;
     this.client.resync(this.sid, tickers).catch((err: Error) => this.emit('error', err));
+  }
+
+  /**
+   * Asks for fresh snapshots of `tickers` (their books resync until they arrive): for a book that
+   * disagrees with the exchange's REST book although no sequence gap said so.
+   */
+  resync(tickers: readonly string[], reason: ResyncReason): void {
+    const mine = tickers.filter((t) => this.books.has(t));
+    if (mine.length > 0) this.requestResync(mine, reason);
   }
 
   /** Marks books with no update for `staleAfterMs` stale and asks for their snapshots (a watchdog calls this). */

@@ -17,6 +17,7 @@ export { PERSISTENCE_ERROR_CODES, PersistenceError, type PersistenceErrorCode } 
 export { type FolderLock, lockDataDir, lockFolder, TRADER_LOCK_FILE } from './lock.js';
 export { MIGRATIONS_FOLDER, type MigrationReport, migrate } from './migrate.js';
 export { Recorder, type RecorderDeps, type SettlementRecord } from './recorder.js';
+export type { ExchangeFact } from './repos/exchange-state.js';
 export {
   type DecisionCountRow,
   type DecisionRow,
@@ -47,6 +48,7 @@ export {
   type BulkRepo,
   createRepositories,
   type DecisionsRepo,
+  type ExchangeStateRepo,
   type FillsRepo,
   type LedgerRepo,
   type OrdersRepo,

@@ -4,6 +4,7 @@
  */
 import type { Database } from './db.js';
 import { type BulkRepo, bulkRepo } from './repos/bulk.js';
+import { type ExchangeStateRepo, exchangeStateRepo } from './repos/exchange-state.js';
 import { type OrdersRepo, ordersRepo } from './repos/orders.js';
 import { type ReportsRepo, reportsRepo } from './repos/reports.js';
 import { type SessionsRepo, sessionsRepo } from './repos/sessions.js';
@@ -33,6 +34,7 @@ export interface Repositories {
   readonly risk: RiskRepo;
   readonly bulk: BulkRepo;
   readonly reports: ReportsRepo;
+  readonly exchangeState: ExchangeStateRepo;
 }
 
 export function createRepositories(database: Database): Repositories {
@@ -47,12 +49,14 @@ export function createRepositories(database: Database): Repositories {
     risk: riskRepo(database),
     bulk: bulkRepo(database),
     reports: reportsRepo(database),
+    exchangeState: exchangeStateRepo(database),
   };
 }
 
 export type {
   BulkRepo,
   DecisionsRepo,
+  ExchangeStateRepo,
   FillsRepo,
   LedgerRepo,
   OrdersRepo,

@@ -1,50 +1,77 @@
 /**
- * What ACTING does with one intent (the machine's `executeIntent` actor): wait out the order
- * path's 429 backoff if one runs (the exchange throttled us; intents wait rather than add to it),
- * then the RiskController's verdict, then either a denied order (never sent) or one submission
- * through the OrderService; the decision — with the strategy's evidence — is published either way.
- * The live runtime and the replay both run exactly this.
+ * What ACTING does with one intent (the machine's `executeIntent` actor). The live runtime and the
+ * replay both run exactly this:
+ *
+ *  1. wait out the order path's 429 backoff if one runs (the exchange throttled us; intents wait
+ *     rather than add to it);
+ *  2. a conversion (`intent.replaces`, maker → taker): cancel the replaced order first; only its
+ *     unfilled remainder may go out, and nothing if it filled or could not be canceled;
+ *  3. the RiskController's verdict in the mode the machine gives (ACTIVE, or REDUCING: only an
+ *     order that reduces the market's position passes);
+ *  4. a denied order (recorded, never sent) or one submission through the OrderService.
+ * The decision — with the strategy's evidence — is published in every case.
  */
+import type { IntentMode } from '../../machines/index.js';
 import type { EventBus } from '../bus.js';
-import type { Decision, DecisionEvidence, OrderIntent } from '../domain/index.js';
-import type { OrderService, RiskController } from '../services/index.js';
+import type { Decision, DecisionEvidence, OrderIntent, RiskVerdict } from '../domain/index.js';
+import type { OrderService } from '../services/index.js';
 
 export interface IntentExecutorDeps {
   readonly bus: EventBus;
   readonly clock: () => number;
-  readonly risk: Pick<RiskController, 'check'>;
-  readonly orders: Pick<OrderService, 'deny' | 'submit' | 'backoffRemaining'>;
+  readonly risk: { check(intent: OrderIntent, mode: IntentMode): RiskVerdict };
+  readonly orders: Pick<OrderService, 'deny' | 'submit' | 'backoffRemaining' | 'get' | 'cancel'>;
   /** Waits (default: real timers; replay passes its virtual clock's). */
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
+export type IntentExecutor = (
+  intent: OrderIntent,
+  evidence?: DecisionEvidence,
+  mode?: IntentMode,
+) => Promise<void>;
+
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-export type IntentExecutor = (intent: OrderIntent, evidence?: DecisionEvidence) => Promise<void>;
-
 export function createIntentExecutor(deps: IntentExecutorDeps): IntentExecutor {
-  const publish = (d: Decision) => deps.bus.emit('strategy.decided', d);
   const sleep = deps.sleep ?? realSleep;
-  return async (intent, evidence) => {
+  const publish = (d: Decision) => deps.bus.emit('strategy.decided', d);
+
+  /** A conversion's order as it may go out now, or why nothing goes out. */
+  async function replacement(intent: OrderIntent): Promise<OrderIntent | { hold: string }> {
+    const replaced = intent.replaces === undefined ? undefined : deps.orders.get(intent.replaces);
+    if (replaced === undefined) return { hold: 'replaced_order_unknown' };
+    const after = replaced.status === 'resting' ? await deps.orders.cancel(replaced.clientOrderId) : replaced;
+    if (after.status !== 'canceled' && after.status !== 'executed') {
+      return { hold: `replaced_order_${after.status}` };
+    }
+    const remaining = after.intent.count - after.fillCount;
+    if (remaining <= 0) return { hold: 'replaced_order_filled' };
+    return { ...intent, count: Math.min(intent.count, remaining) };
+  }
+
+  return async (asked, evidence, mode = 'ACTIVE') => {
     for (let wait = deps.orders.backoffRemaining(); wait > 0; wait = deps.orders.backoffRemaining()) {
       await sleep(wait);
     }
-    const verdict = deps.risk.check(intent);
-    const base = {
-      ...evidence,
-      at: deps.clock(),
-      ticker: intent.ticker,
-      strategy: intent.strategy,
-      action: 'trade' as const,
-      intent,
-      verdict,
-    };
+    const base = { ...evidence, ticker: asked.ticker, strategy: asked.strategy };
+    let intent = asked;
+    if (asked.replaces !== undefined) {
+      const r = await replacement(asked);
+      if ('hold' in r) {
+        publish({ ...base, at: deps.clock(), action: 'hold', reason: r.hold, intent: asked });
+        return;
+      }
+      intent = r;
+    }
+    const verdict = deps.risk.check(intent, mode);
+    const decided = { ...base, at: deps.clock(), action: 'trade' as const, intent, verdict };
     if (!verdict.ok) {
       const denied = deps.orders.deny(intent, `${verdict.code}: ${verdict.detail}`);
-      publish({ ...base, reason: verdict.code, clientOrderId: denied.clientOrderId });
+      publish({ ...decided, reason: verdict.code, clientOrderId: denied.clientOrderId });
       return;
     }
     const order = await deps.orders.submit(intent);
-    publish({ ...base, reason: intent.reason, clientOrderId: order.clientOrderId });
+    publish({ ...decided, reason: intent.reason, clientOrderId: order.clientOrderId });
   };
 }

@@ -8,8 +8,9 @@ import type { TraderActorId, TraderMachine } from '../../machines/index.js';
 import type { EventBus } from '../bus.js';
 import type { TraderConfig } from '../config/index.js';
 import type { FolderLock } from '../persistence/index.js';
-import type { ControlTarget } from '../server/index.js';
+import type { ControlTarget, TraderView } from '../server/index.js';
 import type { OrderService, PositionTracker, RiskController } from '../services/index.js';
+import type { Timers } from './timers.js';
 
 export type { ControlTarget } from '../server/index.js';
 
@@ -47,6 +48,8 @@ export interface StartTraderDeps {
   backoff?: { baseMs: number; maxMs: number };
   /** Failures in a row before the first calibration after which the run gives up (default 5). */
   startupAttempts?: number;
+  /** The runtime's clock and timers (default: real ones). Tests may run the runtime on simulated time. */
+  timers?: Timers;
   /**
    * Timers for the machine's delayed transitions (the reconnect backoff); real timers by default.
    * Tests that drive the runtime step by step pass one they fire themselves.
@@ -64,6 +67,8 @@ export interface RunningTrader {
   control: ControlTarget;
   /** The running machine (read its snapshot, send it events). */
   actor?: Actor<TraderMachine>;
+  /** What the server (dashboard, stream, metrics, health) shows of the trader. */
+  view?: TraderView;
   /** The bus and services, for the dashboard, persistence and tests that drive the real runtime. */
   services?: {
     bus: EventBus;

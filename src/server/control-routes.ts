@@ -3,8 +3,9 @@
  *
  *   GET  /status       → target.status()
  *   POST /sync         → target.sync()          re-calibrate against the exchange now
- *   POST /halt         → target.halt(reason)    body: optional JSON {"reason": "..."}
- *   POST /resume       → target.resume()        the operator reset of halts and breakers
+ *   POST /halt         → target.halt(reason, {keepOrders})   body: optional {"reason": "...", "keep_orders": true}
+ *   POST /reduce       → target.reduce(reason)  reduce-only for every market until resume
+ *   POST /resume       → target.resume()        the operator reset of halts, breakers and reduce-only
  *   POST /cancel-all   → target.cancelAll()
  *
  * Every one needs `Authorization: Bearer <token>` (401 before anything else, even a wrong method).
@@ -21,44 +22,61 @@ import { errorBody, ServerError } from './errors.js';
 export interface ControlTarget {
   status(): Promise<unknown>;
   sync(): Promise<unknown>;
-  halt(reason: string): Promise<unknown>;
+  /** A halt cancels our resting orders (and triggers the order group) unless `keepOrders`. */
+  halt(reason: string, options?: { keepOrders?: boolean }): Promise<unknown>;
+  /** Reduce-only: only orders that reduce a position pass, until resume. */
+  reduce?(reason: string): Promise<unknown>;
   resume(): Promise<unknown>;
   cancelAll(): Promise<unknown>;
 }
 
-export type ControlRoute = 'status' | 'sync' | 'halt' | 'resume' | 'cancel-all';
+export type ControlRoute = 'status' | 'sync' | 'halt' | 'reduce' | 'resume' | 'cancel-all';
 
 /** Route table: path → method and route name. */
 export const CONTROL_ROUTES: Readonly<Record<string, { method: 'GET' | 'POST'; route: ControlRoute }>> = {
   '/status': { method: 'GET', route: 'status' },
   '/sync': { method: 'POST', route: 'sync' },
   '/halt': { method: 'POST', route: 'halt' },
+  '/reduce': { method: 'POST', route: 'reduce' },
   '/resume': { method: 'POST', route: 'resume' },
   '/cancel-all': { method: 'POST', route: 'cancel-all' },
 };
 
 export const DEFAULT_HALT_REASON = 'operator halt';
+export const DEFAULT_REDUCE_REASON = 'operator reduce-only';
 export const MAX_REASON_LENGTH = 500;
 export const MAX_BODY_BYTES = 16 * 1024;
 
+const REASON_SCHEMA = { type: 'string', minLength: 1, maxLength: MAX_REASON_LENGTH, pattern: '\\S' } as const;
 const HALT_BODY_SCHEMA = {
   type: 'object',
-  properties: { reason: { type: 'string', minLength: 1, maxLength: MAX_REASON_LENGTH, pattern: '\\S' } },
+  properties: { reason: REASON_SCHEMA, keep_orders: { type: 'boolean' } },
 } as const;
+const REDUCE_BODY_SCHEMA = { type: 'object', properties: { reason: REASON_SCHEMA } } as const;
+
+/** What a command's body may carry. */
+export interface ControlCommandBody {
+  readonly reason?: string;
+  readonly keep_orders?: boolean;
+}
 
 /** Runs one command on the target (shared by the HTTP routes and the stream's commands). */
 export async function runControl(
   target: ControlTarget,
   route: ControlRoute,
-  reason?: string,
+  body: ControlCommandBody = {},
 ): Promise<unknown> {
+  const reason = body.reason?.trim();
   switch (route) {
     case 'status':
       return target.status();
     case 'sync':
       return target.sync();
     case 'halt':
-      return target.halt(reason?.trim() || DEFAULT_HALT_REASON);
+      return target.halt(reason || DEFAULT_HALT_REASON, body.keep_orders ? { keepOrders: true } : {});
+    case 'reduce':
+      if (!target.reduce) throw new ServerError('not_found', 'this trader has no reduce-only mode');
+      return target.reduce(reason || DEFAULT_REDUCE_REASON);
     case 'resume':
       return target.resume();
     case 'cancel-all':
@@ -110,10 +128,11 @@ export async function controlRoutes(app: FastifyInstance, options: ControlRoutes
       url: path,
       bodyLimit: MAX_BODY_BYTES,
       ...(spec.route === 'halt' ? { schema: { body: HALT_BODY_SCHEMA } } : {}),
+      ...(spec.route === 'reduce' ? { schema: { body: REDUCE_BODY_SCHEMA } } : {}),
       handler: async (req, reply) => {
-        const reason = (req.body as { reason?: string } | undefined)?.reason;
+        const body = (req.body ?? {}) as ControlCommandBody;
         try {
-          const result = await runControl(target, spec.route, reason);
+          const result = await runControl(target, spec.route, body);
           return reply
             .header('cache-control', 'no-store')
             .type('application/json; charset=utf-8')

@@ -252,7 +252,7 @@ export type ClientMessage =
   | {
       readonly type: 'command';
       readonly id?: string;
-      readonly command: 'sync' | 'halt' | 'resume' | 'cancel-all' | 'status';
+      readonly command: 'sync' | 'halt' | 'reduce' | 'resume' | 'cancel-all' | 'status';
       readonly reason?: string;
       readonly token?: string;
     };

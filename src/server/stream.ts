@@ -32,7 +32,7 @@ import type { TraderSnapshot, TraderView } from './view.js';
 
 export const STREAM_PATH = '/stream';
 const MAX_BUFFERED = 4 * 1024 * 1024;
-const COMMANDS: ReadonlySet<string> = new Set(['status', 'sync', 'halt', 'resume', 'cancel-all']);
+const COMMANDS: ReadonlySet<string> = new Set(['status', 'sync', 'halt', 'reduce', 'resume', 'cancel-all']);
 
 export interface StreamOptions {
   view: TraderView;
@@ -224,7 +224,14 @@ export class StreamHub {
   }
 
   private async receive(client: Client, text: string): Promise<void> {
-    let m: { type?: unknown; token?: unknown; command?: unknown; id?: unknown; reason?: unknown };
+    let m: {
+      type?: unknown;
+      token?: unknown;
+      command?: unknown;
+      id?: unknown;
+      reason?: unknown;
+      keep_orders?: unknown;
+    };
     try {
       m = JSON.parse(text) as typeof m;
     } catch {
@@ -256,9 +263,12 @@ export class StreamHub {
       reply(command, false, { error: { code: 'unauthorized', message: 'commands need the token' } });
       return;
     }
-    const reason = typeof m.reason === 'string' ? m.reason.slice(0, 500) : undefined;
+    const body = {
+      ...(typeof m.reason === 'string' ? { reason: m.reason.slice(0, 500) } : {}),
+      ...(m.keep_orders === true ? { keep_orders: true } : {}),
+    };
     try {
-      const result = await runControl(this.o.view.control, command, reason);
+      const result = await runControl(this.o.view.control, command, body);
       reply(command, true, { result: redactSecrets(result) });
     } catch (err) {
       this.o.onError?.(command, err);

@@ -96,8 +96,8 @@ describe('crash recovery', () => {
     expect(record.crashed_sessions).toBe(1);
     // The killed run left orders that may still be live: they are taken back, not forgotten.
     expect(record.orders_to_restore as number).toBeGreaterThan(0);
-    await second.waitForState('READY', 60_000);
-    await second.waitForState('ACTING', 30_000);
+    const ready = await second.waitForState('READY', 60_000);
+    await second.waitForOrderSent(30_000, second.lines.indexOf(ready));
     second.kill('SIGTERM');
     expect(await second.exited, second.tail()).toBe(0);
     const summary = second.lines[second.lines.length - 1]!;

@@ -64,6 +64,14 @@ export class TraderProcess {
     return this.waitFor((l) => l.event === 'state' && l.to === state, timeoutMs, from);
   }
 
+  /**
+   * An order that reached the exchange (resting, executed or canceled there), logged after line
+   * `from`. READY ⇄ ACTING moves are at debug, so trading shows in the order lines.
+   */
+  waitForOrderSent(timeoutMs: number, from = 0): Promise<LogLine> {
+    return this.waitFor((l) => l.event === 'order' && typeof l.order_id === 'string', timeoutMs, from);
+  }
+
   tail(n = 30): string {
     return `stdout:\n${this.raw.slice(-n).join('\n')}\nstderr:\n${this.stderr.slice(-4000)}`;
   }

@@ -136,7 +136,7 @@ describe('market windows', () => {
         (trader.services!.positions.get(a!)?.position ?? 0) === 0,
     );
     const calibration = transitions.filter((t) => t.to === 'CALIBRATING').at(-1)!;
-    expect(calibration).toMatchObject({ from: 'READY', event: 'OPERATOR_SYNC' });
+    expect(calibration).toMatchObject({ from: 'READY', event: 'MARKET_SETTLED' });
     // The 5 YES paid $1 each: $5 less what they cost is realized (fees apart), not lost in adoption.
     expect(trader.services!.positions.get(a!)).toMatchObject({ costBasis: 0, realizedPnl: 5_000_000 - paid });
   });

@@ -23,6 +23,7 @@ import { expect } from 'vitest';
 import {
   actorDoneEventType,
   actorErrorEventType,
+  intentModeOf,
   RECONNECT_BACKOFF_EVENT_TYPE,
   TRADER_ACTOR_IDS,
   TRADER_STATES,
@@ -96,6 +97,7 @@ export function checkTraderInvariants(observed: TraderObservation): void {
   switch (value) {
     case 'HALTED':
       expect(context.halt, 'HALTED ⇒ a halt is recorded').not.toBeNull();
+      expect(context.settlementPending, 'HALTED ⇒ no settlement waits (it calibrates at once)').toBe(false);
       break;
     case 'READY':
     case 'ACTING':
@@ -103,7 +105,10 @@ export function checkTraderInvariants(observed: TraderObservation): void {
       expect(context.failedStage, `${value} ⇒ nothing failed since calibration`).toBeNull();
       expect(context.attempt, `${value} ⇒ attempt reset`).toBe(0);
       expect(context.lastCalibration, `${value} ⇒ calibrated`).not.toBeNull();
-      if (value === 'READY') expect(context.exchangePaused, 'READY ⇒ exchange open').toBe(false);
+      if (value === 'READY') {
+        expect(context.exchangePaused, 'READY ⇒ exchange open').toBe(false);
+        expect(context.settlementPending, 'READY ⇒ no settlement waits (it calibrates at once)').toBe(false);
+      }
       break;
     case 'PAUSED':
       expect(context.exchangePaused, 'PAUSED ⇒ exchange paused').toBe(true);
@@ -170,13 +175,33 @@ function predictedInput(
     case 'TRADING_CLIENT_CONNECT':
       return { actorId: 'tradingClientConnect', input: { attempt: model.context.attempt } };
     case 'CALIBRATING':
-      return { actorId: 'calibrate', input: { attempt: model.context.attempt } };
-    case 'ACTING':
-      return { actorId: 'executeIntent', input: { intent: model.context.pendingIntent } };
+      return {
+        actorId: 'calibrate',
+        input: { attempt: model.context.attempt, halted: model.context.halt !== null },
+      };
+    case 'ACTING': {
+      const intent = model.context.pendingIntent;
+      if (intent === null) return null;
+      return {
+        actorId: 'executeIntent',
+        input: {
+          intent,
+          mode: intentModeOf(model.context, intent.ticker),
+          ...(model.context.pendingEvidence === null ? {} : { evidence: model.context.pendingEvidence }),
+        },
+      };
+    }
+    case 'HALTED':
+      return {
+        actorId: 'haltActions',
+        input: { keepOrders: model.context.halt?.keepOrders === true },
+      };
     case 'SHUTTING_DOWN':
-      return event?.type === 'SHUTDOWN'
-        ? { actorId: 'shutdown', input: { cancelOrders: event.cancelOrders } }
-        : null;
+      // A SHUTDOWN says whether to cancel; a run that gave up before calibrating cancels nothing.
+      return {
+        actorId: 'shutdown',
+        input: { cancelOrders: event?.type === 'SHUTDOWN' ? event.cancelOrders : false },
+      };
     default:
       return null;
   }

@@ -12,6 +12,8 @@ import {
   type CalibrateOutput,
   type ExecuteIntentInput,
   type ExecuteIntentOutput,
+  type HaltActionsInput,
+  type HaltActionsOutput,
   type OrderbookConnectInput,
   type OrderbookConnectOutput,
   type ShutdownInput,
@@ -35,8 +37,6 @@ interface Gate {
 
 export interface GatedDriverOptions {
   readonly input?: TraderInput;
-  /** The `bookIsLive` guard; defaults to the machine's own (always true). */
-  readonly bookIsLive?: () => boolean;
   /** How long `waitForState` waits for a state the trader has not reached (failure detection only). */
   readonly patienceMs?: number;
 }
@@ -64,9 +64,9 @@ export class GatedTraderDriver implements TraderDriver {
         ),
         calibrate: this.gate<CalibrateOutput, CalibrateInput>('calibrate'),
         executeIntent: this.gate<ExecuteIntentOutput, ExecuteIntentInput>('executeIntent'),
+        haltActions: this.gate<HaltActionsOutput, HaltActionsInput>('haltActions'),
         shutdown: this.gate<ShutdownOutput, ShutdownInput>('shutdown'),
       },
-      ...(options.bookIsLive ? { guards: { bookIsLive: options.bookIsLive } } : {}),
     });
     this.actor = createActor(machine, { clock: this.clock, input: options.input ?? {} });
   }

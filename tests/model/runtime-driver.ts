@@ -47,7 +47,15 @@
  *                                 orders are submitted through the real OrderService (N = the
  *                                 breaker limit): the real RiskController trips and the runtime
  *                                 forwards `risk.breakerTripped`.
- *   OPERATOR_HALT/RESUME/SYNC     the runtime's control target (what the control API calls).
+ *   OPERATOR_HALT/RESUME/SYNC/REDUCE  the runtime's control target (what the control API calls).
+ *   done(haltActions)             gate opened: the real order-group trigger and cancel-all run on the
+ *                                 simulator; the driver waits for the machine to record them done.
+ *   error(haltActions)            cannot be produced from outside (it needs the cancels AND the
+ *                                 order group to fail): refused (unit tests cover it).
+ *   MARKET_DOUBTFUL/CLEARED       `actor.send` with the market the driver's intents use (what the
+ *                                 bridge does for a book cross-check); the model's own reason.
+ *   MARKET_SETTLED                `actor.send` with that market (what the bridge does when a market
+ *                                 we are in settles): the real runtime re-calibrates.
  *   EXCHANGE_PAUSED/RESUMED       the simulator pauses / resumes trading; the driver waits for the
  *                                 runtime's health check to report the new status.
  *   SHUTDOWN                      `running.shutdown({ cancelOrders })`.
@@ -81,6 +89,7 @@ const STAGE_STATE: Readonly<Record<TraderActorId, TraderStateName>> = {
   tradingClientConnect: 'TRADING_CLIENT_CONNECT',
   calibrate: 'CALIBRATING',
   executeIntent: 'ACTING',
+  haltActions: 'HALTED',
   shutdown: 'SHUTTING_DOWN',
 };
 
@@ -102,6 +111,7 @@ const FAILURE_REASON: Readonly<Record<Exclude<TraderActorId, 'shutdown'>, RegExp
   tradingClientConnect: /^TRADING_CLIENT_CONNECT failed: GET \S*\/exchange\/status answered HTTP 503\b/,
   calibrate: /^CALIBRATING failed: GET \S*\/portfolio\/positions answered HTTP 503\b/,
   executeIntent: /^order failed: .*count must be a positive/,
+  haltActions: /^halt actions failed/,
 };
 
 /** Consecutive order errors that trip the breaker in the runtime under test. */
@@ -211,6 +221,8 @@ export function unrealizable(path: TraderTestPath): string | null {
     switch (event.type) {
       case 'xstate.error.actor.shutdown':
         return 'a failing shutdown cannot be caused from outside';
+      case 'xstate.error.actor.haltActions':
+        return 'failing halt actions need the cancels and the order group to fail together; unit tests cover it';
       case 'xstate.done.actor.tradingClientConnect':
         tradingConnected = true;
         break;
@@ -552,7 +564,15 @@ export class RuntimeTraderDriver implements TraderDriver {
         break;
       }
       case 'OPERATOR_HALT':
-        await control.halt(event.reason ?? 'operator halt');
+        await control.halt(event.reason ?? 'operator halt', event.keepOrders ? { keepOrders: true } : {});
+        break;
+      case 'OPERATOR_REDUCE':
+        await (control as { reduce(reason: string): Promise<unknown> }).reduce(event.reason ?? 'reduce only');
+        break;
+      case 'MARKET_DOUBTFUL':
+      case 'MARKET_CLEARED':
+      case 'MARKET_SETTLED':
+        actor.send({ ...event, ticker: await this.intentTicker() });
         break;
       case 'OPERATOR_RESUME':
         await control.resume();
@@ -572,6 +592,11 @@ export class RuntimeTraderDriver implements TraderDriver {
         break;
     }
     await settle();
+  }
+
+  /** The market the driver's intents (and the model's doubts and settlements) are about. */
+  private async intentTicker(): Promise<string> {
+    return (await this.status()).markets[0]?.ticker ?? 'NONE';
   }
 
   /** The real intent for the model's: on a market the trader follows; malformed if it must fail. */
@@ -604,8 +629,13 @@ export class RuntimeTraderDriver implements TraderDriver {
       this.fault({ action: tradingActive ? 'resume_exchange' : 'pause_exchange' });
       this.exchangePaused = !tradingActive;
     }
+    // The halt's actions end in HALTED: their end shows in the context, not in a move.
     const left = this.waitForMachine(
-      (o) => o.value !== STAGE_STATE[stage] || o.status !== 'active',
+      (o) =>
+        stage === 'haltActions'
+          ? o.context.haltActionsDone || o.value !== 'HALTED' || o.status !== 'active'
+          : // A settlement seen while calibrating re-enters CALIBRATING at once: a new invocation.
+            o.value !== STAGE_STATE[stage] || o.status !== 'active' || this.gates.has(stage),
       `to finish ${stage}`,
     );
     gate.open();
@@ -690,7 +720,7 @@ export class RuntimeTraderDriver implements TraderDriver {
     if (actorId === 'executeIntent') {
       const intent = (input as { intent?: OrderIntent } | undefined)?.intent;
       const model = intent === undefined ? undefined : this.modelIntentOf.get(intent);
-      if (model !== undefined) return { intent: model };
+      if (model !== undefined) return { ...(input as object), intent: model };
     }
     return input;
   }

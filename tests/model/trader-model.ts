@@ -27,6 +27,7 @@ import {
   type TraderInput,
   type TraderStateName,
   traderMachine,
+  tradingStateOf,
 } from '../../machines/index.js';
 import type { OrderIntent } from '../../src/domain/index.js';
 
@@ -85,6 +86,9 @@ function failedPermanently<K extends TraderActorId>(actorId: K, message: string)
  */
 export const MODEL_INPUT = { backoff: { baseMs: 1_000, maxMs: 8_000 }, startupAttempts: 2 } as const;
 
+/** The reason the model's MARKET_DOUBTFUL / MARKET_CLEARED give. */
+export const MODEL_DOUBT = 'model_doubt';
+
 /** The external events, with the payloads the model uses. */
 export const EXTERNAL_EVENTS: readonly TraderEvent[] = [
   { type: 'INTENT', intent: SAMPLE_INTENT },
@@ -92,10 +96,16 @@ export const EXTERNAL_EVENTS: readonly TraderEvent[] = [
   { type: 'CONNECTION_LOST', source: 'trading', reason: 'model: trading socket closed' },
   { type: 'BREAKER_TRIPPED', reason: 'CONSECUTIVE_ORDER_ERRORS', detail: 'model: 3 order errors in a row' },
   { type: 'OPERATOR_HALT', reason: 'model: operator kill switch' },
+  { type: 'OPERATOR_HALT', reason: 'model: halt, keep orders', keepOrders: true },
+  { type: 'OPERATOR_REDUCE', reason: 'model: reduce only' },
   { type: 'OPERATOR_RESUME' },
   { type: 'OPERATOR_SYNC' },
   { type: 'EXCHANGE_PAUSED' },
   { type: 'EXCHANGE_RESUMED' },
+  // A reason of the model's own: the real runtime's doubts (a book resyncing…) are its own business.
+  { type: 'MARKET_DOUBTFUL', ticker: SAMPLE_INTENT.ticker, reason: MODEL_DOUBT },
+  { type: 'MARKET_CLEARED', ticker: SAMPLE_INTENT.ticker, reason: MODEL_DOUBT },
+  { type: 'MARKET_SETTLED', ticker: SAMPLE_INTENT.ticker },
   { type: 'SHUTDOWN', cancelOrders: true },
   { type: 'SHUTDOWN', cancelOrders: false },
 ];
@@ -114,6 +124,8 @@ export const INTERNAL_EVENTS: readonly ModelEvent[] = [
   failedPermanently('calibrate', 'model: the exchange refused the API key'),
   done('executeIntent', undefined),
   failed('executeIntent', 'model: order rejected'),
+  done('haltActions', undefined),
+  failed('haltActions', 'model: cancel-all failed and the order group could not be triggered'),
   done('shutdown', undefined),
   failed('shutdown', 'model: cancel-all timed out'),
   { type: RECONNECT_BACKOFF_EVENT_TYPE },
@@ -152,6 +164,9 @@ export interface AbstractContext {
   readonly hasPendingIntent: boolean;
   readonly calibratedOnce: boolean;
   readonly fatal: { readonly stage: string; readonly permanent: boolean } | null;
+  readonly tradingState: string;
+  readonly modelDoubt: boolean;
+  readonly settlementPending: boolean;
 }
 
 export function abstractContext(context: TraderContext): AbstractContext {
@@ -162,6 +177,10 @@ export function abstractContext(context: TraderContext): AbstractContext {
     hasPendingIntent: context.pendingIntent !== null,
     calibratedOnce: context.calibratedOnce,
     fatal: context.fatal === null ? null : { stage: context.fatal.stage, permanent: context.fatal.permanent },
+    tradingState: tradingStateOf(context),
+    // Only the model's own doubts: a real runtime also doubts books while they resync.
+    modelDoubt: Object.values(context.doubtful).some((reasons) => reasons.includes(MODEL_DOUBT)),
+    settlementPending: context.settlementPending,
   };
 }
 
@@ -175,7 +194,8 @@ export function abstractContext(context: TraderContext): AbstractContext {
  */
 function abstractKey(snapshot: TraderSnapshot): string {
   const value = snapshot.value as TraderStateName;
-  const { halt, exchangePaused, failedStage, calibratedOnce, attempt, startupAttempts } = snapshot.context;
+  const { halt, exchangePaused, failedStage, calibratedOnce, attempt, startupAttempts, settlementPending } =
+    snapshot.context;
   if (value === 'SHUTTING_DOWN' || value === 'SHUTDOWN') return value;
   // Before the first calibration the attempt count decides whether a failure ends the run; from
   // startupAttempts − 1 on, every stage failure does (lost connections can push it higher).
@@ -190,6 +210,8 @@ function abstractKey(snapshot: TraderSnapshot): string {
     pausedMatters && exchangePaused ? 'exchangePaused' : '',
     value === 'ERROR' ? `failed:${failedStage}` : '',
     calibratedOnce ? '' : `fresh:${freshAttempts}`,
+    // A settlement waits for the next READY / HALTED / PAUSED to calibrate.
+    settlementPending ? 'settlementPending' : '',
   ]
     .filter((part) => part !== '')
     .join('|');
@@ -270,6 +292,9 @@ export function transitionPaths(): TraderTestPath[] {
   return createTraderTestModel({ external: 'all', granularity: 'transition' }).getShortestPaths();
 }
 
+/** Events that change no control flow on their own (REDUCING is an input to ACTING, not a state). */
+const CONTEXT_ONLY = ['OPERATOR_REDUCE', 'MARKET_DOUBTFUL', 'MARKET_CLEARED'] as const;
+
 const NOT_IN_RECOVERY: ReadonlySet<string> = new Set([
   'SHUTDOWN',
   'BREAKER_TRIPPED',
@@ -277,12 +302,15 @@ const NOT_IN_RECOVERY: ReadonlySet<string> = new Set([
   'EXCHANGE_PAUSED',
   'EXCHANGE_RESUMED',
   'OPERATOR_SYNC',
+  'MARKET_SETTLED',
+  ...CONTEXT_ONLY,
 ]);
 
 /**
  * Every simple path (no abstract state twice) from a cold start through connects, failures,
- * backoffs, trading and lost connections — halts, exchange pauses, syncs and shutdown left out to
- * keep the enumeration small (the transition paths cover those edges).
+ * backoffs, trading and lost connections — halts, exchange pauses, syncs, settlements, reduce-only,
+ * doubtful markets and shutdown left out to keep the enumeration small (the transition paths cover
+ * those edges).
  */
 export function recoveryPaths(): TraderTestPath[] {
   return createTraderTestModel({ external: 'handled', granularity: 'state' }).getSimplePaths({
@@ -296,6 +324,9 @@ const NOT_AFTER_HALT: ReadonlySet<string> = new Set([
   'SHUTDOWN',
   'BREAKER_TRIPPED',
   'OPERATOR_HALT',
+  // A settlement's re-sync is an OPERATOR_SYNC by another name; the syncs cover it.
+  'MARKET_SETTLED',
+  ...CONTEXT_ONLY,
 ]);
 
 /**
@@ -392,7 +423,8 @@ export function declaredTransitions(): DeclaredTransition[] {
     const node = root.states[name];
     if (node === undefined) continue;
     const inherited = [...root.transitions].filter(([eventType]) => !node.transitions.has(eventType));
-    for (const [eventType, candidates] of [...node.transitions, ...inherited]) {
+    const always = node.always === undefined ? [] : [['always', node.always] as const];
+    for (const [eventType, candidates] of [...node.transitions, ...inherited, ...always]) {
       for (const candidate of candidates) {
         // A forbidding entry (`EVENT: undefined`) has neither target nor actions: no transition.
         if (candidate.target === undefined && candidate.actions.length === 0) continue;
@@ -409,14 +441,30 @@ export function declaredEdges(): Set<Edge> {
   return new Set(declaredTransitions().map((t) => edge(t.from, t.eventType, t.to)));
 }
 
-/** The edges a set of paths takes. */
+/**
+ * The edges a set of paths takes. A step is one macrostep: an event whose transition stays in its
+ * state and is then followed by the state's eventless (`always`) transition elsewhere takes both.
+ */
 export function takenEdges(paths: readonly TraderTestPath[]): Set<Edge> {
+  const declared = declaredEdges();
   const edges = new Set<Edge>();
   for (const path of paths) {
     path.steps.forEach((step, index) => {
       const before = path.steps[index - 1];
       if (before === undefined) return;
-      edges.add(edge(String(before.state.value), step.event.type, String(step.state.value)));
+      const from = String(before.state.value);
+      const to = String(step.state.value);
+      const direct = edge(from, step.event.type, to);
+      if (
+        !declared.has(direct) &&
+        declared.has(edge(from, step.event.type, from)) &&
+        declared.has(edge(from, 'always', to))
+      ) {
+        edges.add(edge(from, step.event.type, from));
+        edges.add(edge(from, 'always', to));
+      } else {
+        edges.add(direct);
+      }
     });
   }
   return edges;

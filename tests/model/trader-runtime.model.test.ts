@@ -275,6 +275,7 @@ describe('the runtime path selection', () => {
     const reasons = new Set(transitions.map(unrealizable).filter((r) => r !== null));
     expect([...reasons].sort()).toEqual([
       'a failing shutdown cannot be caused from outside',
+      'failing halt actions need the cancels and the order group to fail together; unit tests cover it',
       'the real breaker is already open: it cannot trip again',
       'the runtime cannot see an exchange pause before the trading client first connects',
     ]);
@@ -292,9 +293,10 @@ describe('the runtime path selection', () => {
     expect(recovery.filter((step) => !taken.has(step))).toEqual([]);
   });
 
-  it('takes every edge the machine declares but a failing shutdown', () => {
+  it('takes every edge the machine declares but a failing shutdown and failing halt actions', () => {
     const taken = takenEdges(selected);
     expect([...declaredEdges()].filter((edge) => !taken.has(edge))).toEqual([
+      'HALTED --xstate.error.actor.haltActions--> HALTED',
       'SHUTTING_DOWN --xstate.error.actor.shutdown--> SHUTDOWN',
     ]);
   });

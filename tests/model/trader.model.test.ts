@@ -79,7 +79,7 @@ describe('the trader model', () => {
   it('keeps the generated test count reasonable', () => {
     const total = transitions.length + recovery.length + haltPersistence.length;
     expect(total).toBeGreaterThan(100);
-    expect(total).toBeLessThan(1500);
+    expect(total).toBeLessThan(3000);
   });
 });
 

@@ -13,6 +13,7 @@ import {
   type TraderEvent,
   type TraderStateName,
   traderMachine,
+  tradingStateOf,
 } from '../../machines/index.js';
 import { checkTraderInvariants } from '../model/driver.js';
 import { GatedTraderDriver } from '../model/gated-driver.js';
@@ -176,7 +177,7 @@ describe('the trader', () => {
     expect(value(driver)).toBe('ACTING');
     expect(driver.observe().context.pendingIntent).toEqual(SAMPLE_INTENT);
     expect(driver.invocations('executeIntent')).toBe(1);
-    expect(driver.lastInput('executeIntent')).toEqual({ intent: SAMPLE_INTENT });
+    expect(driver.lastInput('executeIntent')).toEqual({ intent: SAMPLE_INTENT, mode: 'ACTIVE' });
     await driver.complete('executeIntent', undefined);
     expect(value(driver)).toBe('READY');
     expect(driver.observe().context).toMatchObject({ intentsExecuted: 1, pendingIntent: null });
@@ -196,11 +197,59 @@ describe('the trader', () => {
     await driver.stop();
   });
 
-  it('does not act on an INTENT while the book is not live', async () => {
-    const driver = await ready({ bookIsLive: () => false });
+  it('runs an INTENT for a doubtful market in REDUCING mode, and in ACTIVE once the doubt is cleared', async () => {
+    const driver = await ready();
+    const ticker = SAMPLE_INTENT.ticker;
+    await driver.send({ type: 'MARKET_DOUBTFUL', ticker, reason: 'book_stale' });
+    await driver.send({ type: 'MARKET_DOUBTFUL', ticker, reason: 'book_mismatch' });
     await driver.send({ type: 'INTENT', intent: SAMPLE_INTENT });
+    expect(driver.lastInput('executeIntent')).toMatchObject({ mode: 'REDUCING' });
+    await driver.complete('executeIntent', undefined);
+    await driver.send({ type: 'MARKET_CLEARED', ticker, reason: 'book_stale' });
+    await driver.send({ type: 'INTENT', intent: SAMPLE_INTENT });
+    expect(driver.lastInput('executeIntent')).toMatchObject({ mode: 'REDUCING' });
+    await driver.complete('executeIntent', undefined);
+    await driver.send({ type: 'MARKET_CLEARED', ticker, reason: 'book_mismatch' });
+    expect(driver.observe().context.doubtful).toEqual({});
+    await driver.send({ type: 'INTENT', intent: { ...SAMPLE_INTENT } });
+    expect(driver.lastInput('executeIntent')).toMatchObject({ mode: 'ACTIVE' });
+    await driver.stop();
+  });
+
+  it("an operator's reduce-only puts every market in REDUCING until resume, without leaving READY", async () => {
+    const driver = await ready();
+    await driver.send({ type: 'OPERATOR_REDUCE', reason: 'end of day' });
     expect(value(driver)).toBe('READY');
-    expect(driver.invocations('executeIntent')).toBe(0);
+    expect(tradingStateOf(driver.observe().context)).toBe('REDUCING');
+    await driver.send({ type: 'INTENT', intent: SAMPLE_INTENT });
+    expect(driver.lastInput('executeIntent')).toMatchObject({ mode: 'REDUCING' });
+    await driver.complete('executeIntent', undefined);
+    await driver.send({ type: 'OPERATOR_RESUME' });
+    expect(tradingStateOf(driver.observe().context)).toBe('ACTIVE');
+    await driver.stop();
+  });
+
+  it('a halt invokes the halt actions with keepOrders as the operator asked', async () => {
+    const driver = await ready();
+    await driver.send({ type: 'OPERATOR_HALT', reason: 'news', keepOrders: true });
+    expect(value(driver)).toBe('HALTED');
+    expect(driver.lastInput('haltActions')).toEqual({ keepOrders: true });
+    expect(tradingStateOf(driver.observe().context)).toBe('HALTED');
+    await driver.stop();
+  });
+
+  it('a settlement calibrates at once from READY, and after ACTING when it came during an order', async () => {
+    const driver = await ready();
+    await driver.send({ type: 'MARKET_SETTLED', ticker: SAMPLE_INTENT.ticker });
+    expect(value(driver)).toBe('CALIBRATING');
+    await driver.complete('calibrate', SAMPLE_CALIBRATION);
+    expect(value(driver)).toBe('READY');
+    await driver.send({ type: 'INTENT', intent: SAMPLE_INTENT });
+    await driver.send({ type: 'MARKET_SETTLED', ticker: SAMPLE_INTENT.ticker });
+    expect(value(driver)).toBe('ACTING');
+    await driver.complete('executeIntent', undefined);
+    expect(value(driver)).toBe('CALIBRATING');
+    expect(driver.observe().context.settlementPending).toBe(false);
     await driver.stop();
   });
 
@@ -268,7 +317,9 @@ describe('the trader', () => {
     });
     await driver.elapseBackoff();
     expect(value(driver)).toBe(stage);
-    expect(driver.lastInput(actorId)).toEqual({ attempt: 1 });
+    expect(driver.lastInput(actorId)).toEqual(
+      actorId === 'calibrate' ? { attempt: 1, halted: false } : { attempt: 1 },
+    );
     await driver.stop();
   });
 
@@ -298,7 +349,7 @@ describe('the trader', () => {
     expect(delays).toEqual([100, 200, 250, 250]);
     expect(driver.observe().context.attempt).toBe(4);
     await connected(driver);
-    expect(driver.lastInput('calibrate')).toEqual({ attempt: 4 });
+    expect(driver.lastInput('calibrate')).toEqual({ attempt: 4, halted: false });
     await driver.complete('calibrate', SAMPLE_CALIBRATION);
     expect(value(driver)).toBe('READY');
     expect(driver.observe().context).toMatchObject({ attempt: 0, failedStage: null });

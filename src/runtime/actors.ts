@@ -1,0 +1,175 @@
+/**
+ * The machine's invoked actors, implemented over the run's services (traderMachine.provide): the
+ * three connect/reconcile stages, one intent's execution, the halt's exchange-side actions and the
+ * graceful shutdown; and the jittered reconnect backoff. Each stage's failure is worded for a person
+ * and marked permanent when waiting cannot heal it (stage-errors.ts).
+ */
+import type { Logger } from 'pino';
+import { fromPromise } from 'xstate';
+import {
+  backoffDelay,
+  type CalibrateInput,
+  type ExecuteIntentInput,
+  type HaltActionsInput,
+  type TraderActorId,
+  traderMachine,
+} from '../../machines/index.js';
+import type { EventBus } from '../bus.js';
+import type { TraderConfig } from '../config/index.js';
+import { calibrate } from '../integrations/index.js';
+import type { Clients } from './clients.js';
+import type { Endpoints } from './endpoints.js';
+import type { IntentExecutor } from './execute.js';
+import type { MarketWatch } from './market-watch.js';
+import type { OrderGroupKeeper } from './order-group.js';
+import type { OpenRecord } from './record.js';
+import type { Services } from './services.js';
+import { classifyStageError, type StageErrorContext } from './stage-errors.js';
+
+export interface ActorDeps {
+  readonly config: TraderConfig;
+  readonly logger: Logger;
+  readonly bus: EventBus;
+  readonly clock: () => number;
+  readonly endpoints: Endpoints;
+  readonly clients: Clients;
+  readonly record: OpenRecord;
+  readonly services: Services;
+  readonly watch: MarketWatch;
+  readonly group: OrderGroupKeeper;
+  readonly execute: IntentExecutor;
+  /** Stops the strategy and every periodic task (shutdown's first step). */
+  readonly stopActivity: () => Promise<void>;
+  /** Test seam: each stage awaits it before doing its real work. */
+  readonly beforeStage?: (stage: TraderActorId) => Promise<void>;
+  /** Randomness for the backoff's jitter (default Math.random). */
+  readonly random?: () => number;
+}
+
+export function provideMachine(deps: ActorDeps) {
+  const { config, logger, services, clients, endpoints } = deps;
+  const { orderbook, trading, orders, positions, money, exchange } = services;
+  const gate = async (stage: TraderActorId) => {
+    await deps.beforeStage?.(stage);
+  };
+  const tradingStage: StageErrorContext = {
+    keyId: config.credentials?.keyId,
+    restUrl: endpoints.restUrl,
+    wsUrl: endpoints.wsUrl,
+  };
+  const marketDataStage: StageErrorContext = {
+    keyId: config.marketDataCredentials?.keyId ?? config.credentials?.keyId,
+    restUrl: endpoints.marketDataRestUrl,
+    wsUrl: endpoints.marketDataWsUrl,
+  };
+  const stage =
+    <I, T>(id: TraderActorId, ctx: StageErrorContext, run: (input: I) => Promise<T>) =>
+    async ({ input }: { input: I }): Promise<T> => {
+      await gate(id);
+      try {
+        return await run(input);
+      } catch (err) {
+        throw classifyStageError(err, ctx);
+      }
+    };
+  let calibratedOnce = false;
+
+  return traderMachine.provide({
+    actors: {
+      orderbookConnect: fromPromise(
+        stage('orderbookConnect', marketDataStage, async () => {
+          await orderbook.connect(await deps.watch.markets());
+        }),
+      ),
+      tradingClientConnect: fromPromise(
+        stage('tradingClientConnect', tradingStage, async () => trading.connect()),
+      ),
+      calibrate: fromPromise(
+        stage('calibrate', tradingStage, async (input: CalibrateInput) => {
+          const summary = await calibrate({
+            rest: clients.rest,
+            orders,
+            positions,
+            bus: deps.bus,
+            clock: deps.clock,
+            cleanup: config.cleanup && !calibratedOnce,
+            fillsSinceMs: deps.record.fillsSinceMs,
+          });
+          // The exchange-side kill switch: ours is adopted or made; reset only when no halt stands.
+          const group = await deps.group.ensure({ halted: input.halted });
+          calibratedOnce = true;
+          // Opening equity for the drawdown breaker: cash + open positions at cost, once per run.
+          if (!money.opened && exchange.lastBalance !== undefined) {
+            money.open(exchange.lastBalance + positions.positions().reduce((sum, p) => sum + p.costBasis, 0));
+          }
+          logger.info(
+            {
+              event: 'calibrated',
+              ...summary,
+              order_group: group.id,
+              order_group_triggered: group.triggered,
+            },
+            'calibrated against the exchange',
+          );
+          const { positions: p, restingOrders, fills, canceled, durationMs } = summary;
+          return { positions: p, restingOrders, fills, canceled, durationMs };
+        }),
+      ),
+      executeIntent: fromPromise(async ({ input }: { input: ExecuteIntentInput }) => {
+        await gate('executeIntent');
+        await deps.execute(input.intent, input.evidence, input.mode);
+      }),
+      haltActions: fromPromise(async ({ input }: { input: HaltActionsInput }) => {
+        await gate('haltActions');
+        if (input.keepOrders) {
+          logger.warn({ event: 'halt_keeps_orders' }, 'halted; resting orders left working as asked');
+          return;
+        }
+        // A create may still be on the wire (a halt interrupts ACTING): let it land first.
+        await orders.idle();
+        let triggered = false;
+        try {
+          await deps.group.trigger('halt');
+          triggered = true;
+        } catch (err) {
+          logger.error(
+            { event: 'order_group_trigger_failed', error: (err as Error).message },
+            'could not trigger the order group',
+          );
+        }
+        const r = await orders.cancelAll();
+        logger.info(
+          { event: 'cancel_all', ...r, order_group_triggered: triggered, why: 'halt' },
+          `halted: ${r.canceled} resting orders canceled${r.remaining > 0 ? `, ${r.remaining} still resting` : ''}`,
+        );
+        if (r.remaining > 0 && !triggered) {
+          throw new Error(
+            `${r.remaining} orders still rest after cancel-all and the order group could not be triggered`,
+          );
+        }
+      }),
+      shutdown: fromPromise(async ({ input }: { input: { cancelOrders: boolean } }) => {
+        await gate('shutdown');
+        await deps.stopActivity();
+        // A create may still be on the wire if SHUTDOWN interrupted ACTING: let it settle first,
+        // so cancel-all sees it and the record gets its answer.
+        await orders.idle();
+        if (input.cancelOrders) {
+          const r = await orders.cancelAll();
+          logger.info({ event: 'cancel_all', ...r, why: 'shutdown' }, 'resting orders canceled at shutdown');
+        }
+        await orders.resolveUnknowns().catch(() => undefined);
+      }),
+    },
+    delays: {
+      // Equal jitter: uniformly in [d/2, d) of the exponential step, so traders restarting together spread out.
+      reconnectBackoff: ({ context }) =>
+        backoffDelay(
+          Math.max(1, context.attempt),
+          context.backoff.baseMs,
+          context.backoff.maxMs,
+          (deps.random ?? Math.random)(),
+        ),
+    },
+  });
+}

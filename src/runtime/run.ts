@@ -1,0 +1,53 @@
+/**
+ * Everything a run holds before its machine starts, taken in an order that fails fast on ordinary
+ * misconfiguration before anything is started: the data folder's lock, the database (and its
+ * migrations), the exchange (an embedded simulator starts here) and its identity, then the session
+ * on it (crash recovery's inputs: record.ts). On failure, what was taken is given back in reverse.
+ */
+import type { Logger } from 'pino';
+import type { TraderConfig } from '../config/index.js';
+import {
+  createRepositories,
+  type Database,
+  type FolderLock,
+  lockDataDir,
+  migrate,
+  openDatabase,
+} from '../persistence/index.js';
+import { type Endpoints, resolveEndpoints } from './endpoints.js';
+import { exchangeKey } from './exchange-key.js';
+import { type OpenRecord, openRecord } from './record.js';
+
+export interface Run {
+  readonly lock: FolderLock;
+  readonly database: Database;
+  readonly endpoints: Endpoints;
+  readonly record: OpenRecord;
+}
+
+export async function openRun(
+  config: TraderConfig,
+  logger: Logger,
+  sessionStart: number,
+  heldLock?: FolderLock,
+): Promise<Run> {
+  const undo: Array<() => unknown> = [];
+  try {
+    const lock = heldLock ?? lockDataDir(config.dataDir);
+    undo.push(() => lock.release());
+    const database = await openDatabase(
+      config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir },
+    );
+    undo.push(() => database.close());
+    await migrate(database);
+    const endpoints = await resolveEndpoints(config, logger);
+    undo.push(() => endpoints.sim?.close());
+    const exchange = await exchangeKey(config, endpoints.sim?.instanceId);
+    const repos = createRepositories(database);
+    const record = await openRecord(config, database, repos, exchange, sessionStart, logger);
+    return { lock, database, endpoints, record };
+  } catch (err) {
+    for (const step of undo.reverse()) await Promise.resolve(step()).catch(() => undefined);
+    throw err;
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * The run's services, built once and wired to one bus: the market schedule (trading windows), the
+ * order-book and trading-client integrations (the machine's connect stages), the PositionTracker,
+ * the OrderService (write-ahead through the Recorder), the Recorder, the money watch and the
+ * RiskController. Construction only: who calls what, and when, is the machine's and index.ts's.
+ */
+import type { Logger } from 'pino';
+import type { EventBus } from '../bus.js';
+import type { TraderConfig } from '../config/index.js';
+import { COUNT_SCALE, type Micros } from '../domain/index.js';
+import { MarketSchedule, OrderbookIntegration, TradingIntegration } from '../integrations/index.js';
+import { Recorder } from '../persistence/index.js';
+import { MoneyWatch, OrderService, PositionTracker, RiskController } from '../services/index.js';
+import type { Clients } from './clients.js';
+import type { OpenRecord } from './record.js';
+
+const BOOK_STALE_AFTER_MS = 30_000;
+const SNAPSHOT_TIMEOUT_MS = 15_000;
+
+/** What the exchange last said about itself and our cash (health checks, calibration). */
+export class ExchangeReports {
+  tradingActive = true;
+  lastBalance: Micros | undefined;
+
+  constructor(bus: EventBus) {
+    bus.on('exchange.statusChecked', (s) => {
+      this.tradingActive = s.tradingActive;
+    });
+    bus.on('exchange.balanceReported', (b) => {
+      this.lastBalance = b.cash;
+    });
+  }
+}
+
+export interface Services {
+  readonly schedule: MarketSchedule;
+  readonly orderbook: OrderbookIntegration;
+  readonly trading: TradingIntegration;
+  readonly positions: PositionTracker;
+  readonly orders: OrderService;
+  readonly recorder: Recorder;
+  readonly money: MoneyWatch;
+  readonly risk: RiskController;
+  readonly exchange: ExchangeReports;
+}
+
+export interface ServicesDeps {
+  readonly config: TraderConfig;
+  readonly bus: EventBus;
+  readonly clock: () => number;
+  readonly clients: Clients;
+  readonly record: OpenRecord;
+  readonly logger: Logger;
+  /** The markets watched now (the price archive covers them). */
+  readonly watched: () => readonly string[];
+}
+
+export function createServices(deps: ServicesDeps): Services {
+  const { config, bus, clock, clients, record, logger } = deps;
+  const schedule = new MarketSchedule({ bus, clock });
+  const orderbook = new OrderbookIntegration({
+    ws: clients.bookWs,
+    bus,
+    clock,
+    staleAfterMs: BOOK_STALE_AFTER_MS,
+    snapshotTimeoutMs: SNAPSHOT_TIMEOUT_MS,
+  });
+  const trading = new TradingIntegration({
+    rest: clients.rest,
+    ws: clients.tradingWs,
+    bus,
+    clock,
+    healthCheckMs: config.healthCheckMs,
+    onBadMessage: (type, error) =>
+      logger.warn(
+        { event: 'bad_private_message', type, error: error.message },
+        'private message not applied',
+      ),
+  });
+  const mid = (ticker: string) => {
+    const b = orderbook.book(ticker);
+    return b?.status === 'live' ? b.mid() : undefined;
+  };
+  const positions = new PositionTracker({ bus, clock, mark: mid });
+  const orders = new OrderService({
+    rest: clients.rest,
+    bus,
+    clock,
+    // Write-ahead: the order and its client_order_id are committed before the request is sent.
+    beforeSend: (order) => recorder.writeAhead(order),
+  });
+  orders.restore(record.restoreOrders, record.knownFillIds);
+  const recorder = new Recorder({
+    repos: record.repos,
+    bus,
+    sessionId: record.sessionId,
+    clock,
+    position: (ticker) => positions.get(ticker),
+    topOfBook: () =>
+      deps.watched().flatMap((ticker) => {
+        const b = orderbook.book(ticker);
+        if (b?.status !== 'live') return [];
+        const bid = b.bestYesBid();
+        const noBid = b.bestNoBid();
+        return [
+          {
+            ticker,
+            yesBid: bid ?? null,
+            yesAsk: b.yesAsk() ?? null,
+            yesBidSize: bid === undefined ? 0 : b.sizeAt('yes', bid),
+            yesAskSize: noBid === undefined ? 0 : b.sizeAt('no', noBid),
+          },
+        ];
+      }),
+    knownFillIds: record.knownFillIds,
+    ...(record.openingBalance !== undefined ? { openingBalance: record.openingBalance } : {}),
+    onError: (what, error) =>
+      logger.error({ event: 'db_write_failed', what, error: error.message }, 'database write failed'),
+  });
+  const exchange = new ExchangeReports(bus);
+  // The money breakers' figures: the day's net P&L and the drawdown of equity from its peak.
+  const money = new MoneyWatch(clock);
+  const risk = new RiskController({
+    bus,
+    clock,
+    limits: {
+      maxContractsPerOrder: config.risk.maxContractsPerOrder * COUNT_SCALE,
+      maxPositionPerMarket: config.risk.maxPositionPerMarket * COUNT_SCALE,
+      maxOpenOrders: config.risk.maxOpenOrders,
+      maxExposure: config.risk.maxExposureMicros,
+      maxConsecutiveOrderErrors: config.risk.breakerErrors,
+      maxDailyLoss: config.risk.maxDailyLossMicros,
+      maxDrawdownBps: config.risk.maxDrawdownPct * 100,
+    },
+    pnl: () => money.observe(positions.totals().net),
+    positions: () => positions.positions(),
+    orders: () => orders.all(),
+    bookStatus: (ticker) => orderbook.book(ticker)?.status,
+    marketPhase: (ticker) => schedule.phase(ticker),
+    tradingActive: () => exchange.tradingActive,
+  });
+  return { schedule, orderbook, trading, positions, orders, recorder, money, risk, exchange };
+}

@@ -1,0 +1,203 @@
+/**
+ * What the trader shows of itself: the control API's `status` (JSON, times in ISO-8601, money in
+ * dollars, counts in contracts) and the server's TraderView snapshot (dashboard, stream, metrics,
+ * health). Reads only.
+ */
+import type { Actor } from 'xstate';
+import { intentModeOf, type TraderMachine, tradingStateOf } from '../../machines/index.js';
+import type { EventBus } from '../bus.js';
+import type { TraderConfig } from '../config/index.js';
+import { showCount, showDollars, showPrice } from '../domain/index.js';
+import type { BookAuditor, Reconciler } from '../integrations/index.js';
+import type { RateLimiter } from '../kalshi/index.js';
+import { formatDollars } from '../kalshi/index.js';
+import type { Database } from '../persistence/index.js';
+import { recordView } from '../report/index.js';
+import type { ControlTarget, TraderSnapshot, TraderView } from '../server/index.js';
+import type { MoneyView, StatusLogger } from '../services/index.js';
+import type { StrategyRunner } from '../strategy/index.js';
+import { iso, sideWords } from './logs.js';
+import type { MarketWatch } from './market-watch.js';
+import type { OrderGroupKeeper } from './order-group.js';
+import type { OpenRecord } from './record.js';
+import type { Services } from './services.js';
+
+export interface StatusDeps {
+  readonly auditor: BookAuditor;
+  readonly reconciler: Reconciler;
+  readonly config: TraderConfig;
+  readonly bus: EventBus;
+  readonly clock: () => number;
+  readonly actor: Actor<TraderMachine>;
+  readonly services: Services;
+  readonly group: OrderGroupKeeper;
+  readonly watch: MarketWatch;
+  readonly runner: StrategyRunner;
+  readonly statusLogger: StatusLogger;
+  readonly limiter: RateLimiter;
+  readonly record: OpenRecord;
+  readonly database: Database;
+  /** Epoch ms of the housekeeping loop's last turn. */
+  readonly lastLoopMs: () => number | undefined;
+}
+
+/** The money breakers' figures and limits as the status shows them. */
+function moneyStatus(view: MoneyView, config: TraderConfig) {
+  return {
+    daily_net_dollars: formatDollars(view.net),
+    max_daily_loss_dollars: config.risk.maxDailyLossDollars,
+    ...(view.equity !== undefined ? { equity_dollars: formatDollars(view.equity) } : {}),
+    ...(view.peakEquity !== undefined ? { peak_equity_dollars: formatDollars(view.peakEquity) } : {}),
+    ...(view.drawdownBps !== undefined ? { drawdown_pct: (view.drawdownBps / 100).toFixed(2) } : {}),
+    max_drawdown_pct: config.risk.maxDrawdownPct,
+  };
+}
+
+/** The cash the trader counts with: the ledger's running balance, else the exchange's last report. */
+export function cashOf(services: Services): number | undefined {
+  return services.recorder.runningBalance ?? services.exchange.lastBalance;
+}
+
+export function controlStatus(deps: StatusDeps): () => Promise<unknown> {
+  const { actor, services, config } = deps;
+  const { schedule, orderbook, trading, risk, positions, orders, money, recorder } = services;
+  return async () => {
+    const snap = actor.getSnapshot();
+    const ctx = snap.context;
+    const totals = positions.totals();
+    const breaker = risk.breaker();
+    const health = trading.health();
+    const group = deps.group.state();
+    const cash = cashOf(services);
+    return {
+      state: snap.value,
+      trading_state: tradingStateOf(ctx),
+      reducing_markets: Object.entries(ctx.doubtful).map(([ticker, reasons]) => ({ ticker, reasons })),
+      ...(ctx.reduceOnly !== null ? { reduce_only: ctx.reduceOnly } : {}),
+      halt: ctx.halt,
+      exchange_paused: ctx.exchangePaused,
+      last_error: ctx.lastError,
+      last_calibration: ctx.lastCalibration,
+      order_group: {
+        id: group.id ?? null,
+        contracts_limit: showCount(group.contractsLimit),
+        triggered: group.triggered,
+        ...(group.triggeredBy ? { triggered_by: group.triggeredBy } : {}),
+        ...(group.lastError ? { last_error: group.lastError } : {}),
+      },
+      markets: schedule.all().map((m) => ({
+        ticker: m.ticker,
+        phase: m.phase,
+        trading_state: ctx.halt !== null ? 'HALTED' : intentModeOf(ctx, m.ticker),
+        ...(m.closeMs === undefined ? {} : { close_time: iso(m.closeMs) }),
+      })),
+      orderbook: orderbook.health(),
+      book_checks: deps.auditor.stats,
+      reconciliation: deps.reconciler.stats,
+      trading: {
+        connected: health.connected,
+        ...(health.lastHealthCheckMs !== undefined
+          ? { last_health_check: iso(health.lastHealthCheckMs) }
+          : {}),
+        ...(health.tradingActive !== undefined ? { trading_active: health.tradingActive } : {}),
+      },
+      breaker: {
+        open: breaker.open,
+        consecutive_errors: breaker.consecutiveErrors,
+        ...(breaker.reason ? { reason: breaker.reason, detail: breaker.detail } : {}),
+        ...(breaker.trippedAt !== undefined ? { tripped_at: iso(breaker.trippedAt) } : {}),
+      },
+      ...(cash !== undefined ? { cash_dollars: formatDollars(cash) } : {}),
+      positions: positions.positions().map((p) => ({
+        ticker: p.ticker,
+        contracts: showCount(p.position),
+        side: p.position >= 0 ? 'YES' : 'NO',
+        cost_basis: showDollars(p.costBasis),
+        realized_pnl: showDollars(p.realizedPnl),
+        fees: showDollars(p.feesPaid),
+        ...(p.unrealizedPnl !== undefined ? { unrealized_pnl: showDollars(p.unrealizedPnl) } : {}),
+      })),
+      open_orders: orders.open().map((o) => ({
+        client_order_id: o.clientOrderId,
+        order_id: o.orderId,
+        status: o.status,
+        ticker: o.intent.ticker,
+        side: sideWords(o.intent.bookSide),
+        price: showPrice(o.intent.yesPrice),
+        contracts: showCount(o.intent.count),
+        filled: showCount(o.fillCount),
+      })),
+      // One definition everywhere: realized is net of nothing; net = realized + unrealized − fees.
+      pnl: {
+        realized: showDollars(totals.realized),
+        unrealized: showDollars(totals.unrealized),
+        fees: showDollars(totals.fees),
+        net: showDollars(totals.net),
+      },
+      money: moneyStatus(money.observe(totals.net), config),
+      orders: orders.stats(),
+      strategy: { name: config.strategy, ...deps.runner.stats },
+      record: {
+        session: deps.record.sessionId,
+        exchange: deps.record.exchange,
+        database: deps.database.target,
+        shed_rows: recorder.shedRows,
+        queue: recorder.queue.stats(),
+      },
+      status_block: deps.statusLogger.recent(1)[0]?.text,
+    };
+  };
+}
+
+/** The server's view of the running trader (src/server/view.ts). */
+export function traderView(deps: StatusDeps, control: ControlTarget): TraderView {
+  const { actor, services } = deps;
+  const { positions, orders, risk, recorder, orderbook } = services;
+  return {
+    bus: deps.bus,
+    control,
+    record: recordView(deps.database, deps.record.sessionId),
+    snapshot(): TraderSnapshot {
+      const snap = actor.getSnapshot();
+      const now = deps.clock();
+      const marks: Record<string, number> = {};
+      for (const p of positions.positions()) {
+        const m = orderbook.book(p.ticker)?.mid();
+        if (m !== undefined) marks[p.ticker] = m;
+      }
+      const cash = cashOf(services);
+      const queue = recorder.queue.stats();
+      const depth = Object.values(queue.kinds as Record<string, { depth: number }>).reduce(
+        (n, k) => n + k.depth,
+        0,
+      );
+      const lastLoop = deps.lastLoopMs();
+      return {
+        at: now,
+        machine: {
+          state: String(snap.value),
+          halt: snap.context.halt,
+          exchangePaused: snap.context.exchangePaused,
+          lastError: snap.context.lastError,
+        },
+        tradingState: tradingStateOf(snap.context),
+        orders: orders.open(),
+        positions: positions.positions(),
+        marks,
+        pnl: positions.totals(),
+        ...(cash !== undefined
+          ? { balance: { cash, at: now, ...(recorder.runningBalance === undefined ? { stale: true } : {}) } }
+          : {}),
+        breaker: risk.breaker(),
+        strategy: deps.config.strategy,
+        ...(lastLoop !== undefined ? { lastLoopMs: lastLoop } : {}),
+        writeQueue: { depth, shedRows: recorder.shedRows },
+        rateLimit: (['read', 'write'] as const).map((bucket) => ({
+          bucket,
+          available: Math.floor(deps.limiter[bucket].tokens),
+          capacity: deps.limiter[bucket].capacity,
+        })),
+      };
+    },
+  };
+}
