@@ -85,12 +85,33 @@ export function controlStatus(deps: StatusDeps): () => Promise<unknown> {
         ...(group.triggeredBy ? { triggered_by: group.triggeredBy } : {}),
         ...(group.lastError ? { last_error: group.lastError } : {}),
       },
-      markets: schedule.all().map((m) => ({
-        ticker: m.ticker,
-        phase: m.phase,
-        trading_state: ctx.halt !== null ? 'HALTED' : intentModeOf(ctx, m.ticker),
-        ...(m.closeMs === undefined ? {} : { close_time: iso(m.closeMs) }),
-      })),
+      markets: schedule.all().map((m) => {
+        const book = orderbook.book(m.ticker);
+        const bid = book?.bestYesBid();
+        const ask = book?.yesAsk();
+        const ours = orders.open().filter((o) => o.intent.ticker === m.ticker);
+        const ourBid = Math.max(
+          ...ours.filter((o) => o.intent.bookSide === 'bid').map((o) => o.intent.yesPrice),
+        );
+        const ourAsk = Math.min(
+          ...ours.filter((o) => o.intent.bookSide === 'ask').map((o) => o.intent.yesPrice),
+        );
+        const held = positions.get(m.ticker);
+        return {
+          ticker: m.ticker,
+          phase: m.phase,
+          trading_state: ctx.halt !== null ? 'HALTED' : intentModeOf(ctx, m.ticker),
+          ...(m.closeMs === undefined ? {} : { close_time: iso(m.closeMs) }),
+          ...(bid === undefined ? {} : { best_bid: showPrice(bid) }),
+          ...(ask === undefined ? {} : { best_ask: showPrice(ask) }),
+          ...(Number.isFinite(ourBid) ? { our_bid: showPrice(ourBid) } : {}),
+          ...(Number.isFinite(ourAsk) ? { our_ask: showPrice(ourAsk) } : {}),
+          ...(held === undefined || held.position === 0 ? {} : { position: showCount(held.position) }),
+          ...(held === undefined
+            ? {}
+            : { pnl: showDollars(held.realizedPnl + (held.unrealizedPnl ?? 0) - held.feesPaid) }),
+        };
+      }),
       orderbook: orderbook.health(),
       book_checks: deps.auditor.stats,
       reconciliation: deps.reconciler.stats,

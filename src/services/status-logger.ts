@@ -121,7 +121,7 @@ export function formatAge(ms: number): string {
 }
 
 /** Lays out rows with every column padded to its widest cell; `right` columns align right. */
-function table(
+export function textTable(
   header: readonly string[],
   rows: readonly (readonly string[])[],
   right: ReadonlySet<number>,
@@ -261,7 +261,7 @@ export function formatStatus(s: StatusData, at: number): string {
   if (s.orderbook.books.length > 0) {
     lines.push('', `BOOKS (${s.orderbook.books.length})`);
     lines.push(
-      ...table(
+      ...textTable(
         ['ticker', 'status', 'age'],
         s.orderbook.books.map((bk) => [
           bk.ticker,
@@ -276,7 +276,7 @@ export function formatStatus(s: StatusData, at: number): string {
   lines.push('', `POSITIONS (${s.positions.length})`);
   if (s.positions.length > 0) {
     lines.push(
-      ...table(
+      ...textTable(
         ['ticker', 'position', 'cost basis', 'realized', 'unrealized', 'fees'],
         s.positions.map((p) => [
           p.ticker,
@@ -294,7 +294,7 @@ export function formatStatus(s: StatusData, at: number): string {
   lines.push('', `OPEN ORDERS (${s.openOrders.length})`);
   if (s.openOrders.length > 0) {
     lines.push(
-      ...table(
+      ...textTable(
         ['client order id', 'ticker', 'side', 'count', 'price', 'filled', 'status'],
         s.openOrders
           .map(orderRow)

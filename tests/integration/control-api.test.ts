@@ -35,8 +35,12 @@ class FakeTarget implements ControlTarget {
   sync() {
     return this.call('sync', { synced: true });
   }
-  halt(reason: string) {
-    return this.call(`halt:${reason}`, { halted: true, reason });
+  halt(reason: string, options?: { keepOrders?: boolean }) {
+    const keep = options?.keepOrders === true ? ':keep' : '';
+    return this.call(`halt:${reason}${keep}`, { halted: true, reason });
+  }
+  reduce(reason: string) {
+    return this.call(`reduce:${reason}`, { reduce_only: true, reason });
   }
   resume() {
     return this.call('resume', { halted: false });
@@ -204,7 +208,8 @@ function runCli(args: string[]): Promise<{ code: number | null; stdout: string; 
   });
 }
 
-describe('traderv3 status | halt | cancel-all (child process)', () => {
+// Each CLI run is a child process that compiles the sources: slow on a loaded machine.
+describe('traderv3 status | halt | cancel-all (child process)', { timeout: 120_000 }, () => {
   it('prints the answer as JSON', async () => {
     const status = await runCli(['status', '--data-dir', dataDir]);
     expect(status.code).toBe(0);
@@ -219,6 +224,15 @@ describe('traderv3 status | halt | cancel-all (child process)', () => {
       'traderv3 cancel-all: cancel-all: HTTP 500: cancel-all failed: exchange down',
     );
     expect(target.calls).toEqual(['status', 'halt:lunch', 'cancelAll']);
+  });
+
+  it('halt --keep-orders and reduce reach the trader with what they ask', async () => {
+    const keep = await runCli(['halt', '--reason', 'news', '--keep-orders', '--data-dir', dataDir]);
+    expect(keep.code, keep.stderr).toBe(0);
+    const reduce = await runCli(['reduce', '--reason', 'thin book', '--data-dir', dataDir]);
+    expect(reduce.code, reduce.stderr).toBe(0);
+    expect(JSON.parse(reduce.stdout)).toEqual({ reduce_only: true, reason: 'thin book' });
+    expect(target.calls).toEqual(['halt:news:keep', 'reduce:thin book']);
   });
 
   it('exits 1 with a clear message when no trader is running', async () => {
