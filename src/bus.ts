@@ -43,6 +43,8 @@ export interface BookDeltaRecord {
 
 export interface BusEvents {
   /** The machine moved (every transition, including self-transitions that change state value). */
+  /** Calibration found the exchange and our record disagreeing after its retries: READY refused. */
+  'calibration.refused': [{ readonly why: string; readonly at: number }];
   'machine.transitioned': [
     { readonly from: string; readonly to: string; readonly event: string; readonly at: number },
   ];

@@ -34,8 +34,10 @@ import {
   Notifier,
   NotifyConfigError,
   type NotifyTarget,
+  notifications,
   notifyFromBus,
   parseTarget,
+  scheduleDailySummary,
 } from '../notify/index.js';
 import { type FolderLock, lockDataDir, PersistenceError } from '../persistence/index.js';
 import type { RunningTrader, StartTrader, TraderSummary } from '../runtime/index.js';
@@ -215,6 +217,32 @@ export async function runStart(
     dashboardUrl = server.dashboardUrl;
     if (running.services && notifyTargets.length > 0) {
       stopNotify = notifyFromBus(running.services.bus, (n) => notifier.notify(n));
+      const record = running.record;
+      if (record !== undefined) {
+        const stopSummary = scheduleDailySummary({
+          notify: (n) => notifier.notify(n),
+          build: async (day, at) => {
+            const row = await record.day(day);
+            return notifications.dailySummary(at, day, {
+              fills: row?.fills ?? 0,
+              realizedPnl: row?.realized ?? 0,
+              fees: row?.fees ?? 0,
+              net: row?.net ?? 0,
+            });
+          },
+        });
+        const stopBus = stopNotify;
+        stopNotify = () => {
+          stopBus();
+          stopSummary();
+        };
+      }
+      const startup = running.startup;
+      if (startup !== undefined && startup.crashedSessions > 0) {
+        notifier.notify(
+          notifications.crashRecovery(Date.now(), startup.crashedSessions, startup.ordersRestored),
+        );
+      }
       logger.info(
         { event: 'notify', targets: notifier.targets },
         `notifications to ${notifier.targets.join(', ')}`,

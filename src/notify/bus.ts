@@ -5,10 +5,10 @@
  *   machine.transitioned  * → HALTED            → halt (reason: the causing event)
  *   machine.transitioned  HALTED → (not SHUTTING_DOWN) → resume
  *   position.driftDetected                      → position_drift
+ *   calibration.refused                         → calibration_refused
  *
- * Not on the bus (the runtime calls `notifier.notify(notifications.…)` itself): crash_recovery
- * (record.ts knows the crashed sessions at start), calibration_refused, balance_drift (the
- * Recorder's reconciliation entry knows the ledger balance), daily_summary (figures below).
+ * Not on the bus: crash_recovery (start.ts sends it from the record's startup figures once it
+ * listens), daily_summary (the timer below).
  */
 import type { EventBus } from '../bus.js';
 import type { Notification } from './types.js';
@@ -28,10 +28,13 @@ export function notifyFromBus(bus: EventBus, notify: (n: Notification) => void):
   };
   const onDrift = (d: { ticker: string; local: number; exchange: number; at: number }) =>
     notify(notifications.positionDrift(d.at, d.ticker, d.local, d.exchange));
+  const onRefused = (r: { why: string; at: number }) => notify(notifications.calibrationRefused(r.at, r.why));
   bus.on('risk.breakerTripped', onTrip);
   bus.on('machine.transitioned', onTransition);
   bus.on('position.driftDetected', onDrift);
+  bus.on('calibration.refused', onRefused);
   return () => {
+    bus.off('calibration.refused', onRefused);
     bus.off('risk.breakerTripped', onTrip);
     bus.off('machine.transitioned', onTransition);
     bus.off('position.driftDetected', onDrift);

@@ -4,7 +4,7 @@
  * it with its own Database and session id: `recordView(record.database, record.sessionId)`.
  */
 import type { Database } from '../persistence/index.js';
-import { buildFigures, type ReconciliationRow } from './build.js';
+import { buildFigures, type PnlRow, type ReconciliationRow } from './build.js';
 import type { EquitySample } from './equity.js';
 import { loadRecord } from './record.js';
 
@@ -12,7 +12,11 @@ export interface RecordReader {
   readonly sessionId: string;
   equity(options?: { sinceMs?: number; sessionId?: string }): Promise<Array<EquitySample & { cash: number }>>;
   reconciliation(options?: { sinceMs?: number; sessionId?: string }): Promise<ReconciliationRow[]>;
+  /** One UTC day (YYYY-MM-DD) across every session of the record: fills, realized, fees, net. */
+  day(day: string): Promise<PnlRow | undefined>;
 }
+
+const DAY_MS = 86_400_000;
 
 export function recordView(database: Database, sessionId: string): RecordReader {
   return {
@@ -29,6 +33,14 @@ export function recordView(database: Database, sessionId: string): RecordReader 
       const record = await loadRecord(database, { sessionId: options.sessionId ?? sessionId });
       return buildFigures(record, options.sinceMs === undefined ? {} : { fromMs: options.sinceMs })
         .reconciliation;
+    },
+    async day(day) {
+      const fromMs = Date.parse(`${day}T00:00:00Z`);
+      if (!Number.isFinite(fromMs))
+        throw new RangeError(`not a day: ${JSON.stringify(day)} (want YYYY-MM-DD)`);
+      const range = { fromMs, toMs: fromMs + DAY_MS - 1 };
+      const record = await loadRecord(database, range);
+      return buildFigures(record, range).byDay.find((r) => r.key === day);
     },
   };
 }

@@ -16,7 +16,7 @@ import {
 } from '../../machines/index.js';
 import type { EventBus } from '../bus.js';
 import type { TraderConfig } from '../config/index.js';
-import { calibrate } from '../integrations/index.js';
+import { CalibrationError, calibrate } from '../integrations/index.js';
 import type { Clients } from './clients.js';
 import type { Endpoints } from './endpoints.js';
 import type { IntentExecutor } from './execute.js';
@@ -94,6 +94,12 @@ export function provideMachine(deps: ActorDeps) {
             clock: deps.clock,
             cleanup: config.cleanup && !calibratedOnce,
             fillsSinceMs: deps.record.fillsSinceMs,
+          }).catch((err: unknown) => {
+            // The exchange and our record disagree after every retry: an operator must know.
+            if (err instanceof CalibrationError) {
+              deps.bus.emit('calibration.refused', { why: err.message, at: deps.clock() });
+            }
+            throw err;
           });
           // The exchange-side kill switch: ours is adopted or made; reset only when no halt stands.
           const group = await deps.group.ensure({ halted: input.halted });

@@ -20,6 +20,7 @@ import type { TraderConfig } from '../config/index.js';
 import { COUNT_SCALE, type DecisionEvidence, type OrderIntent } from '../domain/index.js';
 import { BookAuditor, Reconciler } from '../integrations/index.js';
 import { formatDollars } from '../kalshi/index.js';
+import { recordView } from '../report/index.js';
 import { StatusLogger } from '../services/index.js';
 import { createStrategy, StrategyRunner } from '../strategy/index.js';
 import { provideMachine } from './actors.js';
@@ -498,6 +499,8 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
     view: traderView(statusDeps, control),
     actor,
     services: { bus, orders, positions, risk },
+    record: recordView(database, record.sessionId),
+    startup: { crashedSessions: record.crashedSessions.length, ordersRestored: record.restoreOrders.length },
     done,
     async shutdown(opts: { cancelOrders: boolean }): Promise<TraderSummary> {
       if (actor.getSnapshot().status === 'active')

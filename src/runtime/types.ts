@@ -8,6 +8,7 @@ import type { TraderActorId, TraderMachine } from '../../machines/index.js';
 import type { EventBus } from '../bus.js';
 import type { TraderConfig } from '../config/index.js';
 import type { FolderLock } from '../persistence/index.js';
+import type { RecordReader } from '../report/index.js';
 import type { ControlTarget, TraderView } from '../server/index.js';
 import type { OrderService, PositionTracker, RiskController } from '../services/index.js';
 import type { Timers } from './timers.js';
@@ -76,6 +77,10 @@ export interface RunningTrader {
     positions: PositionTracker;
     risk: RiskController;
   };
+  /** The trading record, read back (equity, reconciliation, a day's figures). */
+  record?: RecordReader;
+  /** What the record said at start: runs that did not end cleanly, and the open orders taken back. */
+  startup?: { readonly crashedSessions: number; readonly ordersRestored: number };
   /** Resolves when the trader has stopped (on its own or after shutdown()). */
   done: Promise<TraderSummary>;
   /** Graceful stop: strategy off, resting orders cancelled if asked, queues flushed, sockets closed. */

@@ -9,6 +9,8 @@
  * (TEST_DATABASE_URL in CI).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -53,6 +55,27 @@ function nonZero(positions: unknown): Record<string, number> {
   return Object.fromEntries(Object.entries(positions as Record<string, number>).filter(([, v]) => v !== 0));
 }
 
+/** A local webhook receiver: every JSON body posted to it. */
+async function webhookReceiver(): Promise<{
+  url: string;
+  bodies: Record<string, unknown>[];
+  server: Server;
+}> {
+  const bodies: Record<string, unknown>[] = [];
+  const server = createServer((req, res) => {
+    let text = '';
+    req.on('data', (d: Buffer) => {
+      text += d.toString();
+    });
+    req.on('end', () => {
+      bodies.push(JSON.parse(text) as Record<string, unknown>);
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, bodies, server };
+}
+
 describe('crash recovery', () => {
   let sim: Simulator;
 
@@ -90,7 +113,9 @@ describe('crash recovery', () => {
     first.kill('SIGKILL');
     expect(await first.exited).toBeNull(); // killed by the signal, no exit code
 
-    const second = spawnTrader(flags);
+    // The restart tells the operator's webhook that it recovered from a crash.
+    const hook = await webhookReceiver();
+    const second = spawnTrader([...flags, '--notify-url', hook.url]);
     running.push(second);
     const record = await second.waitFor((l) => l.event === 'record', 60_000);
     expect(record.crashed_sessions).toBe(1);
@@ -98,6 +123,14 @@ describe('crash recovery', () => {
     expect(record.orders_to_restore as number).toBeGreaterThan(0);
     const ready = await second.waitForState('READY', 60_000);
     await second.waitForOrderSent(30_000, second.lines.indexOf(ready));
+    const deadline = Date.now() + 15_000;
+    while (!hook.bodies.some((b) => b.kind === 'crash_recovery') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    hook.server.close();
+    expect(hook.bodies.find((b) => b.kind === 'crash_recovery')).toMatchObject({
+      kind: 'crash_recovery',
+      data: { crashed_sessions: 1 },
+    });
     second.kill('SIGTERM');
     expect(await second.exited, second.tail()).toBe(0);
     const summary = second.lines[second.lines.length - 1]!;

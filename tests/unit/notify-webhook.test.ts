@@ -207,6 +207,7 @@ describe('from the bus', () => {
     bus.emit('machine.transitioned', { from: 'HALTED', to: 'CALIBRATING', event: 'OPERATOR_RESUME', at: 3 });
     bus.emit('machine.transitioned', { from: 'CALIBRATING', to: 'READY', event: 'x', at: 4 });
     bus.emit('position.driftDetected', { ticker: 'KX', local: 100, exchange: 300, at: 5 });
+    bus.emit('calibration.refused', { why: 'positions differ: KX local 1.00 ≠ exchange 3.00', at: 6 });
     off();
     bus.emit('risk.breakerTripped', { reason: 'x', detail: 'y', at: 6 });
     expect(got.map((n) => [n.kind, n.severity])).toEqual([
@@ -214,7 +215,9 @@ describe('from the bus', () => {
       ['halt', 'warning'],
       ['resume', 'info'],
       ['position_drift', 'warning'],
+      ['calibration_refused', 'critical'],
     ]);
+    expect(got[4]!.text).toContain('KX local 1.00 ≠ exchange 3.00');
     expect(got[3]!.text).toBe("Local 1.00 vs exchange 3.00 contracts; the exchange's count was taken.");
   });
 
