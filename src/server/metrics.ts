@@ -301,6 +301,8 @@ export class TraderMetrics {
       this.m.positionDrift.set({ ticker: d.ticker }, (d.exchange - d.local) / 100);
     });
     on<{ reason: string }>('risk.breakerTripped', (e) => this.m.breakerTrips.inc({ reason: e.reason }));
+    // A market doubted by the REST cross-check (book_mismatch) or by reconciliation (position_mismatch).
+    on<{ reason: string }>('market.doubted', (e) => this.crossCheckDisagreement(e.reason));
   }
 
   detach(): void {
@@ -309,6 +311,7 @@ export class TraderMetrics {
 
   private orderChanged(o: TrackedOrder): void {
     this.m.orders.inc({ status: o.status });
+    if (o.status === 'rejected' && o.refusal === 'rate_limited') this.rateLimited('write');
     if (this.timedOrders.has(o.clientOrderId)) return;
     const i = o.history.findIndex((h) => h.status === 'submitting');
     const answer = i >= 0 ? o.history[i + 1] : undefined;

@@ -123,4 +123,13 @@ describe('/metrics', () => {
     expect(text).toContain('traderv3_book_resyncs_total{ticker="KX-B"} 1');
     expect(text).toContain('traderv3_machine_state{state="READY"} 1');
   });
+
+  it('counts the cross-check disagreements and 429s it hears on the bus', async () => {
+    const a = await app();
+    bus.emit('market.doubted', { ticker: 'KX-A', reason: 'book_mismatch', at: now });
+    bus.emit('market.doubted', { ticker: 'KX-A', reason: 'position_mismatch', at: now });
+    const text = (await a.inject({ url: '/metrics' })).body;
+    expect(text).toContain('traderv3_rest_crosscheck_disagreements_total{kind="book_mismatch"} 1');
+    expect(text).toContain('traderv3_rest_crosscheck_disagreements_total{kind="position_mismatch"} 1');
+  });
 });
