@@ -1,14 +1,20 @@
 /**
  * `traderv3 sessions` and `traderv3 report`: read the trading record (Postgres with DATABASE_URL,
  * otherwise PGlite in the data folder). Readable tables on a terminal; `--json` (or a non-terminal
- * stdout) prints one JSON document.
+ * stdout) prints one JSON document. The embedded database has one owner: while a trader runs on
+ * the data folder, the question goes to it (its control API's `/record`) and it answers from its
+ * own connection; the answer is the same (src/report/queries.ts).
  */
+
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { type Command, CommanderError } from 'commander';
 import { DEFAULTS } from '../config/index.js';
 import { formatCount, formatDollars } from '../kalshi/index.js';
-import { createRepositories, type Database, migrate, openDatabase } from '../persistence/index.js';
+import { migrate, openDatabase } from '../persistence/index.js';
+import { type RecordQuery, type ReportAnswer, runRecordQuery, type SessionsAnswer } from '../report/index.js';
+import { ControlClientError, callControl, controlFilePath } from '../server/index.js';
 import { integerIn } from './options.js';
-import { writeHtmlReport } from './report-html.js';
 
 interface ReadOptions {
   dataDir: string;
@@ -45,31 +51,38 @@ export function table(headers: string[], rows: Array<Array<string | number>>): s
   return `${[line(headers), line(widths.map((w) => '-'.repeat(w))), ...cells.slice(1).map(line)].join('\n')}\n`;
 }
 
-async function withDatabase<T>(
-  dataDir: string,
-  env: NodeJS.ProcessEnv,
-  fn: (db: Database) => Promise<T>,
-): Promise<T> {
+/** Asks the trader running on the data folder, or opens the record itself when none runs. */
+async function query(dataDir: string, env: NodeJS.ProcessEnv, q: RecordQuery): Promise<unknown> {
   const url = env.DATABASE_URL?.trim() || undefined;
+  if (url === undefined && existsSync(controlFilePath(dataDir))) {
+    try {
+      return await callControl(dataDir, 'record', { body: q, timeoutMs: 120_000 });
+    } catch (err) {
+      // A control file left by a trader that is gone: the database is free, read it directly.
+      if (!(err instanceof ControlClientError && err.code === 'CONTROL_UNREACHABLE')) throw err;
+    }
+  }
   const database = await openDatabase({ url, dataDir });
   try {
     await migrate(database);
-    return await fn(database);
+    return await runRecordQuery(database, q);
   } finally {
     await database.close();
   }
 }
 
-const iso = (d: Date | null) => (d ? d.toISOString().replace('.000Z', 'Z') : '—');
-
+/** Times arrive as Date from the database and as ISO text through a running trader. */
+const iso = (d: Date | string | null) =>
+  d === null ? '—' : (typeof d === 'string' ? new Date(d) : d).toISOString().replace('.000Z', 'Z');
 export async function runSessions(
   o: ReadOptions,
   env: NodeJS.ProcessEnv = process.env,
   io: Io = processIo,
 ): Promise<number> {
-  const rows = await withDatabase(o.dataDir, env, (db) =>
-    createRepositories(db).sessions.list({ limit: o.limit }),
-  );
+  const { sessions: rows } = (await query(o.dataDir, env, {
+    what: 'sessions',
+    limit: o.limit,
+  })) as SessionsAnswer;
   if (o.json || !io.tty) {
     io.stdout(`${JSON.stringify({ sessions: rows })}\n`);
     return 0;
@@ -103,37 +116,14 @@ export async function runReport(
   env: NodeJS.ProcessEnv = process.env,
   io: Io = processIo,
 ): Promise<number> {
-  const data = await withDatabase(o.dataDir, env, async (db) => {
-    const repos = createRepositories(db);
-    let sessionId = o.session;
-    if (sessionId !== undefined && sessionId.length < 36) {
-      const match = (await repos.sessions.list({ limit: 1000 })).filter((s) => s.id.startsWith(sessionId!));
-      if (match.length !== 1) {
-        throw new Error(
-          match.length === 0
-            ? `--session ${sessionId}: no recorded session starts with it`
-            : `--session ${sessionId}: matches ${match.length} sessions; give more of the id`,
-        );
-      }
-      sessionId = match[0]!.id;
-    }
-    const scope = sessionId ? { sessionId } : {};
-    if (o.html) {
-      return {
-        html: await writeHtmlReport(db, {
-          html: o.html,
-          ...(sessionId ? { sessionId } : {}),
-          ...(o.from ? { from: o.from } : {}),
-          ...(o.to ? { to: o.to } : {}),
-        }),
-      };
-    }
-    return {
-      pnl: await repos.reports.pnlBySession({ ...scope, limit: o.limit }),
-      decisions: await repos.reports.decisionCountsByReason(scope),
-      fills: await repos.reports.recentFills({ ...scope, limit: Math.min(o.limit, 20) }),
-    };
-  });
+  const data = (await query(o.dataDir, env, {
+    what: 'report',
+    limit: o.limit,
+    ...(o.session === undefined ? {} : { session: o.session }),
+    ...(o.html === undefined ? {} : { html: resolve(o.html) }),
+    ...(o.from === undefined ? {} : { from: o.from }),
+    ...(o.to === undefined ? {} : { to: o.to }),
+  })) as ReportAnswer;
   if ('html' in data) {
     io.stdout(`${JSON.stringify({ report: data.html })}\n`);
     return 0;

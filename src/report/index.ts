@@ -2,6 +2,14 @@
 export * from './build.js';
 export * from './equity.js';
 export { type HtmlReportInput, renderHtmlReport } from './html.js';
+export { type HtmlReportOptions, writeHtmlReport } from './html-file.js';
+export {
+  parseRecordQuery,
+  type RecordQuery,
+  type ReportAnswer,
+  runRecordQuery,
+  type SessionsAnswer,
+} from './queries.js';
 export {
   type FillEntry,
   type LedgerEntry,

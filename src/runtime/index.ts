@@ -20,7 +20,7 @@ import type { TraderConfig } from '../config/index.js';
 import { COUNT_SCALE, type DecisionEvidence, type OrderIntent } from '../domain/index.js';
 import { BookAuditor, Reconciler } from '../integrations/index.js';
 import { formatDollars } from '../kalshi/index.js';
-import { recordView } from '../report/index.js';
+import { type RecordQuery, recordView, runRecordQuery } from '../report/index.js';
 import { StatusLogger } from '../services/index.js';
 import { createStrategy, StrategyRunner } from '../strategy/index.js';
 import { provideMachine } from './actors.js';
@@ -492,6 +492,8 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
       return { state: actor.getSnapshot().value };
     },
     cancelAll: async () => orders.cancelAll(),
+    // `traderv3 sessions` / `report` while we hold the embedded database: answered from our connection.
+    record: async (query: RecordQuery) => runRecordQuery(database, query),
   };
 
   return {

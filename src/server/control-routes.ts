@@ -7,6 +7,7 @@
  *   POST /reduce       → target.reduce(reason)  reduce-only for every market until resume
  *   POST /resume       → target.resume()        the operator reset of halts, breakers and reduce-only
  *   POST /cancel-all   → target.cancelAll()
+ *   POST /record       → target.record(query)   `sessions` / `report` from the trader's own database
  *
  * Every one needs `Authorization: Bearer <token>` (401 before anything else, even a wrong method).
  * A wrong method answers 405 with Allow. Bodies are JSON whatever the content type says (the CLI
@@ -15,6 +16,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { redactSecrets } from '../config/index.js';
+import { parseRecordQuery, type RecordQuery } from '../report/index.js';
 import { errorMessage } from './control-file.js';
 import { errorBody, ServerError } from './errors.js';
 
@@ -28,9 +30,11 @@ export interface ControlTarget {
   reduce?(reason: string): Promise<unknown>;
   resume(): Promise<unknown>;
   cancelAll(): Promise<unknown>;
+  /** `traderv3 sessions` / `report` answered from the trader's own database connection. */
+  record?(query: RecordQuery): Promise<unknown>;
 }
 
-export type ControlRoute = 'status' | 'sync' | 'halt' | 'reduce' | 'resume' | 'cancel-all';
+export type ControlRoute = 'status' | 'sync' | 'halt' | 'reduce' | 'resume' | 'cancel-all' | 'record';
 
 /** Route table: path → method and route name. */
 export const CONTROL_ROUTES: Readonly<Record<string, { method: 'GET' | 'POST'; route: ControlRoute }>> = {
@@ -40,6 +44,7 @@ export const CONTROL_ROUTES: Readonly<Record<string, { method: 'GET' | 'POST'; r
   '/reduce': { method: 'POST', route: 'reduce' },
   '/resume': { method: 'POST', route: 'resume' },
   '/cancel-all': { method: 'POST', route: 'cancel-all' },
+  '/record': { method: 'POST', route: 'record' },
 };
 
 export const DEFAULT_HALT_REASON = 'operator halt';
@@ -54,10 +59,11 @@ const HALT_BODY_SCHEMA = {
 } as const;
 const REDUCE_BODY_SCHEMA = { type: 'object', properties: { reason: REASON_SCHEMA } } as const;
 
-/** What a command's body may carry. */
+/** What a command's body may carry (`record`: a RecordQuery, checked by parseRecordQuery). */
 export interface ControlCommandBody {
   readonly reason?: string;
   readonly keep_orders?: boolean;
+  readonly [field: string]: unknown;
 }
 
 /** Runs one command on the target (shared by the HTTP routes and the stream's commands). */
@@ -81,6 +87,16 @@ export async function runControl(
       return target.resume();
     case 'cancel-all':
       return target.cancelAll();
+    case 'record': {
+      if (!target.record) throw new ServerError('not_found', 'this trader does not serve its record');
+      let query: RecordQuery;
+      try {
+        query = parseRecordQuery(body);
+      } catch (err) {
+        throw new ServerError('bad_body', errorMessage(err));
+      }
+      return target.record(query);
+    }
   }
 }
 
@@ -138,6 +154,7 @@ export async function controlRoutes(app: FastifyInstance, options: ControlRoutes
             .type('application/json; charset=utf-8')
             .send(`${JSON.stringify(redactSecrets(result ?? { ok: true }) ?? null)}\n`);
         } catch (err) {
+          if (err instanceof ServerError) throw err;
           onError?.(spec.route, err);
           throw new ServerError('target_failed', `${spec.route} failed: ${errorMessage(err)}`, {
             cause: err,

@@ -4,7 +4,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { Database } from '../persistence/index.js';
-import { buildFigures, loadRecord, renderHtmlReport } from '../report/index.js';
+import { buildFigures } from './build.js';
+import { renderHtmlReport } from './html.js';
+import { loadRecord } from './record.js';
 
 export interface HtmlReportOptions {
   html: string;
