@@ -121,10 +121,13 @@ export function provideMachine(deps: ActorDeps) {
           return { positions: p, restingOrders, fills, canceled, durationMs };
         }),
       ),
-      executeIntent: fromPromise(async ({ input }: { input: ExecuteIntentInput }) => {
-        await gate('executeIntent');
-        await deps.execute(input.intent, input.evidence, input.mode);
-      }),
+      executeIntent: fromPromise(
+        async ({ input, signal }: { input: ExecuteIntentInput; signal: AbortSignal }) => {
+          await gate('executeIntent');
+          // Stopped by the machine (a halt while ACTING): the executor sends nothing after that.
+          await deps.execute(input.intent, input.evidence, input.mode, signal);
+        },
+      ),
       haltActions: fromPromise(async ({ input }: { input: HaltActionsInput }) => {
         await gate('haltActions');
         if (input.keepOrders) {

@@ -10,6 +10,12 @@
  *     order that reduces the market's position passes);
  *  4. a denied order (recorded, never sent) or one submission through the OrderService.
  * The decision — with the strategy's evidence — is published in every case.
+ *
+ * The machine may leave ACTING while this runs (a halt, a lost connection, a shutdown): it then
+ * stops the actor, which aborts `signal`. Every step after an await looks at it, and an aborted
+ * intent sends nothing (it is recorded as a hold `abandoned:<why>`), so no order reaches the
+ * exchange after the machine has said HALTED. A create already on the wire is the one exception,
+ * and the halt's actions wait for it (OrderService.idle) before they cancel.
  */
 import type { IntentMode } from '../../machines/index.js';
 import type { EventBus } from '../bus.js';
@@ -29,6 +35,7 @@ export type IntentExecutor = (
   intent: OrderIntent,
   evidence?: DecisionEvidence,
   mode?: IntentMode,
+  signal?: AbortSignal,
 ) => Promise<void>;
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -50,11 +57,18 @@ export function createIntentExecutor(deps: IntentExecutorDeps): IntentExecutor {
     return { ...intent, count: Math.min(intent.count, remaining) };
   }
 
-  return async (asked, evidence, mode = 'ACTIVE') => {
+  return async (asked, evidence, mode = 'ACTIVE', signal) => {
+    const base = { ...evidence, ticker: asked.ticker, strategy: asked.strategy };
+    /** True (and recorded) when the machine has stopped this intent. */
+    const abandoned = (intent: OrderIntent): boolean => {
+      if (signal?.aborted !== true) return false;
+      publish({ ...base, at: deps.clock(), action: 'hold', reason: 'abandoned:machine_left_acting', intent });
+      return true;
+    };
     for (let wait = deps.orders.backoffRemaining(); wait > 0; wait = deps.orders.backoffRemaining()) {
       await sleep(wait);
+      if (abandoned(asked)) return;
     }
-    const base = { ...evidence, ticker: asked.ticker, strategy: asked.strategy };
     let intent = asked;
     if (asked.replaces !== undefined) {
       const r = await replacement(asked);
@@ -63,6 +77,7 @@ export function createIntentExecutor(deps: IntentExecutorDeps): IntentExecutor {
         return;
       }
       intent = r;
+      if (abandoned(intent)) return;
     }
     const verdict = deps.risk.check(intent, mode);
     const decided = { ...base, at: deps.clock(), action: 'trade' as const, intent, verdict };
@@ -71,6 +86,7 @@ export function createIntentExecutor(deps: IntentExecutorDeps): IntentExecutor {
       publish({ ...decided, reason: verdict.code, clientOrderId: denied.clientOrderId });
       return;
     }
+    if (abandoned(intent)) return;
     const order = await deps.orders.submit(intent);
     publish({ ...decided, reason: intent.reason, clientOrderId: order.clientOrderId });
   };

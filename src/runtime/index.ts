@@ -199,7 +199,10 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
     bus,
     clock,
     intervalMs: config.statusIntervalMs,
-    logger: { info: (obj, msg) => logger.info({ event: 'status', ...obj }, msg) },
+    logger: {
+      info: (obj, msg) => logger.info({ event: 'status', ...obj }, msg),
+      debug: (obj, msg) => logger.debug({ event: 'status_block', ...obj }, msg),
+    },
     provide: () => {
       const totals = positions.totals();
       const health = orderbook.health();

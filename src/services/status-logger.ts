@@ -86,6 +86,8 @@ export interface StatusTimers {
 
 export interface StatusLogSink {
   info(obj: Record<string, unknown>, msg: string): void;
+  /** The full block and its data, for whoever logs at debug. */
+  debug?(obj: Record<string, unknown>, msg: string): void;
 }
 
 export interface StatusLoggerOptions {
@@ -103,6 +105,34 @@ export const DEFAULT_STATUS_INTERVAL_MS = 30_000;
 export const STATUS_HISTORY_SIZE = 100;
 
 const RULE = '='.repeat(78);
+
+/** The periodic one-liner at info: the figures an operator scans, in dollars and counts. */
+export function statusLine(s: StatusData): { fields: Record<string, unknown>; text: string } {
+  const live = s.orderbook.books.filter((b) => b.status === 'live').length;
+  const breaker = s.breaker.open ? `breaker OPEN (${s.breaker.reason ?? 'tripped'})` : 'breaker closed';
+  const fields = {
+    state: s.state,
+    net: formatMoney(s.pnl.net),
+    realized: formatMoney(s.pnl.realized),
+    unrealized: formatMoney(s.pnl.unrealized),
+    fees: formatMoney(s.pnl.fees),
+    ...(s.balance === undefined ? {} : { cash: formatMoney(s.balance) }),
+    books_live: `${live}/${s.orderbook.books.length}`,
+    positions: s.positions.filter((p) => p.position !== 0).length,
+    open_orders: s.openOrders.length,
+    breaker_open: s.breaker.open,
+  };
+  const text = [
+    s.state,
+    `net ${fields.net} (realized ${fields.realized}, unrealized ${fields.unrealized}, fees ${fields.fees})`,
+    ...(fields.cash === undefined ? [] : [`cash ${fields.cash}`]),
+    `books ${fields.books_live} live`,
+    `${fields.positions} position(s)`,
+    `${fields.open_orders} open order(s)`,
+    breaker,
+  ].join(' · ');
+  return { fields, text };
+}
 
 /** "$1.2300", "-$0.4500". */
 export function formatMoney(m: Micros): string {
@@ -374,7 +404,9 @@ export class StatusLogger {
     const at = this.#clock();
     const status = this.#provide();
     const report: StatusReport = { at, text: formatStatus(status, at), data: statusData(status, at) };
-    this.#logger.info({ kind: 'status', status: report.data }, report.text);
+    const line = statusLine(status);
+    this.#logger.info({ kind: 'status', ...line.fields }, line.text);
+    this.#logger.debug?.({ kind: 'status_block', status: report.data }, report.text);
     this.#remember(report);
     this.#bus.emit('status.reported', report);
     return report;

@@ -230,7 +230,11 @@ describe('StatusLogger', () => {
     const report = logger.report();
     expect(report.at).toBe(AT);
     expect(report.text).toBe(formatStatus(data(), AT));
-    expect(logged).toEqual([{ obj: { kind: 'status', status: report.data }, msg: report.text }]);
+    // At info one line an operator can scan; the block and its data stay in the report.
+    expect(logged).toHaveLength(1);
+    expect(logged[0]!.obj).toMatchObject({ kind: 'status', state: report.data.state });
+    expect(logged[0]!.msg).not.toContain('\n');
+    expect(logged[0]!.msg).toMatch(/ · net -?\$\d/);
     expect(emitted).toEqual([report]);
     expect(report.data).toMatchObject({
       at: AT,
