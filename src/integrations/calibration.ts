@@ -30,7 +30,7 @@ import type { OrderService, PositionTracker } from '../services/index.js';
 
 export interface CalibrationDeps {
   rest: Pick<KalshiRestClient, 'allPositions' | 'allOrders' | 'allFills' | 'allSettlements' | 'getBalance'>;
-  orders: Pick<OrderService, 'adopt' | 'resolveUnknowns' | 'cancelAll' | 'settleMissing'>;
+  orders: Pick<OrderService, 'reconcile' | 'resolveUnknowns' | 'cancelAll' | 'settleMissing'>;
   positions: Pick<PositionTracker, 'reconcile' | 'positions'>;
   bus: EventBus;
   clock: () => number;
@@ -91,7 +91,7 @@ export async function calibrate(deps: CalibrationDeps): Promise<CalibrationSumma
     ).map(settlementFromRest);
     const balance = balanceFromRest(await deps.rest.getBalance());
 
-    const adopted = deps.orders.adopt(resting, []);
+    const adopted = deps.orders.reconcile(resting, []);
     // Fills go over the bus like live ones: the OrderService, the PositionTracker and the recorder
     // each dedupe them by trade id, so the ones we already had change nothing.
     for (const fill of [...fills].sort((a, b) => a.createdMs - b.createdMs))

@@ -8,6 +8,8 @@ import type {
   CancelOrderV2Response,
   CreateOrderV2Request,
   CreateOrderV2Response,
+  Fill,
+  GetFillsResponse,
   GetOrderResponse,
   GetOrdersResponse,
   Order,
@@ -16,8 +18,13 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createBus, type EventBus } from '../../src/bus.js';
 import type { ExchangeFill, ExchangeOrder, OrderIntent, TrackedOrder } from '../../src/domain/index.js';
 import { KalshiError, KalshiHttpError, KalshiTimeoutError } from '../../src/kalshi/errors.js';
-import { KalshiRestClient, type OrdersFilter, type WriteResult } from '../../src/kalshi/rest.js';
-import { formatCount, formatPrice, parseCount } from '../../src/kalshi/units.js';
+import {
+  type FillsFilter,
+  KalshiRestClient,
+  type OrdersFilter,
+  type WriteResult,
+} from '../../src/kalshi/rest.js';
+import { formatCount, parseCount } from '../../src/kalshi/units.js';
 import {
   CLIENT_ORDER_ID_PATTERN,
   createClientOrderIdFactory,
@@ -170,6 +177,14 @@ class FakeRest implements OrderRestPort {
     return { order: restOrder(o) };
   }
 
+  /** Fills the exchange lists over REST (what a lost fill frame leaves behind). */
+  readonly restFills: Fill[] = [];
+
+  async getFills(filters: FillsFilter): Promise<GetFillsResponse> {
+    this.calls.push(`getFills ${filters.order_id ?? ''}`);
+    return { fills: this.restFills.filter((f) => f.order_id === filters.order_id), cursor: '' };
+  }
+
   writes(): string[] {
     return this.calls.filter((c) => !c.startsWith('get'));
   }
@@ -279,6 +294,7 @@ describe('OrderService', () => {
       bus,
       clock: () => now,
       newClientOrderId: createClientOrderIdFactory('abcd1234'),
+      sleep: async () => undefined,
       ...over,
     });
   }
@@ -460,12 +476,11 @@ describe('OrderService', () => {
 
     it('leaves an unknown outcome unknown and sends exactly one create, whatever happens next', async () => {
       rest.onCreate = async () => unknownOutcome();
-      const svc = service({ makerToTaker: { afterMs: 0, quote: () => ({ yesAsk: 5_000 }) } });
+      const svc = service();
       const o = await svc.submit(intent({ postOnly: true }));
       expect(o.status).toBe('unknown');
       expect(o.reason).toContain('timed out');
       await svc.resolveUnknowns();
-      await svc.tick(now + 60_000);
       now += 5_000;
       await svc.resolveUnknowns();
       expect(rest.creates).toHaveLength(1);
@@ -915,7 +930,7 @@ describe('OrderService', () => {
     });
   });
 
-  describe('adopt', () => {
+  describe('reconcile', () => {
     it('matches, resolves, adopts foreign orders and applies fills once', async () => {
       const svc = service();
       const resting = await svc.submit(intent());
@@ -930,7 +945,7 @@ describe('OrderService', () => {
       const f2 = fill({ orderId: prevRun.orderId, count: 100 });
       bus.emit('exchange.fillReported', f1);
 
-      const r = svc.adopt([...rest.orders.values()].map(report), [
+      const r = svc.reconcile([...rest.orders.values()].map(report), [
         f1,
         f2,
         fill({ orderId: 'gone-long-ago' }),
@@ -956,76 +971,6 @@ describe('OrderService', () => {
     });
   });
 
-  describe('maker → taker', () => {
-    function quoteBook() {
-      return { bestYesBid: 4_300, yesAsk: 4_700 };
-    }
-
-    it('cancels a post-only order resting too long and sends its remainder as IOC at the ask', async () => {
-      const svc = service({ makerToTaker: { afterMs: 30_000, quote: quoteBook } });
-      const maker = await svc.submit(intent({ postOnly: true }));
-      bus.emit('exchange.fillReported', fill({ orderId: maker.orderId!, count: 300 }));
-      await svc.tick(now + 29_999);
-      expect(rest.creates).toHaveLength(1);
-      await svc.tick(now + 30_000);
-      expect(svc.get(maker.clientOrderId)?.status).toBe('canceled');
-      expect(rest.creates).toHaveLength(2);
-      expect(rest.creates[1]).toMatchObject({
-        side: 'bid',
-        count: '7.00',
-        price: formatPrice(4_700),
-        time_in_force: 'immediate_or_cancel',
-        post_only: false,
-      });
-      const taker = svc.get(rest.creates[1]!.client_order_id!)!;
-      expect(taker.intent.reason).toBe(`maker_to_taker:${maker.clientOrderId}`);
-      expect(svc.get(maker.clientOrderId)?.reason).toBe(`converted to taker ${taker.clientOrderId}`);
-      expect(svc.stats().makerToTakerConversions).toBe(1);
-      await svc.tick(now + 90_000);
-      expect(rest.creates).toHaveLength(2);
-    });
-
-    it('sells at the best bid for an ask, and only post-only orders are converted', async () => {
-      const svc = service({ makerToTaker: { afterMs: 0, quote: quoteBook } });
-      await svc.submit(intent({ bookSide: 'ask', postOnly: true }));
-      await svc.submit(intent({ postOnly: false }));
-      await svc.tick(now + 1);
-      expect(rest.creates).toHaveLength(3);
-      expect(rest.creates[2]).toMatchObject({ side: 'ask', price: formatPrice(4_300), count: '10.00' });
-    });
-
-    it('waits for an unknown cancel to be confirmed before sending the taker', async () => {
-      const svc = service({ makerToTaker: { afterMs: 0, quote: quoteBook } });
-      const maker = await svc.submit(intent({ postOnly: true }));
-      rest.onCancel = () => Promise.resolve(unknownOutcome());
-      await svc.tick(now + 1);
-      expect(svc.get(maker.clientOrderId)?.status).toBe('canceling');
-      expect(rest.creates).toHaveLength(1);
-      const at = rest.orders.get(maker.orderId!)!;
-      Object.assign(at, { status: 'canceled', remaining: 0 });
-      bus.emit('exchange.orderReported', report(at));
-      await svc.idle();
-      expect(rest.creates).toHaveLength(2);
-    });
-
-    it('sends no taker when the maker filled completely before the cancel', async () => {
-      const svc = service({ makerToTaker: { afterMs: 0, quote: quoteBook } });
-      const maker = await svc.submit(intent({ postOnly: true }));
-      Object.assign(rest.orders.get(maker.orderId!)!, { status: 'executed', filled: 1_000, remaining: 0 });
-      await svc.tick(now + 1);
-      expect(svc.get(maker.clientOrderId)?.status).toBe('executed');
-      expect(rest.creates).toHaveLength(1);
-    });
-
-    it('sends nothing when there is no opposite quote', async () => {
-      const svc = service({ makerToTaker: { afterMs: 0, quote: () => undefined } });
-      const a = await svc.submit(intent({ postOnly: true }));
-      await svc.tick(now + 1);
-      expect(svc.get(a.clientOrderId)?.reason).toMatch(/no opposite quote/);
-      expect(rest.creates).toHaveLength(1);
-    });
-  });
-
   describe('exchange news that contradicts our record', () => {
     it('is not applied and is counted', async () => {
       const svc = service();
@@ -1046,9 +991,11 @@ describe('OrderService', () => {
       expect(svc.anomalies()[0]?.message).toMatch(/o-999/);
     });
 
-    it('ignores reports about orders that are not ours', () => {
+    it('ignores reports about orders that are not ours and no longer rest', () => {
       const svc = service();
-      bus.emit('exchange.orderReported', report(rest.place(wire())));
+      const gone = rest.place(wire());
+      Object.assign(gone, { status: 'canceled', remaining: 0 });
+      bus.emit('exchange.orderReported', report(gone));
       expect(svc.all()).toEqual([]);
       expect(svc.stats().foreignReports).toBe(1);
     });
