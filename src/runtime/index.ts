@@ -71,6 +71,7 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
     record,
     logger,
     watched: () => watch?.watched() ?? [],
+    orderGroupId: () => group.id(),
   });
   const { schedule, orderbook, positions, orders, recorder, money, risk } = services;
   if (record.restoreOrders.length > 0) {

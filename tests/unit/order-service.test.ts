@@ -26,8 +26,10 @@ import {
 } from '../../src/kalshi/rest.js';
 import { formatCount, parseCount } from '../../src/kalshi/units.js';
 import {
+  ADOPTED_STRATEGY,
   CLIENT_ORDER_ID_PATTERN,
   createClientOrderIdFactory,
+  isForeign,
   type OrderRestPort,
   OrderService,
   type OrderServiceDeps,
@@ -968,6 +970,82 @@ describe('OrderService', () => {
       expect(svc.get(resting.clientOrderId)?.fillCount).toBe(200);
       // Adopted orders can be canceled like our own.
       expect((await svc.cancel('tv3-00000000-7')).status).toBe('canceled');
+    });
+  });
+
+  describe('filled-count gap', () => {
+    function restFill(orderId: string, tradeId: string, count: number): Fill {
+      return {
+        trade_id: tradeId,
+        order_id: orderId,
+        ticker: TICKER,
+        book_side: 'bid',
+        yes_price_dollars: '0.4500',
+        count_fp: formatCount(count),
+        fee_cost: '0.0000',
+        is_taker: false,
+        created_time: '2026-01-01T00:00:00Z',
+      } as Fill;
+    }
+
+    it("reads the order's fills by REST when a report says more filled than we hold, once per order", async () => {
+      const svc = service();
+      const o = await svc.submit(intent());
+      const at = rest.orders.get(o.orderId!)!;
+      Object.assign(at, { filled: 400, remaining: 600 });
+      rest.restFills.push(restFill(at.orderId, 'lost-1', 400));
+      // Two reports before the read: one read (single-flight), the fill applied once.
+      bus.emit('exchange.orderReported', report(at));
+      bus.emit('exchange.orderReported', report(at));
+      await svc.idle();
+      expect(rest.calls.filter((c) => c.startsWith('getFills'))).toEqual([`getFills ${at.orderId}`]);
+      expect(svc.get(o.clientOrderId)).toMatchObject({ status: 'resting', fillCount: 400 });
+      expect(svc.stats()).toMatchObject({ fillGapFetches: 1, fillGapFillsFound: 1, fills: 1 });
+      // The fills we hold agree with the count now: nothing more is read.
+      bus.emit('exchange.orderReported', report(at));
+      await svc.idle();
+      expect(rest.calls.filter((c) => c.startsWith('getFills'))).toHaveLength(1);
+    });
+
+    it('reads them when the create answer says some filled at once and no frame came', async () => {
+      rest.onCreate = async (req) => {
+        const placed = rest.place(req, 1_000);
+        rest.restFills.push(restFill(placed.orderId, 'lost-2', 1_000));
+        return accepted(answerOf(placed));
+      };
+      const svc = service();
+      const o = await svc.submit(intent());
+      await svc.idle();
+      expect(svc.get(o.clientOrderId)).toMatchObject({ status: 'executed', fillCount: 1_000 });
+    });
+
+    it('reads nothing when the frames brought every fill', async () => {
+      const svc = service();
+      const o = await svc.submit(intent());
+      const at = rest.orders.get(o.orderId!)!;
+      Object.assign(at, { filled: 400, remaining: 600 });
+      bus.emit('exchange.fillReported', fill({ orderId: at.orderId, count: 400 }));
+      bus.emit('exchange.orderReported', report(at));
+      await svc.idle();
+      expect(rest.calls.filter((c) => c.startsWith('getFills'))).toEqual([]);
+    });
+  });
+
+  describe('orders that are not ours', () => {
+    it('adopts a resting one from a live report, flags it, and cancels it with cancel-all', async () => {
+      const svc = service();
+      const found: string[] = [];
+      bus.on('order.foreignFound', (e) => found.push(`${e.order.clientOrderId} ${e.source}`));
+      const theirs = rest.place({ ...wire(), client_order_id: 'by-hand-1' });
+      bus.emit('exchange.orderReported', report(theirs));
+      expect(found).toEqual(['by-hand-1 user_order report']);
+      expect(svc.open()).toMatchObject([
+        { clientOrderId: 'by-hand-1', intent: { strategy: ADOPTED_STRATEGY } },
+      ]);
+      expect(isForeign(svc.get('by-hand-1')!)).toBe(true);
+      expect(svc.stats().foreignOrders).toBe(1);
+      await svc.cancelAll();
+      expect(svc.get('by-hand-1')?.status).toBe('canceled');
     });
   });
 
