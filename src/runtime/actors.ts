@@ -94,6 +94,10 @@ export function provideMachine(deps: ActorDeps) {
             clock: deps.clock,
             cleanup: config.cleanup && !calibratedOnce,
             fillsSinceMs: deps.record.fillsSinceMs,
+            // The run's first calibration takes the exchange's positions as the baseline.
+            adoptPositions: !calibratedOnce,
+            ledgerBalance: () => services.recorder.runningBalance,
+            maxBalanceDrift: config.maxBalanceDriftMicros,
           });
           // The exchange-side kill switch: ours is adopted or made; reset only when no halt stands.
           const group = await deps.group.ensure({ halted: input.halted });

@@ -5,121 +5,45 @@
  * positions agree with the exchange's within seconds — with no sync, calibration or periodic
  * reconciliation (its interval is an hour here).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pino from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/index.js';
-import { MICROS_PER_DOLLAR, type OrderIntent } from '../../src/domain/index.js';
-import { type SimCredentials, type Simulator, startSimulator } from '../../src/exchange-sim/index.js';
-import { collect, KalshiRestClient } from '../../src/kalshi/rest.js';
-import { createSigner } from '../../src/kalshi/signer.js';
-import { parseSignedCount } from '../../src/kalshi/units.js';
-import { type RunningTrader, startTrader } from '../../src/runtime/index.js';
+import { MICROS_PER_DOLLAR } from '../../src/domain/index.js';
+import { type Simulator, startSimulator } from '../../src/exchange-sim/index.js';
+import { collect } from '../../src/kalshi/rest.js';
 import { simOrder } from '../sim-order.js';
+import {
+  exchangePosition,
+  inState,
+  passivePrice,
+  placeThroughMachine,
+  TradersOnSim,
+  testIntent,
+  until,
+} from '../trader-on-sim.js';
 
 let sim: Simulator;
-let dir: string;
-let n = 0;
+let traders: TradersOnSim;
 
 beforeAll(async () => {
   sim = await startSimulator({ seed: 5, markets: 4, ratePerSec: 0, rateLimit: false });
   sim.core.openAccount('seller', 1_000 * MICROS_PER_DOLLAR);
-  dir = mkdtempSync(join(tmpdir(), 'tv3-order-path-'));
+  traders = new TradersOnSim(sim);
 });
 
 afterAll(async () => {
   await sim?.close();
-  rmSync(dir, { recursive: true, force: true });
+  traders?.close();
 });
-
-/** A trader on its own account and data folder, watching one market. */
-async function start(ticker: string): Promise<{ trader: RunningTrader; rest: KalshiRestClient }> {
-  n += 1;
-  const creds: SimCredentials = sim.createAccount({ balance: 1_000 * MICROS_PER_DOLLAR });
-  const keyFile = join(dir, `key-${n}.pem`);
-  writeFileSync(keyFile, creds.private_key_pem, { mode: 0o600 });
-  const config = loadConfig(
-    {
-      env: 'sim',
-      apiUrl: creds.rest_url,
-      wsUrl: creds.ws_url,
-      keyId: creds.key_id,
-      privateKey: keyFile,
-      dataDir: join(dir, `data-${n}`),
-      strategy: 'none',
-      rateLimitTier: 'prime',
-      tickers: ticker,
-      reconcileInterval: '3600',
-    },
-    {},
-  );
-  const trader = await startTrader(config, { logger: pino({ level: 'silent' }) });
-  const rest = new KalshiRestClient({
-    baseUrl: creds.rest_url,
-    signer: createSigner({ keyId: creds.key_id, privateKeyPem: creds.private_key_pem }),
-    rateLimiter: false,
-  });
-  return { trader, rest };
-}
-
-async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await ok())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-const ready = (t: RunningTrader) => until('READY', () => t.actor!.getSnapshot().value === 'READY');
-
-function intent(ticker: string, over: Partial<OrderIntent>): OrderIntent {
-  return {
-    ticker,
-    bookSide: 'bid',
-    yesPrice: 1_000,
-    count: 100,
-    timeInForce: 'good_till_canceled',
-    strategy: 'test',
-    reason: 'test',
-    ...over,
-  };
-}
-
-/** Sends an intent through the machine and waits until it is back in READY with the order placed. */
-async function place(t: RunningTrader, i: OrderIntent): Promise<void> {
-  const before = t.services!.orders.all().length;
-  t.actor!.send({ type: 'INTENT', intent: i });
-  await until('the order to be answered', () => {
-    const mine = t.services!.orders.all();
-    return (
-      mine.length > before && mine.at(-1)!.status !== 'submitting' && t.actor!.getSnapshot().value === 'READY'
-    );
-  });
-}
-
-/** A YES price below both the best bid and the ask: an order there rests and nobody hits it. */
-function passive(ticker: string, ticks = 5): number {
-  const book = sim.core.book(ticker);
-  const bestYes = book.yes.at(-1)?.[0] ?? 5_000;
-  const bestNo = book.no.at(-1)?.[0];
-  const ask = bestNo === undefined ? 9_900 : 10_000 - bestNo;
-  return Math.max(100, Math.min(bestYes, ask - 100) - ticks * 100);
-}
-
-async function exchangePosition(rest: KalshiRestClient, ticker: string): Promise<number> {
-  const p = (await collect(rest.allPositions({ ticker }))).find((x) => x.ticker === ticker);
-  return p ? parseSignedCount(p.position_fp) : 0;
-}
 
 it('puts every order it creates in its order group, as the exchange lists them', async () => {
   const ticker = sim.core.markets()[0]!.ticker;
-  const { trader, rest } = await start(ticker);
+  const { trader, rest } = await traders.start(ticker, { reconcileInterval: '3600' });
   try {
-    await ready(trader);
-    await place(trader, intent(ticker, { yesPrice: passive(ticker, 6) }));
-    await place(trader, intent(ticker, { yesPrice: passive(ticker, 5), postOnly: true }));
+    await inState(trader, 'READY');
+    await placeThroughMachine(trader, testIntent(ticker, { yesPrice: passivePrice(sim, ticker, 6) }));
+    await placeThroughMachine(
+      trader,
+      testIntent(ticker, { yesPrice: passivePrice(sim, ticker, 5), postOnly: true }),
+    );
     expect(trader.services!.orders.open().map((o) => o.status)).toEqual(['resting', 'resting']);
     const status = (await trader.control.status()) as { order_group: { id: string | null } };
     const group = status.order_group.id;
@@ -134,9 +58,9 @@ it('puts every order it creates in its order group, as the exchange lists them',
 
 it('notices fill frames the exchange dropped from the filled counts and converges in seconds', async () => {
   const ticker = sim.core.markets()[1]!.ticker;
-  const { trader, rest } = await start(ticker);
+  const { trader, rest } = await traders.start(ticker, { reconcileInterval: '3600' });
   try {
-    await ready(trader);
+    await inState(trader, 'READY');
     sim.applyFault({ action: 'drop_fill_messages', count: 100 });
 
     // A taker order: the create answer says 5 filled; no fill frame comes.
@@ -144,10 +68,13 @@ it('notices fill frames the exchange dropped from the filled counts and converge
       sim.core.place(simOrder({ accountId: 'seller', ticker, bookSide: 'ask', yesPrice: 6_000, count: 500 }))
         .ok,
     ).toBe(true);
-    await place(trader, intent(ticker, { yesPrice: 6_000, count: 500, timeInForce: 'immediate_or_cancel' }));
+    await placeThroughMachine(
+      trader,
+      testIntent(ticker, { yesPrice: 6_000, count: 500, timeInForce: 'immediate_or_cancel' }),
+    );
     // A resting order of ours filled later by someone else: only user_order says so.
-    const bid = passive(ticker);
-    await place(trader, intent(ticker, { yesPrice: bid, count: 300 }));
+    const bid = passivePrice(sim, ticker);
+    await placeThroughMachine(trader, testIntent(ticker, { yesPrice: bid, count: 300 }));
     expect(trader.services!.orders.open().map((o) => o.status)).toEqual(['resting']);
     // The seller sweeps every bid down to ours (ours included).
     const sweep = sim.core
