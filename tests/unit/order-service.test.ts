@@ -973,6 +973,23 @@ describe('OrderService', () => {
     });
   });
 
+  describe('order group', () => {
+    it('puts each order in the group the provider names at send time, and none when it has none', async () => {
+      let group: string | undefined;
+      const svc = service({ orderGroupId: () => group });
+      await svc.submit(intent());
+      group = 'og-1';
+      await svc.submit(intent());
+      expect(rest.creates.map((c) => c.order_group_id)).toEqual([undefined, 'og-1']);
+      expect(rest.creates[1]).toMatchObject({
+        count: '10.00',
+        price: '0.4500',
+        side: 'bid',
+        post_only: false,
+      });
+    });
+  });
+
   describe('filled-count gap', () => {
     function restFill(orderId: string, tradeId: string, count: number): Fill {
       return {
