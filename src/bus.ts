@@ -118,6 +118,25 @@ export interface BusEvents {
 
   /** OrderService: an order changed lifecycle status (or fill count). */
   'order.changed': [TrackedOrder];
+  /**
+   * An order on the account that is not ours (unknown client_order_id) was adopted: tracked, counted
+   * against exposure, flagged. With `--foreign-orders halt` the breaker trips ('foreign_orders').
+   */
+  'order.foreignFound': [{ readonly order: TrackedOrder; readonly source: string; readonly at: number }];
+  /**
+   * Calibration: the exchange's cash differs from the ledger by more than --max-balance-drift-dollars
+   * (micros; `difference` = exchange − ledger). Booked as a reconciliation entry, and the breaker
+   * trips ('balance_drift').
+   */
+  'balance.driftDetected': [
+    {
+      readonly exchange: number;
+      readonly ledger: number;
+      readonly difference: number;
+      readonly threshold: number;
+      readonly at: number;
+    },
+  ];
   'position.changed': [PositionView];
   'position.driftDetected': [
     { readonly ticker: string; readonly local: number; readonly exchange: number; readonly at: number },

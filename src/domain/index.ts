@@ -1,3 +1,5 @@
 /** The trader's own vocabulary: integer units and their arithmetic, orders, fills, positions, decisions. */
+
+export * from './order-request.js';
 export * from './types.js';
 export * from './units.js';

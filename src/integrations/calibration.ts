@@ -4,23 +4,38 @@
  *
  *  1. Optional cleanup: cancel every resting order (cancel-all, then batches, then single orders).
  *  2. Read the exchange: positions, resting orders, fills since `fillsSinceMs`, balance (paginated).
- *  3. Adopt: orders by client_order_id / order_id into the OrderService (resolving Unknowns and
- *     submissions it never heard back about, and settling orders we hold as resting that the
- *     exchange no longer lists); fills and settlements go over the bus like live
- *     ones (everyone dedupes by trade id, and the recorder enters what it missed); the balance is
- *     published for the ledger to reconcile; then the exchange's positions are adopted by the
- *     PositionTracker (drift is reported).
- *  4. Check the invariant: local positions equal a fresh read of the exchange's. Fills that land
- *     while we read can break it; calibration then runs again, up to `attempts` times, and
- *     otherwise fails with a reason that names the markets that differ.
+ *  3. Take its view: orders by client_order_id / order id into the OrderService (resolving Unknowns
+ *     and submissions it never heard back about, settling orders we hold as resting that the
+ *     exchange no longer lists; orders that are not ours are adopted and flagged); fills and
+ *     settlements go over the bus like live ones (everyone dedupes by trade id, and the recorder
+ *     enters what it missed).
+ *  4. Positions. At a run's first calibration (`adoptPositions`) the exchange's positions are the
+ *     baseline and are adopted (what happened before this run). At every later one our positions
+ *     follow from that baseline and every fill since, so a position that still differs from the
+ *     exchange's after the fills are read back is not explained by any fill: calibration runs
+ *     again, up to `attempts` times (fills landing while we read break the invariant for a moment),
+ *     then fails with a reason that names the markets and the amounts — the trader does not reach
+ *     READY (the machine goes to ERROR and retries after its backoff).
+ *  5. Balance: the ledger (after the fills and settlements just booked) against the exchange's
+ *     cash. Within `maxBalanceDrift` the difference is booked as one reconciliation entry, as
+ *     always. Beyond it, after the same retries, it is still booked (the ledger follows the
+ *     exchange) but flagged: 'balance.driftDetected', which trips the breaker ('balance_drift'),
+ *     so calibration ends in HALTED until an operator looks and resumes.
  */
 import type { EventBus } from '../bus.js';
-import type { ExchangeFill, ExchangeOrder, ExchangePosition } from '../domain/index.js';
+import type {
+  ExchangeBalance,
+  ExchangeFill,
+  ExchangeOrder,
+  ExchangePosition,
+  Micros,
+} from '../domain/index.js';
 import {
   balanceFromRest,
   collect,
   fillFromRest,
   formatCount,
+  formatDollars,
   type KalshiRestClient,
   orderFromRest,
   positionFromRest,
@@ -30,7 +45,7 @@ import type { OrderService, PositionTracker } from '../services/index.js';
 
 export interface CalibrationDeps {
   rest: Pick<KalshiRestClient, 'allPositions' | 'allOrders' | 'allFills' | 'allSettlements' | 'getBalance'>;
-  orders: Pick<OrderService, 'adopt' | 'resolveUnknowns' | 'cancelAll' | 'settleMissing'>;
+  orders: Pick<OrderService, 'reconcile' | 'resolveUnknowns' | 'cancelAll' | 'settleMissing'>;
   positions: Pick<PositionTracker, 'reconcile' | 'positions'>;
   bus: EventBus;
   clock: () => number;
@@ -38,6 +53,12 @@ export interface CalibrationDeps {
   /** Fills at or after this time are read back (the session's start). */
   fillsSinceMs: number;
   attempts?: number;
+  /** Adopt the exchange's positions as the baseline (a run's first calibration). Default true. */
+  adoptPositions?: boolean;
+  /** What the ledger says our cash is now (undefined before it has a balance). */
+  ledgerBalance?: () => Micros | undefined;
+  /** A ledger/exchange cash difference above this is flagged (default: never). */
+  maxBalanceDrift?: Micros;
 }
 
 export interface CalibrationSummary {
@@ -49,6 +70,10 @@ export interface CalibrationSummary {
   adoptedOrders: number;
   attempts: number;
   durationMs: number;
+  /** Exchange cash − ledger before the reconciliation entry (micros; 0 when they agreed). */
+  balanceDifference: Micros;
+  /** The difference was beyond maxBalanceDrift: flagged ('balance.driftDetected'). */
+  balanceFlagged: boolean;
 }
 
 export class CalibrationError extends Error {
@@ -66,14 +91,28 @@ function mismatches(local: Map<string, number>, exchange: ExchangePosition[]): s
   for (const t of [...tickers].sort()) {
     const l = local.get(t) ?? 0;
     const r = remote.get(t) ?? 0;
-    if (l !== r) out.push(`${t}: local ${formatCount(l)} ≠ exchange ${formatCount(r)}`);
+    if (l !== r)
+      out.push(
+        `${t}: ours ${formatCount(l)} ≠ exchange ${formatCount(r)} (${formatCount(r - l)} unexplained)`,
+      );
   }
   return out;
+}
+
+/** Exchange cash − ledger, or 0 when the ledger has no balance yet (its opening entry). */
+function balanceDifference(deps: CalibrationDeps, balance: ExchangeBalance): Micros {
+  const ledger = deps.ledgerBalance?.();
+  return ledger === undefined ? 0 : balance.cash - ledger;
+}
+
+function beyondDrift(deps: CalibrationDeps, difference: Micros): boolean {
+  return deps.maxBalanceDrift !== undefined && Math.abs(difference) > deps.maxBalanceDrift;
 }
 
 export async function calibrate(deps: CalibrationDeps): Promise<CalibrationSummary> {
   const started = deps.clock();
   const maxAttempts = deps.attempts ?? 3;
+  const adoptPositions = deps.adoptPositions ?? true;
   let canceled = 0;
   if (deps.cleanup) canceled = (await deps.orders.cancelAll()).canceled;
 
@@ -91,33 +130,59 @@ export async function calibrate(deps: CalibrationDeps): Promise<CalibrationSumma
     ).map(settlementFromRest);
     const balance = balanceFromRest(await deps.rest.getBalance());
 
-    const adopted = deps.orders.adopt(resting, []);
+    const seen = deps.orders.reconcile(resting, []);
     // Fills go over the bus like live ones: the OrderService, the PositionTracker and the recorder
     // each dedupe them by trade id, so the ones we already had change nothing.
     for (const fill of [...fills].sort((a, b) => a.createdMs - b.createdMs))
       deps.bus.emit('exchange.fillReported', fill);
     for (const s of settlements) deps.bus.emit('exchange.settlementReported', s);
-    deps.bus.emit('exchange.balanceReported', { ...balance, at: deps.clock(), reconcile: true });
     await deps.orders.resolveUnknowns();
     await deps.orders.settleMissing(resting);
-    const drifts = deps.positions.reconcile(positions, { adopt: true });
+    const drifts = deps.positions.reconcile(positions, { adopt: adoptPositions });
 
     const local = new Map(deps.positions.positions().map((p) => [p.ticker, p.position]));
     problems = mismatches(local, await readPositions(deps));
-    if (problems.length === 0) {
-      return {
-        positions: positions.filter((p) => p.position !== 0).length,
-        restingOrders: resting.length,
-        fills: fills.length,
-        canceled,
-        drifts: drifts.length,
-        adoptedOrders: adopted.adopted,
-        attempts: attempt,
-        durationMs: deps.clock() - started,
-      };
+    const difference = balanceDifference(deps, balance);
+    const flagged = beyondDrift(deps, difference);
+    if (problems.length > 0 || (flagged && attempt < maxAttempts)) continue;
+
+    if (flagged) {
+      deps.bus.emit('balance.driftDetected', {
+        exchange: balance.cash,
+        ledger: balance.cash - difference,
+        difference,
+        threshold: deps.maxBalanceDrift ?? 0,
+        at: deps.clock(),
+      });
     }
+    // The ledger is brought to the exchange's cash (one reconciliation entry if they differ).
+    deps.bus.emit('exchange.balanceReported', { ...balance, at: deps.clock(), reconcile: true });
+    return {
+      positions: positions.filter((p) => p.position !== 0).length,
+      restingOrders: resting.length,
+      fills: fills.length,
+      canceled,
+      drifts: drifts.length,
+      adoptedOrders: seen.adopted,
+      attempts: attempt,
+      durationMs: deps.clock() - started,
+      balanceDifference: difference,
+      balanceFlagged: flagged,
+    };
   }
   throw new CalibrationError(
-    `positions still differ from the exchange after ${maxAttempts} calibration attempts: ${problems.join('; ')}`,
+    `positions differ from what our fills imply after ${maxAttempts} calibration attempts: ${problems.join('; ')}`,
   );
+}
+
+/** "ledger $10.00, exchange $22.50 (+$12.50; limit $1.00)" for the breaker's detail. */
+export function describeBalanceDrift(d: {
+  exchange: Micros;
+  ledger: Micros;
+  difference: Micros;
+  threshold: Micros;
+}): string {
+  const money = (m: Micros) => `${m < 0 ? '-' : ''}$${formatDollars(Math.abs(m))}`;
+  const by = `${d.difference > 0 ? '+' : '-'}$${formatDollars(Math.abs(d.difference))}`;
+  return `the exchange's cash ${money(d.exchange)} differs from the ledger's ${money(d.ledger)} by ${by} (limit ${money(d.threshold)}); booked as a reconciliation entry`;
 }

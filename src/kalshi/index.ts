@@ -1,6 +1,7 @@
 /** Kalshi's wire protocol: units, errors, signing, rate limits, REST and WebSocket clients, normalization. */
 export * from './errors.js';
 export * from './normalize.js';
+export * from './order-body.js';
 export * from './rate-limit.js';
 export * from './rest.js';
 export * from './signer.js';

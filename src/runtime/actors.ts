@@ -94,6 +94,10 @@ export function provideMachine(deps: ActorDeps) {
             clock: deps.clock,
             cleanup: config.cleanup && !calibratedOnce,
             fillsSinceMs: deps.record.fillsSinceMs,
+            // The run's first calibration takes the exchange's positions as the baseline.
+            adoptPositions: !calibratedOnce,
+            ledgerBalance: () => services.recorder.runningBalance,
+            maxBalanceDrift: config.maxBalanceDriftMicros,
           }).catch((err: unknown) => {
             // The exchange and our record disagree after every retry: an operator must know.
             if (err instanceof CalibrationError) {

@@ -11,12 +11,14 @@
  *   market.doubted / market.cleared          → MARKET_DOUBTFUL / MARKET_CLEARED (cross-checks, reconciliation)
  *   market.phaseChanged → settled, and we are in that market → MARKET_SETTLED
  *   record.writeFailing, exchange.orderGroupTriggered → the RiskController's breaker (operator-only reset)
+ *   balance.driftDetected → breaker 'balance_drift'; order.foreignFound with --foreign-orders halt → 'foreign_orders'
  *   machine moves                            → machine.transitioned
  */
 import type { Logger } from 'pino';
 import type { Actor, InspectionEvent, Subscription } from 'xstate';
 import type { TraderEvent, TraderMachine, TraderStateName } from '../../machines/index.js';
 import type { EventBus } from '../bus.js';
+import { describeBalanceDrift } from '../integrations/index.js';
 import type { RiskController } from '../services/index.js';
 
 export interface BridgeDeps {
@@ -26,6 +28,8 @@ export interface BridgeDeps {
   readonly risk: Pick<RiskController, 'trip'>;
   /** We hold the market or have an order in it. */
   readonly involvedIn: (ticker: string) => boolean;
+  /** --foreign-orders: an order on the account that is not ours is adopted and flagged, or halts. */
+  readonly foreignOrders?: 'adopt' | 'halt';
 }
 
 /** The event behind each transition, from xstate's inspection stream (a snapshot does not carry it). */
@@ -106,6 +110,15 @@ export class MachineBridge {
         `${e.kind} could not be written (${e.error}); ${e.pendingRows} rows waiting`,
       ),
     );
+    bus.on('balance.driftDetected', (e) => risk.trip('balance_drift', describeBalanceDrift(e)));
+    bus.on('order.foreignFound', (e) => {
+      if (this.deps.foreignOrders !== 'halt') return;
+      const o = e.order;
+      risk.trip(
+        'foreign_orders',
+        `order ${o.orderId ?? o.clientOrderId} on ${o.intent.ticker} is not ours (client_order_id ${JSON.stringify(o.clientOrderId)}; found by ${e.source})`,
+      );
+    });
     bus.on('exchange.orderGroupTriggered', (e) =>
       risk.trip(
         'order_group_triggered',

@@ -72,6 +72,7 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
     record,
     logger,
     watched: () => watch?.watched() ?? [],
+    orderGroupId: () => group.id(),
   });
   const { schedule, orderbook, positions, orders, recorder, money, risk } = services;
   if (record.restoreOrders.length > 0) {
@@ -140,7 +141,11 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
     ...(deps.clock ? { clock: deps.clock } : {}),
   });
   events.root = actor;
-  const bridge = new MachineBridge({ bus, logger, clock, risk, involvedIn }, actor, events);
+  const bridge = new MachineBridge(
+    { bus, logger, clock, risk, involvedIn, foreignOrders: config.foreignOrders },
+    actor,
+    events,
+  );
   bridge.start();
 
   /** Sends an intent if the machine takes one now; otherwise records why it was held. */

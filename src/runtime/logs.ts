@@ -9,6 +9,8 @@ import type { Logger } from 'pino';
 import type { EventBus } from '../bus.js';
 import type { BookSide, OrderIntent, TimeInForce, TrackedOrder } from '../domain/index.js';
 import { showCount, showDollars, showPrice } from '../domain/index.js';
+import { describeBalanceDrift } from '../integrations/index.js';
+import { formatDollars } from '../kalshi/index.js';
 
 /** A time for people and logs: ISO-8601 UTC. */
 export const iso = (ms: number): string => new Date(ms).toISOString();
@@ -92,6 +94,31 @@ export function projectLogs(bus: EventBus, logger: Logger): void {
         at: iso(d.at),
       },
       `position drift in ${d.ticker}: we had ${showCount(d.local)}, the exchange has ${showCount(d.exchange)}`,
+    ),
+  );
+  bus.on('order.foreignFound', (e) =>
+    logger.warn(
+      {
+        event: 'foreign_order',
+        client_order_id: e.order.clientOrderId,
+        order_id: e.order.orderId,
+        ticker: e.order.intent.ticker,
+        status: e.order.status,
+        source: e.source,
+      },
+      `an order on the account is not ours (${e.order.intent.ticker}, client_order_id ${JSON.stringify(e.order.clientOrderId)}): adopted, counted against exposure`,
+    ),
+  );
+  bus.on('balance.driftDetected', (d) =>
+    logger.error(
+      {
+        event: 'balance_drift',
+        exchange_dollars: formatDollars(d.exchange),
+        ledger_dollars: formatDollars(d.ledger),
+        difference_dollars: formatDollars(d.difference),
+        limit_dollars: formatDollars(d.threshold),
+      },
+      describeBalanceDrift(d),
     ),
   );
   bus.on('connection.lost', (e) =>

@@ -53,6 +53,8 @@ export interface ServicesDeps {
   readonly logger: Logger;
   /** The markets watched now (the price archive covers them). */
   readonly watched: () => readonly string[];
+  /** The trader's order group (OrderGroupKeeper): every order created goes in it. */
+  readonly orderGroupId?: () => string | undefined;
 }
 
 export function createServices(deps: ServicesDeps): Services {
@@ -88,6 +90,7 @@ export function createServices(deps: ServicesDeps): Services {
     clock,
     // Write-ahead: the order and its client_order_id are committed before the request is sent.
     beforeSend: (order) => recorder.writeAhead(order),
+    ...(deps.orderGroupId ? { orderGroupId: deps.orderGroupId } : {}),
   });
   orders.restore(record.restoreOrders, record.knownFillIds);
   const recorder = new Recorder({

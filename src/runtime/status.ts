@@ -14,7 +14,7 @@ import { formatDollars } from '../kalshi/index.js';
 import type { Database } from '../persistence/index.js';
 import { recordView } from '../report/index.js';
 import type { ControlTarget, TraderSnapshot, TraderView } from '../server/index.js';
-import type { MoneyView, StatusLogger } from '../services/index.js';
+import { isForeign, type MoneyView, type StatusLogger } from '../services/index.js';
 import type { StrategyRunner } from '../strategy/index.js';
 import { iso, sideWords } from './logs.js';
 import type { MarketWatch } from './market-watch.js';
@@ -147,7 +147,10 @@ export function controlStatus(deps: StatusDeps): () => Promise<unknown> {
         price: showPrice(o.intent.yesPrice),
         contracts: showCount(o.intent.count),
         filled: showCount(o.fillCount),
+        // Not ours (unknown client_order_id): adopted, counted against exposure, flagged.
+        ...(isForeign(o) ? { foreign: true } : {}),
       })),
+      foreign_orders: orders.stats().foreignOrders,
       // One definition everywhere: realized is net of nothing; net = realized + unrealized − fees.
       pnl: {
         realized: showDollars(totals.realized),

@@ -1,7 +1,7 @@
 /**
  * The OrderService with our REST client against the simulator over loopback: a real Unknown from
  * a 500 after processing, found again by client_order_id; a partial fill by another account's
- * taker order; cancel-all (and its batch fallback) leaving nothing resting; maker→taker.
+ * taker order; cancel-all (and its batch fallback) leaving nothing resting.
  *
  * The WebSocket integration is not part of this suite, so `sync()` reads fills and orders over
  * REST and puts them on the bus the way the trading-client integration will.
@@ -14,7 +14,7 @@ import { fillFromRest, orderFromRest } from '../../src/kalshi/normalize.js';
 import { collect, KalshiRestClient } from '../../src/kalshi/rest.js';
 import { createSigner } from '../../src/kalshi/signer.js';
 import { formatPrice } from '../../src/kalshi/units.js';
-import { OrderService, type TakerQuote } from '../../src/services/order-service.js';
+import { OrderService } from '../../src/services/order-service.js';
 
 describe('OrderService against the simulator', () => {
   let sim: Simulator;
@@ -35,7 +35,7 @@ describe('OrderService against the simulator', () => {
       retry: { baseDelayMs: 5, maxDelayMs: 20 },
     });
 
-  function quote(t: string): TakerQuote | undefined {
+  function quote(t: string): { bestYesBid?: Price; yesAsk?: Price } | undefined {
     const book = sim.core.book(t);
     const bestYes = book.yes.at(-1);
     const bestNo = book.no.at(-1);
@@ -95,7 +95,6 @@ describe('OrderService against the simulator', () => {
       bus,
       clock: () => Date.now() + skewMs,
       unknownGraceMs: 15_000,
-      makerToTaker: { afterMs: 60_000, quote },
     });
   });
 
@@ -201,29 +200,5 @@ describe('OrderService against the simulator', () => {
     expect(r2).toEqual({ canceled: 23, failed: 0, method: 'batch', remaining: 0 });
     expect(await myResting()).toBe(0);
     for (const o of again) expect(svc.get(o.clientOrderId)?.status).toBe('canceled');
-  });
-
-  it('converts a post-only maker that rested too long into an IOC taker at the ask', async () => {
-    const o = await svc.submit({
-      ...base,
-      ticker,
-      bookSide: 'bid',
-      yesPrice: passiveBid(),
-      count: 200,
-      postOnly: true,
-    });
-    expect(o.status).toBe('resting');
-    const ask = quote(ticker)?.yesAsk;
-    expect(ask).toBeDefined();
-    await svc.tick(Date.now() + 60_000);
-    expect(svc.get(o.clientOrderId)?.status).toBe('canceled');
-    const taker = svc.all().find((t) => t.intent.reason === `maker_to_taker:${o.clientOrderId}`);
-    expect(taker).toMatchObject({
-      intent: { timeInForce: 'immediate_or_cancel', yesPrice: ask, count: 200 },
-    });
-    await sync();
-    const t = svc.get(taker!.clientOrderId)!;
-    expect(['executed', 'canceled']).toContain(t.status);
-    expect(t.fillCount).toBeGreaterThan(0);
   });
 });

@@ -8,6 +8,8 @@ import type {
   CancelOrderV2Response,
   CreateOrderV2Request,
   CreateOrderV2Response,
+  Fill,
+  GetFillsResponse,
   GetOrderResponse,
   GetOrdersResponse,
   Order,
@@ -16,11 +18,18 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createBus, type EventBus } from '../../src/bus.js';
 import type { ExchangeFill, ExchangeOrder, OrderIntent, TrackedOrder } from '../../src/domain/index.js';
 import { KalshiError, KalshiHttpError, KalshiTimeoutError } from '../../src/kalshi/errors.js';
-import { KalshiRestClient, type OrdersFilter, type WriteResult } from '../../src/kalshi/rest.js';
-import { formatCount, formatPrice, parseCount } from '../../src/kalshi/units.js';
 import {
+  type FillsFilter,
+  KalshiRestClient,
+  type OrdersFilter,
+  type WriteResult,
+} from '../../src/kalshi/rest.js';
+import { formatCount, parseCount } from '../../src/kalshi/units.js';
+import {
+  ADOPTED_STRATEGY,
   CLIENT_ORDER_ID_PATTERN,
   createClientOrderIdFactory,
+  isForeign,
   type OrderRestPort,
   OrderService,
   type OrderServiceDeps,
@@ -170,6 +179,14 @@ class FakeRest implements OrderRestPort {
     return { order: restOrder(o) };
   }
 
+  /** Fills the exchange lists over REST (what a lost fill frame leaves behind). */
+  readonly restFills: Fill[] = [];
+
+  async getFills(filters: FillsFilter): Promise<GetFillsResponse> {
+    this.calls.push(`getFills ${filters.order_id ?? ''}`);
+    return { fills: this.restFills.filter((f) => f.order_id === filters.order_id), cursor: '' };
+  }
+
   writes(): string[] {
     return this.calls.filter((c) => !c.startsWith('get'));
   }
@@ -279,6 +296,7 @@ describe('OrderService', () => {
       bus,
       clock: () => now,
       newClientOrderId: createClientOrderIdFactory('abcd1234'),
+      sleep: async () => undefined,
       ...over,
     });
   }
@@ -460,12 +478,11 @@ describe('OrderService', () => {
 
     it('leaves an unknown outcome unknown and sends exactly one create, whatever happens next', async () => {
       rest.onCreate = async () => unknownOutcome();
-      const svc = service({ makerToTaker: { afterMs: 0, quote: () => ({ yesAsk: 5_000 }) } });
+      const svc = service();
       const o = await svc.submit(intent({ postOnly: true }));
       expect(o.status).toBe('unknown');
       expect(o.reason).toContain('timed out');
       await svc.resolveUnknowns();
-      await svc.tick(now + 60_000);
       now += 5_000;
       await svc.resolveUnknowns();
       expect(rest.creates).toHaveLength(1);
@@ -915,7 +932,7 @@ describe('OrderService', () => {
     });
   });
 
-  describe('adopt', () => {
+  describe('reconcile', () => {
     it('matches, resolves, adopts foreign orders and applies fills once', async () => {
       const svc = service();
       const resting = await svc.submit(intent());
@@ -930,7 +947,7 @@ describe('OrderService', () => {
       const f2 = fill({ orderId: prevRun.orderId, count: 100 });
       bus.emit('exchange.fillReported', f1);
 
-      const r = svc.adopt([...rest.orders.values()].map(report), [
+      const r = svc.reconcile([...rest.orders.values()].map(report), [
         f1,
         f2,
         fill({ orderId: 'gone-long-ago' }),
@@ -956,73 +973,96 @@ describe('OrderService', () => {
     });
   });
 
-  describe('maker → taker', () => {
-    function quoteBook() {
-      return { bestYesBid: 4_300, yesAsk: 4_700 };
-    }
-
-    it('cancels a post-only order resting too long and sends its remainder as IOC at the ask', async () => {
-      const svc = service({ makerToTaker: { afterMs: 30_000, quote: quoteBook } });
-      const maker = await svc.submit(intent({ postOnly: true }));
-      bus.emit('exchange.fillReported', fill({ orderId: maker.orderId!, count: 300 }));
-      await svc.tick(now + 29_999);
-      expect(rest.creates).toHaveLength(1);
-      await svc.tick(now + 30_000);
-      expect(svc.get(maker.clientOrderId)?.status).toBe('canceled');
-      expect(rest.creates).toHaveLength(2);
+  describe('order group', () => {
+    it('puts each order in the group the provider names at send time, and none when it has none', async () => {
+      let group: string | undefined;
+      const svc = service({ orderGroupId: () => group });
+      await svc.submit(intent());
+      group = 'og-1';
+      await svc.submit(intent());
+      expect(rest.creates.map((c) => c.order_group_id)).toEqual([undefined, 'og-1']);
       expect(rest.creates[1]).toMatchObject({
+        count: '10.00',
+        price: '0.4500',
         side: 'bid',
-        count: '7.00',
-        price: formatPrice(4_700),
-        time_in_force: 'immediate_or_cancel',
         post_only: false,
       });
-      const taker = svc.get(rest.creates[1]!.client_order_id!)!;
-      expect(taker.intent.reason).toBe(`maker_to_taker:${maker.clientOrderId}`);
-      expect(svc.get(maker.clientOrderId)?.reason).toBe(`converted to taker ${taker.clientOrderId}`);
-      expect(svc.stats().makerToTakerConversions).toBe(1);
-      await svc.tick(now + 90_000);
-      expect(rest.creates).toHaveLength(2);
     });
+  });
 
-    it('sells at the best bid for an ask, and only post-only orders are converted', async () => {
-      const svc = service({ makerToTaker: { afterMs: 0, quote: quoteBook } });
-      await svc.submit(intent({ bookSide: 'ask', postOnly: true }));
-      await svc.submit(intent({ postOnly: false }));
-      await svc.tick(now + 1);
-      expect(rest.creates).toHaveLength(3);
-      expect(rest.creates[2]).toMatchObject({ side: 'ask', price: formatPrice(4_300), count: '10.00' });
-    });
+  describe('filled-count gap', () => {
+    function restFill(orderId: string, tradeId: string, count: number): Fill {
+      return {
+        trade_id: tradeId,
+        order_id: orderId,
+        ticker: TICKER,
+        book_side: 'bid',
+        yes_price_dollars: '0.4500',
+        count_fp: formatCount(count),
+        fee_cost: '0.0000',
+        is_taker: false,
+        created_time: '2026-01-01T00:00:00Z',
+      } as Fill;
+    }
 
-    it('waits for an unknown cancel to be confirmed before sending the taker', async () => {
-      const svc = service({ makerToTaker: { afterMs: 0, quote: quoteBook } });
-      const maker = await svc.submit(intent({ postOnly: true }));
-      rest.onCancel = () => Promise.resolve(unknownOutcome());
-      await svc.tick(now + 1);
-      expect(svc.get(maker.clientOrderId)?.status).toBe('canceling');
-      expect(rest.creates).toHaveLength(1);
-      const at = rest.orders.get(maker.orderId!)!;
-      Object.assign(at, { status: 'canceled', remaining: 0 });
+    it("reads the order's fills by REST when a report says more filled than we hold, once per order", async () => {
+      const svc = service();
+      const o = await svc.submit(intent());
+      const at = rest.orders.get(o.orderId!)!;
+      Object.assign(at, { filled: 400, remaining: 600 });
+      rest.restFills.push(restFill(at.orderId, 'lost-1', 400));
+      // Two reports before the read: one read (single-flight), the fill applied once.
+      bus.emit('exchange.orderReported', report(at));
       bus.emit('exchange.orderReported', report(at));
       await svc.idle();
-      expect(rest.creates).toHaveLength(2);
+      expect(rest.calls.filter((c) => c.startsWith('getFills'))).toEqual([`getFills ${at.orderId}`]);
+      expect(svc.get(o.clientOrderId)).toMatchObject({ status: 'resting', fillCount: 400 });
+      expect(svc.stats()).toMatchObject({ fillGapFetches: 1, fillGapFillsFound: 1, fills: 1 });
+      // The fills we hold agree with the count now: nothing more is read.
+      bus.emit('exchange.orderReported', report(at));
+      await svc.idle();
+      expect(rest.calls.filter((c) => c.startsWith('getFills'))).toHaveLength(1);
     });
 
-    it('sends no taker when the maker filled completely before the cancel', async () => {
-      const svc = service({ makerToTaker: { afterMs: 0, quote: quoteBook } });
-      const maker = await svc.submit(intent({ postOnly: true }));
-      Object.assign(rest.orders.get(maker.orderId!)!, { status: 'executed', filled: 1_000, remaining: 0 });
-      await svc.tick(now + 1);
-      expect(svc.get(maker.clientOrderId)?.status).toBe('executed');
-      expect(rest.creates).toHaveLength(1);
+    it('reads them when the create answer says some filled at once and no frame came', async () => {
+      rest.onCreate = async (req) => {
+        const placed = rest.place(req, 1_000);
+        rest.restFills.push(restFill(placed.orderId, 'lost-2', 1_000));
+        return accepted(answerOf(placed));
+      };
+      const svc = service();
+      const o = await svc.submit(intent());
+      await svc.idle();
+      expect(svc.get(o.clientOrderId)).toMatchObject({ status: 'executed', fillCount: 1_000 });
     });
 
-    it('sends nothing when there is no opposite quote', async () => {
-      const svc = service({ makerToTaker: { afterMs: 0, quote: () => undefined } });
-      const a = await svc.submit(intent({ postOnly: true }));
-      await svc.tick(now + 1);
-      expect(svc.get(a.clientOrderId)?.reason).toMatch(/no opposite quote/);
-      expect(rest.creates).toHaveLength(1);
+    it('reads nothing when the frames brought every fill', async () => {
+      const svc = service();
+      const o = await svc.submit(intent());
+      const at = rest.orders.get(o.orderId!)!;
+      Object.assign(at, { filled: 400, remaining: 600 });
+      bus.emit('exchange.fillReported', fill({ orderId: at.orderId, count: 400 }));
+      bus.emit('exchange.orderReported', report(at));
+      await svc.idle();
+      expect(rest.calls.filter((c) => c.startsWith('getFills'))).toEqual([]);
+    });
+  });
+
+  describe('orders that are not ours', () => {
+    it('adopts a resting one from a live report, flags it, and cancels it with cancel-all', async () => {
+      const svc = service();
+      const found: string[] = [];
+      bus.on('order.foreignFound', (e) => found.push(`${e.order.clientOrderId} ${e.source}`));
+      const theirs = rest.place({ ...wire(), client_order_id: 'by-hand-1' });
+      bus.emit('exchange.orderReported', report(theirs));
+      expect(found).toEqual(['by-hand-1 user_order report']);
+      expect(svc.open()).toMatchObject([
+        { clientOrderId: 'by-hand-1', intent: { strategy: ADOPTED_STRATEGY } },
+      ]);
+      expect(isForeign(svc.get('by-hand-1')!)).toBe(true);
+      expect(svc.stats().foreignOrders).toBe(1);
+      await svc.cancelAll();
+      expect(svc.get('by-hand-1')?.status).toBe('canceled');
     });
   });
 
@@ -1046,9 +1086,11 @@ describe('OrderService', () => {
       expect(svc.anomalies()[0]?.message).toMatch(/o-999/);
     });
 
-    it('ignores reports about orders that are not ours', () => {
+    it('ignores reports about orders that are not ours and no longer rest', () => {
       const svc = service();
-      bus.emit('exchange.orderReported', report(rest.place(wire())));
+      const gone = rest.place(wire());
+      Object.assign(gone, { status: 'canceled', remaining: 0 });
+      bus.emit('exchange.orderReported', report(gone));
       expect(svc.all()).toEqual([]);
       expect(svc.stats().foreignReports).toBe(1);
     });

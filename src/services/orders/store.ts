@@ -1,0 +1,249 @@
+/**
+ * The order store: one TrackedOrder per client_order_id, replaced (never mutated) on every change
+ * and moved only through the lifecycle table (../order-lifecycle.ts). Every change is published as
+ * 'order.changed'. Exchange news that contradicts the record is kept as an anomaly, not applied.
+ *
+ * The other modules of the order path (entry, ingest, cancels, reconcile) read and move orders
+ * through this store; it knows nothing of the exchange.
+ */
+import type { EventBus } from '../../bus.js';
+import type { OrderIntent, OrderLifecycleStatus, OrderRefusal, TrackedOrder } from '../../domain/index.js';
+import { LifecycleError, type OrderEvent, transition } from '../order-lifecycle.js';
+import {
+  type Anomaly,
+  CLIENT_ORDER_ID_PATTERN,
+  MAX_ANOMALIES_KEPT,
+  OrderServiceError,
+  type OrderServiceStats,
+} from './types.js';
+
+/** Per-order bookkeeping that is not part of the published TrackedOrder. */
+export interface OrderMeta {
+  /** When it became unknown (grace is measured from here). */
+  unknownSince?: number;
+  /** A cancel whose outcome is unknown: since when. */
+  cancelUnknownSince?: number;
+}
+
+const OPEN_STATUSES: ReadonlySet<OrderLifecycleStatus> = new Set<OrderLifecycleStatus>([
+  'submitting',
+  'unknown',
+  'resting',
+  'canceling',
+]);
+
+/** What the store tells the fill ingest (parked fills wait on order ids). */
+export interface StoreHooks {
+  /** An order of ours got its exchange order id. */
+  orderIdLearned(orderId: string): void;
+  /** An order left submitting / unknown: parked fills may now be known to be foreign. */
+  leftFlight(): void;
+}
+
+export function emptyStats(): OrderServiceStats {
+  return {
+    submitted: 0,
+    accepted: 0,
+    rejected: 0,
+    unknown: 0,
+    denied: 0,
+    cancelsRequested: 0,
+    fills: 0,
+    duplicateFills: 0,
+    foreignFills: 0,
+    foreignReports: 0,
+    foreignOrders: 0,
+    parkedFills: 0,
+    anomalies: 0,
+    rateLimited: 0,
+    postOnlyCrosses: 0,
+    fillGapFetches: 0,
+    fillGapFillsFound: 0,
+  };
+}
+
+export class OrderStore {
+  readonly stats: OrderServiceStats = emptyStats();
+  /** client_order_id → current snapshot (replaced, never mutated). */
+  readonly #orders = new Map<string, TrackedOrder>();
+  readonly #byOrderId = new Map<string, string>();
+  readonly #meta = new Map<string, OrderMeta>();
+  readonly #anomalies: Anomaly[] = [];
+  hooks: StoreHooks = { orderIdLearned: () => undefined, leftFlight: () => undefined };
+
+  constructor(
+    private readonly bus: EventBus,
+    readonly clock: () => number,
+  ) {}
+
+  // --- reads ----------------------------------------------------------------------------------
+
+  get(clientOrderId: string): TrackedOrder | undefined {
+    return this.#orders.get(clientOrderId);
+  }
+
+  has(clientOrderId: string): boolean {
+    return this.#orders.has(clientOrderId);
+  }
+
+  getByOrderId(orderId: string): TrackedOrder | undefined {
+    const id = this.#byOrderId.get(orderId);
+    return id === undefined ? undefined : this.#orders.get(id);
+  }
+
+  /** Ours by client_order_id, else by order id. */
+  find(o: { clientOrderId: string; orderId: string }): TrackedOrder | undefined {
+    return (
+      (o.clientOrderId !== '' ? this.#orders.get(o.clientOrderId) : undefined) ?? this.getByOrderId(o.orderId)
+    );
+  }
+
+  /** The order, or a programmer error. */
+  current(clientOrderId: string): TrackedOrder {
+    const o = this.#orders.get(clientOrderId);
+    if (!o)
+      throw new OrderServiceError(
+        'ORDER_UNKNOWN_CLIENT_ID',
+        `no tracked order has client_order_id ${clientOrderId}`,
+      );
+    return o;
+  }
+
+  open(): TrackedOrder[] {
+    return [...this.#orders.values()].filter((o) => OPEN_STATUSES.has(o.status));
+  }
+
+  all(): TrackedOrder[] {
+    return [...this.#orders.values()];
+  }
+
+  anomalies(): readonly Anomaly[] {
+    return [...this.#anomalies];
+  }
+
+  metaOf(clientOrderId: string): OrderMeta {
+    let m = this.#meta.get(clientOrderId);
+    if (!m) {
+      m = {};
+      this.#meta.set(clientOrderId, m);
+    }
+    return m;
+  }
+
+  /** Some order of ours is in flight without an exchange order id (a fill may be its). */
+  anyWithoutOrderId(): boolean {
+    for (const o of this.#orders.values()) {
+      if (o.orderId === undefined && (o.status === 'submitting' || o.status === 'unknown')) return true;
+    }
+    return false;
+  }
+
+  // --- writes ---------------------------------------------------------------------------------
+
+  /** Records a new order of ours as created. */
+  create(id: string, intent: OrderIntent): TrackedOrder {
+    if (!CLIENT_ORDER_ID_PATTERN.test(id) || this.#orders.has(id)) {
+      throw new OrderServiceError(
+        'ORDER_BAD_CLIENT_ID',
+        `client_order_id ${JSON.stringify(id)} is invalid or already used`,
+      );
+    }
+    const now = this.clock();
+    const order: TrackedOrder = {
+      clientOrderId: id,
+      intent,
+      status: 'created',
+      fillCount: 0,
+      fillNotional: 0,
+      fees: 0,
+      createdMs: now,
+      updatedMs: now,
+      history: [{ status: 'created', at: now, why: `${intent.strategy}: ${intent.reason}` }],
+    };
+    this.#orders.set(id, order);
+    return order;
+  }
+
+  /** Puts an order in as it is (restored from the record, or adopted); no event. */
+  put(order: TrackedOrder): void {
+    this.#orders.set(order.clientOrderId, order);
+    if (order.orderId !== undefined) this.#byOrderId.set(order.orderId, order.clientOrderId);
+  }
+
+  /** Replaces the snapshot (fill totals) without a status move; no event. */
+  replace(order: TrackedOrder): void {
+    this.#orders.set(order.clientOrderId, order);
+  }
+
+  /**
+   * Moves an order through the lifecycle table. `local` events come from our own sequencing: an
+   * illegal one is a bug and throws. `exchange` events carry the exchange's news: an illegal one
+   * contradicts our record, is not applied, and is counted as an anomaly.
+   */
+  move(
+    order: TrackedOrder,
+    event: OrderEvent,
+    why: string,
+    source: 'local' | 'exchange',
+    extra: { reason?: string; refusal?: OrderRefusal } = {},
+  ): TrackedOrder {
+    const next = transition(order.status, event);
+    if (next instanceof LifecycleError) {
+      if (source === 'local') throw next;
+      this.anomaly(order.clientOrderId, `${next.message} — ${why}`);
+      return order;
+    }
+    const now = this.clock();
+    const changed = next !== order.status;
+    if (!changed && extra.reason === undefined) return order;
+    const updated: TrackedOrder = {
+      ...order,
+      status: next,
+      updatedMs: now,
+      ...(extra.reason !== undefined ? { reason: extra.reason } : {}),
+      ...(extra.refusal !== undefined ? { refusal: extra.refusal } : {}),
+      history: changed ? [...order.history, { status: next, at: now, why }] : order.history,
+    };
+    this.#orders.set(order.clientOrderId, updated);
+    if (changed) {
+      const meta = this.metaOf(order.clientOrderId);
+      if (next !== 'canceling') meta.cancelUnknownSince = undefined;
+      if (next !== 'unknown') meta.unknownSince = undefined;
+    }
+    this.emit(updated);
+    if (changed && (order.status === 'submitting' || order.status === 'unknown')) this.hooks.leftFlight();
+    return updated;
+  }
+
+  /** The exchange named the order id of an order of ours. */
+  learnOrderId(clientOrderId: string, orderId: string): void {
+    const order = this.current(clientOrderId);
+    if (order.orderId === orderId) return;
+    if (order.orderId !== undefined) {
+      this.anomaly(clientOrderId, `exchange names order id ${orderId}, we recorded ${order.orderId}`);
+      return;
+    }
+    const updated: TrackedOrder = { ...order, orderId, updatedMs: this.clock() };
+    this.#orders.set(clientOrderId, updated);
+    this.#byOrderId.set(orderId, clientOrderId);
+    this.hooks.orderIdLearned(orderId);
+  }
+
+  /** A remark on an order that does not change its status (kept in `reason`). */
+  note(clientOrderId: string, reason: string): void {
+    const order = this.current(clientOrderId);
+    const updated: TrackedOrder = { ...order, reason, updatedMs: this.clock() };
+    this.#orders.set(clientOrderId, updated);
+    this.emit(updated);
+  }
+
+  anomaly(clientOrderId: string | undefined, message: string): void {
+    this.stats.anomalies += 1;
+    this.#anomalies.push({ at: this.clock(), ...(clientOrderId ? { clientOrderId } : {}), message });
+    if (this.#anomalies.length > MAX_ANOMALIES_KEPT) this.#anomalies.shift();
+  }
+
+  emit(order: TrackedOrder): void {
+    this.bus.emit('order.changed', order);
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * In-process traders against one loopback simulator, each on its own account and data folder
+ * (PGlite), for tests that check the trader against the exchange's own records.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { loadConfig } from '../src/config/index.js';
+import { MICROS_PER_DOLLAR, type OrderIntent } from '../src/domain/index.js';
+import type { SimCredentials, Simulator } from '../src/exchange-sim/index.js';
+import { collect, KalshiRestClient } from '../src/kalshi/rest.js';
+import { createSigner } from '../src/kalshi/signer.js';
+import { parseSignedCount } from '../src/kalshi/units.js';
+import { type RunningTrader, startTrader } from '../src/runtime/index.js';
+
+export interface SimTrader {
+  readonly trader: RunningTrader;
+  /** Our REST client for the trader's account (reads the exchange's own records). */
+  readonly rest: KalshiRestClient;
+  readonly creds: SimCredentials;
+}
+
+export class TradersOnSim {
+  readonly dir = mkdtempSync(join(tmpdir(), 'tv3-traders-'));
+  #n = 0;
+
+  constructor(private readonly sim: Simulator) {}
+
+  /** A fresh account (and its REST client), not yet traded by anyone. */
+  account(dollars = 1_000): { creds: SimCredentials; rest: KalshiRestClient } {
+    const creds = this.sim.createAccount({ balance: dollars * MICROS_PER_DOLLAR });
+    const rest = new KalshiRestClient({
+      baseUrl: creds.rest_url,
+      signer: createSigner({ keyId: creds.key_id, privateKeyPem: creds.private_key_pem }),
+      rateLimiter: false,
+    });
+    return { creds, rest };
+  }
+
+  /** A trader watching `ticker` (strategy none: intents are sent by the test). */
+  async start(
+    ticker: string,
+    flags: Record<string, string> = {},
+    account = this.account(),
+  ): Promise<SimTrader> {
+    this.#n += 1;
+    const keyFile = join(this.dir, `key-${this.#n}.pem`);
+    writeFileSync(keyFile, account.creds.private_key_pem, { mode: 0o600 });
+    const config = loadConfig(
+      {
+        env: 'sim',
+        apiUrl: account.creds.rest_url,
+        wsUrl: account.creds.ws_url,
+        keyId: account.creds.key_id,
+        privateKey: keyFile,
+        dataDir: join(this.dir, `data-${this.#n}`),
+        strategy: 'none',
+        rateLimitTier: 'prime',
+        tickers: ticker,
+        ...flags,
+      },
+      {},
+    );
+    const trader = await startTrader(config, { logger: pino({ level: 'silent' }) });
+    return { trader, rest: account.rest, creds: account.creds };
+  }
+
+  close(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await ok())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export function stateOf(t: RunningTrader): string {
+  return String(t.actor!.getSnapshot().value);
+}
+
+export const inState = (t: RunningTrader, state: string, ms?: number) =>
+  until(`${state} (now ${stateOf(t)})`, () => stateOf(t) === state, ms);
+
+export function testIntent(ticker: string, over: Partial<OrderIntent> = {}): OrderIntent {
+  return {
+    ticker,
+    bookSide: 'bid',
+    yesPrice: 1_000,
+    count: 100,
+    timeInForce: 'good_till_canceled',
+    strategy: 'test',
+    reason: 'test',
+    ...over,
+  };
+}
+
+/** Sends an intent through the machine; waits until it is answered and the machine is READY again. */
+export async function placeThroughMachine(t: RunningTrader, intent: OrderIntent): Promise<void> {
+  const before = t.services!.orders.all().length;
+  t.actor!.send({ type: 'INTENT', intent });
+  await until('the order to be answered', () => {
+    const mine = t.services!.orders.all();
+    return mine.length > before && mine.at(-1)!.status !== 'submitting' && stateOf(t) === 'READY';
+  });
+}
+
+/** A YES price below both the best bid and the ask: an order there rests and nobody hits it. */
+export function passivePrice(sim: Simulator, ticker: string, ticks = 5): number {
+  const book = sim.core.book(ticker);
+  const bestYes = book.yes.at(-1)?.[0] ?? 5_000;
+  const bestNo = book.no.at(-1)?.[0];
+  const ask = bestNo === undefined ? 9_900 : 10_000 - bestNo;
+  return Math.max(100, Math.min(bestYes, ask - 100) - ticks * 100);
+}
+
+/** The exchange's own position for the account (signed count units). */
+export async function exchangePosition(rest: KalshiRestClient, ticker: string): Promise<number> {
+  const p = (await collect(rest.allPositions({ ticker }))).find((x) => x.ticker === ticker);
+  return p ? parseSignedCount(p.position_fp) : 0;
+}
