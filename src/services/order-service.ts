@@ -29,6 +29,7 @@ import type {
   GetOrdersResponse,
 } from 'kalshi-typescript';
 import type { EventBus } from '../bus.js';
+import { pausePoint } from '../chaos/pause-point.js';
 import type {
   BookSide,
   ExchangeFill,
@@ -430,6 +431,7 @@ export class OrderService {
 
     this.#move(this.#current(id), 'SENT', 'create request sent', 'local');
     this.#stats.submitted += 1;
+    await pausePoint('order.send', id); // test-only (src/chaos/pause-point.ts): kill -9 after the write-ahead
     let result: WriteResult<CreateOrderV2Response>;
     try {
       result = await this.#rest.createOrderV2(this.#createBody(id, intent));
