@@ -28,6 +28,8 @@ export interface ChaosRunOptions {
   recoveryBoundMs?: number;
   gapMs?: readonly [number, number];
   exclude?: readonly FaultKind[];
+  /** Every fault kind exactly once (see ScheduleOptions.onePass). */
+  onePass?: boolean;
   /** Record in this Postgres database (DATABASE_URL for the trader) instead of PGlite in the data folder. */
   databaseUrl?: string;
   /** Progress lines for a person (off in tests). */
@@ -150,6 +152,7 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosRunResult
       durationMs: options.durationMs,
       ...(options.gapMs ? { gapMs: options.gapMs } : {}),
       ...(options.exclude ? { exclude: options.exclude } : {}),
+      ...(options.onePass ? { onePass: true } : {}),
     })) {
       const wait = t0 + fault.atMs - Date.now();
       if (wait > 0) await sleep(wait);

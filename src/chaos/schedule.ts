@@ -81,6 +81,8 @@ export interface ScheduleOptions {
   gapMs?: readonly [number, number];
   /** Leave these kinds out (e.g. a run without kill -9). */
   exclude?: readonly FaultKind[];
+  /** Only the first pass: every kind exactly once (the short form in CI), whatever the duration. */
+  onePass?: boolean;
 }
 
 /**
@@ -101,7 +103,7 @@ export function faultSchedule(options: ScheduleOptions): ScheduledFault[] {
   }
   const out: ScheduledFault[] = [];
   let at = between(gapMin, gapMax);
-  while (at < options.durationMs) {
+  while (options.onePass ? out.length < firstPass.length : at < options.durationMs) {
     const kind =
       out.length < firstPass.length
         ? (firstPass[out.length] as FaultKind)
