@@ -110,8 +110,8 @@ export function orderFromWs(m: UserOrderMessage['msg']): ExchangeOrder {
     fillCount: parseCount(m.fill_count_fp, 'user_order.fill_count_fp'),
     remainingCount: parseCount(m.remaining_count_fp, 'user_order.remaining_count_fp'),
     fees,
-    createdMs: m.created_ts_ms ?? timeMs(m.created_time, 'user_order.created_time'),
-    updatedMs: m.last_updated_ts_ms ?? timeMs(m.last_update_time, 'user_order.last_update_time'),
+    createdMs: timeMs(m.created_ts_ms ?? m.created_time, 'user_order.created_time'),
+    updatedMs: timeMs(m.last_updated_ts_ms ?? m.last_update_time, 'user_order.last_update_time'),
   };
 }
 
@@ -125,7 +125,11 @@ export function fillFromRest(f: Fill): ExchangeFill {
     count: parseCount(f.count_fp, 'fill.count_fp'),
     fee: parseDollars(f.fee_cost ?? '0', 'fill.fee_cost'),
     isTaker: f.is_taker === true,
-    createdMs: f.created_time ? timeMs(f.created_time, 'fill.created_time') : (f.ts ?? 0) * 1000,
+    createdMs: f.created_time
+      ? timeMs(f.created_time, 'fill.created_time')
+      : f.ts === undefined
+        ? 0
+        : timeMs(f.ts, 'fill.ts') * 1000,
   };
 }
 
@@ -142,7 +146,7 @@ export function fillFromWs(m: FillMessage['msg']): ExchangeFill {
     count: parseCount(m.count_fp, 'fill.count_fp'),
     fee: parseDollars(m.fee_cost ?? '0', 'fill.fee_cost'),
     isTaker: m.is_taker === true,
-    createdMs: m.ts_ms ?? m.ts * 1000,
+    createdMs: m.ts_ms !== undefined ? timeMs(m.ts_ms, 'fill.ts_ms') : timeMs(m.ts, 'fill.ts') * 1000,
     ...(m.post_position_fp !== undefined
       ? { postPosition: parseSignedCount(m.post_position_fp, 'fill.post_position_fp') }
       : {}),

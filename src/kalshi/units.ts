@@ -93,7 +93,9 @@ export function centsToMicros(cents: unknown, field = 'cents'): Micros {
   if (typeof cents !== 'number' || !Number.isSafeInteger(cents)) {
     throw new WireFormatError(field, cents, 'expected an integer number of cents');
   }
-  return cents * MICROS_PER_CENT;
+  const micros = cents * MICROS_PER_CENT;
+  if (!Number.isSafeInteger(micros)) throw new WireFormatError(field, cents, 'out of range');
+  return micros;
 }
 
 export function formatPrice(p: Price): string {

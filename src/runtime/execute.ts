@@ -87,7 +87,7 @@ export function createIntentExecutor(deps: IntentExecutorDeps): IntentExecutor {
       return;
     }
     if (abandoned(intent)) return;
-    const order = await deps.orders.submit(intent);
+    const order = await deps.orders.submit(intent, signal);
     publish({ ...decided, reason: intent.reason, clientOrderId: order.clientOrderId });
   };
 }

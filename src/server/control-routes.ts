@@ -72,7 +72,8 @@ export async function runControl(
   route: ControlRoute,
   body: ControlCommandBody = {},
 ): Promise<unknown> {
-  const reason = body.reason?.trim();
+  // Only halt and reduce validate their body; other routes ignore it, whatever its shape.
+  const reason = typeof body.reason === 'string' ? body.reason.trim() : undefined;
   switch (route) {
     case 'status':
       return target.status();

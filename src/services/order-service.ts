@@ -144,10 +144,12 @@ export class OrderService {
    * Places one order: records it (created), runs write-ahead, sends ONE create request.
    * Resolves with the order's status after the answer: resting / executed / canceled, rejected,
    * unknown (left in flight, never re-sent) or denied (write-ahead failed or provably not sent).
+   * `signal`: the machine's say-so; aborted before the send (a halt during the write-ahead), the
+   * order is denied, never sent.
    */
-  submit(intent: OrderIntent): Promise<TrackedOrder> {
+  submit(intent: OrderIntent, signal?: AbortSignal): Promise<TrackedOrder> {
     // Tracked so that idle() (and so a graceful shutdown) waits for a create still on the wire.
-    const placing = this.#entry.submit(intent);
+    const placing = this.#entry.submit(intent, signal);
     this.#track(placing.then(() => undefined));
     return placing;
   }

@@ -11,6 +11,8 @@
  * The wire request is built by the Kalshi adapter (src/kalshi/order-body.ts) from a domain
  * OrderRequest.
  */
+
+import { pausePoint } from '../../chaos/pause-point.js';
 import type {
   BookSide,
   OrderIntent,
@@ -22,12 +24,7 @@ import type {
   TrackedOrder,
 } from '../../domain/index.js';
 import { MAX_LIMIT_PRICE, MIN_LIMIT_PRICE } from '../../domain/index.js';
-import {
-  createOrderBody,
-  formatCount,
-  type KalshiHttpError,
-  placementFromRest,
-} from '../../kalshi/index.js';
+import { createOrderBody, formatCount, type KalshiHttpError, placementFromRest } from '../../kalshi/index.js';
 import type { OrderEvent } from '../order-lifecycle.js';
 import type { FillIngest } from './ingest.js';
 import { httpReason, type OrderRestPort } from './ports.js';
@@ -98,7 +95,7 @@ export class OrderEntry {
     return Math.max(0, this.#backoffUntil - now);
   }
 
-  async submit(intent: OrderIntent): Promise<TrackedOrder> {
+  async submit(intent: OrderIntent, signal?: AbortSignal): Promise<TrackedOrder> {
     const { store } = this.deps;
     const problem = intentProblem(intent);
     if (problem !== undefined) return this.deny(intent, `invalid intent: ${problem}`);
@@ -116,6 +113,13 @@ export class OrderEntry {
       }
     }
 
+    if (signal?.aborted === true) {
+      // The machine left ACTING (a halt) while the write-ahead ran: nothing goes out.
+      store.stats.denied += 1;
+      const reason = 'abandoned: the machine stopped this intent before the send';
+      return store.move(store.current(id), 'DENIED', reason, 'local', { reason });
+    }
+    await pausePoint('order.send', id); // test-only (src/chaos/pause-point.ts): kill -9 after the write-ahead
     store.move(store.current(id), 'SENT', 'create request sent', 'local');
     store.stats.submitted += 1;
     let result: Awaited<ReturnType<OrderRestPort['createOrderV2']>>;
