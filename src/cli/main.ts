@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { registerControlCommands } from './control-commands.js';
 import { registerExchangeSim } from './exchange-sim.js';
 import { registerMigrate } from './migrate.js';
+import { registerReplay } from './replay.js';
 import { registerReports } from './report.js';
 import { registerStart } from './start.js';
 
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerExchangeSim(program);
   registerMigrate(program);
   registerReports(program);
+  registerReplay(program);
   return program;
 }
 

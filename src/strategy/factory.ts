@@ -108,7 +108,7 @@ export async function prepareStrategy(config: StrategyConfig): Promise<PreparedS
             .openOrders()
             .filter((o) => o.intent.ticker === ticker)
             .map(openOrderInput),
-        cash: () => ports.cash() ?? 0,
+        cash: ports.cash,
         equity: () => {
           let marked = 0;
           for (const p of ports.positions()) marked += p.costBasis + (p.unrealizedPnl ?? 0);

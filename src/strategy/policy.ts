@@ -61,7 +61,8 @@ export interface PolicyPorts {
   /** Signed position and what was paid for it. */
   position(ticker: string): { readonly position: Count; readonly costBasis: Micros };
   openOrders(ticker: string): readonly OpenOrderInput[];
-  cash(): Micros;
+  /** Undefined until the account's cash is known (before calibration): the actor holds. */
+  cash(): Micros | undefined;
   /** Cash plus positions marked to market. */
   equity(): Micros;
   /** Markets that may be chosen as the hot market now (watched and open). */
@@ -146,10 +147,14 @@ export class PolicyStrategy implements Strategy {
   }
 
   /** Observation, action view and mask of `ticker` now (the pure half of evaluate). */
-  observe(ticker: string, book: BookInput, bookPrices: { bid: number | undefined; ask: number | undefined }) {
+  observe(
+    ticker: string,
+    book: BookInput,
+    bookPrices: { bid: number | undefined; ask: number | undefined },
+    cash: Micros,
+  ) {
     const m = this.memory(ticker);
     const held = this.ports.position(ticker);
-    const cash = this.ports.cash();
     const orders = this.ports.openOrders(ticker);
     const portfolio: PortfolioInput = {
       position: held.position,
@@ -175,10 +180,14 @@ export class PolicyStrategy implements Strategy {
     if (!this.isTarget(ticker, now)) return { action: 'hold', reason: 'actor:not_target' };
     const book = this.ports.book(ticker);
     if (!book) return { action: 'hold', reason: 'actor:no_book' };
-    const { obs, view, mask } = this.observe(ticker, bookInputFromBook(book), {
-      bid: book.bestYesBid(),
-      ask: book.yesAsk(),
-    });
+    const cash = this.ports.cash();
+    if (cash === undefined) return { action: 'hold', reason: 'actor:cash_unknown' };
+    const { obs, view, mask } = this.observe(
+      ticker,
+      bookInputFromBook(book),
+      { bid: book.bestYesBid(), ask: book.yesAsk() },
+      cash,
+    );
     const { scores, latencyUs } = await this.model.infer(obs);
     const action = chooseAction(scores, mask);
     const features: Record<string, number> = {};

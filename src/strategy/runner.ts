@@ -93,6 +93,11 @@ export class StrategyRunner {
     this.deps.bus.off('book.updated', this.onBook);
   }
 
+  /** Evaluations in flight. */
+  get pending(): number {
+    return this.inFlight.size;
+  }
+
   /** Resolves when no evaluation is in flight. */
   async idle(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.all([...this.inFlight.values()]);
