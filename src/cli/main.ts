@@ -8,6 +8,7 @@ import { registerMigrate } from './migrate.js';
 import { registerReplay } from './replay.js';
 import { registerReports } from './report.js';
 import { registerStart } from './start.js';
+import { registerTrain } from './train.js';
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerMigrate(program);
   registerReports(program);
   registerReplay(program);
+  registerTrain(program);
   return program;
 }
 

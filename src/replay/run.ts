@@ -10,7 +10,8 @@
  * the strategy's evaluation and the intent it produced have been executed, so a run is a pure
  * function of (records, strategy, model, settings): no wall-clock time, no timers, no randomness
  * (client order ids count up). The machine itself is reduced to what it decides on this path: an
- * intent is taken when none is in flight (READY) and executed in ACTIVE mode.
+ * intent is taken when none is in flight and the recorded machine was READY or ACTING at that
+ * moment (its transitions are in the record), and executed in ACTIVE mode.
  *
  * The digest is sha256 over the ordered decisions and order changes, one canonical JSON line each.
  */
@@ -37,6 +38,8 @@ export interface ReplayOptions {
     readonly maxOpenOrders: number;
     readonly maxExposureMicros: number;
   };
+  /** When the recorded machine took intents (see RecordedSession); default: always. */
+  readonly tradingWindows?: ReadonlyArray<readonly [number, number]>;
   /** Called every `progressEvery` records with the count done. */
   readonly onProgress?: (done: number) => void;
   readonly progressEvery?: number;
@@ -186,7 +189,13 @@ export async function replay(opts: ReplayOptions): Promise<ReplayOutput> {
         bookStatus: b.status,
       };
     },
-    canAct: () => (acting === undefined ? { ok: true } : { ok: false, reason: 'ACTING' }),
+    canAct: () => {
+      if (acting !== undefined) return { ok: false, reason: 'ACTING' };
+      // Outside the recorded machine's READY/ACTING windows (connecting, calibrating, halted…).
+      const w = opts.tradingWindows;
+      if (w && !w.some(([from, to]) => now >= from && now < to)) return { ok: false, reason: 'not_trading' };
+      return { ok: true };
+    },
     act: (intent, evidence) => {
       acting = execute(intent, evidence).finally(() => {
         acting = undefined;

@@ -6,7 +6,7 @@
 import type { StrategyName } from '../config/index.js';
 import { DEFAULTS, STRATEGIES } from '../config/index.js';
 import { MICROS_PER_DOLLAR } from '../domain/index.js';
-import { prepareStrategy } from '../strategy/index.js';
+import { type PreparedStrategy, prepareStrategy, type StrategyConfig } from '../strategy/index.js';
 import { type ReplayOutput, replay } from './run.js';
 import type { RecordedSession } from './source.js';
 
@@ -19,6 +19,8 @@ export interface ReplaySettings {
   /** Opening cash (default: the session's, else $1,000). */
   readonly cash?: number;
   readonly onProgress?: (done: number) => void;
+  /** A strategy prepared elsewhere (a baseline): used instead of preparing `strategy`. */
+  readonly prepare?: (config: StrategyConfig) => PreparedStrategy;
 }
 
 export interface SessionReplay extends ReplayOutput {
@@ -48,7 +50,7 @@ export async function replaySession(
   const strategy = s.strategy ?? recordedStrategy ?? 'policy';
   const maxPositionPerMarket = c.risk?.maxPositionPerMarket ?? DEFAULTS.risk.maxPositionPerMarket;
   const model = s.model ?? c.actor?.model;
-  const prepared = await prepareStrategy({
+  const strategyConfig: StrategyConfig = {
     strategy,
     actor: {
       marketMode: s.marketMode ?? c.actor?.marketMode ?? 'hot',
@@ -59,10 +61,12 @@ export async function replaySession(
       ? { tickers: c.marketSelection.tickers }
       : {}),
     maxPositionPerMarket,
-  });
+  };
+  const prepared = s.prepare ? s.prepare(strategyConfig) : await prepareStrategy(strategyConfig);
   try {
     const out = await replay({
       records: session.records,
+      ...(session.tradingWindows ? { tradingWindows: session.tradingWindows } : {}),
       strategy: prepared,
       strategyName: strategy,
       throttleMs: s.throttleMs ?? c.tickThrottleMs ?? DEFAULTS.tickThrottleMs,

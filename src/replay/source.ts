@@ -25,6 +25,11 @@ export interface RecordedSession {
   /** The account's cash when the session opened, when the record knows it (a sim's balance). */
   readonly openingCash: Micros | undefined;
   readonly records: readonly BookRecord[];
+  /**
+   * When the recorded machine could take intents (READY or ACTING), as [from, to) epoch-ms
+   * intervals; undefined when the record has no transitions (the replay may act throughout).
+   */
+  readonly tradingWindows?: ReadonlyArray<readonly [number, number]>;
   /** The session's recorded (redacted) configuration. */
   readonly config: Readonly<Record<string, unknown>>;
 }
@@ -91,6 +96,23 @@ export async function loadSession(database: Database, sessionId: string): Promis
     };
     return d;
   });
+  const transitions = await database.query<{ to_state: string; at_ms: number }>(
+    `select to_state, (extract(epoch from at) * 1000)::float8 as at_ms
+       from machine_transitions where session_id = $1 order by at, id`,
+    [sessionId],
+  );
+  const tradingWindows: Array<readonly [number, number]> = [];
+  let openedAt: number | undefined;
+  for (const t of transitions) {
+    const trading = t.to_state === 'READY' || t.to_state === 'ACTING';
+    const at = Math.round(t.at_ms);
+    if (trading && openedAt === undefined) openedAt = at;
+    if (!trading && openedAt !== undefined) {
+      tradingWindows.push([openedAt, at]);
+      openedAt = undefined;
+    }
+  }
+  if (openedAt !== undefined) tradingWindows.push([openedAt, Number.POSITIVE_INFINITY]);
   const config = session.config ?? {};
   const sim = config.sim as { balanceMicros?: unknown } | undefined;
   const openingCash = typeof sim?.balanceMicros === 'number' ? sim.balanceMicros : undefined;
@@ -99,6 +121,7 @@ export async function loadSession(database: Database, sessionId: string): Promis
     strategy: typeof config.strategy === 'string' ? config.strategy : undefined,
     openingCash,
     records,
+    ...(transitions.length > 0 ? { tradingWindows } : {}),
     config,
   };
 }

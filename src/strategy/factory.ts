@@ -19,7 +19,7 @@ import {
   type PolicyModel,
 } from '../policy/index.js';
 import { createStrategy } from './hardcoded.js';
-import { type PolicyPorts, PolicyStrategy } from './policy.js';
+import { type PolicyInference, type PolicyPorts, PolicyStrategy } from './policy.js';
 import { projectActorEvents } from './policy-events.js';
 import type { Strategy } from './types.js';
 
@@ -95,7 +95,27 @@ export async function prepareStrategy(config: StrategyConfig): Promise<PreparedS
   const file = config.actor.model ?? DEFAULT_MODEL_FILE;
   const model = await loadPolicyModel(file);
   return {
+    ...preparePolicy(model, config, {
+      status: () => ({
+        model: { file, sha256: model.sha256, feature_version: model.metadata.feature_version },
+        inference: latencyStatus(model.latency()),
+      }),
+    }),
     model,
+    close: () => model.release(),
+  };
+}
+
+/**
+ * The policy actor over any inference (a loaded PolicyModel, or a baseline such as the random
+ * policy of the evaluation); `extra.status` adds to its status.
+ */
+export function preparePolicy(
+  inference: PolicyInference,
+  config: StrategyConfig,
+  extra: { status?: () => Record<string, unknown> } = {},
+): PreparedStrategy {
+  return {
     build(ports) {
       const policyPorts: PolicyPorts = {
         book: ports.book,
@@ -117,7 +137,7 @@ export async function prepareStrategy(config: StrategyConfig): Promise<PreparedS
         candidates: ports.candidates,
       };
       const strategy = new PolicyStrategy(
-        model,
+        inference,
         policyPorts,
         {
           marketMode: config.actor.marketMode,
@@ -135,14 +155,13 @@ export async function prepareStrategy(config: StrategyConfig): Promise<PreparedS
         strategy,
         trigger: 'recorded',
         status: () => ({
-          model: { file, sha256: model.sha256, feature_version: model.metadata.feature_version },
           market_mode: config.actor.marketMode,
           contract_size: config.actor.contractSize,
-          inference: latencyStatus(model.latency()),
+          ...extra.status?.(),
         }),
         stop,
       };
     },
-    close: () => model.release(),
+    close: async () => undefined,
   };
 }

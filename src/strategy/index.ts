@@ -5,6 +5,7 @@ export {
   DEFAULT_MODEL_FILE,
   latencyStatus,
   type PreparedStrategy,
+  preparePolicy,
   prepareStrategy,
   type StrategyConfig,
   type StrategyPorts,

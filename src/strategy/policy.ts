@@ -197,7 +197,13 @@ export class PolicyStrategy implements Strategy {
     for (let a = 0; a < ACTION_COUNT; a++) output.push(scores[a] ?? Number.NaN);
     const evidence = {
       features,
-      model: { hash: this.model.sha256, output, featureVersion: FEATURE_VERSION, mask: maskBits },
+      model: {
+        hash: this.model.sha256,
+        output,
+        featureVersion: FEATURE_VERSION,
+        mask: maskBits,
+        observedAt: now,
+      },
       details: { action, action_name: ACTION_NAMES[action]!, latency_us: Math.round(latencyUs) },
     };
     this.onAction?.({

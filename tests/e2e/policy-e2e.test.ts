@@ -4,6 +4,13 @@
  * the feature_version, the 52 features, the 21 scores and the mask; a model whose declared
  * feature_version does not match is refused at start (exit 2), naming both versions.
  *
+ * Live-vs-replay parity (seed 003's training/serving check): `traderv3 replay` of the recorded
+ * session re-evaluates at the same moments (the record's receivedMs; same triggers, same throttle)
+ * and builds the same observations. Every live observation has its replay twin with identical book
+ * and temporal features; wherever the portfolio features agree too (the replay venue answers at
+ * once, the simulator over a socket, so an order can be in flight live and done in replay), the
+ * whole vector, the mask and the model's 21 scores are identical.
+ *
  * The model here is written by the test so that it surely trades (buy one YES when flat, sell it
  * when held): what is under test is the actor's plumbing, not the shipped model's judgement.
  */
@@ -17,9 +24,11 @@ import {
   ACTION_COUNT,
   actionIndex,
   FEATURE_COUNT,
+  FEATURE_SPEC,
   FEATURE_VERSION,
   writeMlpOnnx,
 } from '../../src/policy/index.js';
+import { loadSession, replaySession } from '../../src/replay/index.js';
 import { spawnTrader, type TraderProcess } from './harness.js';
 
 const running: TraderProcess[] = [];
@@ -120,6 +129,39 @@ describe('traderv3 start --strategy policy', () => {
         `select count(*)::int as n from orders where strategy = 'policy' and order_id is not null`,
       );
       expect(sent[0]!.n).toBeGreaterThan(0);
+
+      // ---- parity: replay the recorded session with the same model and settings ----
+      const sessionId = String(t.lines.find((l) => l.event === 'record')?.session);
+      const replayed = await replaySession(await loadSession(database, sessionId));
+      const twin = new Map<string, (typeof replayed.decisions)[number]>();
+      for (const d of replayed.decisions)
+        if (d.model?.observedAt !== undefined) twin.set(`${d.ticker}@${d.model.observedAt}`, d);
+      const market = FEATURE_SPEC.filter((f) => f.group === 'book' || f.group === 'temporal').map(
+        (f) => f.name,
+      );
+      let whole = 0;
+      const liveRows = await database.query<{
+        ticker: string;
+        features: Record<string, number>;
+        model_output: { output: number[]; mask: string; observedAt: number };
+      }>(
+        `select ticker, features, model_output from decisions
+          where session_id = $1 and model_hash is not null order by id`,
+        [sessionId],
+      );
+      expect(liveRows.length).toBe(evaluated.length);
+      for (const l of liveRows) {
+        const r = twin.get(`${l.ticker}@${l.model_output.observedAt}`);
+        expect(r, `no replay twin for ${l.ticker} at ${l.model_output.observedAt}`).toBeDefined();
+        for (const name of market) expect(r!.features![name], name).toBe(l.features[name]);
+        // (jsonb does not keep key order: compare by name.)
+        if (Object.keys(l.features).every((k) => r!.features![k] === l.features[k])) {
+          whole += 1;
+          expect(r!.model!.mask).toBe(l.model_output.mask);
+          expect(r!.model!.output).toEqual(l.model_output.output);
+        }
+      }
+      expect(whole).toBeGreaterThan(0);
     } finally {
       await database.close();
     }
