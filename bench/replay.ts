@@ -4,9 +4,9 @@
  * OrderService → replay venue) with the policy (ONNX inference on every non-throttled update of
  * every market) and, for comparison, with `none` and `hardcoded`. Prints recorded deltas per second
  * (wall time of the replay alone; the stream is made first). Target (issue 9): ≥ 200k deltas/s
- * with the policy. What bounds it is the number of inferences (one per market per throttle window
- * with an update): each is an async onnxruntime call that hops to its thread and back, so the
- * figure depends on how many deltas a market gets per window (`--rate`, default 400 actions/s).
+ * with the policy. It depends on the number of evaluations (one per market per throttle window with
+ * an update), each awaited before the next record, so on how many deltas a market gets per window
+ * (`--rate`, default 400 actions/s); see planning/policy.md for figures.
  *
  *   npm run bench:replay [-- --steps 60000 --markets 8 --throttle 250]
  */
