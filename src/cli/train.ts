@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { type Command, CommanderError } from 'commander';
 import { DEFAULTS } from '../config/index.js';
 import { formatDollars } from '../kalshi/index.js';
-import { buildDataset, type Dataset, type Sample, trainToOnnx } from '../policy/index.js';
+import { buildDataset, type Dataset, type Sample, trainToOnnx } from '../policy/train/index.js';
 import {
   RESULT_HEADERS,
   type RecordedSession,

@@ -5,7 +5,8 @@
  *             mask allows (HOLD included), through the same actor, mask and sizing;
  *   hardcoded the demo selector (src/strategy/hardcoded.ts).
  */
-import { ACTION_COUNT, createRng } from '../policy/index.js';
+import { ACTION_COUNT } from '../policy/actions.js';
+import { createRng } from '../policy/train/rng.js';
 import {
   type PolicyInference,
   type PreparedStrategy,

@@ -11,13 +11,10 @@ import { fileURLToPath } from 'node:url';
 import type { EventBus } from '../bus.js';
 import type { StrategyName } from '../config/index.js';
 import { COUNT_SCALE, type Micros, type PositionView, type TrackedOrder } from '../domain/index.js';
-import {
-  DEFAULT_ACTION_SETTINGS,
-  type LatencySummary,
-  loadPolicyModel,
-  type OpenOrderInput,
-  type PolicyModel,
-} from '../policy/index.js';
+import { DEFAULT_ACTION_SETTINGS } from '../policy/actions.js';
+import type { OpenOrderInput } from '../policy/observation.js';
+// Types only: onnxruntime-node (a native addon) is loaded when a policy is prepared, not at import.
+import type { LatencySummary, PolicyModel } from '../policy/onnx/model.js';
 import { createStrategy } from './hardcoded.js';
 import { type PolicyInference, type PolicyPorts, PolicyStrategy } from './policy.js';
 import { projectActorEvents } from './policy-events.js';
@@ -93,6 +90,7 @@ export async function prepareStrategy(config: StrategyConfig): Promise<PreparedS
     };
   }
   const file = config.actor.model ?? DEFAULT_MODEL_FILE;
+  const { loadPolicyModel } = await import('../policy/onnx/model.js');
   const model = await loadPolicyModel(file);
   return {
     ...preparePolicy(model, config, {

@@ -23,28 +23,31 @@ import {
   ACTION_NAMES,
   type ActionSettings,
   type ActionView,
-  type ActivityValue,
   actionMask,
   actionToIntent,
+  chooseAction,
+} from '../policy/actions.js';
+import {
+  type ActivityValue,
+  DEFAULT_HOT_SETTINGS,
+  type HotChoice,
+  type HotSettings,
+  NO_ACTIVITY,
+  recordActivity,
+  selectHotMarket,
+} from '../policy/hot.js';
+import {
   type BookInput,
   type BookReader,
   bookInputFromBook,
   buildObservation,
-  chooseAction,
-  DEFAULT_HOT_SETTINGS,
   EMPTY_HISTORY,
-  FEATURE_NAMES,
-  FEATURE_VERSION,
   type History,
-  type HotChoice,
-  type HotSettings,
-  NO_ACTIVITY,
   type OpenOrderInput,
   type PortfolioInput,
   pushHistory,
-  recordActivity,
-  selectHotMarket,
-} from '../policy/index.js';
+} from '../policy/observation.js';
+import { FEATURE_NAMES, FEATURE_VERSION } from '../policy/spec.js';
 import type { MarketView, Strategy, StrategyResult } from './types.js';
 
 /** What the actor infers with (PolicyModel, or anything with its shape). */
