@@ -1,51 +1,62 @@
 /**
- * Makes models/policy.onnx: a simulator book stream (sim-stream.ts) → buildDataset → train →
- * ONNX, all seeded. Prints the report and the model's sha256 (models/README.md records them).
+ * Makes models/policy.onnx the way `traderv3 train` makes any model: simulator book streams
+ * (sim-stream.ts, simulated clock, one seed each) are written into a fresh record as sessions, then
+ * `runTrain` trains on the training sessions and evaluates on the held-out ones (other seeds) in
+ * replay against HOLD, random and hardcoded. Prints the table and the train JSON line.
  *
- *   npx tsx models/make-default.ts [--out models/policy.onnx] [--seed 1] [--steps 40000]
+ *   npx tsx models/make-default.ts [--out models/policy.onnx] [--seed 1] [--steps 12000]
+ *        [--train-seeds 1,2,3] [--eval-seeds 7] [--epochs 6] [--hidden 32,32]
  */
-import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildDataset, trainToOnnx } from '../src/policy/index.js';
+import { runTrain } from '../src/cli/train.js';
+import { migrate, openDatabase } from '../src/persistence/index.js';
+import { recordStream } from '../src/replay/index.js';
 import { simBookStream } from './sim-stream.js';
 
 const { values } = parseArgs({
   options: {
     out: { type: 'string', default: 'models/policy.onnx' },
     seed: { type: 'string', default: '1' },
-    steps: { type: 'string', default: '40000' },
+    steps: { type: 'string', default: '12000' },
+    'train-seeds': { type: 'string', default: '1,2,3' },
+    'eval-seeds': { type: 'string', default: '7' },
     epochs: { type: 'string', default: '6' },
     hidden: { type: 'string', default: '32,32' },
   },
 });
-const seed = Number(values.seed);
 const steps = Number(values.steps);
-const t0 = performance.now();
-const records = await simBookStream({ seed, steps });
-const dataset = buildDataset(records, { seed, horizon: 10 });
-const t1 = performance.now();
-const { bytes, report } = trainToOnnx(dataset, {
-  seed,
-  epochs: Number(values.epochs),
-  hidden: values.hidden.split(',').map(Number),
-});
-const t2 = performance.now();
-writeFileSync(values.out, bytes);
-const sha = createHash('sha256').update(bytes).digest('hex');
-console.log(
-  JSON.stringify(
-    {
-      records: records.length,
-      ...report,
-      lossByEpoch: report.lossByEpoch.map((l) => Number(l.toFixed(4))),
-      datasetSeconds: Number(((t1 - t0) / 1000).toFixed(1)),
-      trainSeconds: Number(((t2 - t1) / 1000).toFixed(1)),
-      out: values.out,
-      bytes: bytes.length,
-      sha256: sha,
-    },
-    null,
-    2,
-  ),
-);
+const dataDir = mkdtempSync(join(tmpdir(), 'tv3-make-default-'));
+try {
+  const database = await openDatabase({ dataDir });
+  const record = async (seeds: string) => {
+    const ids: string[] = [];
+    for (const seed of seeds.split(',').map(Number)) {
+      const records = await simBookStream({ seed, steps });
+      ids.push(await recordStream(database, records, { config: { strategy: 'none', sim: { seed } } }));
+    }
+    return ids;
+  };
+  let train: string[];
+  let held: string[];
+  try {
+    await migrate(database);
+    train = await record(values['train-seeds']);
+    held = await record(values['eval-seeds']);
+  } finally {
+    await database.close();
+  }
+  await runTrain({
+    sessions: train.join(','),
+    evalSessions: held.join(','),
+    out: values.out,
+    seed: values.seed,
+    epochs: values.epochs,
+    hidden: values.hidden,
+    dataDir,
+  });
+} finally {
+  rmSync(dataDir, { recursive: true, force: true });
+}

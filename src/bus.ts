@@ -55,6 +55,12 @@ export interface BusEvents {
   'book.gapDetected': [
     { readonly sid: number | undefined; readonly tickers: readonly string[]; readonly at: number },
   ];
+  /**
+   * The record accepted this book update (the write queue did not shed it); emitted before the
+   * book applies it, so 'book.updated' for the same ticker follows. The policy actor acts only on
+   * these (seed 003: a shed update never triggers a decision).
+   */
+  'book.recorded': [{ readonly ticker: string; readonly receivedMs: number }];
   /** The raw stream, unsampled (the training-data collector records these). */
   'book.snapshotReceived': [BookSnapshotRecord];
   'book.deltaReceived': [BookDeltaRecord];
@@ -147,6 +153,35 @@ export interface BusEvents {
 
   /** Every strategy evaluation, traded or not. */
   'strategy.decided': [Decision];
+
+  /**
+   * The policy actor (seed 003's actor_* events, for the dashboard): every action it chose (with
+   * the mask and inference latency), its orders' changes, its fills, its positions and its P&L.
+   */
+  'actor.action': [
+    {
+      readonly at: number;
+      readonly ticker: string;
+      readonly action: number;
+      readonly name: string;
+      /** Allowed actions as a 21-character bit string (index 0 first). */
+      readonly mask: string;
+      readonly latencyUs: number;
+      readonly modelHash: string;
+    },
+  ];
+  'actor.order': [TrackedOrder];
+  'actor.fill': [ExchangeFill];
+  'actor.position': [PositionView];
+  'actor.pnl': [
+    {
+      readonly at: number;
+      readonly realized: number;
+      readonly unrealized: number;
+      readonly fees: number;
+      readonly net: number;
+    },
+  ];
 
   /**
    * The record cannot write a kind that must never be lost (orders, fills, ledger): `attempts`

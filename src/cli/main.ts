@@ -5,8 +5,10 @@ import { Command, CommanderError } from 'commander';
 import { registerControlCommands } from './control-commands.js';
 import { registerExchangeSim } from './exchange-sim.js';
 import { registerMigrate } from './migrate.js';
+import { registerReplay } from './replay.js';
 import { registerReports } from './report.js';
 import { registerStart } from './start.js';
+import { registerTrain } from './train.js';
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -19,6 +21,8 @@ export function buildProgram(): Command {
   registerExchangeSim(program);
   registerMigrate(program);
   registerReports(program);
+  registerReplay(program);
+  registerTrain(program);
   return program;
 }
 

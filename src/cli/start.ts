@@ -56,6 +56,8 @@ function misconfiguration(err: unknown): { code: string; message: string } | und
   const code = (err as { code?: unknown } | null)?.code;
   if (err instanceof PersistenceError) return { code: err.code, message: err.message };
   if (code === 'EXCHANGE_IDENTITY_UNKNOWN') return { code, message: (err as Error).message };
+  if (typeof code === 'string' && code.startsWith('POLICY_MODEL_'))
+    return { code, message: (err as Error).message };
   return undefined;
 }
 
@@ -385,7 +387,22 @@ export function registerStart(program: Command): void {
       '--rate-limit-tier <tier>',
       `${RATE_LIMIT_TIER_NAMES.join(' | ')} (env KALSHI_RATE_LIMIT_TIER; default basic)`,
     )
-    .option('--tick-throttle-ms <ms>', 'strategy tick throttle (env RL_ACTOR_TICK_THROTTLE_MS; default 250)')
+    .option(
+      '--tick-throttle-ms <ms>',
+      'strategy tick throttle, per market (env RL_ACTOR_TICK_THROTTLE_MS; default 250)',
+    )
+    .option(
+      '--model <file.onnx>',
+      'policy model for --strategy policy (env RL_ACTOR_MODEL; default models/policy.onnx)',
+    )
+    .option(
+      '--actor-market-mode <mode>',
+      'policy: hot (most active watched market) | config (the --tickers) | all (env RL_ACTOR_TARGET_MARKET_MODE; default hot)',
+    )
+    .option(
+      '--contract-size <n>',
+      'policy: contracts of the smallest size bucket (env RL_ACTOR_CONTRACT_SIZE; default 1)',
+    )
     .option(
       '--maker-to-taker-ms <ms>',
       'cancel a post-only order resting this long and take its remainder (env TRADERV3_MAKER_TO_TAKER_MS; off by default)',

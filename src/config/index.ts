@@ -22,6 +22,8 @@ export {
   scrubSecretText,
 } from './redact.js';
 export {
+  ACTOR_MARKET_MODES,
+  type ActorMarketMode,
   type Credentials,
   LOG_LEVELS,
   type LogLevel,

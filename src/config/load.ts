@@ -13,7 +13,8 @@
  *   KALSHI_MARKET_DATA_API_URL / _WS_URL, KALSHI_MARKET_DATA_API_KEY_ID / _PRIVATE_KEY_PATH (hybrid)
  *   KALSHI_PRODUCTION_CONFIRMED=true                                  required for --env production
  *   KALSHI_RATE_LIMIT_TIER (--rate-limit-tier)
- *   RL_ACTOR_TICK_THROTTLE_MS (--tick-throttle-ms)
+ *   RL_ACTOR_TICK_THROTTLE_MS (--tick-throttle-ms), RL_ACTOR_TARGET_MARKET_MODE (--actor-market-mode),
+ *   RL_ACTOR_CONTRACT_SIZE (--contract-size), RL_ACTOR_MODEL (--model)
  *   TRADERV3_DATA_DIR (--data-dir), TRADERV3_LOG_LEVEL (--log-level)
  *   TRADERV3_HEALTH_CHECK_MS, TRADERV3_STATUS_INTERVAL_MS
  *   TRADERV3_MAX_CONTRACTS_PER_ORDER, TRADERV3_MAX_POSITION_PER_MARKET, TRADERV3_MAX_OPEN_ORDERS,
@@ -24,6 +25,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { createSigner, formatDollars, KalshiError, parseDollars } from '../kalshi/index.js';
 import { ConfigError, type ConfigErrorCode, type ConfigProblem } from './errors.js';
 import {
+  ACTOR_MARKET_MODES,
   type Credentials,
   LOG_LEVELS,
   type LogLevel,
@@ -54,6 +56,8 @@ export const DEFAULTS = {
   dataDir: '.traderv3',
   logLevel: 'info' as LogLevel,
   tickThrottleMs: 250,
+  actorMarketMode: 'hot' as 'hot' | 'config' | 'all',
+  contractSize: 1,
   healthCheckMs: 30_000,
   statusIntervalMs: 30_000,
   rateLimitTier: 'basic',
@@ -107,6 +111,9 @@ export interface ConfigFlags {
   marketDataPrivateKey?: FlagValue;
   rateLimitTier?: FlagValue;
   tickThrottleMs?: FlagValue;
+  model?: FlagValue;
+  actorMarketMode?: FlagValue;
+  contractSize?: FlagValue;
   makerToTakerMs?: FlagValue;
   maxTakerSlippageTicks?: FlagValue;
   orderGroupLimit?: FlagValue;
@@ -495,6 +502,27 @@ function loadMarketSelection(c: Collector): MarketSelection {
   return { kind: 'markets', count: c.int(marketsIn, 1, 100, DEFAULTS.markets) };
 }
 
+function loadActor(c: Collector, selection: MarketSelection): TraderConfig['actor'] {
+  const marketMode = c.oneOf(
+    c.input('actorMarketMode', 'RL_ACTOR_TARGET_MARKET_MODE'),
+    ACTOR_MARKET_MODES,
+    DEFAULTS.actorMarketMode,
+  );
+  if (marketMode === 'config' && selection.kind !== 'tickers') {
+    c.problem(
+      'CONFIG_CONFLICT',
+      '--actor-market-mode',
+      '--actor-market-mode config trades the markets listed with --tickers; give --tickers',
+    );
+  }
+  const model = c.input('model', 'RL_ACTOR_MODEL')?.raw;
+  return {
+    marketMode,
+    contractSize: c.int(c.input('contractSize', 'RL_ACTOR_CONTRACT_SIZE'), 1, 100_000, DEFAULTS.contractSize),
+    ...(model === undefined ? {} : { model }),
+  };
+}
+
 export function loadConfig(
   flags: ConfigFlags,
   env: ConfigEnv,
@@ -769,6 +797,7 @@ export function loadConfig(
       60_000,
       DEFAULTS.tickThrottleMs,
     ),
+    actor: loadActor(c, marketSelection),
     healthCheckMs: c.int(
       c.input(undefined, 'TRADERV3_HEALTH_CHECK_MS'),
       1_000,

@@ -11,8 +11,10 @@ import { RATE_LIMIT_TIERS, type RateLimitTier } from '../kalshi/index.js';
 export const TRADER_ENVS = ['sim', 'paper', 'production'] as const;
 export type TraderEnv = (typeof TRADER_ENVS)[number];
 
-export const STRATEGIES = ['hardcoded', 'none'] as const;
+export const STRATEGIES = ['hardcoded', 'none', 'policy'] as const;
 export type StrategyName = (typeof STRATEGIES)[number];
+export const ACTOR_MARKET_MODES = ['hot', 'config', 'all'] as const;
+export type ActorMarketMode = (typeof ACTOR_MARKET_MODES)[number];
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -104,6 +106,15 @@ export const TraderConfigSchema = z.object({
   /** Postgres (DATABASE_URL); without it the record goes to embedded PGlite under dataDir. Never logged unmasked. */
   databaseUrl: z.string().optional(),
   tickThrottleMs: z.number().int().min(0),
+  /** The policy actor (--strategy policy): model file, which markets it trades, its size unit. */
+  actor: z.object({
+    /** The ONNX policy (default: the shipped models/policy.onnx). */
+    model: z.string().min(1).optional(),
+    /** hot: the most active watched market (hysteresis); config: the --tickers; all: every watched market. */
+    marketMode: z.enum(ACTOR_MARKET_MODES),
+    /** Whole contracts of the smallest size bucket (buckets are ×1, 2, 5, 10, 25). */
+    contractSize: positiveInt,
+  }),
   /** Maker→taker conversion: a post-only order resting this long is canceled and its rest taken (off when unset). */
   makerToTakerMs: z.number().int().positive().optional(),
   /** A conversion's taker price may be at most this many cents worse than the maker's price. */

@@ -116,6 +116,8 @@ export interface ModelEvidence {
   readonly featureVersion?: string;
   /** Actions masked before the choice, as a bit string or list (policy). */
   readonly mask?: string;
+  /** When the observation the model saw was taken (epoch ms; a trade's decision is published later). */
+  readonly observedAt?: number;
 }
 
 /**

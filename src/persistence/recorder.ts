@@ -198,19 +198,27 @@ export class Recorder {
     this.on(bus, 'position.changed', (p) =>
       q.push('positions', positionRow(sessionId, p, at(this.deps.clock()))),
     );
+    // The actor acts only on updates the record kept (seed 003): 'book.recorded' says so.
+    const recorded = (ticker: string, receivedMs: number, ok: boolean) => {
+      if (ok) bus.emit('book.recorded', { ticker, receivedMs });
+    };
     this.on(bus, 'book.snapshotReceived', (s) =>
-      q.push('snapshots', {
-        sessionId,
-        ticker: s.ticker,
-        sid: s.sid,
-        seq: s.seq,
-        yes: s.yes.map(([p, c]) => [p, c] as const),
-        no: s.no.map(([p, c]) => [p, c] as const),
-        receivedAt: at(s.receivedMs),
-      }),
+      recorded(
+        s.ticker,
+        s.receivedMs,
+        q.push('snapshots', {
+          sessionId,
+          ticker: s.ticker,
+          sid: s.sid,
+          seq: s.seq,
+          yes: s.yes.map(([p, c]) => [p, c] as const),
+          no: s.no.map(([p, c]) => [p, c] as const),
+          receivedAt: at(s.receivedMs),
+        }),
+      ),
     );
-    this.on(bus, 'book.deltaReceived', (d) =>
-      q.push('deltas', {
+    this.on(bus, 'book.deltaReceived', (d) => {
+      const kept = q.push('deltas', {
         sessionId,
         ticker: d.ticker,
         sid: d.sid,
@@ -221,8 +229,10 @@ export class Recorder {
         clientOrderId: d.clientOrderId ?? null,
         exchangeTs: d.exchangeTsMs === undefined ? null : at(d.exchangeTsMs),
         receivedAt: at(d.receivedMs),
-      }),
-    );
+      });
+      // A delta the local book dropped (resyncing) changes no book: nothing to act on.
+      recorded(d.ticker, d.receivedMs, kept && d.applied);
+    });
     this.on(bus, 'status.reported', (s) =>
       q.push('status', {
         sessionId,

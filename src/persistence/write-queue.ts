@@ -339,8 +339,11 @@ export class WriteQueue<K extends string, R extends { [P in K]: unknown } = { [P
       throw new WriteQueueError('WRITE_QUEUE_BAD_OPTIONS', 'kinds must not be empty');
   }
 
-  /** Queues one row. Synchronous; never waits for, nor starts, a database write on this stack. */
-  push<P extends K>(kind: P, row: R[P]): void {
+  /**
+   * Queues one row. Synchronous; never waits for, nor starts, a database write on this stack.
+   * Returns false when the row itself was shed (dropped at once), true when it was queued.
+   */
+  push<P extends K>(kind: P, row: R[P]): boolean {
     if (this.#closed) {
       throw new WriteQueueError(
         'WRITE_QUEUE_CLOSED',
@@ -358,7 +361,7 @@ export class WriteQueue<K extends string, R extends { [P in K]: unknown } = { [P
         if (victim === lane) {
           lane.shed++;
           this.#reportShed(lane, 1);
-          return;
+          return false;
         }
         this.#evictNewest(victim);
       } else {
@@ -373,7 +376,7 @@ export class WriteQueue<K extends string, R extends { [P in K]: unknown } = { [P
     const laneDepth = lane.queue.length + (lane.inFlight?.length ?? 0);
     if (laneDepth > lane.maxDepth) lane.maxDepth = laneDepth;
     // While a flush is in flight (or a drain runs), its completion decides what comes next.
-    if (lane.running !== undefined || this.#draining > 0) return;
+    if (lane.running !== undefined || this.#draining > 0) return true;
     if (lane.consecutiveFailures > 0) {
       // A retry is due: keep its backoff, or start one if the lane had gone quiet meanwhile.
       if (!lane.timerArmed) this.#schedule(lane, this.#backoffMs(lane.consecutiveFailures));
@@ -382,6 +385,7 @@ export class WriteQueue<K extends string, R extends { [P in K]: unknown } = { [P
     } else if (!lane.timerArmed) {
       this.#schedule(lane, this.flushIntervalMs);
     }
+    return true;
   }
 
   /** Drains every kind; rejects with WRITE_QUEUE_FLUSH_FAILED naming kinds that stayed stuck. */

@@ -22,7 +22,7 @@ import { BookAuditor, Reconciler } from '../integrations/index.js';
 import { formatDollars } from '../kalshi/index.js';
 import { type RecordQuery, recordView, runRecordQuery } from '../report/index.js';
 import { StatusLogger } from '../services/index.js';
-import { createStrategy, StrategyRunner } from '../strategy/index.js';
+import { prepareStrategy, StrategyRunner } from '../strategy/index.js';
 import { provideMachine } from './actors.js';
 import { LastEventTracker, MachineBridge } from './bridge.js';
 import { createClients } from './clients.js';
@@ -35,6 +35,7 @@ import { OrderGroupKeeper } from './order-group.js';
 import { openRun } from './run.js';
 import { createServices } from './services.js';
 import { controlStatus, traderView } from './status.js';
+import { strategyPorts } from './strategy-ports.js';
 import { realTimers, singleFlight, type Timers } from './timers.js';
 import type { RunningTrader, StartTraderDeps, TraderSummary } from './types.js';
 
@@ -57,7 +58,18 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
   const { logger } = deps;
   const timers: Timers = deps.timers ?? realTimers;
   const clock = timers.now;
-  const { lock, database, endpoints, record } = await openRun(config, logger, clock(), deps.lock);
+  // The strategy's model is loaded (and a bad one refused) before anything is opened.
+  const prepared = await prepareStrategy({
+    ...config,
+    ...(config.marketSelection.kind === 'tickers' ? { tickers: config.marketSelection.tickers } : {}),
+    maxPositionPerMarket: config.risk.maxPositionPerMarket,
+  });
+  const { lock, database, endpoints, record } = await openRun(config, logger, clock(), deps.lock).catch(
+    async (err: unknown) => {
+      await prepared.close();
+      throw err;
+    },
+  );
   const bus = createBus();
   const clients = createClients(config, endpoints, logger);
   projectLogs(bus, logger);
@@ -168,11 +180,12 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
   };
 
   // ---------- the strategy ----------
-  const strategy = createStrategy(config.strategy);
+  const built = prepared.build(strategyPorts({ bus, clock, services, watched: () => watch }));
   const runner = new StrategyRunner({
     bus,
     clock,
-    strategy,
+    strategy: built.strategy,
+    trigger: built.trigger,
     throttleMs: config.tickThrottleMs,
     view: (ticker) => {
       const book = orderbook.book(ticker);
@@ -356,6 +369,7 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
 
   stopActivity = async () => {
     runner.stop();
+    built.stop();
     housekeepingTimer.cancel();
     auditTimer.cancel();
     reconcileTimer.cancel();
@@ -398,6 +412,8 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
         await Promise.allSettled([orderbook.close(), services.trading.close()]);
         actor.stop();
         group.dispose();
+        await runner.idle().catch(() => undefined);
+        await prepared.close().catch(() => undefined);
         try {
           await recorder.close();
           await record.repos.sessions.end(record.sessionId, { status: 'ended', summary: summary() });
@@ -474,6 +490,7 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
     group,
     watch,
     runner,
+    strategyStatus: built.status,
     statusLogger,
     limiter: clients.limiter,
     record,

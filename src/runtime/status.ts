@@ -33,6 +33,8 @@ export interface StatusDeps {
   readonly group: OrderGroupKeeper;
   readonly watch: MarketWatch;
   readonly runner: StrategyRunner;
+  /** The strategy's own status (the policy: model, inference p50/p99). */
+  readonly strategyStatus?: () => Record<string, unknown>;
   readonly statusLogger: StatusLogger;
   readonly limiter: RateLimiter;
   readonly record: OpenRecord;
@@ -160,7 +162,7 @@ export function controlStatus(deps: StatusDeps): () => Promise<unknown> {
       },
       money: moneyStatus(money.observe(totals.net), config),
       orders: orders.stats(),
-      strategy: { name: config.strategy, ...deps.runner.stats },
+      strategy: { name: config.strategy, ...deps.runner.stats, ...deps.strategyStatus?.() },
       record: {
         session: deps.record.sessionId,
         exchange: deps.record.exchange,

@@ -31,5 +31,8 @@ export type StrategyResult =
 
 export interface Strategy {
   readonly name: string;
-  evaluate(view: MarketView): StrategyResult;
+  /** May answer later (a model's inference); the runner keeps one evaluation per market in flight. */
+  evaluate(view: MarketView): StrategyResult | Promise<StrategyResult>;
+  /** Every trigger of a market, throttled or not, at `now` (e.g. to keep a history of updates). */
+  onBookUpdate?(ticker: string, now: number): void;
 }

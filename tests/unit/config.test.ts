@@ -342,7 +342,7 @@ describe('loadConfig: markets, strategy and numbers', () => {
     );
     expect(problems({ env: 'sim', tickers: 'OK-1,bad ticker' }).message).toContain('"BAD TICKER"');
     expect(problems({ env: 'sim', strategy: 'yolo' }).message).toContain(
-      '--strategy: expected one of hardcoded, none, got "yolo"',
+      '--strategy: expected one of hardcoded, none, policy, got "yolo"',
     );
     expect(problems({ env: 'sim', duration: '-3' }).message).toContain(
       '--duration: expected a number greater than 0',
@@ -370,6 +370,20 @@ describe('loadConfig: markets, strategy and numbers', () => {
       kind: 'markets',
       count: 9,
     });
+  });
+
+  it("reads the policy actor's model, market mode and contract size; config mode needs --tickers", () => {
+    expect(load({ env: 'sim' }).actor).toEqual({ marketMode: 'hot', contractSize: 1 });
+    expect(
+      load(
+        { env: 'sim', strategy: 'policy', model: 'm.onnx', tickers: 'A-1' },
+        { RL_ACTOR_TARGET_MARKET_MODE: 'config', RL_ACTOR_CONTRACT_SIZE: '3' },
+      ).actor,
+    ).toEqual({ model: 'm.onnx', marketMode: 'config', contractSize: 3 });
+    expect(problems({ env: 'sim', actorMarketMode: 'config' }).message).toContain(
+      '--actor-market-mode config trades the markets listed with --tickers',
+    );
+    expect(problems({ env: 'sim', contractSize: '0' }).message).toContain('--contract-size');
   });
 
   it('reads tick throttle, risk limits and sim options from flags and variables', () => {

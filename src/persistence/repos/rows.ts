@@ -289,6 +289,7 @@ export function decisionRow(sessionId: string, decision: Decision): DecisionRow 
           output: model.output,
           ...(model.featureVersion !== undefined ? { featureVersion: model.featureVersion } : {}),
           ...(model.mask !== undefined ? { mask: model.mask } : {}),
+          ...(model.observedAt !== undefined ? { observedAt: model.observedAt } : {}),
         }
       : null,
     modelHash: model?.hash ?? null,

@@ -1,0 +1,155 @@
+/**
+ * `traderv3 replay --session ID [--strategy … --model …]`: replays a recorded session's book
+ * stream through the trader's decision path against the replay venue (src/replay), on a virtual
+ * clock. Prints the result table, then, as the last stdout line, one JSON line:
+ *   {"event":"replay","session":…,"strategy":…,"model_sha256":…,"digest":"<sha256>",
+ *    "records":N,"deltas":N,"decisions":N,"orders":N,"trades":N,"net_pnl_dollars":"…",…}
+ * The digest (sha256 over the ordered decisions and orders) is the same run after run.
+ * Progress: a bar on a terminal, JSON lines on stderr otherwise. Exit 0; 1 on an error (named);
+ * 2 on a bad option.
+ */
+import { type Command, CommanderError, Option } from 'commander';
+import { DEFAULTS, STRATEGIES, type StrategyName } from '../config/index.js';
+import { parseDollars } from '../kalshi/index.js';
+import { migrate, openDatabase } from '../persistence/index.js';
+import {
+  loadSession,
+  RESULT_HEADERS,
+  type RecordedSession,
+  replaySession,
+  resultRow,
+} from '../replay/index.js';
+import { createProgress } from './progress.js';
+import { table } from './report.js';
+
+export interface ReplayCliOptions {
+  session: string;
+  strategy?: StrategyName;
+  model?: string;
+  tickThrottleMs?: string;
+  actorMarketMode?: 'hot' | 'config' | 'all';
+  contractSize?: string;
+  cash?: string;
+  dataDir: string;
+}
+
+function int(name: string, raw: string | undefined, min: number, max: number): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new CommanderError(
+      2,
+      'replay.bad_option',
+      `${name}: expected an integer in ${min}..${max}, got "${raw}"`,
+    );
+  return n;
+}
+
+/** Reads a session (an id or a unique prefix) from the record. */
+export async function readSession(dataDir: string, id: string, env = process.env): Promise<RecordedSession> {
+  const database = await openDatabase({ url: env.DATABASE_URL?.trim() || undefined, dataDir });
+  try {
+    await migrate(database);
+    let sessionId = id;
+    if (id.length < 36) {
+      const match = await database.query<{ id: string }>(
+        'select id from trading_sessions where id like $1 limit 2',
+        [`${id}%`],
+      );
+      if (match.length !== 1)
+        throw new Error(
+          match.length === 0
+            ? `--session ${id}: no recorded session starts with it`
+            : `--session ${id}: matches several sessions; give more of the id`,
+        );
+      sessionId = match[0]!.id;
+    }
+    return await loadSession(database, sessionId);
+  } finally {
+    await database.close();
+  }
+}
+
+export async function runReplay(o: ReplayCliOptions): Promise<number> {
+  const settings = {
+    throttleMs: int('--tick-throttle-ms', o.tickThrottleMs, 0, 60_000),
+    contractSize: int('--contract-size', o.contractSize, 1, 100_000),
+  };
+  const session = await readSession(o.dataDir, o.session);
+  const progress = createProgress({ label: 'replay', total: session.records.length });
+  let out: Awaited<ReturnType<typeof replaySession>>;
+  const t0 = performance.now();
+  try {
+    out = await replaySession(session, {
+      ...(o.strategy ? { strategy: o.strategy } : {}),
+      ...(o.model ? { model: o.model } : {}),
+      ...(settings.throttleMs === undefined ? {} : { throttleMs: settings.throttleMs }),
+      ...(settings.contractSize === undefined ? {} : { contractSize: settings.contractSize }),
+      ...(o.actorMarketMode ? { marketMode: o.actorMarketMode } : {}),
+      ...(o.cash ? { cash: parseDollars(o.cash, '--cash') } : {}),
+      onProgress: (done) => progress.update(done),
+    });
+  } finally {
+    progress.stop();
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const r = out.result;
+  process.stdout.write(table(RESULT_HEADERS, [resultRow(out.strategy, r)]));
+  const line = {
+    event: 'replay',
+    session: session.id,
+    strategy: out.strategy,
+    ...(out.modelSha256 ? { model_sha256: out.modelSha256 } : {}),
+    digest: out.digest,
+    records: out.records,
+    deltas: out.deltas,
+    decisions: out.decisions.length,
+    orders: out.orders.length,
+    trades: r.trades,
+    net_pnl_dollars: (r.netPnl / 1e6).toFixed(4),
+    fees_dollars: (r.fees / 1e6).toFixed(4),
+    win_rate: r.winRate ?? null,
+    max_drawdown_dollars: (r.maxDrawdown / 1e6).toFixed(4),
+    sharpe_hourly: r.sharpeHourly ?? null,
+    deltas_per_s: Math.round(out.deltas / Math.max(seconds, 1e-9)),
+  };
+  process.stdout.write(`${JSON.stringify(line)}\n`);
+  return 0;
+}
+
+export function registerReplay(program: Command): void {
+  program
+    .command('replay')
+    .description("replay a recorded session's book stream through a strategy against a simulated venue")
+    .requiredOption('--session <id>', 'the session (an id or a unique prefix; see `traderv3 sessions`)')
+    .addOption(
+      new Option('--strategy <name>', "the strategy (default: the session's)").choices([...STRATEGIES]),
+    )
+    .option('--model <file.onnx>', "the policy model (default: the session's, else models/policy.onnx)")
+    .option('--tick-throttle-ms <ms>', "per-market throttle (default: the session's)")
+    .addOption(
+      new Option('--actor-market-mode <mode>', "policy target markets (default: the session's)").choices([
+        'hot',
+        'config',
+        'all',
+      ]),
+    )
+    .option('--contract-size <n>', "policy size unit (default: the session's)")
+    .option('--cash <dollars>', "opening cash (default: the session's, else 1000)")
+    .option(
+      '--data-dir <dir>',
+      'data folder holding the embedded database (env TRADERV3_DATA_DIR)',
+      process.env.TRADERV3_DATA_DIR ?? DEFAULTS.dataDir,
+    )
+    .exitOverride((err) => {
+      throw err.exitCode === 0 ? err : new CommanderError(2, err.code, err.message);
+    })
+    .action(async (o: ReplayCliOptions) => {
+      try {
+        process.exitCode = await runReplay(o);
+      } catch (err) {
+        process.stderr.write(`traderv3: ${(err as Error).message}\n`);
+        process.exitCode = err instanceof CommanderError ? 2 : 1;
+      }
+    });
+}
