@@ -27,7 +27,7 @@ import { LastEventTracker, MachineBridge } from './bridge.js';
 import { createClients } from './clients.js';
 import { conversionFor } from './conversions.js';
 import { dumpUnwritten } from './dump.js';
-import { createIntentExecutor } from './execute.js';
+import { createIntentExecutor, liveModeOf } from './execute.js';
 import { projectLogs } from './logs.js';
 import { MarketWatch } from './market-watch.js';
 import { OrderGroupKeeper } from './order-group.js';
@@ -110,8 +110,9 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
     clock,
     orders,
     sleep: timers.sleep,
-    // The trading mode reaches the RiskController with the intent.
-    risk: { check: (intent) => risk.check(intent) },
+    // The trading mode reaches the RiskController with the intent, tightened by the machine's now.
+    risk,
+    currentMode: (ticker) => liveModeOf(actor.getSnapshot().context, ticker),
   });
   let stopActivity = async (): Promise<void> => undefined;
   const machine = provideMachine({

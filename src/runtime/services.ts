@@ -133,6 +133,9 @@ export function createServices(deps: ServicesDeps): Services {
       maxDrawdownBps: config.risk.maxDrawdownPct * 100,
     },
     pnl: () => money.observe(positions.totals().net),
+    // Cash: the ledger's running balance (moved by every fill at once), else the exchange's last
+    // report; the RiskController subtracts what our resting orders reserve.
+    balance: () => recorder.runningBalance ?? exchange.lastBalance,
     positions: () => positions.positions(),
     orders: () => orders.all(),
     bookStatus: (ticker) => orderbook.book(ticker)?.status,
