@@ -252,7 +252,7 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
     orderbook.watchdog();
     schedule.sweep();
     // The money breakers are checked before every order and here, so a loss shows as a halt at once.
-    risk.checkMoney(money.observe(positions.totals().net));
+    risk.checkMoney(money.observe());
     convert();
     await watch?.unwatchFinished();
     if (orders.open().some((o) => o.status === 'unknown' || o.status === 'canceling')) {
