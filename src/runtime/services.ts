@@ -6,12 +6,21 @@
  */
 import type { Logger } from 'pino';
 import type { EventBus } from '../bus.js';
-import type { TraderConfig } from '../config/index.js';
+import type { PortfolioLimitsConfig, TraderConfig } from '../config/index.js';
 import { COUNT_SCALE, type Micros } from '../domain/index.js';
+import { loadCities } from '../forecast/index.js';
 import { MarketSchedule, OrderbookIntegration, TradingIntegration } from '../integrations/index.js';
 import { formatDollars } from '../kalshi/index.js';
 import { Recorder } from '../persistence/index.js';
-import { MoneyWatch, OrderService, PositionTracker, RiskController, utcDay } from '../services/index.js';
+import {
+  type CityOfSeries,
+  MoneyWatch,
+  OrderService,
+  PositionTracker,
+  RiskController,
+  type RiskPortfolioLimits,
+  utcDay,
+} from '../services/index.js';
 import type { Clients } from './clients.js';
 import type { OpenRecord } from './record.js';
 
@@ -131,7 +140,9 @@ export function createServices(deps: ServicesDeps): Services {
       maxConsecutiveOrderErrors: config.risk.breakerErrors,
       maxDailyLoss: config.risk.maxDailyLossMicros,
       maxDrawdownBps: config.risk.maxDrawdownPct * 100,
+      ...(config.portfolio === undefined ? {} : { portfolio: portfolioLimits(config.portfolio) }),
     },
+    cityOf: citiesBySeries(),
     pnl: () => money.observe(),
     // Cash: the ledger's running balance (moved by every fill at once), else the exchange's last
     // report; the RiskController subtracts what our resting orders reserve.
@@ -222,4 +233,26 @@ function createMoneyWatch(deps: MoneyDeps): MoneyWatch {
     );
   });
   return money;
+}
+
+/** The RiskController's portfolio limits from the configuration (percent → basis points). */
+function portfolioLimits(p: PortfolioLimitsConfig): RiskPortfolioLimits {
+  return {
+    maxTotalBps: p.maxTotalExposurePct * 100,
+    maxPositionBps: p.maxSinglePositionPct * 100,
+    maxCityBps: p.maxCityExposurePct * 100,
+    maxRegionBps: p.maxRegionExposurePct * 100,
+    minReserve: p.minReserveMicros,
+    maxPositionsPerCity: p.maxPositionsPerCity,
+    maxTotalPositions: p.maxTotalPositions,
+  };
+}
+
+/** The city table (config/cities.json) by series ticker, for the portfolio limits' city and region. */
+function citiesBySeries(): CityOfSeries {
+  const table = loadCities();
+  const bySeries = new Map(
+    table.cities.map((c) => [c.series, { id: c.id, ...(c.region ? { region: c.region } : {}) }]),
+  );
+  return (series) => bySeries.get(series);
 }
