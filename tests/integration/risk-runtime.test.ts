@@ -14,6 +14,7 @@ import { contracts, type Decision, MICROS_PER_DOLLAR, type OrderIntent } from '.
 import { type SimCredentials, type Simulator, startSimulator } from '../../src/exchange-sim/index.js';
 import { collect, KalshiRestClient } from '../../src/kalshi/rest.js';
 import { createSigner } from '../../src/kalshi/signer.js';
+import { openDatabase } from '../../src/persistence/index.js';
 import { type RunningTrader, startTrader } from '../../src/runtime/index.js';
 
 let sim: Simulator;
@@ -128,7 +129,31 @@ describe('the risk check on a live trader', () => {
     } finally {
       await trader.shutdown({ cancelOrders: true });
     }
-  }, 60_000);
+  }, 150_000);
+
+  it('refuses past a portfolio limit, with its reason code in the decision record', async () => {
+    const account = sim.createAccount({ balance: 10 * MICROS_PER_DOLLAR });
+    const [a] = sim.core.markets().map((m) => m.ticker);
+    const trader = await start('portfolio', account, [a!]);
+    let denied: Decision;
+    try {
+      // 20 × 20¢ = $4 at risk in one market: more than 25% of $10.
+      denied = await decide(trader, bid(a!, 2000, 20, 'too-big'));
+      expect(denied.verdict).toMatchObject({ ok: false, code: 'RISK_PORTFOLIO_POSITION' });
+      expect(await exchangeOrders(account)).toEqual([]);
+    } finally {
+      await trader.shutdown({ cancelOrders: true });
+    }
+    const db = await openDatabase({ dataDir: join(dir, 'portfolio') });
+    try {
+      const rows = await db.query<{ risk_code: string | null; client_order_id: string | null }>(
+        'select risk_code, client_order_id from decisions where risk_ok = false',
+      );
+      expect(rows).toEqual([{ risk_code: 'RISK_PORTFOLIO_POSITION', client_order_id: denied.clientOrderId }]);
+    } finally {
+      await db.close();
+    }
+  }, 150_000);
 
   it('in REDUCING sends nothing that opens exposure', async () => {
     const account = sim.createAccount({ balance: 100 * MICROS_PER_DOLLAR });
@@ -147,5 +172,5 @@ describe('the risk check on a live trader', () => {
     } finally {
       await trader.shutdown({ cancelOrders: true });
     }
-  }, 60_000);
+  }, 150_000);
 });
