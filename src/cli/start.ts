@@ -447,6 +447,36 @@ export function registerStart(program: Command): void {
       '--max-drawdown-pct <pct>',
       `equity this far below its peak halts trading (default ${DEFAULTS.risk.maxDrawdownPct})`,
     )
+    // Portfolio limits (seed 002): worst-case loss with binary payoffs, percent of cash + positions at cost.
+    .option('--no-portfolio-limits', 'turn the portfolio limits off (they are on by default)')
+    .option(
+      '--max-total-exposure-pct <pct>',
+      `portfolio: worst-case loss of everything (default ${DEFAULTS.portfolio.maxTotalExposurePct})`,
+    )
+    .option(
+      '--max-single-position-pct <pct>',
+      `portfolio: worst-case loss in one market (default ${DEFAULTS.portfolio.maxSinglePositionPct})`,
+    )
+    .option(
+      '--max-city-exposure-pct <pct>',
+      `portfolio: worst-case loss in one city's ladders (default ${DEFAULTS.portfolio.maxCityExposurePct})`,
+    )
+    .option(
+      '--max-region-exposure-pct <pct>',
+      `portfolio: one correlated region on one date (default ${DEFAULTS.portfolio.maxRegionExposurePct})`,
+    )
+    .option(
+      '--min-reserve-dollars <dollars>',
+      `portfolio: cash left uncommitted after an order (default ${DEFAULTS.portfolio.minReserveDollars})`,
+    )
+    .option(
+      '--max-positions-per-city <n>',
+      `portfolio: markets held or resting in one city (default ${DEFAULTS.portfolio.maxPositionsPerCity})`,
+    )
+    .option(
+      '--max-total-positions <n>',
+      `portfolio: markets held or resting in all (default ${DEFAULTS.portfolio.maxTotalPositions})`,
+    )
     .option('--seed <n>', `sim: seed (default ${DEFAULTS.sim.seed})`)
     .option('--sim-markets <n>', `sim: markets listed by the simulator (default ${DEFAULTS.sim.markets})`)
     .option('--sim-rate <per_s>', `sim: background actions per second (default ${DEFAULTS.sim.rate})`)

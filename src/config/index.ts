@@ -28,6 +28,7 @@ export {
   LOG_LEVELS,
   type LogLevel,
   type MarketSelection,
+  type PortfolioLimitsConfig,
   RATE_LIMIT_TIER_NAMES,
   type RiskLimits,
   type SimOptions,

@@ -76,6 +76,16 @@ export const DEFAULTS = {
   bookCheckIntervalSec: 30,
   maxBalanceDriftDollars: '1',
   foreignOrders: 'adopt' as 'adopt' | 'halt',
+  // Portfolio limits (seed 002 §4.2, §5; seed 000's position counts).
+  portfolio: {
+    maxTotalExposurePct: 80,
+    maxSinglePositionPct: 25,
+    maxCityExposurePct: 40,
+    maxRegionExposurePct: 50,
+    minReserveDollars: '1',
+    maxPositionsPerCity: 4,
+    maxTotalPositions: 20,
+  },
 } as const;
 
 /** The strategy when --strategy is not given: the hardcoded demo strategy on sim, none elsewhere. */
@@ -128,6 +138,15 @@ export interface ConfigFlags {
   breakerErrors?: FlagValue;
   maxDailyLossDollars?: FlagValue;
   maxDrawdownPct?: FlagValue;
+  /** Portfolio limits; commander gives portfolioLimits false for --no-portfolio-limits. */
+  portfolioLimits?: boolean;
+  maxTotalExposurePct?: FlagValue;
+  maxSinglePositionPct?: FlagValue;
+  maxCityExposurePct?: FlagValue;
+  maxRegionExposurePct?: FlagValue;
+  minReserveDollars?: FlagValue;
+  maxPositionsPerCity?: FlagValue;
+  maxTotalPositions?: FlagValue;
   seed?: FlagValue;
   simMarkets?: FlagValue;
   simRate?: FlagValue;
@@ -731,6 +750,53 @@ export function loadConfig(
     DEFAULTS.risk.maxDailyLossDollars,
     false,
   );
+  // Portfolio limits (RiskController, every strategy): on unless --no-portfolio-limits.
+  const pct = (flag: keyof ConfigFlags, env: string, dflt: number) => c.int(c.input(flag, env), 1, 100, dflt);
+  const P = DEFAULTS.portfolio;
+  const minReserveMicros = c.dollars(
+    c.input('minReserveDollars', 'TRADERV3_MIN_RESERVE_DOLLARS'),
+    P.minReserveDollars,
+    true,
+  );
+  const portfolio =
+    flags.portfolioLimits === false
+      ? undefined
+      : {
+          maxTotalExposurePct: pct(
+            'maxTotalExposurePct',
+            'TRADERV3_MAX_TOTAL_EXPOSURE_PCT',
+            P.maxTotalExposurePct,
+          ),
+          maxSinglePositionPct: pct(
+            'maxSinglePositionPct',
+            'TRADERV3_MAX_SINGLE_POSITION_PCT',
+            P.maxSinglePositionPct,
+          ),
+          maxCityExposurePct: pct(
+            'maxCityExposurePct',
+            'TRADERV3_MAX_CITY_EXPOSURE_PCT',
+            P.maxCityExposurePct,
+          ),
+          maxRegionExposurePct: pct(
+            'maxRegionExposurePct',
+            'TRADERV3_MAX_REGION_EXPOSURE_PCT',
+            P.maxRegionExposurePct,
+          ),
+          minReserveDollars: formatDollars(minReserveMicros),
+          minReserveMicros,
+          maxPositionsPerCity: c.int(
+            c.input('maxPositionsPerCity', 'TRADERV3_MAX_POSITIONS_PER_CITY'),
+            1,
+            100_000,
+            P.maxPositionsPerCity,
+          ),
+          maxTotalPositions: c.int(
+            c.input('maxTotalPositions', 'TRADERV3_MAX_TOTAL_POSITIONS'),
+            1,
+            100_000,
+            P.maxTotalPositions,
+          ),
+        };
   const sim = {
     seed: c.int(c.input('seed'), 0, 2 ** 31 - 1, DEFAULTS.sim.seed),
     markets: c.int(c.input('simMarkets'), 1, 500, DEFAULTS.sim.markets),
@@ -851,6 +917,7 @@ export function loadConfig(
         DEFAULTS.risk.maxDrawdownPct,
       ),
     },
+    ...(portfolio === undefined ? {} : { portfolio }),
     sim,
   };
 

@@ -63,6 +63,21 @@ export const RiskLimitsSchema = z.object({
 });
 export type RiskLimits = z.infer<typeof RiskLimitsSchema>;
 
+/** Portfolio limits (seed 002 §4.2, §5) for every strategy; percentages of capital (cash + positions at cost). */
+export const PortfolioLimitsSchema = z.object({
+  maxTotalExposurePct: z.number().int().min(1).max(100),
+  maxSinglePositionPct: z.number().int().min(1).max(100),
+  maxCityExposurePct: z.number().int().min(1).max(100),
+  /** A correlation region (the city table's) on one target date. */
+  maxRegionExposurePct: z.number().int().min(1).max(100),
+  /** Cash that must stay uncommitted after an order (dollar string, and micro-dollars). */
+  minReserveDollars: z.string().regex(/^\d+\.\d{4,6}$/),
+  minReserveMicros: z.number().int().min(0),
+  maxPositionsPerCity: positiveInt,
+  maxTotalPositions: positiveInt,
+});
+export type PortfolioLimitsConfig = z.infer<typeof PortfolioLimitsSchema>;
+
 export const SimOptionsSchema = z.object({
   /** Seed for the simulator's universe and synthetic participants. */
   seed: z.number().int().min(0),
@@ -133,6 +148,8 @@ export const TraderConfigSchema = z.object({
   statusIntervalMs: positiveInt,
   rateLimitTier: z.enum(RATE_LIMIT_TIER_NAMES as [RateLimitTier, ...RateLimitTier[]]),
   risk: RiskLimitsSchema,
+  /** Portfolio limits in the RiskController; absent with --no-portfolio-limits. */
+  portfolio: PortfolioLimitsSchema.optional(),
   sim: SimOptionsSchema,
 });
 export type TraderConfig = z.infer<typeof TraderConfigSchema>;

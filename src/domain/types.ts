@@ -100,7 +100,17 @@ export type RiskRefusalCode =
   | 'RISK_BOOK_NOT_LIVE'
   | 'RISK_MARKET_NOT_OPEN'
   | 'RISK_EXCHANGE_PAUSED'
-  | 'RISK_INSUFFICIENT_BALANCE';
+  | 'RISK_INSUFFICIENT_BALANCE'
+  // The trading state (NautilusTrader's): HALTED lets no order through, REDUCING only reductions.
+  | 'RISK_HALTED'
+  | 'RISK_REDUCE_ONLY'
+  // The portfolio limits (seed 002 §4.2, §5; src/edge/portfolio-limits.ts).
+  | 'RISK_PORTFOLIO_MAX_POSITIONS'
+  | 'RISK_PORTFOLIO_RESERVE'
+  | 'RISK_PORTFOLIO_POSITION'
+  | 'RISK_PORTFOLIO_CITY'
+  | 'RISK_PORTFOLIO_REGION'
+  | 'RISK_PORTFOLIO_TOTAL';
 
 export type RiskVerdict =
   | { readonly ok: true }

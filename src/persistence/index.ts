@@ -18,6 +18,7 @@ export { type FolderLock, lockDataDir, lockFolder, TRADER_LOCK_FILE } from './lo
 export { MIGRATIONS_FOLDER, type MigrationReport, migrate } from './migrate.js';
 export { Recorder, type RecorderDeps, type SettlementRecord } from './recorder.js';
 export type { ExchangeFact } from './repos/exchange-state.js';
+export type { MoneyFact, MoneyFacts } from './repos/money.js';
 export {
   type DecisionCountRow,
   type DecisionRow,

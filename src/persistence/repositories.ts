@@ -5,6 +5,7 @@
 import type { Database } from './db.js';
 import { type BulkRepo, bulkRepo } from './repos/bulk.js';
 import { type ExchangeStateRepo, exchangeStateRepo } from './repos/exchange-state.js';
+import { type MoneyRepo, moneyRepo } from './repos/money.js';
 import { type OrdersRepo, ordersRepo } from './repos/orders.js';
 import { type ReportsRepo, reportsRepo } from './repos/reports.js';
 import { type SessionsRepo, sessionsRepo } from './repos/sessions.js';
@@ -35,6 +36,7 @@ export interface Repositories {
   readonly bulk: BulkRepo;
   readonly reports: ReportsRepo;
   readonly exchangeState: ExchangeStateRepo;
+  readonly money: MoneyRepo;
 }
 
 export function createRepositories(database: Database): Repositories {
@@ -50,6 +52,7 @@ export function createRepositories(database: Database): Repositories {
     bulk: bulkRepo(database),
     reports: reportsRepo(database),
     exchangeState: exchangeStateRepo(database),
+    money: moneyRepo(database),
   };
 }
 
@@ -59,6 +62,7 @@ export type {
   ExchangeStateRepo,
   FillsRepo,
   LedgerRepo,
+  MoneyRepo,
   OrdersRepo,
   PositionsRepo,
   ReportsRepo,

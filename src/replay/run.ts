@@ -93,7 +93,8 @@ export async function replay(opts: ReplayOptions): Promise<ReplayOutput> {
   const venue = new ReplayVenue({ bus, clock, book, position: (t) => positions.get(t)?.position ?? 0 });
   let ids = 0;
   const orders = new OrderService({ rest: venue, bus, clock, newClientOrderId: () => `rp-${++ids}` });
-  const money = new MoneyWatch(clock);
+  // Money breakers are the live run's business; a replay measures the strategy (no equity known).
+  const money = new MoneyWatch({ clock, equity: () => undefined });
   const risk = new RiskController({
     bus,
     clock,
@@ -105,7 +106,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayOutput> {
       // Breakers on money and errors are the live run's business; a replay measures the strategy.
       maxConsecutiveOrderErrors: 1_000_000,
     },
-    pnl: () => money.observe(positions.totals().net),
+    pnl: () => money.observe(),
     positions: () => positions.positions(),
     orders: () => orders.all(),
     bookStatus: (t) => books.get(t)?.status,

@@ -108,10 +108,8 @@ export function provideMachine(deps: ActorDeps) {
           // The exchange-side kill switch: ours is adopted or made; reset only when no halt stands.
           const group = await deps.group.ensure({ halted: input.halted });
           calibratedOnce = true;
-          // Opening equity for the drawdown breaker: cash + open positions at cost, once per run.
-          if (!money.opened && exchange.lastBalance !== undefined) {
-            money.open(exchange.lastBalance + positions.positions().reduce((sum, p) => sum + p.costBasis, 0));
-          }
+          // The money breakers' equity can be trusted from the first calibration on.
+          if (exchange.lastBalance !== undefined) money.open();
           logger.info(
             {
               event: 'calibrated',

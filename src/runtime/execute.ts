@@ -6,8 +6,11 @@
  *     rather than add to it);
  *  2. a conversion (`intent.replaces`, maker → taker): cancel the replaced order first; only its
  *     unfilled remainder may go out, and nothing if it filled or could not be canceled;
- *  3. the RiskController's verdict in the mode the machine gives (ACTIVE, or REDUCING: only an
- *     order that reduces the market's position passes);
+ *  3. the RiskController's verdict in the mode the machine gave when ACTING began (ACTIVE, or
+ *     REDUCING: only an order that reduces the market's position passes), tightened by the
+ *     machine's state at the moment of the check (`currentMode`): a halt or a doubt that arrived
+ *     while this intent waited (a backoff, a conversion's cancel) counts — a HALTED trader sends
+ *     nothing, even from an intent that started before the halt;
  *  4. a denied order (recorded, never sent) or one submission through the OrderService.
  * The decision — with the strategy's evidence — is published in every case.
  *
@@ -17,7 +20,12 @@
  * exchange after the machine has said HALTED. A create already on the wire is the one exception,
  * and the halt's actions wait for it (OrderService.idle) before they cancel.
  */
-import type { IntentMode } from '../../machines/index.js';
+import {
+  type IntentMode,
+  intentModeOf,
+  type TraderContext,
+  type TradingState,
+} from '../../machines/index.js';
 import type { EventBus } from '../bus.js';
 import type { Decision, DecisionEvidence, OrderIntent, RiskVerdict } from '../domain/index.js';
 import type { OrderService } from '../services/index.js';
@@ -25,7 +33,9 @@ import type { OrderService } from '../services/index.js';
 export interface IntentExecutorDeps {
   readonly bus: EventBus;
   readonly clock: () => number;
-  readonly risk: { check(intent: OrderIntent, mode: IntentMode): RiskVerdict };
+  readonly risk: { check(intent: OrderIntent, mode: TradingState): RiskVerdict };
+  /** The machine's trading mode for a market right now (liveModeOf its context); none: the given mode. */
+  readonly currentMode?: (ticker: string) => TradingState;
   readonly orders: Pick<OrderService, 'deny' | 'submit' | 'backoffRemaining' | 'get' | 'cancel'>;
   /** Waits (default: real timers; replay passes its virtual clock's). */
   readonly sleep?: (ms: number) => Promise<void>;
@@ -37,6 +47,21 @@ export type IntentExecutor = (
   mode?: IntentMode,
   signal?: AbortSignal,
 ) => Promise<void>;
+
+/** The machine's trading mode for `ticker` now: HALTED while a halt stands, else intentModeOf. */
+export function liveModeOf(
+  context: Pick<TraderContext, 'halt' | 'reduceOnly' | 'doubtful'>,
+  ticker: string,
+): TradingState {
+  return context.halt !== null ? 'HALTED' : intentModeOf(context, ticker);
+}
+
+const STRICTNESS: Readonly<Record<TradingState, number>> = { ACTIVE: 0, REDUCING: 1, HALTED: 2 };
+
+/** The stricter of two modes. */
+export function stricterMode(a: TradingState, b: TradingState | undefined): TradingState {
+  return b !== undefined && STRICTNESS[b] > STRICTNESS[a] ? b : a;
+}
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -79,7 +104,7 @@ export function createIntentExecutor(deps: IntentExecutorDeps): IntentExecutor {
       intent = r;
       if (abandoned(intent)) return;
     }
-    const verdict = deps.risk.check(intent, mode);
+    const verdict = deps.risk.check(intent, stricterMode(mode, deps.currentMode?.(intent.ticker)));
     const decided = { ...base, at: deps.clock(), action: 'trade' as const, intent, verdict };
     if (!verdict.ok) {
       const denied = deps.orders.deny(intent, `${verdict.code}: ${verdict.detail}`);

@@ -28,7 +28,7 @@ import { LastEventTracker, MachineBridge } from './bridge.js';
 import { createClients } from './clients.js';
 import { conversionFor } from './conversions.js';
 import { dumpUnwritten } from './dump.js';
-import { createIntentExecutor } from './execute.js';
+import { createIntentExecutor, liveModeOf } from './execute.js';
 import { projectLogs } from './logs.js';
 import { MarketWatch } from './market-watch.js';
 import { OrderGroupKeeper } from './order-group.js';
@@ -124,8 +124,9 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
     clock,
     orders,
     sleep: timers.sleep,
-    // The trading mode reaches the RiskController with the intent.
-    risk: { check: (intent) => risk.check(intent) },
+    // The trading mode reaches the RiskController with the intent, tightened by the machine's now.
+    risk,
+    currentMode: (ticker) => liveModeOf(actor.getSnapshot().context, ticker),
   });
   let stopActivity = async (): Promise<void> => undefined;
   const machine = provideMachine({
@@ -273,7 +274,7 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
     orderbook.watchdog();
     schedule.sweep();
     // The money breakers are checked before every order and here, so a loss shows as a halt at once.
-    risk.checkMoney(money.observe(positions.totals().net));
+    risk.checkMoney(money.observe());
     convert();
     await watch?.unwatchFinished();
     if (orders.open().some((o) => o.status === 'unknown' || o.status === 'canceling')) {

@@ -12,7 +12,8 @@
  *   landed while no trader was running are recorded; the fills already in the database are not
  *   entered twice, and the ledger continues from its last balance on this exchange;
  * - a breaker an earlier run on this exchange tripped and no operator reset stays tripped
- *   (DESIGN §6 rule 4): a restart, a crash or a supervisor's respawn does not lift a halt.
+ *   (DESIGN §6 rule 4): a restart, a crash or a supervisor's respawn does not lift a halt;
+ * - the money breakers' day open and peak equity continue (MoneyWatch, repos/money.ts).
  *
  * A new simulator (embedded or external) is a new exchange, so nothing is carried over there.
  */
@@ -20,7 +21,7 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { redactedConfig, type TraderConfig } from '../config/index.js';
 import type { Micros, TrackedOrder } from '../domain/index.js';
-import type { BreakerEventRow, Database, Repositories } from '../persistence/index.js';
+import type { BreakerEventRow, Database, MoneyFacts, Repositories } from '../persistence/index.js';
 
 export interface OpenRecord {
   repos: Repositories;
@@ -34,6 +35,8 @@ export interface OpenRecord {
   fillsSinceMs: number;
   /** A breaker trip on this exchange that no operator has reset since: this run starts halted. */
   openBreaker: BreakerEventRow | undefined;
+  /** The UTC day's opening equity and the peak equity earlier runs on this exchange recorded. */
+  money: MoneyFacts;
   /** Sessions of dead runs on this exchange that were marked crashed now. */
   crashedSessions: string[];
 }
@@ -96,6 +99,7 @@ export async function openRecord(
 
   const last = await repos.risk.lastBreakerEvent(exchange);
   const openBreaker = last?.kind === 'breaker_tripped' ? last : undefined;
+  const money = await repos.money.restore(exchange);
 
   const session = await repos.sessions.start({
     environment: config.env,
@@ -124,6 +128,7 @@ export async function openRecord(
     openingBalance,
     fillsSinceMs,
     openBreaker,
+    money,
     crashedSessions: crashed,
   };
 }

@@ -6,11 +6,21 @@
  */
 import type { Logger } from 'pino';
 import type { EventBus } from '../bus.js';
-import type { TraderConfig } from '../config/index.js';
+import type { PortfolioLimitsConfig, TraderConfig } from '../config/index.js';
 import { COUNT_SCALE, type Micros } from '../domain/index.js';
+import { loadCities } from '../forecast/index.js';
 import { MarketSchedule, OrderbookIntegration, TradingIntegration } from '../integrations/index.js';
+import { formatDollars } from '../kalshi/index.js';
 import { Recorder } from '../persistence/index.js';
-import { MoneyWatch, OrderService, PositionTracker, RiskController } from '../services/index.js';
+import {
+  type CityOfSeries,
+  MoneyWatch,
+  OrderService,
+  PositionTracker,
+  RiskController,
+  type RiskPortfolioLimits,
+  utcDay,
+} from '../services/index.js';
 import type { Clients } from './clients.js';
 import type { OpenRecord } from './record.js';
 
@@ -121,8 +131,7 @@ export function createServices(deps: ServicesDeps): Services {
       logger.error({ event: 'db_write_failed', what, error: error.message }, 'database write failed'),
   });
   const exchange = new ExchangeReports(bus);
-  // The money breakers' figures: the day's net P&L and the drawdown of equity from its peak.
-  const money = new MoneyWatch(clock);
+  const money = createMoneyWatch({ bus, clock, record, logger, positions, recorder, exchange });
   const risk = new RiskController({
     bus,
     clock,
@@ -134,8 +143,13 @@ export function createServices(deps: ServicesDeps): Services {
       maxConsecutiveOrderErrors: config.risk.breakerErrors,
       maxDailyLoss: config.risk.maxDailyLossMicros,
       maxDrawdownBps: config.risk.maxDrawdownPct * 100,
+      ...(config.portfolio === undefined ? {} : { portfolio: portfolioLimits(config.portfolio) }),
     },
-    pnl: () => money.observe(positions.totals().net),
+    cityOf: citiesBySeries(),
+    pnl: () => money.observe(),
+    // Cash: the ledger's running balance (moved by every fill at once), else the exchange's last
+    // report; the RiskController subtracts what our resting orders reserve.
+    balance: () => recorder.runningBalance ?? exchange.lastBalance,
     positions: () => positions.positions(),
     orders: () => orders.all(),
     bookStatus: (ticker) => orderbook.book(ticker)?.status,
@@ -143,4 +157,105 @@ export function createServices(deps: ServicesDeps): Services {
     tradingActive: () => exchange.tradingActive,
   });
   return { schedule, orderbook, trading, positions, orders, recorder, money, risk, exchange };
+}
+
+interface MoneyDeps {
+  readonly bus: EventBus;
+  readonly clock: () => number;
+  readonly record: OpenRecord;
+  readonly logger: Logger;
+  readonly positions: PositionTracker;
+  readonly recorder: Recorder;
+  readonly exchange: ExchangeReports;
+}
+
+/**
+ * The money breakers' figures (MoneyWatch): equity = the ledger's cash + positions at their mark;
+ * the day open and the peak continue from the record and are written back as they move; a balance
+ * difference calibration books is a deposit or withdrawal, not P&L.
+ */
+function createMoneyWatch(deps: MoneyDeps): MoneyWatch {
+  const { bus, clock, record, logger, positions, recorder, exchange } = deps;
+  const today = utcDay(clock());
+  const { dayOpen, peak } = record.money;
+  const money = new MoneyWatch({
+    clock,
+    equity: () => {
+      const cash = recorder.runningBalance ?? exchange.lastBalance;
+      if (cash === undefined) return undefined;
+      return positions.positions().reduce((sum, p) => sum + p.costBasis + (p.unrealizedPnl ?? 0), cash);
+    },
+    restored: {
+      ...(dayOpen !== undefined && dayOpen.day === today
+        ? { dayOpen: { day: dayOpen.day, equity: dayOpen.equity } }
+        : {}),
+      ...(peak !== undefined ? { peak: peak.equity } : {}),
+    },
+    onMark: (mark) => {
+      record.repos.money
+        .mark(record.sessionId, { ...mark, at: new Date(mark.at) })
+        .then(() =>
+          logger.info(
+            { event: 'money_mark', kind: mark.kind, equity_dollars: formatDollars(mark.equity) },
+            mark.kind === 'day_open' ? 'the UTC day opens at this equity' : 'new peak equity',
+          ),
+        )
+        .catch((err: Error) =>
+          logger.error(
+            { event: 'money_mark_failed', kind: mark.kind, error: err.message },
+            'could not record a money mark',
+          ),
+        );
+    },
+  });
+  if (dayOpen !== undefined || peak !== undefined) {
+    logger.info(
+      {
+        event: 'money_restored',
+        ...(dayOpen !== undefined && dayOpen.day === today
+          ? { day_open_dollars: formatDollars(dayOpen.equity) }
+          : {}),
+        ...(peak !== undefined ? { peak_equity_dollars: formatDollars(peak.equity) } : {}),
+      },
+      'money breakers continue from the record',
+    );
+  }
+  // Calibration's balance: what the ledger cannot explain is a deposit or withdrawal. Registered
+  // before the Recorder starts, so the running balance read here is the one before it books it.
+  bus.on('exchange.balanceReported', (b) => {
+    const before = recorder.runningBalance;
+    if (!b.reconcile || before === undefined || b.cash === before) return;
+    money.flow(b.cash - before);
+    logger.info(
+      {
+        event: 'money_flow',
+        amount_dollars: formatDollars(Math.abs(b.cash - before)),
+        sign: Math.sign(b.cash - before),
+      },
+      'a balance change that fills, fees and settlements do not explain: not counted as P&L',
+    );
+  });
+  return money;
+}
+
+/** The RiskController's portfolio limits from the configuration (percent → basis points). */
+function portfolioLimits(p: PortfolioLimitsConfig): RiskPortfolioLimits {
+  return {
+    maxTotalBps: p.maxTotalExposurePct * 100,
+    maxPositionBps: p.maxSinglePositionPct * 100,
+    maxCityBps: p.maxCityExposurePct * 100,
+    maxRegionBps: p.maxRegionExposurePct * 100,
+    minReserve: p.minReserveMicros,
+    maxPositionsPerCity: p.maxPositionsPerCity,
+    maxTotalPositions: p.maxTotalPositions,
+  };
+}
+
+/** The city table (config/cities.json) by series ticker, for the portfolio limits' city and region. */
+function citiesBySeries(): CityOfSeries {
+  const table = loadCities();
+  const bySeries = new Map(
+    table.cities.map((c) => [c.series, { id: c.id, ...(c.region ? { region: c.region } : {}) }]),
+  );
+  return (series) => bySeries.get(series);
 }

@@ -160,7 +160,7 @@ export function controlStatus(deps: StatusDeps): () => Promise<unknown> {
         fees: showDollars(totals.fees),
         net: showDollars(totals.net),
       },
-      money: moneyStatus(money.observe(totals.net), config),
+      money: moneyStatus(money.observe(), config),
       orders: orders.stats(),
       strategy: { name: config.strategy, ...deps.runner.stats, ...deps.strategyStatus?.() },
       record: {

@@ -1,69 +1,132 @@
 import type { Micros } from '../domain/index.js';
 
 /**
- * MoneyWatch: the figures the money breakers watch (DESIGN §3), from the PositionTracker's net P&L.
+ * MoneyWatch: the figures the money breakers watch (DESIGN §3), and the marks that let a restart,
+ * a crash or a supervisor's respawn continue them (money-marks are kept in the record; see
+ * src/persistence/repos/money.ts and planning/decisions.md).
  *
- *   daily net   net P&L since the start of the UTC day (or of the run, if it started later):
- *               net − net at the day's first observation. Realized + unrealized − fees, so a
- *               loss held open counts as much as one taken.
- *   equity      opening equity + net P&L, where opening equity = cash + open positions at cost,
- *               taken at the first calibration. Deposits and withdrawals are not seen.
- *   drawdown    (peak equity − equity) / peak equity, in basis points; the peak is the highest
- *               equity observed this run.
+ *   equity      cash (the ledger's running balance) + the open positions at their mark (the book's
+ *               mid, else their cost) — read from the `equity` provider, trusted only once the run
+ *               has calibrated (`open()`).
+ *   day open    the equity at the first observation of the UTC day — or, after a restart on the
+ *               same day, the day open an earlier run recorded (`restored`).
+ *   daily net   equity − day open. Realized and unrealized alike: a loss held open counts as much as
+ *               one taken.
+ *   peak        the highest equity seen — across runs, from the record's last peak mark.
+ *   drawdown    (peak − equity) / peak, in basis points.
+ *   flows       deposits and withdrawals (a balance difference calibration books as a
+ *               reconciliation) are not P&L: each moves the day open and the peak by its amount.
  *
- * Unrealized P&L is marked at the book's mid (PositionTracker), so a thin book's mid can swing it.
+ * `onMark` hands each new day open (at once) and each new peak (at most every `peakMarkMs`, and
+ * the latest one when the next observation comes after that) to be written to the record; the
+ * restored figures are taken as already adjusted for the flows since they were written. A peak
+ * that rose in the last `peakMarkMs` before a kill -9 may be lost: the drawdown then errs low by
+ * that rise.
  * All integers: micros and basis points.
  */
 
-const DAY_MS = 86_400_000;
+export const DAY_MS = 86_400_000;
+
+/** The UTC day number of an epoch-ms time. */
+export function utcDay(ms: number): number {
+  return Math.floor(ms / DAY_MS);
+}
 
 export interface MoneyView {
   /** Net P&L today (UTC), micros. */
   readonly net: Micros;
-  /** Equity now, peak equity this run and the drawdown from it; absent until opened. */
+  /** Equity now, its peak and the drawdown from it; absent until the run has calibrated. */
   readonly equity?: Micros;
   readonly peakEquity?: Micros;
   readonly drawdownBps?: number;
 }
 
-export class MoneyWatch {
-  readonly #clock: () => number;
-  #day = Number.NaN;
-  #dayBaseline = 0;
-  #opening: Micros | undefined;
-  #peak: Micros | undefined;
+/** A figure to keep in the record. */
+export interface EquityMark {
+  readonly kind: 'day_open' | 'peak';
+  /** UTC day number (utcDay). */
+  readonly day: number;
+  readonly equity: Micros;
+  readonly at: number;
+}
 
-  constructor(clock: () => number) {
-    this.#clock = clock;
+/** What earlier runs left in the record, adjusted for the flows since each was written. */
+export interface RestoredMoney {
+  readonly dayOpen?: { readonly day: number; readonly equity: Micros };
+  readonly peak?: Micros;
+}
+
+export interface MoneyWatchOptions {
+  readonly clock: () => number;
+  /** Equity now (cash + positions at their mark); undefined while the balance is unknown. */
+  readonly equity: () => Micros | undefined;
+  readonly restored?: RestoredMoney;
+  readonly onMark?: (mark: EquityMark) => void;
+  /** Least time between two peak marks (default 5 s). */
+  readonly peakMarkMs?: number;
+}
+
+function whole(what: string, m: Micros): Micros {
+  if (!Number.isSafeInteger(m)) throw new RangeError(`${what} must be whole micros, got ${m}`);
+  return m;
+}
+
+export class MoneyWatch {
+  readonly #o: MoneyWatchOptions;
+  #opened = false;
+  #day: number | undefined;
+  #dayOpen: Micros | undefined;
+  #peak: Micros | undefined;
+  #peakMarked: Micros | undefined;
+  #peakMarkedAt = Number.NEGATIVE_INFINITY;
+
+  constructor(options: MoneyWatchOptions) {
+    this.#o = options;
+    const r = options.restored;
+    if (r?.dayOpen) {
+      this.#day = r.dayOpen.day;
+      this.#dayOpen = whole('restored day open', r.dayOpen.equity);
+    }
+    if (r?.peak !== undefined) this.#peak = this.#peakMarked = whole('restored peak', r.peak);
   }
 
   get opened(): boolean {
-    return this.#opening !== undefined;
+    return this.#opened;
   }
 
-  /** Sets the opening equity (first calibration); later calls change nothing. */
-  open(equity: Micros): void {
-    if (this.#opening !== undefined) return;
-    if (!Number.isSafeInteger(equity))
-      throw new RangeError(`opening equity must be whole micros, got ${equity}`);
-    this.#opening = equity;
-    this.#peak = equity;
+  /** The run has calibrated: equity can be trusted from now on. */
+  open(): void {
+    this.#opened = true;
   }
 
-  /** The figures for a session net P&L of `net` now (moves the day and the peak). */
-  observe(net: Micros): MoneyView {
-    const day = Math.floor(this.#clock() / DAY_MS);
-    if (day !== this.#day) {
-      // The first observation of a day sets its baseline; the run's first day starts at 0.
-      this.#dayBaseline = Number.isNaN(this.#day) ? 0 : net;
+  /** A deposit (+) or withdrawal (−) seen at calibration: not P&L. */
+  flow(amount: Micros): void {
+    whole('a flow', amount);
+    if (this.#dayOpen !== undefined) this.#dayOpen += amount;
+    if (this.#peak !== undefined) this.#peak += amount;
+    if (this.#peakMarked !== undefined) this.#peakMarked += amount;
+  }
+
+  /** The figures now (moves the day and the peak; hands new marks to `onMark`). */
+  observe(): MoneyView {
+    const equity = this.#opened ? this.#o.equity() : undefined;
+    if (equity === undefined) return { net: 0 };
+    whole('equity', equity);
+    const now = this.#o.clock();
+    const day = utcDay(now);
+    if (day !== this.#day || this.#dayOpen === undefined) {
       this.#day = day;
+      this.#dayOpen = equity;
+      this.#o.onMark?.({ kind: 'day_open', day, equity, at: now });
     }
-    const daily = net - this.#dayBaseline;
-    if (this.#opening === undefined || this.#peak === undefined) return { net: daily };
-    const equity = this.#opening + net;
-    if (equity > this.#peak) this.#peak = equity;
+    if (this.#peak === undefined || equity > this.#peak) this.#peak = equity;
     const peak = this.#peak;
+    if (peak !== this.#peakMarked && now - this.#peakMarkedAt >= (this.#o.peakMarkMs ?? 5_000)) {
+      this.#peakMarked = peak;
+      this.#peakMarkedAt = now;
+      this.#o.onMark?.({ kind: 'peak', day, equity: peak, at: now });
+    }
     const drawdownBps = peak > 0 ? Number((BigInt(peak - equity) * 10_000n) / BigInt(peak)) : 0;
-    return { net: daily, equity, peakEquity: peak, drawdownBps };
+    return { net: equity - this.#dayOpen, equity, peakEquity: peak, drawdownBps };
   }
 }

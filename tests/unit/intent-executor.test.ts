@@ -1,75 +1,109 @@
 /**
- * The executor of one intent (ACTING). Chaos found orders reaching the exchange 9–300 ms after a
- * halt had been answered: the machine had stopped the actor, but its promise went on and sent. An
- * aborted intent now sends nothing, whatever step it was at.
+ * The intent executor asks the RiskController in the machine's mode *at the moment of the check*:
+ * a halt that lands while an intent waits (here: its conversion's cancel is on the wire) stops the
+ * order, and so does a market turning doubtful.
  */
 import { describe, expect, it } from 'vitest';
+import type { TradingState } from '../../machines/index.js';
 import { createBus } from '../../src/bus.js';
-import type { Decision, OrderIntent, TrackedOrder } from '../../src/domain/index.js';
-import { createIntentExecutor } from '../../src/runtime/execute.js';
+import type { Decision, OrderIntent, RiskVerdict, TrackedOrder } from '../../src/domain/index.js';
+import { contracts } from '../../src/domain/index.js';
+import { createIntentExecutor, liveModeOf, stricterMode } from '../../src/runtime/execute.js';
 
-const INTENT: OrderIntent = {
-  ticker: 'KX-A',
-  bookSide: 'bid',
-  yesPrice: 4_000,
-  count: 100,
-  timeInForce: 'good_till_canceled',
-  strategy: 'test',
-  reason: 'why not',
-};
+const T = 'KXEXEC-26MAR14';
 
-function setup(backoffMs = 0) {
+function intent(over: Partial<OrderIntent> = {}): OrderIntent {
+  return {
+    ticker: T,
+    bookSide: 'bid',
+    yesPrice: 5000,
+    count: contracts(2),
+    timeInForce: 'immediate_or_cancel',
+    strategy: 'test',
+    reason: 'test',
+    ...over,
+  };
+}
+
+function order(status: TrackedOrder['status'], over: Partial<TrackedOrder> = {}): TrackedOrder {
+  return {
+    clientOrderId: 'maker-1',
+    intent: intent({ timeInForce: 'good_till_canceled', postOnly: true }),
+    status,
+    fillCount: 0,
+    fillNotional: 0,
+    fees: 0,
+    createdMs: 0,
+    updatedMs: 0,
+    history: [],
+    ...over,
+  };
+}
+
+function harness(mode: () => TradingState) {
   const bus = createBus();
   const decisions: Decision[] = [];
   bus.on('strategy.decided', (d) => decisions.push(d));
+  const modesSeen: TradingState[] = [];
   const submitted: OrderIntent[] = [];
-  let backoff = backoffMs;
-  const orders = {
-    deny: (intent: OrderIntent) => ({ clientOrderId: 'd-1', intent }) as unknown as TrackedOrder,
-    submit: async (intent: OrderIntent) => {
-      submitted.push(intent);
-      return { clientOrderId: 'c-1', intent } as unknown as TrackedOrder;
-    },
-    backoffRemaining: () => backoff,
-    get: () => undefined,
-    cancel: async () => {
-      throw new Error('no cancels here');
-    },
-  };
-  const controller = new AbortController();
+  let halted = false;
   const execute = createIntentExecutor({
     bus,
     clock: () => 1,
-    risk: { check: () => ({ ok: true }) },
-    orders,
-    sleep: async () => {
-      // The halt lands while the intent waits out a 429 backoff.
-      controller.abort();
-      backoff = 0;
+    risk: {
+      check: (_i, m): RiskVerdict => {
+        modesSeen.push(m);
+        return m === 'HALTED' ? { ok: false, code: 'RISK_HALTED', detail: 'halted' } : { ok: true };
+      },
+    },
+    currentMode: () => (halted ? 'HALTED' : mode()),
+    orders: {
+      backoffRemaining: () => 0,
+      get: () => order('resting'),
+      // The halt lands while the maker's cancel is on the wire.
+      cancel: async () => {
+        halted = true;
+        return order('canceled');
+      },
+      deny: (i, reason) => ({ ...order('denied'), clientOrderId: 'denied-1', intent: i, reason }),
+      submit: async (i) => {
+        submitted.push(i);
+        return { ...order('resting'), clientOrderId: 'sent-1', intent: i };
+      },
     },
   });
-  return { execute, submitted, decisions, controller };
+  return { execute, decisions, modesSeen, submitted };
 }
 
-describe('createIntentExecutor', () => {
-  it('sends the order when nothing stops it', async () => {
-    const { execute, submitted, controller } = setup();
-    await execute(INTENT, undefined, 'ACTIVE', controller.signal);
-    expect(submitted).toEqual([INTENT]);
+describe('the intent executor', () => {
+  it('sends nothing when a halt lands while a conversion cancels its maker order', async () => {
+    const h = harness(() => 'ACTIVE');
+    await h.execute(intent({ replaces: 'maker-1' }), undefined, 'ACTIVE');
+    expect(h.submitted).toEqual([]);
+    expect(h.modesSeen).toEqual(['HALTED']);
+    expect(h.decisions.at(-1)).toMatchObject({ action: 'trade', reason: 'RISK_HALTED' });
   });
 
-  it('sends nothing once the machine has stopped the intent (already aborted)', async () => {
-    const { execute, submitted, decisions, controller } = setup();
-    controller.abort();
-    await execute(INTENT, undefined, 'ACTIVE', controller.signal);
-    expect(submitted).toEqual([]);
-    expect(decisions.map((d) => [d.action, d.reason])).toEqual([['hold', 'abandoned:machine_left_acting']]);
+  it('checks in REDUCING when the market turned doubtful after ACTING began', async () => {
+    const h = harness(() => 'REDUCING');
+    await h.execute(intent(), undefined, 'ACTIVE');
+    expect(h.modesSeen).toEqual(['REDUCING']);
   });
 
-  it('sends nothing when the stop comes while it waits out a backoff', async () => {
-    const { execute, submitted, decisions, controller } = setup(500);
-    await execute(INTENT, undefined, 'ACTIVE', controller.signal);
-    expect(submitted).toEqual([]);
-    expect(decisions.at(-1)?.reason).toBe('abandoned:machine_left_acting');
+  it('never loosens the mode the machine gave', () => {
+    expect(stricterMode('REDUCING', 'ACTIVE')).toBe('REDUCING');
+    expect(stricterMode('ACTIVE', 'HALTED')).toBe('HALTED');
+    expect(stricterMode('ACTIVE', undefined)).toBe('ACTIVE');
+  });
+
+  it('reads the live mode from the machine context', () => {
+    const base = { halt: null, reduceOnly: null, doubtful: {} };
+    expect(liveModeOf(base, T)).toBe('ACTIVE');
+    expect(liveModeOf({ ...base, doubtful: { [T]: ['book_stale'] } }, T)).toBe('REDUCING');
+    expect(liveModeOf({ ...base, doubtful: { other: ['book_stale'] } }, T)).toBe('ACTIVE');
+    expect(liveModeOf({ ...base, reduceOnly: 'operator' }, T)).toBe('REDUCING');
+    expect(
+      liveModeOf({ ...base, halt: { reason: 'operator halt', detail: '', source: 'operator' } }, T),
+    ).toBe('HALTED');
   });
 });
