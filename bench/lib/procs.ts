@@ -27,7 +27,12 @@ export interface Proc {
 
 export function spawnBin(
   args: readonly string[],
-  opts: { env?: NodeJS.ProcessEnv; nodeArgs?: readonly string[]; keepLines?: boolean } = {},
+  opts: {
+    env?: NodeJS.ProcessEnv;
+    nodeArgs?: readonly string[];
+    keepLines?: boolean;
+    onLine?: (line: LogLine) => void;
+  } = {},
 ): Proc {
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), BIN, ...args], {
     cwd: ROOT,
@@ -49,6 +54,7 @@ export function spawnBin(
       return;
     }
     if (opts.keepLines !== false) lines.push(line);
+    opts.onLine?.(line);
     for (const w of waiters) {
       if (w.match(line)) {
         waiters.delete(w);
