@@ -13,6 +13,7 @@
  */
 import type { LadderSide } from '../src/orderbook/book.js';
 import { OrderBook } from '../src/orderbook/book.js';
+import { mulberry32 } from './lib/frames.js';
 
 // ---------- options ----------
 
@@ -30,17 +31,6 @@ const WARMUP = 2;
 const MARKETS = 4;
 
 // ---------- seeded randomness ----------
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const rnd = mulberry32(SEED);
 const int = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
