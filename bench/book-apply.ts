@@ -14,6 +14,7 @@
 import type { LadderSide } from '../src/orderbook/book.js';
 import { OrderBook } from '../src/orderbook/book.js';
 import { mulberry32 } from './lib/frames.js';
+import { emitSummary, fmt as fmtN, loadNote } from './lib/report.js';
 
 // ---------- options ----------
 
@@ -380,3 +381,15 @@ console.log(
 );
 if (sink === -1) console.log('');
 if (problems.length > 0) process.exitCode = 1;
+emitSummary([
+  {
+    bench: 'book apply (deltas into the order book)',
+    metric: 'deltas/s',
+    ours: `${fmtN((N / oursApply) * 1e9)}`,
+    versus: `${fmtN((N / ccxtApply) * 1e9)} (ccxt OrderBook)`,
+    ratio: `${(ccxtApply / oursApply).toFixed(2)}×`,
+    target: 'faster than ccxt',
+    met: oursApply < ccxtApply && problems.length === 0,
+    note: `${fmtN(N)} deltas, median of ${RUNS}; end state ${problems.length === 0 ? 'OK' : 'MISMATCH'}; ${await loadNote()}`,
+  },
+]);
