@@ -25,6 +25,7 @@ const { values } = parseArgs({
   options: {
     calls: { type: 'string', default: '100000' },
     model: { type: 'string', default: 'models/policy.onnx' },
+    json: { type: 'string' },
   },
 });
 const calls = Number(values.calls);
