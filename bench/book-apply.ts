@@ -13,6 +13,8 @@
  */
 import type { LadderSide } from '../src/orderbook/book.js';
 import { OrderBook } from '../src/orderbook/book.js';
+import { mulberry32 } from './lib/frames.js';
+import { emitSummary, fmt as fmtN, loadNote } from './lib/report.js';
 
 // ---------- options ----------
 
@@ -30,17 +32,6 @@ const WARMUP = 2;
 const MARKETS = 4;
 
 // ---------- seeded randomness ----------
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const rnd = mulberry32(SEED);
 const int = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
@@ -390,3 +381,15 @@ console.log(
 );
 if (sink === -1) console.log('');
 if (problems.length > 0) process.exitCode = 1;
+emitSummary([
+  {
+    bench: 'book apply (deltas into the order book)',
+    metric: 'deltas/s',
+    ours: `${fmtN((N / oursApply) * 1e9)}`,
+    versus: `${fmtN((N / ccxtApply) * 1e9)} (ccxt OrderBook)`,
+    ratio: `${(ccxtApply / oursApply).toFixed(2)}×`,
+    target: 'faster than ccxt',
+    met: oursApply < ccxtApply && problems.length === 0,
+    note: `${fmtN(N)} deltas, median of ${RUNS}; end state ${problems.length === 0 ? 'OK' : 'MISMATCH'}; ${await loadNote()}`,
+  },
+]);

@@ -19,11 +19,13 @@ import {
   loadPolicyModel,
   pushHistory,
 } from '../src/policy/index.js';
+import { emitSummary, loadNote } from './lib/report.js';
 
 const { values } = parseArgs({
   options: {
     calls: { type: 'string', default: '100000' },
     model: { type: 'string', default: 'models/policy.onnx' },
+    json: { type: 'string' },
   },
 });
 const calls = Number(values.calls);
@@ -92,4 +94,16 @@ const h = model.latency();
 console.log(
   `PolicyModel.latency() over ${h.count} calls: p50 ${h.p50Us} µs, p99 ${h.p99Us} µs, max ${h.maxUs} µs`,
 );
+emitSummary([
+  {
+    bench: 'policy inference alone (observe + ONNX, bench loop)',
+    metric: 'p50 / p99 µs',
+    ours: `${row('infer', infer)['p50 µs'].toFixed(1)} / ${row('infer', infer)['p99 µs'].toFixed(1)}`,
+    versus: '',
+    ratio: '',
+    target: 'p99 < 100 µs',
+    met: row('infer', infer)['p99 µs'] < 100,
+    note: `observe p99 ${row('observe', build)['p99 µs'].toFixed(1)} µs; ${calls} calls; ${await loadNote()}`,
+  },
+]);
 await model.release();

@@ -2,8 +2,9 @@
  * Persistence benchmark: `npx tsx bench/persistence.ts` (npm run bench:db). Prints figures; not a test.
  *
  * Orderbook delta rows go through the WriteQueue (src/persistence/write-queue.ts) into
- * orderbook_deltas with the project's bulk insert (`createRepositories(db).bulk.insertDeltas`, one
- * `INSERT … SELECT * FROM unnest(…)` per batch), on each driver:
+ * orderbook_deltas with the project's bulk insert (`createRepositories(db).bulk.insertDeltas`: one
+ * `COPY … FROM STDIN` per batch), side by side with the `INSERT … SELECT * FROM unnest(…)` it
+ * replaced (same columns, same rows), on each driver:
  *  - PGlite in a fresh data dir under /tmp (removed afterwards);
  *  - Postgres at DATABASE_URL / TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test).
  *    The bench creates a scratch database next to it (traderv3_bench_<pid>) and drops it afterwards;
@@ -11,7 +12,8 @@
  *    at the end. Unreachable: skipped with a message.
  *
  * Two figures per driver:
- *  1. Throughput: N rows pushed at once, then `flush()`; rows/s for maxBatch 500 / 2,000 / 5,000.
+ *  1. Throughput: N rows pushed at once, then `flush()`; rows/s for maxBatch 500 / 2,000 / 5,000,
+ *     COPY and unnest. Target on Postgres: ≥ 150k rows/s with COPY.
  *  2. Sustained rate: deltas fed at 2k … 40k msgs/s (one row per message, rows built on the fly as
  *     a collector would) for a few seconds each, policy 'shed', default capacity 50,000 rows. Per
  *     rate: rows written, shed, max depth, backlog when the feed stops, p50/p99 flush latency. A
@@ -20,7 +22,8 @@
  *     buffer for a few seconds; one that keeps up holds about a batch queued and one in flight).
  *
  * Options: --rates 2000,5000,… --seconds S (per rate) --rows N (throughput rows per batch size)
- *          --drivers pglite,pg --max-batch B (sustained test batch size).
+ *          --drivers pglite,pg --max-batch B (sustained test batch size) --runs R (throughput repeats,
+ *          median) --json FILE (summary rows for `npm run bench`).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,19 +32,23 @@ import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import type { Database, DeltaRow } from '../src/persistence/index.js';
 import { createRepositories, maskDatabaseUrl, migrate, openDatabase } from '../src/persistence/index.js';
+import { DELTA_COLUMNS } from '../src/persistence/repos/bulk.js';
+import { unnestInsert } from '../src/persistence/repos/unnest.js';
 import { createWriteQueue } from '../src/persistence/write-queue.js';
+import { PG_URL as DEFAULT_PG_URL, scratchDatabase } from './lib/procs.js';
+import {
+  argNumber,
+  argValue,
+  emitSummary,
+  fmt,
+  loadNote,
+  median,
+  percentile,
+  type SummaryRow,
+  textTable as table,
+} from './lib/report.js';
 
 // ---------- options ----------
-
-function argValue(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-function argNumber(name: string, fallback: number): number {
-  const n = Number(argValue(name));
-  return Number.isFinite(n) && n > 0 ? n : fallback;
-}
 
 function argList(name: string, fallback: readonly string[]): string[] {
   const raw = argValue(name);
@@ -54,8 +61,11 @@ const THROUGHPUT_ROWS = Math.floor(argNumber('rows', 60_000));
 const BATCHES = [500, 2_000, 5_000];
 const SUSTAINED_MAX_BATCH = Math.floor(argNumber('max-batch', 2_000));
 const DRIVERS = argList('drivers', ['pglite', 'pg']);
-const PG_URL =
-  process.env.DATABASE_URL || process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+const RUNS = Math.floor(argNumber('runs', 3));
+const PG_URL = DEFAULT_PG_URL;
+const COPY_TARGET = 150_000;
+const SUSTAINED_TARGET = 5_000;
+const summary: SummaryRow[] = [];
 const SESSION_ID = `bench-${process.pid}-${Date.now()}`;
 
 // ---------- rows ----------
@@ -80,26 +90,6 @@ function makeDelta(i: number, at: number): DeltaRow {
 
 // ---------- helpers ----------
 
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const idx = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[idx] as number;
-}
-
-const fmt = (n: number, digits = 0) =>
-  Number.isFinite(n)
-    ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
-    : '–';
-
-function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = headers.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0)))
-      .join('  ');
-  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
-}
-
 async function countRows(database: Database): Promise<number> {
   const [row] = await database.query<{ n: number }>(
     'select count(*)::int as n from orderbook_deltas where session_id = $1',
@@ -110,21 +100,39 @@ async function countRows(database: Database): Promise<number> {
 
 // ---------- 1. throughput by batch size ----------
 
+type Method = 'copy' | 'unnest';
+
 interface ThroughputResult {
+  method: Method;
   batch: number;
   rows: number;
   seconds: number;
 }
 
-async function throughput(database: Database, batch: number, rows: number): Promise<ThroughputResult> {
+/** The insert the project used before COPY: one `INSERT … SELECT * FROM unnest(…)` per batch. */
+const unnestDeltas = unnestInsert<DeltaRow>('orderbook_deltas', DELTA_COLUMNS);
+
+function writer(database: Database, method: Method): (rows: readonly DeltaRow[]) => Promise<number> {
   const repos = createRepositories(database);
+  return method === 'copy'
+    ? (rows) => repos.bulk.insertDeltas(rows)
+    : (rows) => unnestDeltas.run(database, rows);
+}
+
+async function throughput(
+  database: Database,
+  method: Method,
+  batch: number,
+  rows: number,
+): Promise<ThroughputResult> {
+  const write = writer(database, method);
   const now = Date.now();
   const prepared = Array.from({ length: rows }, (_, i) => makeDelta(i, now + i));
   const queue = createWriteQueue({
     kinds: {
       deltas: {
         flush: async (batchRows: readonly DeltaRow[]) => {
-          await repos.bulk.insertDeltas(batchRows);
+          await write(batchRows);
         },
         policy: 'keep',
         maxBatch: batch,
@@ -139,7 +147,7 @@ async function throughput(database: Database, batch: number, rows: number): Prom
   const stats = queue.stats();
   if (stats.totals.written !== rows)
     throw new Error(`throughput run wrote ${stats.totals.written} of ${rows} rows`);
-  return { batch, rows, seconds };
+  return { method, batch, rows, seconds };
 }
 
 // ---------- 2. sustained message rate ----------
@@ -224,20 +232,46 @@ async function sustained(database: Database, rate: number, seconds: number): Pro
 async function runDriver(label: string, database: Database): Promise<void> {
   console.log(`\n=== ${label} ===`);
 
-  const tp: ThroughputResult[] = [];
-  for (const batch of BATCHES) {
-    tp.push(await throughput(database, batch, THROUGHPUT_ROWS));
-    await database.query('delete from orderbook_deltas where session_id = $1', [SESSION_ID]);
+  // Median rows/s of RUNS runs per (method, batch), the two methods interleaved.
+  const rate = new Map<string, number[]>();
+  for (let run = 0; run < RUNS; run++) {
+    for (const batch of BATCHES) {
+      for (const method of ['copy', 'unnest'] as const) {
+        const r = await throughput(database, method, batch, THROUGHPUT_ROWS);
+        const key = `${method}:${batch}`;
+        rate.set(key, [...(rate.get(key) ?? []), r.rows / r.seconds]);
+        await database.query('delete from orderbook_deltas where session_id = $1', [SESSION_ID]);
+      }
+    }
   }
+  const med = (method: Method, batch: number) => median(rate.get(`${method}:${batch}`) ?? []);
   console.log(
-    `\nThroughput: ${fmt(THROUGHPUT_ROWS)} delta rows pushed at once, then flush() (one flush in flight)`,
+    `\nThroughput: ${fmt(THROUGHPUT_ROWS)} delta rows pushed at once, then flush() (one flush in flight); ` +
+      `median of ${RUNS} runs; ${await loadNote()}`,
   );
   console.log(
     table(
-      ['maxBatch', 'rows', 'seconds', 'rows/s'],
-      tp.map((r) => [fmt(r.batch), fmt(r.rows), fmt(r.seconds, 2), fmt(r.rows / r.seconds)]),
+      ['maxBatch', 'COPY rows/s', 'unnest rows/s', 'COPY / unnest'],
+      BATCHES.map((b) => [
+        fmt(b),
+        fmt(med('copy', b)),
+        fmt(med('unnest', b)),
+        `${(med('copy', b) / med('unnest', b)).toFixed(2)}×`,
+      ]),
     ),
   );
+  const bestBatch = BATCHES.reduce((a, b) => (med('copy', b) > med('copy', a) ? b : a));
+  const copyBest = med('copy', bestBatch);
+  summary.push({
+    bench: `write queue → ${label} (COPY)`,
+    metric: 'rows/s',
+    ours: fmt(copyBest),
+    versus: `${fmt(med('unnest', bestBatch))} (unnest insert)`,
+    ratio: `${(copyBest / med('unnest', bestBatch)).toFixed(2)}×`,
+    target: label === 'Postgres' ? `≥ ${fmt(COPY_TARGET)}` : '',
+    met: label === 'Postgres' ? copyBest >= COPY_TARGET : undefined,
+    note: `maxBatch ${fmt(bestBatch)}, median of ${RUNS}; ${await loadNote()}`,
+  });
 
   const results: SustainedResult[] = [];
   let expected = 0;
@@ -290,6 +324,19 @@ async function runDriver(label: string, database: Database): Promise<void> {
   else console.log(`(${fmt(stored)} rows in orderbook_deltas match the queue's written count)`);
   const best = results.filter((r) => r.keptUp).at(-1);
   const firstFail = results.find((r) => !r.keptUp);
+  const atTarget = results.find((r) => r.rate === SUSTAINED_TARGET);
+  summary.push({
+    bench: `write queue → ${label}, sustained`,
+    metric: 'msgs/s kept up, 0 shed',
+    ours: best ? fmt(best.rate) : 'none',
+    versus: '',
+    ratio: '',
+    target: `0 shed at ${fmt(SUSTAINED_TARGET)} msgs/s`,
+    met: atTarget === undefined ? undefined : atTarget.keptUp && atTarget.shed === 0,
+    note: atTarget
+      ? `at ${fmt(SUSTAINED_TARGET)}/s: shed ${fmt(atTarget.shed)}, p99 flush ${fmt(atTarget.p99, 1)} ms`
+      : `${fmt(SUSTAINED_TARGET)}/s not in --rates`,
+  });
   console.log(
     best
       ? `HEADLINE ${label}: keeps up with ${fmt(best.rate)} msgs/s without shedding` +
@@ -318,37 +365,6 @@ async function benchPglite(): Promise<void> {
   }
 }
 
-/** Creates a scratch database beside the one in `url`; undefined if not allowed. */
-async function createScratchDatabase(
-  url: string,
-): Promise<{ url: string; drop: () => Promise<void> } | undefined> {
-  const name = `traderv3_bench_${process.pid}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  try {
-    await admin.query(`create database "${name}"`);
-  } catch (err) {
-    console.log(`(cannot create a scratch database: ${(err as Error).message}; using the given one)`);
-    await admin.end();
-    return undefined;
-  }
-  await admin.end();
-  const scratch = new URL(url);
-  scratch.pathname = `/${name}`;
-  return {
-    url: scratch.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      try {
-        await c.query(`drop database if exists "${name}" with (force)`);
-      } finally {
-        await c.end();
-      }
-    },
-  };
-}
-
 async function benchPostgres(): Promise<void> {
   const probe = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3_000 });
   try {
@@ -358,7 +374,7 @@ async function benchPostgres(): Promise<void> {
     console.log(`\nPostgres: skipped, ${maskDatabaseUrl(PG_URL)} is unreachable (${(err as Error).message})`);
     return;
   }
-  const scratch = await createScratchDatabase(PG_URL);
+  const scratch = await scratchDatabase('bench');
   try {
     const database = await openDatabase({ url: scratch?.url ?? PG_URL });
     try {
@@ -380,8 +396,9 @@ async function main(): Promise<void> {
       `${BATCHES.join('/')}; rates ${RATES.map((r) => fmt(r)).join('/')} msgs/s × ${SECONDS} s`,
   );
   const started = performance.now();
-  if (DRIVERS.includes('pglite')) await benchPglite();
   if (DRIVERS.includes('pg')) await benchPostgres();
+  if (DRIVERS.includes('pglite')) await benchPglite();
+  emitSummary(summary);
   console.log(`\ntotal ${fmt((performance.now() - started) / 1000, 1)} s`);
 }
 

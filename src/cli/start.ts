@@ -354,7 +354,7 @@ export function registerStart(program: Command): void {
     .option('--env <env>', `${TRADER_ENVS.join(' | ')} (required; nothing defaults to production)`)
     .option('--tickers <list>', 'trade these markets (comma-separated tickers)')
     .option('--series <ticker>', 'trade the open markets of this series')
-    .option('--markets <n>', `trade the N most active open markets (default ${DEFAULTS.markets})`)
+    .option('--markets <n>', `trade the N most active open markets, or "all" (default ${DEFAULTS.markets})`)
     .option('--strategy <name>', `${STRATEGIES.join(' | ')} (default: hardcoded on sim, none elsewhere)`)
     .option('--cleanup', 'cancel resting orders at startup')
     .option('--keep-orders', 'leave resting orders on the book at shutdown')

@@ -471,6 +471,11 @@ export function configWarnings(
   return out;
 }
 
+/** Most markets `--markets N` may ask for (Kalshi lists thousands; `--markets all` has no bound). */
+export const MAX_MARKETS = 20_000;
+/** Most markets the embedded simulator may list (`--sim-markets`). */
+export const MAX_SIM_MARKETS = 20_000;
+
 function loadMarketSelection(c: Collector): MarketSelection {
   const tickersIn = c.input('tickers');
   const seriesIn = c.input('series');
@@ -518,7 +523,10 @@ function loadMarketSelection(c: Collector): MarketSelection {
     }
     return { kind: 'series', series };
   }
-  return { kind: 'markets', count: c.int(marketsIn, 1, 100, DEFAULTS.markets) };
+  // `--markets all` watches every open market (a collector); a number takes the N most active.
+  if (marketsIn !== undefined && marketsIn.raw.trim().toLowerCase() === 'all')
+    return { kind: 'markets', count: 'all' };
+  return { kind: 'markets', count: c.int(marketsIn, 1, MAX_MARKETS, DEFAULTS.markets) };
 }
 
 function loadActor(c: Collector, selection: MarketSelection): TraderConfig['actor'] {
@@ -799,7 +807,7 @@ export function loadConfig(
         };
   const sim = {
     seed: c.int(c.input('seed'), 0, 2 ** 31 - 1, DEFAULTS.sim.seed),
-    markets: c.int(c.input('simMarkets'), 1, 500, DEFAULTS.sim.markets),
+    markets: c.int(c.input('simMarkets'), 1, MAX_SIM_MARKETS, DEFAULTS.sim.markets),
     rate: c.num(c.input('simRate'), 0, 10_000, DEFAULTS.sim.rate),
     balanceMicros: c.dollars(c.input('simBalance'), DEFAULTS.sim.balanceDollars, true),
   };
@@ -807,6 +815,7 @@ export function loadConfig(
     traderEnv === 'sim' &&
     restUrl === undefined &&
     marketSelection.kind === 'markets' &&
+    marketSelection.count !== 'all' &&
     marketSelection.count > sim.markets
   ) {
     c.problem(

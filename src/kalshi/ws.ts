@@ -277,6 +277,12 @@ type Pending = PendingSubscribe | PendingUnsubscribe | PendingUpdate | PendingLi
 
 const DATA_TYPES: ReadonlySet<string> = new Set(Object.keys(CHANNEL_OF_TYPE));
 const CHANNELS: ReadonlySet<string> = new Set(WS_CHANNELS);
+/**
+ * Most market tickers sent in one subscribe / update_subscription command. Kalshi documents no
+ * number, only error 26 (subscription market limit exceeded); 200 per command is a conservative
+ * bound, and longer lists go in several commands.
+ */
+export const MAX_TICKERS_PER_COMMAND = 200;
 
 function isDataType(t: string): t is WsDataMessage['type'] {
   return DATA_TYPES.has(t);
@@ -468,8 +474,26 @@ export class KalshiWsClient extends EventEmitter<KalshiWsEvents> {
     });
   }
 
-  /** add_markets / delete_markets (updates the remembered intent) or get_snapshot. */
-  updateSubscription(params: UpdateSubscriptionParams): Promise<OkMessage> {
+  /**
+   * add_markets / delete_markets (updates the remembered intent) or get_snapshot. A ticker list
+   * longer than MAX_TICKERS_PER_COMMAND goes in several commands, one after the other; the answer
+   * is the last one's.
+   */
+  async updateSubscription(params: UpdateSubscriptionParams): Promise<OkMessage> {
+    const all = params.market_tickers;
+    if (all === undefined || all.length <= MAX_TICKERS_PER_COMMAND)
+      return this.updateSubscriptionOnce(params);
+    let last: OkMessage | undefined;
+    for (let i = 0; i < all.length; i += MAX_TICKERS_PER_COMMAND) {
+      last = await this.updateSubscriptionOnce({
+        ...params,
+        market_tickers: all.slice(i, i + MAX_TICKERS_PER_COMMAND),
+      });
+    }
+    return last as OkMessage;
+  }
+
+  private updateSubscriptionOnce(params: UpdateSubscriptionParams): Promise<OkMessage> {
     return this.command<OkMessage>((id, resolve, reject, timer) => {
       this.pending.set(id, { kind: 'update', params, resolve, reject, timer });
       return { id, cmd: 'update_subscription', params };
@@ -718,7 +742,31 @@ export class KalshiWsClient extends EventEmitter<KalshiWsEvents> {
     });
   }
 
-  private sendSubscribe(
+  /**
+   * Subscribes in commands of at most MAX_TICKERS_PER_COMMAND tickers: the first batch subscribes,
+   * the rest join each acknowledged sid with update_subscription add_markets, one command at a time
+   * (Kalshi answers an oversized list with error 26 and a burst of commands with error 27).
+   */
+  private async sendSubscribe(
+    params: SubscribeParams,
+    intent: Intent | undefined,
+  ): Promise<Array<{ channel: WsChannel; sid: number }>> {
+    const all = params.market_tickers;
+    if (all === undefined || all.length <= MAX_TICKERS_PER_COMMAND)
+      return this.sendSubscribeOnce(params, intent);
+    const subs = await this.sendSubscribeOnce(
+      { ...params, market_tickers: all.slice(0, MAX_TICKERS_PER_COMMAND) },
+      intent,
+    );
+    for (let i = MAX_TICKERS_PER_COMMAND; i < all.length; i += MAX_TICKERS_PER_COMMAND) {
+      const market_tickers = all.slice(i, i + MAX_TICKERS_PER_COMMAND);
+      for (const { sid } of subs)
+        await this.updateSubscription({ sid, action: 'add_markets', market_tickers });
+    }
+    return subs;
+  }
+
+  private sendSubscribeOnce(
     params: SubscribeParams,
     intent: Intent | undefined,
   ): Promise<Array<{ channel: WsChannel; sid: number }>> {

@@ -13,8 +13,10 @@
  *    symptom of a missed message: the level is removed as Kalshi's rule says, and the delta is
  *    reported as `'negative'` so the caller can resync. The book never holds a negative level.
  *
- * Layout: each ladder is a 10,001-slot Float64Array indexed by Price (1/10,000 $), with the
- * best (highest) bid, the number of levels and the total size cached. A delta is O(1) except when
+ * Layout: each ladder is a Float64Array of sizes indexed by Price (1/10,000 $) over its grid —
+ * whole cents (101 slots) until a finer price arrives, then tenths of a cent or every unit
+ * (10,001 slots) — with an occupancy bitset, the best (highest) bid, the number of levels and the
+ * total size cached. A delta is O(1) except when
  * it removes the best level, which scans down to the next one (a few slots in a real book).
  * Float64 holds every Count exactly (they are safe integers).
  *
@@ -98,33 +100,46 @@ export class OrderBookError extends Error {
   }
 }
 
-const SLOTS = PRICE_SCALE + 1;
-const WORDS = Math.ceil(SLOTS / 32);
+/**
+ * The grids a ladder can be laid on, coarsest first, in price units per slot: whole cents, tenths
+ * of a cent, every unit. A ladder starts on whole cents (101 slots: under 1 KB, so a collector can
+ * hold thousands of books) and moves to a finer grid, once, the first time a level off its grid
+ * arrives (a deci-cent market); its levels are carried over.
+ */
+const GRID_STEPS = [100, 10, 1] as const;
 
 function isBookPrice(price: number): boolean {
   return Number.isInteger(price) && price >= MIN_LIMIT_PRICE && price <= MAX_LIMIT_PRICE;
 }
 
-/** One bid ladder. Internal: the book keeps its invariants. */
+/** One bid ladder. Internal: the book keeps its invariants. Prices in and out are Price units. */
 class Ladder {
-  readonly sizes = new Float64Array(SLOTS);
-  /** Occupancy bitset over prices: finds the next level down 32 slots at a time. */
-  readonly bits = new Uint32Array(WORDS);
+  /** Price units per slot (one of GRID_STEPS). */
+  step = GRID_STEPS[0] as number;
+  sizes = new Float64Array(PRICE_SCALE / this.step + 1);
+  /** Occupancy bitset over slots: finds the next level down 32 slots at a time. */
+  bits = new Uint32Array(Math.ceil(this.sizes.length / 32));
   /** Highest price with a level, 0 when empty. */
   best = 0;
   levelCount = 0;
   total = 0;
 
   apply(price: number, delta: number): DeltaOutcome {
-    const sizes = this.sizes;
-    const cur = sizes[price] as number;
     if (delta === 0) return 'unchanged';
+    if (price % this.step !== 0) {
+      // Nothing rests off the grid: taking from there is a negative level, adding moves the grid.
+      if (delta < 0) return 'negative';
+      this.refine(price);
+    }
+    const i = price / this.step;
+    const sizes = this.sizes;
+    const cur = sizes[i] as number;
     const next = cur + delta;
     if (next > 0) {
-      sizes[price] = next;
+      sizes[i] = next;
       this.total += delta;
       if (cur === 0) {
-        this.bits[price >>> 5] = (this.bits[price >>> 5] as number) | (1 << (price & 31));
+        this.bits[i >>> 5] = (this.bits[i >>> 5] as number) | (1 << (i & 31));
         this.levelCount++;
         if (price > this.best) this.best = price;
         return 'added';
@@ -132,23 +147,46 @@ class Ladder {
       return 'changed';
     }
     if (cur === 0) return 'negative';
-    sizes[price] = 0;
-    this.bits[price >>> 5] = (this.bits[price >>> 5] as number) & ~(1 << (price & 31));
+    sizes[i] = 0;
+    this.bits[i >>> 5] = (this.bits[i >>> 5] as number) & ~(1 << (i & 31));
     this.total -= cur;
     this.levelCount--;
     if (price === this.best) this.best = this.highestAtOrBelow(price - 1);
     return next === 0 ? 'removed' : 'negative';
   }
 
+  sizeAt(price: number): number {
+    return price % this.step === 0 ? (this.sizes[price / this.step] as number) : 0;
+  }
+
+  /** Moves to the coarsest grid that holds `price`, carrying every level over. */
+  private refine(price: number): void {
+    const step = GRID_STEPS.find((s) => price % s === 0 && this.step % s === 0) ?? 1;
+    const ratio = this.step / step;
+    const sizes = new Float64Array(PRICE_SCALE / step + 1);
+    const bits = new Uint32Array(Math.ceil(sizes.length / 32));
+    for (let i = 0; i < this.sizes.length; i++) {
+      const size = this.sizes[i] as number;
+      if (size === 0) continue;
+      const j = i * ratio;
+      sizes[j] = size;
+      bits[j >>> 5] = (bits[j >>> 5] as number) | (1 << (j & 31));
+    }
+    this.step = step;
+    this.sizes = sizes;
+    this.bits = bits;
+  }
+
   /** Highest occupied price ≤ `from`, 0 when none. */
   highestAtOrBelow(from: number): number {
     if (from <= 0 || this.levelCount === 0) return 0;
     const bits = this.bits;
-    let w = from >>> 5;
-    // keep bits 0..(from & 31) of the first word
-    let word = (bits[w] as number) & (0xffffffff >>> (31 - (from & 31)));
+    const start = Math.min(Math.floor(from / this.step), this.sizes.length - 1);
+    let w = start >>> 5;
+    // keep bits 0..(start & 31) of the first word
+    let word = (bits[w] as number) & (0xffffffff >>> (31 - (start & 31)));
     for (;;) {
-      if (word !== 0) return (w << 5) + 31 - Math.clz32(word);
+      if (word !== 0) return ((w << 5) + 31 - Math.clz32(word)) * this.step;
       if (w === 0) return 0;
       w--;
       word = bits[w] as number;
@@ -159,13 +197,15 @@ class Ladder {
   lowestAtOrAbove(from: number): number {
     if (from > MAX_LIMIT_PRICE || this.levelCount === 0) return 0;
     const bits = this.bits;
-    let w = from >>> 5;
-    // drop bits below (from & 31) of the first word
-    let word = (bits[w] as number) & ~((1 << (from & 31)) - 1);
+    const start = Math.ceil(from / this.step);
+    let w = start >>> 5;
+    if (w >= bits.length) return 0;
+    // drop bits below (start & 31) of the first word
+    let word = (bits[w] as number) & ~((1 << (start & 31)) - 1);
     for (;;) {
-      if (word !== 0) return (w << 5) + 31 - Math.clz32(word & -word);
+      if (word !== 0) return ((w << 5) + 31 - Math.clz32(word & -word)) * this.step;
       w++;
-      if (w >= WORDS) return 0;
+      if (w >= bits.length) return 0;
       word = bits[w] as number;
     }
   }
@@ -190,7 +230,7 @@ class Ladder {
   top(n: number): Level[] {
     const out: Level[] = [];
     for (let p = this.best; p > 0 && out.length < n; p = this.highestAtOrBelow(p - 1)) {
-      out.push({ price: p, count: this.sizes[p] as number });
+      out.push({ price: p, count: this.sizeAt(p) });
     }
     return out;
   }
@@ -199,7 +239,7 @@ class Ladder {
   ascending(): Level[] {
     const out: Level[] = [];
     for (let p = this.lowestAtOrAbove(MIN_LIMIT_PRICE); p > 0; p = this.lowestAtOrAbove(p + 1)) {
-      out.push({ price: p, count: this.sizes[p] as number });
+      out.push({ price: p, count: this.sizeAt(p) });
     }
     return out;
   }
@@ -385,7 +425,7 @@ export class OrderBook {
   /** Size resting at `price` on one ladder (0 when no level). */
   sizeAt(side: LadderSide, price: Price): Count {
     if (!isBookPrice(price)) return 0;
-    return (side === 'yes' ? this.yes : this.no).sizes[price] as number;
+    return (side === 'yes' ? this.yes : this.no).sizeAt(price);
   }
 
   /** Number of price levels on one ladder. */

@@ -14,6 +14,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
 import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
@@ -21,6 +23,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { DEFAULTS } from '../config/index.js';
 import { PersistenceError } from './errors.js';
 import { lockFolder } from './lock.js';
@@ -54,6 +57,11 @@ export interface Database {
     text: string,
     params?: readonly unknown[],
   ): Promise<T[]>;
+  /**
+   * Bulk load: `statement` is `COPY table (cols) FROM STDIN` and `data` its rows in COPY text
+   * format (repos/copy.ts). node-postgres streams it (pg-copy-streams); PGlite reads it as a blob.
+   */
+  copyFrom(statement: string, data: string): Promise<void>;
   /** Closes the pool / the PGlite instance and releases the data-folder lock. Idempotent. */
   close(): Promise<void>;
 }
@@ -158,6 +166,21 @@ async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<
       const result = await pool.query<T>(text, params as unknown[]);
       return result.rows;
     },
+    async copyFrom(statement, data) {
+      if (closed) throw new PersistenceError('PERSIST_CLOSED', `COPY on closed database ${target}`);
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        const stream = client.query(copyFrom(statement));
+        await pipeline(Readable.from([data]), stream);
+      } catch (err) {
+        broken = err as Error;
+        throw err;
+      } finally {
+        // A connection whose COPY failed half-way is not given back to the pool.
+        client.release(broken);
+      }
+    },
     async close() {
       if (closed) return;
       closed = true;
@@ -224,6 +247,11 @@ async function openPglite(options: OpenDatabaseOptions): Promise<Database> {
       if (closed) throw new PersistenceError('PERSIST_CLOSED', `query on closed database ${target}`);
       const result = await client.query<T>(text, params as unknown[]);
       return result.rows;
+    },
+    async copyFrom(statement, data) {
+      if (closed) throw new PersistenceError('PERSIST_CLOSED', `COPY on closed database ${target}`);
+      const fromBlob = statement.replace(/from stdin$/i, "from '/dev/blob'");
+      await client.query(fromBlob, [], { blob: new Blob([data]) });
     },
     async close() {
       if (closed) return;

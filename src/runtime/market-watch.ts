@@ -26,7 +26,7 @@ export function selectionOf(config: TraderConfig): MarketSelection {
   const s = config.marketSelection;
   if (s.kind === 'tickers') return { kind: 'tickers', tickers: s.tickers };
   if (s.kind === 'series') return { kind: 'series', series: s.series };
-  return { kind: 'top', count: s.count };
+  return { kind: 'top', count: s.count === 'all' ? Number.POSITIVE_INFINITY : s.count };
 }
 
 export interface MarketWatchDeps {

@@ -1,7 +1,7 @@
 /**
  * Everything a run holds before its machine starts, taken in an order that fails fast on ordinary
- * misconfiguration before anything is started: the data folder's lock, the database (and its
- * migrations), the exchange (an embedded simulator starts here) and its identity, then the session
+ * misconfiguration before anything is started: the data folder's lock, then at once the database
+ * (and its migrations) and the exchange (an embedded simulator starts here), its identity, then the session
  * on it (crash recovery's inputs: record.ts). On failure, what was taken is given back in reverse.
  */
 import type { Logger } from 'pino';
@@ -35,13 +35,27 @@ export async function openRun(
   try {
     const lock = heldLock ?? lockDataDir(config.dataDir);
     undo.push(() => lock.release());
-    const database = await openDatabase(
-      config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir },
-    );
-    undo.push(() => database.close());
-    await migrate(database);
-    const endpoints = await resolveEndpoints(config, logger);
-    undo.push(() => endpoints.sim?.close());
+    // The database (open + migrations) and the exchange (an embedded simulator starts) do not
+    // depend on each other: start both at once, and give back whichever came up if the other failed.
+    const [opened, resolved] = await Promise.allSettled([
+      (async () => {
+        const database = await openDatabase(
+          config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir },
+        );
+        undo.push(() => database.close());
+        await migrate(database);
+        return database;
+      })(),
+      (async () => {
+        const endpoints = await resolveEndpoints(config, logger);
+        undo.push(() => endpoints.sim?.close());
+        return endpoints;
+      })(),
+    ]);
+    if (opened.status === 'rejected') throw opened.reason;
+    if (resolved.status === 'rejected') throw resolved.reason;
+    const database = opened.value;
+    const endpoints = resolved.value;
     const exchange = await exchangeKey(config, endpoints.sim?.instanceId);
     const repos = createRepositories(database);
     const record = await openRecord(config, database, repos, exchange, sessionStart, logger);

@@ -329,6 +329,13 @@ describe('loadConfig: markets, strategy and numbers', () => {
       series: 'KXHIGHNY',
     });
     expect(load({ env: 'sim', markets: '5' }).marketSelection).toEqual({ kind: 'markets', count: 5 });
+    expect(load({ env: 'sim', markets: 'all' }).marketSelection).toEqual({ kind: 'markets', count: 'all' });
+    // A collector of every open market: past the old caps of 100 watched and 500 listed markets.
+    expect(load({ env: 'sim', markets: '1000', simMarkets: '1000' }).marketSelection).toEqual({
+      kind: 'markets',
+      count: 1000,
+    });
+    expect(load({ env: 'sim', markets: 'all', simMarkets: '3000' }).sim.markets).toBe(3000);
     const e = problems({ env: 'sim', tickers: 'A', series: 'B' });
     expect(e.message).toContain('exclude each other; got --tickers and --series');
   });
@@ -338,7 +345,7 @@ describe('loadConfig: markets, strategy and numbers', () => {
       'invalid configuration: --markets: expected an integer, got "lots"',
     );
     expect(problems({ env: 'sim', markets: '0' }).message).toContain(
-      '--markets: expected an integer from 1 to 100, got "0"',
+      '--markets: expected an integer from 1 to 20000, got "0"',
     );
     expect(problems({ env: 'sim', tickers: 'OK-1,bad ticker' }).message).toContain('"BAD TICKER"');
     expect(problems({ env: 'sim', strategy: 'yolo' }).message).toContain(

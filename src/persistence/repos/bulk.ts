@@ -1,9 +1,11 @@
 /**
  * Bulk inserts for the write queue: each takes an array of plain rows and writes it in ONE
- * statement (unnest, one array parameter per column), whatever the batch size. Each returns the
+ * statement whatever the batch size — COPY for the order-book stream (deltas, snapshots, prices:
+ * the volume), unnest (one array parameter per column) for the rest. Each returns the
  * number of rows written. Shedding, batching and retries belong to the write queue, not here.
  */
 import type { Database } from '../db.js';
+import { type CopyColumn, copyInsert } from './copy.js';
 import type {
   DeltaRow,
   LifecycleEventRow,
@@ -23,7 +25,8 @@ export interface BulkRepo {
   insertLifecycleEvents(rows: readonly LifecycleEventRow[]): Promise<number>;
 }
 
-const deltas = unnestInsert<DeltaRow>('orderbook_deltas', [
+/** The orderbook_deltas columns as the bulk paths write them (bench/persistence.ts compares COPY with unnest). */
+export const DELTA_COLUMNS: readonly CopyColumn<DeltaRow>[] = [
   { name: 'session_id', type: 'text', get: (r) => r.sessionId },
   { name: 'ticker', type: 'text', get: (r) => r.ticker },
   { name: 'sid', type: 'int4', get: (r) => r.sid },
@@ -34,9 +37,10 @@ const deltas = unnestInsert<DeltaRow>('orderbook_deltas', [
   { name: 'client_order_id', type: 'text', get: (r) => r.clientOrderId },
   { name: 'exchange_ts', type: 'timestamptz', get: (r) => r.exchangeTs },
   { name: 'received_at', type: 'timestamptz', get: (r) => r.receivedAt },
-]);
+];
+const deltas = copyInsert<DeltaRow>('orderbook_deltas', DELTA_COLUMNS);
 
-const snapshots = unnestInsert<SnapshotRow>('orderbook_snapshots', [
+const snapshots = copyInsert<SnapshotRow>('orderbook_snapshots', [
   { name: 'session_id', type: 'text', get: (r) => r.sessionId },
   { name: 'ticker', type: 'text', get: (r) => r.ticker },
   { name: 'sid', type: 'int4', get: (r) => r.sid },
@@ -47,7 +51,7 @@ const snapshots = unnestInsert<SnapshotRow>('orderbook_snapshots', [
   { name: 'received_at', type: 'timestamptz', get: (r) => r.receivedAt },
 ]);
 
-const marketPrices = unnestInsert<MarketPriceRow>('market_prices', [
+const marketPrices = copyInsert<MarketPriceRow>('market_prices', [
   { name: 'session_id', type: 'text', get: (r) => r.sessionId },
   { name: 'ticker', type: 'text', get: (r) => r.ticker },
   { name: 'at', type: 'timestamptz', get: (r) => r.at },

@@ -1,0 +1,119 @@
+/**
+ * Cold start to READY: `traderv3 start --env sim` (embedded simulator, embedded PGlite) on a warm
+ * data folder (migrated by a first, untimed run), from spawning the process to its
+ * `{"event":"state","to":"READY"}` log line. Side by side: the command compiled at install
+ * (dist/, what bin/ runs) and the TypeScript sources through tsx (TRADERV3_FROM_SOURCE=1, what
+ * every start cost before), and `npx traderv3` (what the README types) on the compiled build.
+ * Each start is stopped with SIGTERM once READY. Prints a table; not a test.
+ *
+ *   npm run bench:start [-- --runs 5]
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import { isState, ROOT, spawnBin } from './lib/procs.js';
+import { argNumber, emitSummary, fmt, loadNote, median, textTable } from './lib/report.js';
+
+const RUNS = Math.floor(argNumber('runs', 5));
+const TARGET_S = 1.5;
+const dataDir = mkdtempSync(join(tmpdir(), 'traderv3-coldstart-'));
+const args = ['start', '--env', 'sim', '--data-dir', dataDir, '--strategy', 'none'];
+
+/** CPU seconds (user + system) the process has used so far, from /proc (Linux). */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+const cpu: Record<'compiled' | 'source', number[]> = { compiled: [], source: [] };
+
+async function viaBin(fromSource: boolean): Promise<number> {
+  const t0 = performance.now();
+  const proc = spawnBin(args, { env: fromSource ? { TRADERV3_FROM_SOURCE: '1' } : {} });
+  await proc.waitFor(isState('READY'), 120_000, 'READY');
+  const seconds = (performance.now() - t0) / 1000;
+  cpu[fromSource ? 'source' : 'compiled'].push(cpuSeconds(proc.child.pid));
+  await proc.stop();
+  return seconds;
+}
+
+async function viaNpx(): Promise<number> {
+  const t0 = performance.now();
+  const child = spawn('npx', ['traderv3', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('npx traderv3: no READY in 120 s')), 120_000);
+    createInterface({ input: child.stdout }).on('line', (text) => {
+      if (text.includes('"event":"state"') && text.includes('"to":"READY"')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  // npx forwards SIGTERM to the trader.
+  child.kill('SIGTERM');
+  await exited;
+  return seconds;
+}
+
+try {
+  console.log(
+    `cold start to READY — ${RUNS} runs each, warm PGlite folder, embedded simulator; ${await loadNote()}`,
+  );
+  await viaBin(false); // migrates the folder: the database is warm from here on
+  cpu.compiled.length = 0;
+  const compiled: number[] = [];
+  const source: number[] = [];
+  const npx: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    compiled.push(await viaBin(false));
+    source.push(await viaBin(true));
+    npx.push(await viaNpx());
+  }
+  const row = (name: string, xs: number[], cpuXs: number[] = []) => [
+    name,
+    fmt(median(xs), 2),
+    fmt(Math.min(...xs), 2),
+    fmt(Math.max(...xs), 2),
+    cpuXs.length > 0 ? fmt(median(cpuXs), 2) : '–',
+    xs.map((x) => x.toFixed(2)).join(' '),
+  ];
+  console.log(
+    textTable(
+      ['start', 'median s', 'min s', 'max s', 'CPU s to READY', 'runs'],
+      [
+        row('node bin/traderv3.js (compiled, dist/)', compiled, cpu.compiled),
+        row('node bin/traderv3.js (sources via tsx)', source, cpu.source),
+        row('npx traderv3 (compiled)', npx),
+      ],
+    ),
+  );
+  const c = median(compiled);
+  const s = median(source);
+  console.log(
+    `\ncompiled / tsx: ${(c / s).toFixed(2)}×   target < ${TARGET_S} s: ${c < TARGET_S ? 'met' : 'NOT met'}`,
+  );
+  emitSummary([
+    {
+      bench: 'cold start to READY (embedded sim, warm PGlite)',
+      metric: 'median s',
+      ours: fmt(c, 2),
+      versus: `${fmt(s, 2)} (tsx at every start)`,
+      ratio: `${(c / s).toFixed(2)}×`,
+      target: `< ${TARGET_S} s`,
+      met: c < TARGET_S,
+      note: `CPU to READY ${fmt(median(cpu.compiled), 2)} s vs ${fmt(median(cpu.source), 2)} s; npx traderv3 ${fmt(median(npx), 2)} s; ${RUNS} runs; ${await loadNote()}`,
+    },
+  ]);
+} finally {
+  rmSync(dataDir, { recursive: true, force: true });
+}
