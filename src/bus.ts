@@ -150,6 +150,9 @@ export interface BusEvents {
 
   'risk.breakerTripped': [{ readonly reason: string; readonly detail: string; readonly at: number }];
   'risk.breakerReset': [{ readonly by: string; readonly at: number }];
+  /** An operator's halt and resume (recorded, so a halt outlives the process like a breaker). */
+  'operator.halted': [{ readonly reason: string; readonly keepOrders: boolean; readonly at: number }];
+  'operator.resumed': [{ readonly at: number }];
 
   /** Every strategy evaluation, traded or not. */
   'strategy.decided': [Decision];

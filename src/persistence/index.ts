@@ -16,7 +16,13 @@ export {
 export { PERSISTENCE_ERROR_CODES, PersistenceError, type PersistenceErrorCode } from './errors.js';
 export { type FolderLock, lockDataDir, lockFolder, TRADER_LOCK_FILE } from './lock.js';
 export { MIGRATIONS_FOLDER, type MigrationReport, migrate } from './migrate.js';
-export { Recorder, type RecorderDeps, type SettlementRecord } from './recorder.js';
+export {
+  OPERATOR_HALT,
+  OPERATOR_HALT_KEEP_ORDERS,
+  Recorder,
+  type RecorderDeps,
+  type SettlementRecord,
+} from './recorder.js';
 export type { ExchangeFact } from './repos/exchange-state.js';
 export type { MoneyFact, MoneyFacts } from './repos/money.js';
 export {

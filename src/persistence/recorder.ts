@@ -45,6 +45,11 @@ import type { Repositories } from './repositories.js';
 import { createWriteQueue, type WriteQueue } from './write-queue.js';
 
 /** The kinds that must never be lost: their write failures are alarms. */
+
+/** The risk_events reasons an operator's halt is recorded under (kind breaker_tripped). */
+export const OPERATOR_HALT = 'operator_halt';
+export const OPERATOR_HALT_KEEP_ORDERS = 'operator_halt_keep_orders';
+
 export const CRITICAL_KINDS: ReadonlySet<string> = new Set(['orders', 'fills', 'ledger']);
 /** Consecutive failures of a critical kind before the alarm. */
 export const ALARM_AFTER_ATTEMPTS = 3;
@@ -263,6 +268,28 @@ export class Recorder {
         kind: 'breaker_reset',
         reason: 'operator',
         detail: `reset by ${e.by}`,
+      });
+      flushNow();
+    });
+    // An operator's halt is kept like a trip (reason operator_halt[_keep_orders], detail: why), and
+    // the resume like a reset: a restart on this exchange starts halted until an operator resumes.
+    this.on(bus, 'operator.halted', (e) => {
+      q.push('risk', {
+        sessionId,
+        at: at(e.at),
+        kind: 'breaker_tripped',
+        reason: e.keepOrders ? OPERATOR_HALT_KEEP_ORDERS : OPERATOR_HALT,
+        detail: e.reason,
+      });
+      flushNow();
+    });
+    this.on(bus, 'operator.resumed', (e) => {
+      q.push('risk', {
+        sessionId,
+        at: at(e.at),
+        kind: 'breaker_reset',
+        reason: 'operator',
+        detail: 'resumed by operator',
       });
       flushNow();
     });

@@ -20,6 +20,7 @@ import type { TraderConfig } from '../config/index.js';
 import { COUNT_SCALE, type DecisionEvidence, type OrderIntent } from '../domain/index.js';
 import { BookAuditor, Reconciler } from '../integrations/index.js';
 import { formatDollars } from '../kalshi/index.js';
+import { OPERATOR_HALT, OPERATOR_HALT_KEEP_ORDERS } from '../persistence/index.js';
 import { type RecordQuery, recordView, runRecordQuery } from '../report/index.js';
 import { StatusLogger } from '../services/index.js';
 import { prepareStrategy, StrategyRunner } from '../strategy/index.js';
@@ -387,7 +388,15 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
   if (record.openBreaker) {
     // Still halted from an earlier run: only an operator's resume lifts it (DESIGN §6 rule 4).
     const { reason, detail, at } = record.openBreaker;
-    risk.trip(reason, `${detail} (tripped ${at.toISOString()} in an earlier run, not reset since)`);
+    if (reason === OPERATOR_HALT || reason === OPERATOR_HALT_KEEP_ORDERS) {
+      bridge.send({
+        type: 'OPERATOR_HALT',
+        reason: `${detail} (halted ${at.toISOString()} in an earlier run, not resumed since)`,
+        ...(reason === OPERATOR_HALT_KEEP_ORDERS ? { keepOrders: true } : {}),
+      });
+    } else {
+      risk.trip(reason, `${detail} (tripped ${at.toISOString()} in an earlier run, not reset since)`);
+    }
   }
 
   const summary = (): TraderSummary => {
@@ -505,6 +514,7 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
       return { state: actor.getSnapshot().value };
     },
     halt: async (reason: string, options: { keepOrders?: boolean } = {}) => {
+      bus.emit('operator.halted', { reason, keepOrders: options.keepOrders === true, at: clock() });
       bridge.send({ type: 'OPERATOR_HALT', reason, ...(options.keepOrders ? { keepOrders: true } : {}) });
       return { state: actor.getSnapshot().value, halt: actor.getSnapshot().context.halt };
     },
@@ -514,6 +524,7 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
     },
     resume: async () => {
       if (risk.breaker().open) risk.resetBreaker('operator');
+      bus.emit('operator.resumed', { at: clock() });
       bridge.send({ type: 'OPERATOR_RESUME' });
       return { state: actor.getSnapshot().value };
     },

@@ -90,6 +90,35 @@ it('a trip survives restarts until an operator resumes', async () => {
   }
 }, 90_000);
 
+it("an operator's halt survives a restart (keep-orders too) until the operator resumes", async () => {
+  const first = await start();
+  expect(await settledIn(first, ['READY'])).toBe('READY');
+  await first.control.halt('news at noon', { keepOrders: true });
+  expect(await settledIn(first, ['HALTED'])).toBe('HALTED');
+  await first.shutdown({ cancelOrders: false });
+
+  const second = await start();
+  try {
+    expect(await settledIn(second, ['HALTED', 'READY'])).toBe('HALTED');
+    expect(second.actor!.getSnapshot().context.halt).toMatchObject({
+      source: 'operator',
+      keepOrders: true,
+    });
+    expect(second.actor!.getSnapshot().context.halt!.reason).toMatch(/news at noon .*earlier run/);
+    await second.control.resume();
+    expect(await settledIn(second, ['READY'])).toBe('READY');
+  } finally {
+    await second.shutdown({ cancelOrders: true });
+  }
+
+  const third = await start();
+  try {
+    expect(await settledIn(third, ['HALTED', 'READY'])).toBe('READY');
+  } finally {
+    await third.shutdown({ cancelOrders: true });
+  }
+}, 120_000);
+
 it('a real loss trips the daily-loss breaker of a live trader', async () => {
   // Its own account and database, so the trip above does not carry over.
   const account = sim.createAccount({ balance: 100 * MICROS_PER_DOLLAR });
