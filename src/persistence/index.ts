@@ -17,6 +17,13 @@ export { PERSISTENCE_ERROR_CODES, PersistenceError, type PersistenceErrorCode } 
 export { type FolderLock, lockDataDir, lockFolder, TRADER_LOCK_FILE } from './lock.js';
 export { MIGRATIONS_FOLDER, type MigrationReport, migrate } from './migrate.js';
 export { Recorder, type RecorderDeps, type SettlementRecord } from './recorder.js';
+export type {
+  EdgeOrderRow,
+  EdgeRepo,
+  EdgeReportRow,
+  EdgeSignalRow,
+  ForecastRow,
+} from './repos/edge.js';
 export type { ExchangeFact } from './repos/exchange-state.js';
 export {
   type DecisionCountRow,

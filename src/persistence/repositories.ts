@@ -4,6 +4,7 @@
  */
 import type { Database } from './db.js';
 import { type BulkRepo, bulkRepo } from './repos/bulk.js';
+import { type EdgeRepo, edgeRepo } from './repos/edge.js';
 import { type ExchangeStateRepo, exchangeStateRepo } from './repos/exchange-state.js';
 import { type OrdersRepo, ordersRepo } from './repos/orders.js';
 import { type ReportsRepo, reportsRepo } from './repos/reports.js';
@@ -35,6 +36,7 @@ export interface Repositories {
   readonly bulk: BulkRepo;
   readonly reports: ReportsRepo;
   readonly exchangeState: ExchangeStateRepo;
+  readonly edge: EdgeRepo;
 }
 
 export function createRepositories(database: Database): Repositories {
@@ -50,6 +52,7 @@ export function createRepositories(database: Database): Repositories {
     bulk: bulkRepo(database),
     reports: reportsRepo(database),
     exchangeState: exchangeStateRepo(database),
+    edge: edgeRepo(database),
   };
 }
 

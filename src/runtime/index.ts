@@ -21,7 +21,7 @@ import { COUNT_SCALE, type DecisionEvidence, type OrderIntent } from '../domain/
 import { BookAuditor, Reconciler } from '../integrations/index.js';
 import { formatDollars } from '../kalshi/index.js';
 import { StatusLogger } from '../services/index.js';
-import { createStrategy, StrategyRunner } from '../strategy/index.js';
+import { createEdgeStrategy, createStrategy, StrategyRunner } from '../strategy/index.js';
 import { provideMachine } from './actors.js';
 import { LastEventTracker, MachineBridge } from './bridge.js';
 import { createClients } from './clients.js';
@@ -162,7 +162,7 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
   };
 
   // ---------- the strategy ----------
-  const strategy = createStrategy(config.strategy);
+  const strategy = createStrategy(config.strategy === 'edge' ? 'none' : config.strategy);
   const runner = new StrategyRunner({
     bus,
     clock,
@@ -192,6 +192,30 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
     },
     act: (intent, evidence) => submit(intent, evidence),
   });
+
+  // --strategy edge: a ladder loop of its own in place of the per-book runner.
+  const edge =
+    config.strategy === 'edge'
+      ? await createEdgeStrategy({
+          config,
+          bus,
+          clock,
+          every: timers.every,
+          log: logger,
+          rest: clients.marketRest,
+          ...(endpoints.sim ? { simForecastUrl: endpoints.sim.forecastUrl } : {}),
+          book: (ticker) => orderbook.book(ticker),
+          positions: () => positions.positions(),
+          openOrders: () => orders.open(),
+          balance: () => recorder.runningBalance ?? services.exchange.lastBalance,
+          watched: () => watch?.watched() ?? [],
+          canAct: () =>
+            machineTakesIntents() ? { ok: true } : { ok: false, reason: String(actor.getSnapshot().value) },
+          submit: (intent, evidence) => submit(intent, evidence),
+          repo: record.repos.edge,
+          sessionId: record.sessionId,
+        })
+      : undefined;
 
   // ---------- periodic tasks ----------
   const statusLogger = new StatusLogger({
@@ -227,7 +251,6 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
   /** Maker orders a conversion intent was sent for (not again until the order ends). */
   const converting = new Set<string>();
   const convert = () => {
-    if (config.makerToTakerMs === undefined) return;
     const now = clock();
     for (const maker of orders.open()) {
       if (converting.has(maker.clientOrderId)) continue;
@@ -347,6 +370,7 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
 
   stopActivity = async () => {
     runner.stop();
+    await edge?.stop();
     housekeepingTimer.cancel();
     auditTimer.cancel();
     reconcileTimer.cancel();
@@ -356,7 +380,8 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
   };
 
   // ---------- run ----------
-  runner.start();
+  if (edge) edge.start();
+  else runner.start();
   statusLogger.start();
   watch.start();
   actor.start();
