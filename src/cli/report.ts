@@ -8,6 +8,7 @@ import { DEFAULTS } from '../config/index.js';
 import { formatCount, formatDollars } from '../kalshi/index.js';
 import { createRepositories, type Database, migrate, openDatabase } from '../persistence/index.js';
 import { integerIn } from './options.js';
+import { runEdgeReport } from './report-edge.js';
 import { writeHtmlReport } from './report-html.js';
 
 interface ReadOptions {
@@ -233,6 +234,15 @@ export function registerReports(program: Command): void {
         'write a self-contained HTML report (equity, drawdown, P&L, fills, reconciliation)',
       )
       .option('--from <time>', 'with --html: from this time (ISO-8601)')
-      .option('--to <time>', 'with --html: up to this time (ISO-8601)'),
-  ).action((o: ReadOptions) => guarded(() => runReport(o)));
+      .option('--to <time>', 'with --html: up to this time (ISO-8601)')
+      .option('--strategy <name>', 'edge: the edge trader by city and event date (report-edge.ts)'),
+  ).action((o: ReadOptions & { strategy?: string }) =>
+    guarded(() =>
+      o.strategy === 'edge'
+        ? withDatabase(o.dataDir, process.env, (db) => runEdgeReport(db, o, processIo))
+        : o.strategy !== undefined
+          ? Promise.reject(new Error(`--strategy: only edge has a report of its own, got ${o.strategy}`))
+          : runReport(o),
+    ),
+  );
 }

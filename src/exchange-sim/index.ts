@@ -23,4 +23,9 @@ export {
   type WeatherParams,
   type WeatherWorld,
 } from './weather.js';
+export {
+  createHeadlessWeatherSim,
+  type HeadlessOptions,
+  type HeadlessWeatherSim,
+} from './weather-scenario.js';
 export { forecastDocument, NWS_PREFIX } from './weather-service.js';

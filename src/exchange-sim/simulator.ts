@@ -44,6 +44,7 @@ import { handleRest, REST_PREFIX, type RequestGate } from './rest-api.js';
 import { type SeedResult, seedAccount } from './seed-account.js';
 import { createListings, installUniverse } from './universe.js';
 import { createWeatherWorld, type WeatherParams, type WeatherWorld } from './weather.js';
+import { wireWeather } from './weather-scenario.js';
 import { handleNws, NWS_PREFIX } from './weather-service.js';
 import { SimWsServer, WS_PATH } from './ws-api.js';
 
@@ -157,27 +158,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     seed: opts.seed,
     ...(options.weather ? { params: options.weather } : {}),
   });
-  const weatherIssue = new Map<string, number>();
-  const updateWeather = (now: number): void => {
-    for (const day of weather.days()) {
-      if (day.closeMs <= now) continue;
-      const view = weather.makerView(day, now);
-      if (weatherIssue.get(day.eventTicker) === view.issueIndex) continue;
-      weatherIssue.set(day.eventTicker, view.issueIndex);
-      day.markets.forEach((m, i) => {
-        activity.reanchor(m.ticker, view.fairs[i] as number);
-      });
-    }
-  };
-  const byEvent = new Map<string, (typeof universe.markets)[number][]>();
-  for (const m of universe.markets) byEvent.set(m.eventTicker, [...(byEvent.get(m.eventTicker) ?? []), m]);
-  for (const group of byEvent.values()) weather.track(group[0]!, group);
-  core.onEvent((e) => {
-    if (e.type === 'lifecycle' && e.eventType === 'created') {
-      const m = core.market(e.ticker);
-      if (m) weather.track(m);
-    }
-  });
+  const updateWeather = wireWeather(core, activity, weather, universe.markets);
   updateWeather(clock());
   activity.seedBooks();
 
