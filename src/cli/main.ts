@@ -7,6 +7,7 @@ import { registerExchangeSim } from './exchange-sim.js';
 import { registerMigrate } from './migrate.js';
 import { registerReports } from './report.js';
 import { registerStart } from './start.js';
+import { registerTrainEdge } from './train-edge.js';
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerExchangeSim(program);
   registerMigrate(program);
   registerReports(program);
+  registerTrainEdge(program);
   return program;
 }
 

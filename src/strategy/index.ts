@@ -13,3 +13,4 @@ export {
 } from './hardcoded.js';
 export { StrategyRunner, type StrategyRunnerDeps, type StrategyRunnerStats } from './runner.js';
 export type { MarketView, Strategy, StrategyResult } from './types.js';
+export { runEdgeScenario, SCENARIO_CITIES, type ScenarioResult, type ScenarioSample, type ScenarioVariant } from './edge-scenario.js';
