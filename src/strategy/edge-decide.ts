@@ -80,8 +80,9 @@ export function edgeEvidence(
     details: {
       ...d.decision.row,
       recommended_side:
-        d.decision.legs.find((l) => l.ticker === d.decision.row.ticker && l.takerPrice === d.features.taker_price)
-          ?.side ?? null,
+        d.decision.legs.find(
+          (l) => l.ticker === d.decision.row.ticker && l.takerPrice === d.features.taker_price,
+        )?.side ?? null,
       reason_code: d.decision.reasonCode,
       market_snapshot: marketSnapshot,
       ...(order ? { order } : {}),

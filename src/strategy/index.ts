@@ -5,6 +5,13 @@ export { EdgeModelError, loadEdgeClassifier, writeEdgeModel } from './edge-class
 export { type DecidedLadder, decideLadder, type EdgeClassifier, edgeEvidence } from './edge-decide.js';
 export { createEdgeStrategy, type EdgeRuntimeParts, type EdgeStrategyHandle } from './edge-runtime.js';
 export {
+  runEdgeScenario,
+  SCENARIO_CITIES,
+  type ScenarioResult,
+  type ScenarioSample,
+  type ScenarioVariant,
+} from './edge-scenario.js';
+export {
   createStrategy,
   HARDCODED_ACTIONS,
   HARDCODED_SIZES,
@@ -13,4 +20,3 @@ export {
 } from './hardcoded.js';
 export { StrategyRunner, type StrategyRunnerDeps, type StrategyRunnerStats } from './runner.js';
 export type { MarketView, Strategy, StrategyResult } from './types.js';
-export { runEdgeScenario, SCENARIO_CITIES, type ScenarioResult, type ScenarioSample, type ScenarioVariant } from './edge-scenario.js';
