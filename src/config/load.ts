@@ -687,6 +687,7 @@ export function loadConfig(
     );
   }
 
+  const selected = loadMarketSelection(c);
   const strategy = c.oneOf(c.input('strategy'), STRATEGIES, defaultStrategy(traderEnv));
   const edge =
     strategy === 'edge'
@@ -695,7 +696,7 @@ export function loadConfig(
   // The edge strategy trades its first enabled city's ladders unless told which markets.
   const selectionGiven = ['tickers', 'series', 'markets'].some((f) => c.input(f as keyof ConfigFlags));
   const marketSelection: MarketSelection =
-    edge && !selectionGiven ? { kind: 'series', series: edge.defaultSeries } : loadMarketSelection(c);
+    edge && !selectionGiven ? { kind: 'series', series: edge.defaultSeries } : selected;
   const databaseIn = c.input(undefined, 'DATABASE_URL');
   let databaseUrl: string | undefined;
   if (databaseIn) {
