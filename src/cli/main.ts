@@ -9,6 +9,7 @@ import { registerReplay } from './replay.js';
 import { registerReports } from './report.js';
 import { registerStart } from './start.js';
 import { registerTrain } from './train.js';
+import { registerTrainEdge } from './train-edge.js';
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerReports(program);
   registerReplay(program);
   registerTrain(program);
+  registerTrainEdge(program);
   return program;
 }
 

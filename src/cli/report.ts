@@ -11,10 +11,11 @@ import { resolve } from 'node:path';
 import { type Command, CommanderError } from 'commander';
 import { DEFAULTS } from '../config/index.js';
 import { formatCount, formatDollars } from '../kalshi/index.js';
-import { migrate, openDatabase } from '../persistence/index.js';
+import { type Database, migrate, openDatabase } from '../persistence/index.js';
 import { type RecordQuery, type ReportAnswer, runRecordQuery, type SessionsAnswer } from '../report/index.js';
 import { ControlClientError, callControl, controlFilePath } from '../server/index.js';
 import { integerIn } from './options.js';
+import { runEdgeReport } from './report-edge.js';
 
 interface ReadOptions {
   dataDir: string;
@@ -66,6 +67,21 @@ async function query(dataDir: string, env: NodeJS.ProcessEnv, q: RecordQuery): P
   try {
     await migrate(database);
     return await runRecordQuery(database, q);
+  } finally {
+    await database.close();
+  }
+}
+
+/** Opens the record itself (the edge report reads its own tables; a running trader must be stopped). */
+async function withDatabase<T>(
+  dataDir: string,
+  env: NodeJS.ProcessEnv,
+  fn: (db: Database) => Promise<T>,
+): Promise<T> {
+  const database = await openDatabase({ url: env.DATABASE_URL?.trim() || undefined, dataDir });
+  try {
+    await migrate(database);
+    return await fn(database);
   } finally {
     await database.close();
   }
@@ -223,6 +239,15 @@ export function registerReports(program: Command): void {
         'write a self-contained HTML report (equity, drawdown, P&L, fills, reconciliation)',
       )
       .option('--from <time>', 'with --html: from this time (ISO-8601)')
-      .option('--to <time>', 'with --html: up to this time (ISO-8601)'),
-  ).action((o: ReadOptions) => guarded(() => runReport(o)));
+      .option('--to <time>', 'with --html: up to this time (ISO-8601)')
+      .option('--strategy <name>', 'edge: the edge trader by city and event date (report-edge.ts)'),
+  ).action((o: ReadOptions & { strategy?: string }) =>
+    guarded(() =>
+      o.strategy === 'edge'
+        ? withDatabase(o.dataDir, process.env, (db) => runEdgeReport(db, o, processIo))
+        : o.strategy !== undefined
+          ? Promise.reject(new Error(`--strategy: only edge has a report of its own, got ${o.strategy}`))
+          : runReport(o),
+    ),
+  );
 }

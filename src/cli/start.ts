@@ -356,6 +356,18 @@ export function registerStart(program: Command): void {
     .option('--series <ticker>', 'trade the open markets of this series')
     .option('--markets <n>', `trade the N most active open markets, or "all" (default ${DEFAULTS.markets})`)
     .option('--strategy <name>', `${STRATEGIES.join(' | ')} (default: hardcoded on sim, none elsewhere)`)
+    .option(
+      '--edge-config <file>',
+      'edge: seed 000 settings, JSON merged over the defaults (README "The edge strategy")',
+    )
+    .option('--dry-run', 'edge: evaluate and record everything, send no order')
+    .option('--forecast-source <source>', 'edge: sim | nws | file (default sim on --env sim, nws otherwise)')
+    .option('--forecast-file <file>', 'edge: forecasts JSON file, with --forecast-source file')
+    .option('--nws-url <url>', 'edge: NWS API base URL (default https://api.weather.gov)')
+    .option('--nws-contact <text>', 'edge: contact for the NWS User-Agent (env TRADERV3_NWS_CONTACT)')
+    .option('--edge-model <file>', 'edge: classifier ONNX model, or none (default models/edge.onnx)')
+    .option('--edge-cycle-ms <ms>', 'edge: how often the ladders are evaluated (default 15000)')
+    .option('--cities <file>', 'edge: extra city table entries (config/cities.json shape)')
     .option('--cleanup', 'cancel resting orders at startup')
     .option('--keep-orders', 'leave resting orders on the book at shutdown')
     .option('--duration <seconds>', 'stop gracefully after this many seconds')

@@ -23,6 +23,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { createSigner, formatDollars, KalshiError, parseDollars } from '../kalshi/index.js';
+import { loadEdgeRuntime } from './edge.js';
 import { ConfigError, type ConfigErrorCode, type ConfigProblem } from './errors.js';
 import {
   ACTOR_MARKET_MODES,
@@ -50,6 +51,9 @@ export const KALSHI_URLS = {
     wsUrl: 'wss://external-api-ws.kalshi.com/trade-api/ws/v2',
   },
 } as const;
+
+/** Simulator markets for --strategy edge: a ladder, CPI, BTC, then 13 more ladders (7 cities, 2 days). */
+const EDGE_SIM_MARKETS = 6 + 5 + 5 + 6 * 13;
 
 export const DEFAULTS = {
   markets: 3,
@@ -151,6 +155,16 @@ export interface ConfigFlags {
   simMarkets?: FlagValue;
   simRate?: FlagValue;
   simBalance?: FlagValue;
+  /** --strategy edge (config/edge.ts). */
+  edgeConfig?: FlagValue;
+  forecastSource?: FlagValue;
+  forecastFile?: FlagValue;
+  nwsUrl?: FlagValue;
+  nwsContact?: FlagValue;
+  edgeModel?: FlagValue;
+  edgeCycleMs?: FlagValue;
+  cities?: FlagValue;
+  dryRun?: boolean;
 }
 
 export type ConfigEnv = Readonly<Record<string, string | undefined>>;
@@ -161,7 +175,7 @@ export interface LoadConfigOptions {
 }
 
 /** A raw input and where it came from, e.g. { label: '--markets', raw: 'x' }. */
-interface Input {
+export interface Input {
   label: string;
   raw: string;
 }
@@ -189,7 +203,7 @@ function kalshiHostKind(url: string): 'production' | 'paper' | undefined {
   return undefined;
 }
 
-class Collector {
+export class Collector {
   readonly problems: ConfigProblem[] = [];
 
   constructor(
@@ -728,8 +742,16 @@ export function loadConfig(
     );
   }
 
-  const marketSelection = loadMarketSelection(c);
+  const selected = loadMarketSelection(c);
   const strategy = c.oneOf(c.input('strategy'), STRATEGIES, defaultStrategy(traderEnv));
+  const edge =
+    strategy === 'edge'
+      ? loadEdgeRuntime(c, readFile, traderEnv, traderEnv === 'sim' && restUrl === undefined)
+      : undefined;
+  // The edge strategy trades its first enabled city's ladders unless told which markets.
+  const selectionGiven = ['tickers', 'series', 'markets'].some((f) => c.input(f as keyof ConfigFlags));
+  const marketSelection: MarketSelection =
+    edge && !selectionGiven ? { kind: 'series', series: edge.defaultSeries } : selected;
   const databaseIn = c.input(undefined, 'DATABASE_URL');
   let databaseUrl: string | undefined;
   if (databaseIn) {
@@ -807,7 +829,8 @@ export function loadConfig(
         };
   const sim = {
     seed: c.int(c.input('seed'), 0, 2 ** 31 - 1, DEFAULTS.sim.seed),
-    markets: c.int(c.input('simMarkets'), 1, MAX_SIM_MARKETS, DEFAULTS.sim.markets),
+    // The edge strategy's simulator lists today's and tomorrow's ladder of every city.
+    markets: c.int(c.input('simMarkets'), 1, MAX_SIM_MARKETS, edge ? EDGE_SIM_MARKETS : DEFAULTS.sim.markets),
     rate: c.num(c.input('simRate'), 0, 10_000, DEFAULTS.sim.rate),
     balanceMicros: c.dollars(c.input('simBalance'), DEFAULTS.sim.balanceDollars, true),
   };
@@ -831,6 +854,7 @@ export function loadConfig(
     hybrid,
     marketSelection,
     strategy,
+    ...(edge ? { edge: edge.runtime } : {}),
     cleanup: flags.cleanup === true,
     keepOrders: flags.keepOrders === true,
     ...(durationSec === undefined ? {} : { durationSec }),

@@ -7,11 +7,12 @@
  */
 import { z } from 'zod';
 import { RATE_LIMIT_TIERS, type RateLimitTier } from '../kalshi/index.js';
+import { EdgeRuntimeSchema } from './edge.js';
 
 export const TRADER_ENVS = ['sim', 'paper', 'production'] as const;
 export type TraderEnv = (typeof TRADER_ENVS)[number];
 
-export const STRATEGIES = ['hardcoded', 'none', 'policy'] as const;
+export const STRATEGIES = ['hardcoded', 'none', 'policy', 'edge'] as const;
 export type StrategyName = (typeof STRATEGIES)[number];
 export const ACTOR_MARKET_MODES = ['hot', 'config', 'all'] as const;
 export type ActorMarketMode = (typeof ACTOR_MARKET_MODES)[number];
@@ -110,6 +111,8 @@ export const TraderConfigSchema = z.object({
   marketDataCredentials: CredentialsSchema.optional(),
   marketSelection: MarketSelectionSchema,
   strategy: z.enum(STRATEGIES),
+  /** --strategy edge: its settings (config/edge.ts). */
+  edge: EdgeRuntimeSchema.optional(),
   /** Cancel resting orders at startup (calibration cleanup). */
   cleanup: z.boolean(),
   /** On shutdown, leave resting orders on the book instead of cancelling them. */

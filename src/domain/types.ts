@@ -28,6 +28,12 @@ export interface OrderIntent {
    * executor cancels that order first and sends at most its unfilled remainder.
    */
   readonly replaces?: string;
+  /**
+   * A post-only order's own maker timeout (the edge strategy's volume-weighted one): after resting
+   * this long its remainder is converted to a taker (runtime/conversions.ts), overriding
+   * --maker-to-taker-ms.
+   */
+  readonly makerTimeoutMs?: number;
 }
 
 /** The exchange's view of one of our orders (REST Order or WS user_order). */

@@ -5,6 +5,7 @@
  * argument. planning/edge.md states the formulas and their defaults.
  */
 
+export * from './classifier.js';
 export * from './config.js';
 export * from './dial.js';
 export * from './errors.js';

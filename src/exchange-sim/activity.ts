@@ -101,6 +101,11 @@ export interface Activity {
   flow(ticker: string): Readonly<FlowState> | undefined;
   /** The markets the participants currently follow (not yet seen closed), in the order added. */
   tickers(): string[];
+  /**
+   * News: the market's true value is now `fair` (the weather world's makers' view, weather.ts);
+   * the makers' belief jumps to it, the flow's impact is kept. No-op for a market not followed.
+   */
+  reanchor(ticker: string, fair: Price): void;
 }
 
 export interface ActivityOptions {
@@ -470,5 +475,15 @@ export function createActivity(opts: ActivityOptions): Activity {
       return m ? { ...m.flow } : undefined;
     },
     tickers: () => markets.map((m) => m.ticker),
+    reanchor: (ticker, fair) => {
+      const m = byTicker.get(ticker);
+      if (m)
+        m.flow = {
+          ...flowState(fair),
+          shock: m.flow.shock,
+          burstSide: m.flow.burstSide,
+          burstLeft: m.flow.burstLeft,
+        };
+    },
   };
 }

@@ -12,3 +12,20 @@ export {
   type SimulatorOptions,
   startSimulator,
 } from './simulator.js';
+export {
+  bracketFairs,
+  createWeatherWorld,
+  DEFAULT_WEATHER,
+  WEATHER_CITIES,
+  type WeatherCity,
+  type WeatherDay,
+  type WeatherForecast,
+  type WeatherParams,
+  type WeatherWorld,
+} from './weather.js';
+export {
+  createHeadlessWeatherSim,
+  type HeadlessOptions,
+  type HeadlessWeatherSim,
+} from './weather-scenario.js';
+export { forecastDocument, NWS_PREFIX } from './weather-service.js';

@@ -43,6 +43,9 @@ import type { MicrostructureParams } from './microstructure.js';
 import { handleRest, REST_PREFIX, type RequestGate } from './rest-api.js';
 import { type SeedResult, seedAccount } from './seed-account.js';
 import { createListings, installUniverse } from './universe.js';
+import { createWeatherWorld, type WeatherParams, type WeatherWorld } from './weather.js';
+import { wireWeather } from './weather-scenario.js';
+import { handleNws, NWS_PREFIX } from './weather-service.js';
 import { SimWsServer, WS_PATH } from './ws-api.js';
 
 export type RateLimitTier = keyof typeof RATE_LIMIT_TIERS;
@@ -66,6 +69,8 @@ export interface SimulatorOptions {
   relist?: boolean;
   /** The participants' flow bursts and price impact (microstructure.ts); partial overrides. */
   microstructure?: Partial<MicrostructureParams>;
+  /** The weather world (weather.ts): forecast quality and the makers' lag and noise; partial overrides. */
+  weather?: Partial<WeatherParams>;
 }
 
 export interface SimCredentials {
@@ -89,6 +94,10 @@ export interface Simulator {
   readonly activity: Activity;
   /** The lifecycle driver the housekeeping timer ticks; tests on a fake clock may tick it directly. */
   readonly lifecycle: LifecycleDriver;
+  /** The weather world: true highs, forecasts, the makers' view (weather.ts). */
+  readonly weather: WeatherWorld;
+  /** Base URL of the NWS-shaped forecast service on this port (weather-service.ts), e.g. http://127.0.0.1:5123/nws. */
+  readonly forecastUrl: string;
   /** Opens a funded account; registers the given key (or a new one) for it. */
   createAccount(opts?: { balance?: Micros; keyId?: string; privateKeyPem?: string }): SimCredentials;
   /** The account an API key belongs to. */
@@ -143,6 +152,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     clock,
     ...(options.microstructure ? { microstructure: options.microstructure } : {}),
   });
+  // The weather world: every KXHIGH ladder gets a true high; its makers quote the lagged forecast.
+  const weather = createWeatherWorld({
+    core,
+    seed: opts.seed,
+    ...(options.weather ? { params: options.weather } : {}),
+  });
+  const updateWeather = wireWeather(core, activity, weather, universe.markets);
+  updateWeather(clock());
   activity.seedBooks();
 
   const instanceId = randomUUID();
@@ -178,7 +195,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const lifecycle = createLifecycleDriver({
     core,
     clock,
-    ...(options.autoSettle === false ? {} : { determine: determiner.resultFor }),
+    // A weather ladder settles on its true high; everything else on the seeded draw.
+    ...(options.autoSettle === false
+      ? {}
+      : { determine: (t: string) => weather.resultFor(t) ?? determiner.resultFor(t) }),
     ...(options.relist === false
       ? {}
       : { relist: (eventTicker: string, nowMs: number) => listings.listSuccessor(core, eventTicker, nowMs) }),
@@ -186,6 +206,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const restCtx = { core, clock, keys, faults, gate, marketId };
 
   let restUrl = '';
+  let origin = '';
   let wsUrl = '';
   let accountCounter = 0;
   /** Accounts made through createAccount (API users), in creation order. */
@@ -366,6 +387,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const url = new URL(req.url ?? '/', 'http://sim.invalid');
     if (url.pathname.startsWith(`${REST_PREFIX}/`) || url.pathname === REST_PREFIX) {
       void handleRest(restCtx, req, res, url);
+    } else if (url.pathname.startsWith(`${NWS_PREFIX}/`)) {
+      handleNws(weather, clock, origin, req, res, url);
     } else if (url.pathname.startsWith('/_sim/')) {
       void handleAdmin(req, res, url);
     } else {
@@ -384,13 +407,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   });
   const address = server.address() as AddressInfo;
   const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  restUrl = `http://${hostForUrl}:${address.port}${REST_PREFIX}`;
+  origin = `http://${hostForUrl}:${address.port}`;
+  restUrl = `${origin}${REST_PREFIX}`;
   wsUrl = `ws://${hostForUrl}:${address.port}${WS_PATH}`;
 
   const housekeeping = setInterval(() => {
     const now = clock();
     lifecycle.tick(now);
     lifecycle.expire(now);
+    updateWeather(now);
   }, 1_000);
   housekeeping.unref();
   activity.start();
@@ -405,6 +430,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     faults,
     activity,
     lifecycle,
+    weather,
+    forecastUrl: `${origin}${NWS_PREFIX}`,
     createAccount,
     accountOf: (keyId) => keys.accountOf(keyId),
     seedAccount: seed,

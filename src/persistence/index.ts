@@ -23,6 +23,13 @@ export {
   type RecorderDeps,
   type SettlementRecord,
 } from './recorder.js';
+export type {
+  EdgeOrderRow,
+  EdgeRepo,
+  EdgeReportRow,
+  EdgeSignalRow,
+  ForecastRow,
+} from './repos/edge.js';
 export type { ExchangeFact } from './repos/exchange-state.js';
 export type { MoneyFact, MoneyFacts } from './repos/money.js';
 export {

@@ -4,6 +4,7 @@
  */
 import type { Database } from './db.js';
 import { type BulkRepo, bulkRepo } from './repos/bulk.js';
+import { type EdgeRepo, edgeRepo } from './repos/edge.js';
 import { type ExchangeStateRepo, exchangeStateRepo } from './repos/exchange-state.js';
 import { type MoneyRepo, moneyRepo } from './repos/money.js';
 import { type OrdersRepo, ordersRepo } from './repos/orders.js';
@@ -37,6 +38,7 @@ export interface Repositories {
   readonly reports: ReportsRepo;
   readonly exchangeState: ExchangeStateRepo;
   readonly money: MoneyRepo;
+  readonly edge: EdgeRepo;
 }
 
 export function createRepositories(database: Database): Repositories {
@@ -53,6 +55,7 @@ export function createRepositories(database: Database): Repositories {
     reports: reportsRepo(database),
     exchangeState: exchangeStateRepo(database),
     money: moneyRepo(database),
+    edge: edgeRepo(database),
   };
 }
 

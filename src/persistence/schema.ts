@@ -99,6 +99,8 @@ export const decisions = pgTable(
     featuresHash: text('features_hash'),
     modelOutput: jsonb('model_output'),
     modelHash: text('model_hash'),
+    /** The strategy's details (edge: seed 000's decision columns and the market snapshot). */
+    details: jsonb('details'),
     riskOk: boolean('risk_ok'),
     riskCode: text('risk_code'),
     riskDetail: text('risk_detail'),
@@ -335,6 +337,63 @@ export const marketLifecycleEvents = pgTable(
   (t) => [index('market_lifecycle_events_session_at_idx').on(t.sessionId, t.at)],
 );
 
+/**
+ * Every forecast the edge strategy fetched (seed 002 §3: when it was issued and when we saw it).
+ * Temperatures are °F model inputs, not money: stored as tenths of a degree (integer).
+ */
+export const forecasts = pgTable(
+  'forecasts',
+  {
+    id: id(),
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => tradingSessions.id),
+    city: text('city').notNull(),
+    targetDate: text('target_date').notNull(),
+    source: text('source').notNull(),
+    issuedAt: at('issued_at').notNull(),
+    seenAt: at('seen_at').notNull(),
+    highTenthsF: integer('high_tenths_f').notNull(),
+    spreadTenthsF: integer('spread_tenths_f').notNull(),
+    dailyHighTenthsF: integer('daily_high_tenths_f'),
+    hoursCovered: integer('hours_covered'),
+    peakCovered: boolean('peak_covered').notNull(),
+    leadMinutes: integer('lead_minutes').notNull(),
+    origin: text('origin').notNull(),
+  },
+  (t) => [index('forecasts_city_date_idx').on(t.city, t.targetDate, t.issuedAt)],
+);
+
+/**
+ * The edge strategy's orders (seed 000's order columns): the maker order and, once converted,
+ * its taker conversion. Settled temperature and P&L are derived at report time from settlements.
+ */
+export const edgeOrders = pgTable(
+  'edge_orders',
+  {
+    clientOrderId: text('client_order_id').primaryKey(),
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => tradingSessions.id),
+    at: at('at').notNull(),
+    ticker: text('ticker').notNull(),
+    city: text('city').notNull(),
+    eventDate: text('event_date').notNull(),
+    bracketLabel: text('bracket_label').notNull(),
+    side: text('side').notNull(),
+    count: integer('count').notNull(),
+    makerPrice: integer('maker_price').notNull(),
+    volumeAtOrder: integer('volume_at_order').notNull(),
+    makerTimeoutMs: integer('maker_timeout_ms').notNull(),
+    dryRun: boolean('dry_run').notNull(),
+    isTaker: boolean('is_taker').notNull().default(false),
+    convertedAt: at('converted_at'),
+    conversionPrice: integer('conversion_price'),
+    conversionClientOrderId: text('conversion_client_order_id'),
+  },
+  (t) => [index('edge_orders_city_date_idx').on(t.city, t.eventDate)],
+);
+
 /** Every table, in an order that respects foreign keys when read front to back (parents first). */
 export const ALL_TABLES = [
   tradingSessions,
@@ -351,6 +410,8 @@ export const ALL_TABLES = [
   statusSnapshots,
   riskEvents,
   marketLifecycleEvents,
+  forecasts,
+  edgeOrders,
 ] as const;
 
 /** Order statuses that are still in flight (restart recovery loads these). */

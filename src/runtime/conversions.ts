@@ -1,5 +1,6 @@
 /**
- * Maker → taker (`--maker-to-taker-ms`): a post-only order of ours that has rested this long is
+ * Maker → taker (`--maker-to-taker-ms`, or the order's own `intent.makerTimeoutMs` — the edge
+ * strategy's volume-weighted timeout): a post-only order of ours that has rested this long is
  * converted — as an intent like any other, through the machine (only in READY), the
  * RiskController and the decision record, never by a service on its own. The intent `replaces`
  * the maker order: the executor cancels it first and sends at most its unfilled remainder as an
@@ -15,7 +16,8 @@ export interface ConversionQuote {
 }
 
 export interface ConversionOptions {
-  readonly afterMs: number;
+  /** --maker-to-taker-ms; an order's own intent.makerTimeoutMs takes precedence. */
+  readonly afterMs: number | undefined;
   readonly maxSlippageTicks: number;
   readonly quote: (ticker: string) => ConversionQuote | undefined;
 }
@@ -32,8 +34,10 @@ export function conversionFor(
   opts: ConversionOptions,
 ): { intent: OrderIntent } | { skip: string } {
   if (maker.status !== 'resting' || maker.intent.postOnly !== true) return { skip: 'not_a_resting_maker' };
+  const afterMs = maker.intent.makerTimeoutMs ?? opts.afterMs;
+  if (afterMs === undefined) return { skip: 'no_timeout' };
   const since = restingSince(maker);
-  if (since === undefined || now - since < opts.afterMs) return { skip: 'not_due' };
+  if (since === undefined || now - since < afterMs) return { skip: 'not_due' };
   const remaining = maker.intent.count - maker.fillCount;
   if (remaining <= 0) return { skip: 'nothing_left' };
   const quote = opts.quote(maker.intent.ticker);
@@ -47,7 +51,7 @@ export function conversionFor(
     price = bid === undefined ? undefined : Math.max(bid, maker.intent.yesPrice - slip, MIN_LIMIT_PRICE);
   }
   if (price === undefined) return { skip: 'no_opposite_quote' };
-  const { postOnly: _p, ...rest } = maker.intent;
+  const { postOnly: _p, makerTimeoutMs: _t, ...rest } = maker.intent;
   return {
     intent: {
       ...rest,

@@ -23,7 +23,7 @@ import { formatDollars } from '../kalshi/index.js';
 import { OPERATOR_HALT, OPERATOR_HALT_KEEP_ORDERS } from '../persistence/index.js';
 import { type RecordQuery, recordView, runRecordQuery } from '../report/index.js';
 import { StatusLogger } from '../services/index.js';
-import { prepareStrategy, StrategyRunner } from '../strategy/index.js';
+import { createEdgeStrategy, prepareStrategy, StrategyRunner } from '../strategy/index.js';
 import { provideMachine } from './actors.js';
 import { LastEventTracker, MachineBridge } from './bridge.js';
 import { createClients } from './clients.js';
@@ -62,6 +62,8 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
   // The strategy's model is loaded (and a bad one refused) before anything is opened.
   const prepared = await prepareStrategy({
     ...config,
+    // The edge trader runs a ladder loop of its own (below); the per-book runner holds.
+    strategy: config.strategy === 'edge' ? 'none' : config.strategy,
     ...(config.marketSelection.kind === 'tickers' ? { tickers: config.marketSelection.tickers } : {}),
     maxPositionPerMarket: config.risk.maxPositionPerMarket,
   });
@@ -214,6 +216,30 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
     act: (intent, evidence) => submit(intent, evidence),
   });
 
+  // --strategy edge: a ladder loop of its own in place of the per-book runner.
+  const edge =
+    config.strategy === 'edge'
+      ? await createEdgeStrategy({
+          config,
+          bus,
+          clock,
+          every: timers.every,
+          log: logger,
+          rest: clients.marketRest,
+          ...(endpoints.sim ? { simForecastUrl: endpoints.sim.forecastUrl } : {}),
+          book: (ticker) => orderbook.book(ticker),
+          positions: () => positions.positions(),
+          openOrders: () => orders.open(),
+          balance: () => recorder.runningBalance ?? services.exchange.lastBalance,
+          watched: () => watch?.watched() ?? [],
+          canAct: () =>
+            machineTakesIntents() ? { ok: true } : { ok: false, reason: String(actor.getSnapshot().value) },
+          submit: (intent, evidence) => submit(intent, evidence),
+          repo: record.repos.edge,
+          sessionId: record.sessionId,
+        })
+      : undefined;
+
   // ---------- periodic tasks ----------
   const statusLogger = new StatusLogger({
     bus,
@@ -251,7 +277,6 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
   /** Maker orders a conversion intent was sent for (not again until the order ends). */
   const converting = new Set<string>();
   const convert = () => {
-    if (config.makerToTakerMs === undefined) return;
     const now = clock();
     for (const maker of orders.open()) {
       if (converting.has(maker.clientOrderId)) continue;
@@ -372,6 +397,7 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
   stopActivity = async () => {
     runner.stop();
     built.stop();
+    await edge?.stop();
     housekeepingTimer.cancel();
     auditTimer.cancel();
     reconcileTimer.cancel();
@@ -381,7 +407,8 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
   };
 
   // ---------- run ----------
-  runner.start();
+  if (edge) edge.start();
+  else runner.start();
   statusLogger.start();
   watch.start();
   actor.start();

@@ -1,5 +1,16 @@
 /** Strategies and the runner that feeds them: public surface. */
 
+export { EdgeRunner, type EdgeRunnerDeps, type EdgeRunnerStats } from './edge.js';
+export { EdgeModelError, loadEdgeClassifier, writeEdgeModel } from './edge-classifier.js';
+export { type DecidedLadder, decideLadder, type EdgeClassifier, edgeEvidence } from './edge-decide.js';
+export { createEdgeStrategy, type EdgeRuntimeParts, type EdgeStrategyHandle } from './edge-runtime.js';
+export {
+  runEdgeScenario,
+  SCENARIO_CITIES,
+  type ScenarioResult,
+  type ScenarioSample,
+  type ScenarioVariant,
+} from './edge-scenario.js';
 export {
   type BuiltStrategy,
   DEFAULT_MODEL_FILE,

@@ -126,7 +126,8 @@ describe('traderv3 migrate with PGlite (--data-dir)', () => {
       const [row] = await database.query<{ n: number }>(
         `select count(*) as n from information_schema.tables where table_schema = 'public'`,
       );
-      expect(row?.n).toBe(14);
+      // 14 tables of 0000/0001 + forecasts and edge_orders (0002_edge).
+      expect(row?.n).toBe(16);
       expect(readFileSync(join(dataDir, 'pgdata.lock'), 'utf8').trim()).toBe(String(process.pid));
       await expect(openDatabase({ dataDir })).rejects.toMatchObject({ code: 'PERSIST_DATADIR_LOCKED' });
       // A second process sees the lock too, and says so.

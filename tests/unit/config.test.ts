@@ -349,7 +349,7 @@ describe('loadConfig: markets, strategy and numbers', () => {
     );
     expect(problems({ env: 'sim', tickers: 'OK-1,bad ticker' }).message).toContain('"BAD TICKER"');
     expect(problems({ env: 'sim', strategy: 'yolo' }).message).toContain(
-      '--strategy: expected one of hardcoded, none, policy, got "yolo"',
+      '--strategy: expected one of hardcoded, none, policy, edge, got "yolo"',
     );
     expect(problems({ env: 'sim', duration: '-3' }).message).toContain(
       '--duration: expected a number greater than 0',

@@ -92,6 +92,8 @@ export interface DecisionRow {
   readonly featuresHash?: string | null;
   readonly modelOutput?: unknown;
   readonly modelHash?: string | null;
+  /** The strategy's details (DecisionEvidence.details). */
+  readonly details?: unknown;
   readonly riskOk?: boolean | null;
   readonly riskCode?: string | null;
   readonly riskDetail?: string | null;
@@ -293,6 +295,7 @@ export function decisionRow(sessionId: string, decision: Decision): DecisionRow 
         }
       : null,
     modelHash: model?.hash ?? null,
+    details: decision.details ?? null,
     riskOk: verdict ? verdict.ok : null,
     riskCode: verdict && !verdict.ok ? verdict.code : null,
     riskDetail: verdict && !verdict.ok ? verdict.detail : null,

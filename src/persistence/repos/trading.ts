@@ -73,6 +73,7 @@ const insertDecisions = unnestInsert<DecisionRow>('decisions', [
   { name: 'features_hash', type: 'text', get: (r) => r.featuresHash },
   { name: 'model_output', type: 'jsonb', get: (r) => r.modelOutput },
   { name: 'model_hash', type: 'text', get: (r) => r.modelHash },
+  { name: 'details', type: 'jsonb', get: (r) => r.details },
   { name: 'risk_ok', type: 'bool', get: (r) => r.riskOk },
   { name: 'risk_code', type: 'text', get: (r) => r.riskCode },
   { name: 'risk_detail', type: 'text', get: (r) => r.riskDetail },
