@@ -6,6 +6,7 @@
  *   machine.transitioned  HALTED → (not SHUTTING_DOWN) → resume
  *   position.driftDetected                      → position_drift
  *   calibration.refused                         → calibration_refused
+ *   balance.driftDetected                       → balance_drift
  *
  * Not on the bus: crash_recovery (start.ts sends it from the record's startup figures once it
  * listens), daily_summary (the timer below).
@@ -29,11 +30,15 @@ export function notifyFromBus(bus: EventBus, notify: (n: Notification) => void):
   const onDrift = (d: { ticker: string; local: number; exchange: number; at: number }) =>
     notify(notifications.positionDrift(d.at, d.ticker, d.local, d.exchange));
   const onRefused = (r: { why: string; at: number }) => notify(notifications.calibrationRefused(r.at, r.why));
+  const onBalance = (b: { ledger: number; exchange: number; at: number }) =>
+    notify(notifications.balanceDrift(b.at, b.ledger, b.exchange));
   bus.on('risk.breakerTripped', onTrip);
   bus.on('machine.transitioned', onTransition);
   bus.on('position.driftDetected', onDrift);
   bus.on('calibration.refused', onRefused);
+  bus.on('balance.driftDetected', onBalance);
   return () => {
+    bus.off('balance.driftDetected', onBalance);
     bus.off('calibration.refused', onRefused);
     bus.off('risk.breakerTripped', onTrip);
     bus.off('machine.transitioned', onTransition);

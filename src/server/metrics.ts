@@ -301,6 +301,9 @@ export class TraderMetrics {
       this.m.positionDrift.set({ ticker: d.ticker }, (d.exchange - d.local) / 100);
     });
     on<{ reason: string }>('risk.breakerTripped', (e) => this.m.breakerTrips.inc({ reason: e.reason }));
+    // The policy actor's inference latency, and calibration's balance drift (exchange − ledger).
+    on<{ latencyUs: number }>('actor.action', (a) => this.observeInference(a.latencyUs / 1e6));
+    on<{ difference: number }>('balance.driftDetected', (d) => this.setBalanceDrift(d.difference));
     // A market doubted by the REST cross-check (book_mismatch) or by reconciliation (position_mismatch).
     on<{ reason: string }>('market.doubted', (e) => this.crossCheckDisagreement(e.reason));
   }

@@ -132,4 +132,27 @@ describe('/metrics', () => {
     expect(text).toContain('traderv3_rest_crosscheck_disagreements_total{kind="book_mismatch"} 1');
     expect(text).toContain('traderv3_rest_crosscheck_disagreements_total{kind="position_mismatch"} 1');
   });
+
+  it('takes inference latency from the policy actor and balance drift from calibration', async () => {
+    const a = await app();
+    bus.emit('actor.action', {
+      at: now,
+      ticker: 'KX-A',
+      action: 0,
+      name: 'HOLD',
+      mask: '1'.repeat(21),
+      latencyUs: 250,
+      modelHash: 'abc',
+    });
+    bus.emit('balance.driftDetected', {
+      exchange: 98_500_000,
+      ledger: 100_000_000,
+      difference: -1_500_000,
+      threshold: 1_000_000,
+      at: now,
+    });
+    const text = (await a.inject({ url: '/metrics' })).body;
+    expect(text).toContain('traderv3_inference_seconds_count 1');
+    expect(text).toContain('traderv3_reconciliation_drift_dollars{kind="balance"} -1.5');
+  });
 });

@@ -208,6 +208,13 @@ describe('from the bus', () => {
     bus.emit('machine.transitioned', { from: 'CALIBRATING', to: 'READY', event: 'x', at: 4 });
     bus.emit('position.driftDetected', { ticker: 'KX', local: 100, exchange: 300, at: 5 });
     bus.emit('calibration.refused', { why: 'positions differ: KX local 1.00 ≠ exchange 3.00', at: 6 });
+    bus.emit('balance.driftDetected', {
+      exchange: 90_000_000,
+      ledger: 100_000_000,
+      difference: -10_000_000,
+      threshold: 1_000_000,
+      at: 7,
+    });
     off();
     bus.emit('risk.breakerTripped', { reason: 'x', detail: 'y', at: 6 });
     expect(got.map((n) => [n.kind, n.severity])).toEqual([
@@ -216,7 +223,9 @@ describe('from the bus', () => {
       ['resume', 'info'],
       ['position_drift', 'warning'],
       ['calibration_refused', 'critical'],
+      ['balance_drift', 'warning'],
     ]);
+    expect(got[5]!.data).toEqual({ ledger_dollars: '100.0000', exchange_dollars: '90.0000' });
     expect(got[4]!.text).toContain('KX local 1.00 ≠ exchange 3.00');
     expect(got[3]!.text).toBe("Local 1.00 vs exchange 3.00 contracts; the exchange's count was taken.");
   });
