@@ -66,12 +66,13 @@ it('refuses READY when a position differs from what the fills imply, naming the 
   try {
     await inState(trader, 'READY');
     expect(
-      sim.core.place(simOrder({ accountId: 'seller', ticker, bookSide: 'ask', yesPrice: 6_000, count: 500 }))
+      // Above every bid (the weather world may price this bracket high): it rests until we take it.
+      sim.core.place(simOrder({ accountId: 'seller', ticker, bookSide: 'ask', yesPrice: 9_900, count: 500 }))
         .ok,
     ).toBe(true);
     await placeThroughMachine(
       trader,
-      testIntent(ticker, { yesPrice: 6_000, count: 500, timeInForce: 'immediate_or_cancel' }),
+      testIntent(ticker, { yesPrice: 9_900, count: 500, timeInForce: 'immediate_or_cancel' }),
     );
     await until('the fill', () => trader.services!.positions.get(ticker)?.position === 500);
 

@@ -65,12 +65,13 @@ it('notices fill frames the exchange dropped from the filled counts and converge
 
     // A taker order: the create answer says 5 filled; no fill frame comes.
     expect(
-      sim.core.place(simOrder({ accountId: 'seller', ticker, bookSide: 'ask', yesPrice: 6_000, count: 500 }))
+      // Above every bid (the weather world may price this bracket high): it rests until we take it.
+      sim.core.place(simOrder({ accountId: 'seller', ticker, bookSide: 'ask', yesPrice: 9_900, count: 500 }))
         .ok,
     ).toBe(true);
     await placeThroughMachine(
       trader,
-      testIntent(ticker, { yesPrice: 6_000, count: 500, timeInForce: 'immediate_or_cancel' }),
+      testIntent(ticker, { yesPrice: 9_900, count: 500, timeInForce: 'immediate_or_cancel' }),
     );
     // A resting order of ours filled later by someone else: only user_order says so.
     const bid = passivePrice(sim, ticker);
