@@ -15,6 +15,7 @@ import { parseDollars, RATE_LIMIT_TIERS } from '../kalshi/index.js';
 import { integerIn, numberIn, oneOf } from './options.js';
 
 interface ExchangeSimOptions {
+  weather?: boolean;
   host: string;
   port: number;
   seed: number;
@@ -60,6 +61,10 @@ export function registerExchangeSim(program: Command): void {
       20,
     )
     .option('--balance <dollars>', 'cash of the account written to --credentials', '1000')
+    .option(
+      '--weather',
+      'the weather world: daily-high ladders settle on a true high, makers quote a lagged forecast, /nws serves forecasts',
+    )
     .option('--credentials <file>', 'write (or reuse) API credentials for a funded account in this JSON file')
     .option(
       '--rate-limit <tier>',
@@ -85,6 +90,7 @@ export function registerExchangeSim(program: Command): void {
         markets: o.markets,
         ratePerSec: o.rate,
         rateLimit: o.rateLimit === 'off' ? false : o.rateLimit,
+        ...(o.weather === true ? { weather: {} } : {}),
       });
       const creds = sim.createAccount({ balance, ...(existing ?? {}) });
       if (o.credentials) {

@@ -69,7 +69,11 @@ export interface SimulatorOptions {
   relist?: boolean;
   /** The participants' flow bursts and price impact (microstructure.ts); partial overrides. */
   microstructure?: Partial<MicrostructureParams>;
-  /** The weather world (weather.ts): forecast quality and the makers' lag and noise; partial overrides. */
+  /**
+   * The weather world (weather.ts), on when given (`{}` for the defaults): every KXHIGH ladder gets
+   * a true high it settles on, its makers quote a lagged forecast, and `/nws` serves forecasts.
+   * Off, the ladders are priced and settled like any market (seeded fair values and draws).
+   */
   weather?: Partial<WeatherParams>;
 }
 
@@ -152,13 +156,17 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     clock,
     ...(options.microstructure ? { microstructure: options.microstructure } : {}),
   });
-  // The weather world: every KXHIGH ladder gets a true high; its makers quote the lagged forecast.
+  // The weather world (when asked for): every KXHIGH ladder gets a true high; its makers quote the
+  // lagged forecast.
+  const weatherOn = options.weather !== undefined;
   const weather = createWeatherWorld({
     core,
     seed: opts.seed,
     ...(options.weather ? { params: options.weather } : {}),
   });
-  const updateWeather = wireWeather(core, activity, weather, universe.markets);
+  const updateWeather = weatherOn
+    ? wireWeather(core, activity, weather, universe.markets)
+    : (_now: number) => undefined;
   updateWeather(clock());
   activity.seedBooks();
 
@@ -198,7 +206,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     // A weather ladder settles on its true high; everything else on the seeded draw.
     ...(options.autoSettle === false
       ? {}
-      : { determine: (t: string) => weather.resultFor(t) ?? determiner.resultFor(t) }),
+      : {
+          determine: weatherOn
+            ? (t: string) => weather.resultFor(t) ?? determiner.resultFor(t)
+            : determiner.resultFor,
+        }),
     ...(options.relist === false
       ? {}
       : { relist: (eventTicker: string, nowMs: number) => listings.listSuccessor(core, eventTicker, nowMs) }),
@@ -387,7 +399,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const url = new URL(req.url ?? '/', 'http://sim.invalid');
     if (url.pathname.startsWith(`${REST_PREFIX}/`) || url.pathname === REST_PREFIX) {
       void handleRest(restCtx, req, res, url);
-    } else if (url.pathname.startsWith(`${NWS_PREFIX}/`)) {
+    } else if (weatherOn && url.pathname.startsWith(`${NWS_PREFIX}/`)) {
       handleNws(weather, clock, origin, req, res, url);
     } else if (url.pathname.startsWith('/_sim/')) {
       void handleAdmin(req, res, url);

@@ -24,6 +24,8 @@ export async function resolveEndpoints(config: TraderConfig, logger: Logger): Pr
       markets: config.sim.markets,
       ratePerSec: config.sim.rate,
       rateLimit: config.rateLimitTier,
+      // The edge trader needs ladders that settle on a true high and a forecast service.
+      ...(config.strategy === 'edge' ? { weather: {} } : {}),
     });
     const creds = sim.createAccount({ balance: config.sim.balanceMicros });
     const signer = createSigner({ keyId: creds.key_id, privateKeyPem: creds.private_key_pem });

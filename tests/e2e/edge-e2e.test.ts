@@ -24,7 +24,7 @@ function tempDir(): string {
 }
 
 beforeAll(async () => {
-  sim = await startSimulator({ seed: 3, markets: 94, ratePerSec: 20 });
+  sim = await startSimulator({ seed: 3, markets: 94, ratePerSec: 20, weather: {} });
 });
 afterEach(() => {
   for (const t of running.splice(0)) t.kill();

@@ -16,7 +16,14 @@ let sim: Simulator;
 
 beforeAll(async () => {
   // Ladder CHI, CPI, BTC, then NY, MIA, AUS, DEN, LAX, PHIL today: 6 + 5 + 5 + 6 × 6 markets.
-  sim = await startSimulator({ seed: 7, markets: 52, ratePerSec: 0, rateLimit: false, clock: () => now });
+  sim = await startSimulator({
+    seed: 7,
+    markets: 52,
+    ratePerSec: 0,
+    rateLimit: false,
+    clock: () => now,
+    weather: {},
+  });
 });
 afterAll(async () => {
   await sim?.close();
