@@ -2,10 +2,11 @@
  * Runs `traderv3` as a child process and reads its JSON log lines as they arrive.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { credentialFlags as keyFileFlags } from '../../src/chaos/trader.js';
 import type { SimCredentials } from '../../src/exchange-sim/index.js';
 
 export const BIN = join(import.meta.dirname, '..', '..', 'bin', 'traderv3.js');
@@ -89,21 +90,10 @@ export function spawnTrader(args: string[], env: Record<string, string> = {}): T
   return new TraderProcess(child);
 }
 
-/** Writes the simulator account's key to a PEM file and returns the CLI flags that use it. */
+/** Writes the simulator account's key to a PEM file (in a fresh folder by default); the CLI flags. */
 export function credentialFlags(
   creds: SimCredentials,
   dir = mkdtempSync(join(tmpdir(), 'tv3-key-')),
 ): string[] {
-  const keyFile = join(dir, 'key.pem');
-  writeFileSync(keyFile, creds.private_key_pem, { mode: 0o600 });
-  return [
-    '--api-url',
-    creds.rest_url,
-    '--ws-url',
-    creds.ws_url,
-    '--key-id',
-    creds.key_id,
-    '--private-key',
-    keyFile,
-  ];
+  return keyFileFlags(creds, dir);
 }
