@@ -91,6 +91,11 @@ export interface BusEvents {
   'market.doubted': [{ readonly ticker: string; readonly reason: string; readonly at: number }];
   /** The doubt `reason` about a market is settled (a later check agrees). */
   'market.cleared': [{ readonly ticker: string; readonly reason: string; readonly at: number }];
+  /**
+   * A finished market we neither hold nor have orders in is no longer watched (its book is gone):
+   * whatever doubts were held about it are moot, and nothing will ever clear them otherwise.
+   */
+  'market.unwatched': [{ readonly ticker: string; readonly at: number }];
 
   'exchange.statusChecked': [ExchangeStatusView & { readonly at: number }];
   /** The exchange's view of one of our orders (user_orders channel or a REST read). */

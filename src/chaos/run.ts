@@ -44,6 +44,8 @@ export interface FaultOutcome {
   /** Time from the injection (or the lift, for held faults) to READY; undefined = never. */
   readonly recoveryMs: number | undefined;
   readonly withinBound: boolean;
+  /** For a fault not recovered from: what the trader's status last said (state, halt, reduce-only). */
+  readonly why?: string;
 }
 
 export interface ChaosRunResult {
@@ -71,6 +73,16 @@ function recovered(status: Record<string, unknown> | undefined): boolean {
   if (status?.halt !== null) return false;
   const reducing = status.reducing_markets;
   return !Array.isArray(reducing) || reducing.length === 0;
+}
+
+/** Why a status is not `recovered` (for the NOT RECOVERED line): state, halt, reduce-only markets. */
+function whyNotRecovered(status: Record<string, unknown> | undefined): string {
+  if (status === undefined) return 'status not answered';
+  const parts = [`state ${topState(status) ?? '?'}`];
+  if (status.halt !== null && status.halt !== undefined) parts.push(`halt ${JSON.stringify(status.halt)}`);
+  const reducing = status.reducing_markets;
+  if (Array.isArray(reducing) && reducing.length > 0) parts.push(`reduce-only ${JSON.stringify(reducing)}`);
+  return parts.join(', ');
 }
 
 /** Epoch ms of the first `READY` state line of a trader process (its own timestamp). */
@@ -114,11 +126,18 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosRunResult
     ];
     const forbidden: ForbiddenWindow[] = [];
     let restarts = 0;
+    /** The last status a wait saw that was not recovered, said in words (for NOT RECOVERED). */
+    let lastWhy = '';
     const waitRecovered = async (boundMs: number): Promise<number | undefined> => {
       const start = Date.now();
       while (Date.now() - start < boundMs) {
-        if (trader && !trader.alive) return undefined;
-        if (recovered(await control(dataDir, 'status', undefined, 2_000))) return Date.now() - start;
+        if (trader && !trader.alive) {
+          lastWhy = 'the trader exited';
+          return undefined;
+        }
+        const status = await control(dataDir, 'status', undefined, 2_000);
+        if (recovered(status)) return Date.now() - start;
+        lastWhy = whyNotRecovered(status);
         await sleep(100);
       }
       return undefined;
@@ -158,10 +177,17 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosRunResult
       if (wait > 0) await sleep(wait);
       const atMs = Date.now() - t0;
       const { what, recoveryMs } = await playFault(fault);
-      outcomes.push({ kind: fault.kind, atMs, what, recoveryMs, withinBound: recoveryMs !== undefined });
+      outcomes.push({
+        kind: fault.kind,
+        atMs,
+        what,
+        recoveryMs,
+        withinBound: recoveryMs !== undefined,
+        ...(recoveryMs === undefined ? { why: lastWhy } : {}),
+      });
       log(
         `  ${(atMs / 1000).toFixed(1).padStart(6)} s ${new Date(t0 + atMs).toISOString().slice(11, 23)}  ${fault.kind.padEnd(27)} ${what}` +
-          ` → ${recoveryMs === undefined ? 'NOT RECOVERED' : `READY in ${recoveryMs} ms`}`,
+          ` → ${recoveryMs === undefined ? `NOT RECOVERED (${lastWhy})` : `READY in ${recoveryMs} ms`}`,
       );
       if (recoveryMs === undefined && !trader!.alive) {
         log(`  the trader exited:\n${trader!.tail(10)}`);
@@ -202,7 +228,7 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosRunResult
         held: outcomes.every((o) => o.withinBound),
         detail: outcomes
           .filter((o) => !o.withinBound)
-          .map((o) => `${o.kind} at ${o.atMs} ms`)
+          .map((o) => `${o.kind} at ${o.atMs} ms (${o.why ?? '?'})`)
           .join('; '),
       },
     ];

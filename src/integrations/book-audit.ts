@@ -60,6 +60,11 @@ export class BookAuditor {
     return [...this.#doubted];
   }
 
+  /** The market is no longer watched: its doubt is moot (the machine drops it on 'market.unwatched'). */
+  forget(ticker: string): void {
+    this.#doubted.delete(ticker);
+  }
+
   /** Checks one market (single-flight per market): true agree, false disagree, undefined not checkable. */
   check(ticker: string): Promise<boolean | undefined> {
     let run = this.#running.get(ticker);

@@ -9,6 +9,8 @@
  *   book.statusChanged resyncing / stale     → MARKET_DOUBTFUL (book_resyncing / book_stale)
  *   book.statusChanged live                  → MARKET_CLEARED (both)
  *   market.doubted / market.cleared          → MARKET_DOUBTFUL / MARKET_CLEARED (cross-checks, reconciliation)
+ *   market.unwatched                         → MARKET_CLEARED for every doubt held about it (no check
+ *                                              will ever clear a market whose book is gone)
  *   market.phaseChanged → settled, and we are in that market → MARKET_SETTLED
  *   record.writeFailing, exchange.orderGroupTriggered → the RiskController's breaker (operator-only reset)
  *   balance.driftDetected → breaker 'balance_drift'; order.foreignFound with --foreign-orders halt → 'foreign_orders'
@@ -100,6 +102,10 @@ export class MachineBridge {
     bus.on('market.cleared', (e) =>
       this.send({ type: 'MARKET_CLEARED', ticker: e.ticker, reason: e.reason }),
     );
+    bus.on('market.unwatched', (e) => {
+      const reasons = this.actor.getSnapshot().context.doubtful[e.ticker] ?? [];
+      for (const reason of reasons) this.send({ type: 'MARKET_CLEARED', ticker: e.ticker, reason });
+    });
     bus.on('market.phaseChanged', (e) => {
       if (e.to === 'settled' && involvedIn(e.ticker)) this.send({ type: 'MARKET_SETTLED', ticker: e.ticker });
     });

@@ -339,6 +339,7 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
   bus.on('book.statusChanged', (e) => {
     if (e.status === 'live' && auditable(e.ticker)) audit(e.ticker);
   });
+  bus.on('market.unwatched', (e) => auditor.forget(e.ticker));
   const auditTimer = timers.every(config.bookCheckIntervalMs, () => {
     for (const ticker of watch?.watched() ?? []) if (auditable(ticker)) audit(ticker);
   });

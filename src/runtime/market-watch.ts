@@ -129,6 +129,7 @@ export class MarketWatch {
       for (const t of removed) {
         watched.splice(watched.indexOf(t), 1);
         schedule.forget(t);
+        this.#deps.bus.emit('market.unwatched', { ticker: t, at: this.#deps.timers.now() });
       }
       if (removed.length > 0) {
         logger.info(

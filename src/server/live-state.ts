@@ -258,6 +258,9 @@ export class LiveState {
       this.mirror(s.ticker).status = s.status;
       this.emit({ kind: 'books', ticker: s.ticker });
     });
+    add('market.unwatched', (e: { ticker: string }) => {
+      if (this.books.delete(e.ticker)) this.emit({ kind: 'books', ticker: e.ticker });
+    });
     add('market.phaseChanged', (e: { ticker: string; to: string }) => {
       this.phases.set(e.ticker, e.to);
     });

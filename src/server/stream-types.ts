@@ -148,6 +148,8 @@ export interface BookWire {
 
 export interface BooksData extends Section {
   readonly books: readonly BookWire[];
+  /** In a books_update: markets no longer watched since the last one (drop their books). */
+  readonly removed?: readonly string[];
 }
 
 export interface DecisionWire {

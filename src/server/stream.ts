@@ -196,10 +196,17 @@ export class StreamHub {
       this.dirty.clear();
     }
     if (this.dirtyBooks.size > 0) {
-      const books = [...this.dirtyBooks].flatMap((t) => this.o.live.book(t) ?? []);
+      const dirty = [...this.dirtyBooks];
       this.dirtyBooks.clear();
+      const books = dirty.flatMap((t) => this.o.live.book(t) ?? []);
+      const removed = dirty.filter((t) => this.o.live.book(t) === undefined);
       this.broadcast(
-        this.envelope('books_update', { is_empty: books.length === 0, state_missing: false, books }),
+        this.envelope('books_update', {
+          is_empty: books.length === 0,
+          state_missing: false,
+          books,
+          ...(removed.length > 0 ? { removed } : {}),
+        }),
       );
     }
   }

@@ -143,7 +143,7 @@ describe('market windows', () => {
 });
 
 describe('rediscovery (--series)', () => {
-  it('watches a newly listed market of the series once one it watched closes, and drops the closed one', async () => {
+  it('watches a newly listed market of the series once one it watched closes, and drops the closed one (and its doubts)', async () => {
     const first = sim.core.markets()[2]!;
     const series = first.eventTicker.split('-')[0]!;
     const second = await startOwnTrader('two', { series });
@@ -153,6 +153,23 @@ describe('rediscovery (--series)', () => {
       await until('READY', () => String(second.actor!.getSnapshot().value) === 'READY', 30_000);
       const watched = (await marketsOf()).map((m) => m.ticker);
       expect(watched).toContain(first.ticker);
+      // A doubt about it (a cross-check disagreement, a resync in flight) that no later check of a
+      // watched book will ever clear once the market is gone.
+      const reducing = async () =>
+        ((await second.control.status()) as { reducing_markets: Array<{ ticker: string }> }).reducing_markets;
+      second.services!.bus.emit('market.doubted', {
+        ticker: first.ticker,
+        reason: 'book_mismatch',
+        at: Date.now(),
+      });
+      second.services!.bus.emit('market.doubted', {
+        ticker: first.ticker,
+        reason: 'book_resyncing',
+        at: Date.now(),
+      });
+      await until('the market is reduce-only', async () =>
+        (await reducing()).some((m) => m.ticker === first.ticker),
+      );
 
       // The exchange lists a successor market in the same series, then a watched market closes.
       const successor = `${first.ticker}-NEXT`;
@@ -165,6 +182,8 @@ describe('rediscovery (--series)', () => {
       await until('the closed market is no longer watched', async () =>
         (await marketsOf()).every((m) => m.ticker !== first.ticker),
       );
+      // …and no longer reduce-only: its doubts went with it (chaos finding 5).
+      await until('no market is reduce-only', async () => (await reducing()).length === 0);
       await until('its book is live', async () =>
         (
           (await second.control.status()) as {

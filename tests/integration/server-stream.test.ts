@@ -207,3 +207,15 @@ describe('live stream against a real trader', () => {
     expect(equity.points.length).toBeGreaterThan(0);
   });
 });
+
+describe('a market no longer watched', () => {
+  it('leaves the books in a books_update naming it as removed', async () => {
+    const c = client();
+    await c.opened;
+    await c.waitFor('initial_state');
+    trader.services!.bus.emit('market.unwatched', { ticker, at: Date.now() });
+    const update = await c.waitFor('books_update', (m) => (m.data.removed ?? []).includes(ticker));
+    expect(update.data.books.map((b) => b.ticker)).not.toContain(ticker);
+    c.ws.close();
+  });
+});

@@ -77,6 +77,7 @@ export function reduce(s: DashboardState, m: StreamMessage): DashboardState {
     case 'books_update': {
       const books = { ...s.books };
       for (const b of m.data.books) books[b.ticker] = b;
+      for (const t of m.data.removed ?? []) delete books[t];
       return { ...base, books };
     }
     case 'fill_event':
