@@ -13,6 +13,7 @@ import { collect, KalshiRestClient } from '../src/kalshi/rest.js';
 import { createSigner } from '../src/kalshi/signer.js';
 import { parseSignedCount } from '../src/kalshi/units.js';
 import { type RunningTrader, startTrader } from '../src/runtime/index.js';
+import { simOrder } from './sim-order.js';
 
 export interface SimTrader {
   readonly trader: RunningTrader;
@@ -107,6 +108,22 @@ export async function placeThroughMachine(t: RunningTrader, intent: OrderIntent)
     const mine = t.services!.orders.all();
     return mine.length > before && mine.at(-1)!.status !== 'submitting' && stateOf(t) === 'READY';
   });
+}
+
+/**
+ * The trader buys `count` YES from the simulator account 'seller' (opened by the test) at 0.99:
+ * the seller's ask is above every bid (the weather world may price a bracket high), so it rests
+ * until our IOC takes it. Waits until the order is answered.
+ */
+export async function buyFromSeller(sim: Simulator, t: RunningTrader, ticker: string, count: number) {
+  const ask = sim.core.place(
+    simOrder({ accountId: 'seller', ticker, bookSide: 'ask', yesPrice: 9_900, count }),
+  );
+  if (!ask.ok) throw new Error(`the seller's ask on ${ticker} was refused`);
+  await placeThroughMachine(
+    t,
+    testIntent(ticker, { yesPrice: 9_900, count, timeInForce: 'immediate_or_cancel' }),
+  );
 }
 
 /** A YES price below both the best bid and the ask: an order there rests and nobody hits it. */

@@ -15,11 +15,10 @@ import { balanceFromRest } from '../../src/kalshi/normalize.js';
 import { collect, type KalshiRestClient } from '../../src/kalshi/rest.js';
 import { formatCount, formatDollars, formatPrice } from '../../src/kalshi/units.js';
 import type { RunningTrader } from '../../src/runtime/index.js';
-import { simOrder } from '../sim-order.js';
 import {
+  buyFromSeller,
   inState,
   passivePrice,
-  placeThroughMachine,
   stateOf,
   TradersOnSim,
   testIntent,
@@ -65,15 +64,7 @@ it('refuses READY when a position differs from what the fills imply, naming the 
   const { trader, creds } = await traders.start(ticker);
   try {
     await inState(trader, 'READY');
-    expect(
-      // Above every bid (the weather world may price this bracket high): it rests until we take it.
-      sim.core.place(simOrder({ accountId: 'seller', ticker, bookSide: 'ask', yesPrice: 9_900, count: 500 }))
-        .ok,
-    ).toBe(true);
-    await placeThroughMachine(
-      trader,
-      testIntent(ticker, { yesPrice: 9_900, count: 500, timeInForce: 'immediate_or_cancel' }),
-    );
+    await buyFromSeller(sim, trader, ticker, 500);
     await until('the fill', () => trader.services!.positions.get(ticker)?.position === 500);
 
     sim.applyFault({ action: 'drift_position', ticker, delta: 3, key_id: creds.key_id });

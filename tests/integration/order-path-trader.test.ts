@@ -11,6 +11,7 @@ import { type Simulator, startSimulator } from '../../src/exchange-sim/index.js'
 import { collect } from '../../src/kalshi/rest.js';
 import { simOrder } from '../sim-order.js';
 import {
+  buyFromSeller,
   exchangePosition,
   inState,
   passivePrice,
@@ -64,15 +65,7 @@ it('notices fill frames the exchange dropped from the filled counts and converge
     sim.applyFault({ action: 'drop_fill_messages', count: 100 });
 
     // A taker order: the create answer says 5 filled; no fill frame comes.
-    expect(
-      // Above every bid (the weather world may price this bracket high): it rests until we take it.
-      sim.core.place(simOrder({ accountId: 'seller', ticker, bookSide: 'ask', yesPrice: 9_900, count: 500 }))
-        .ok,
-    ).toBe(true);
-    await placeThroughMachine(
-      trader,
-      testIntent(ticker, { yesPrice: 9_900, count: 500, timeInForce: 'immediate_or_cancel' }),
-    );
+    await buyFromSeller(sim, trader, ticker, 500);
     // A resting order of ours filled later by someone else: only user_order says so.
     const bid = passivePrice(sim, ticker);
     await placeThroughMachine(trader, testIntent(ticker, { yesPrice: bid, count: 300 }));
