@@ -72,6 +72,8 @@ export interface RecorderDeps {
   priceArchiveMs?: number;
   /** Fill ids already in the database and the balance after its last ledger entry, if any. */
   knownFillIds?: Iterable<string>;
+  /** Settlement refs (`ticker@settledMs`) the ledger already has: calibration reads them again. */
+  knownSettlementRefs?: Iterable<string>;
   openingBalance?: Micros;
   onError?: (what: string, error: Error) => void;
 }
@@ -104,6 +106,7 @@ function latestBy<T>(rows: readonly T[], key: (r: T) => string): T[] {
 export class Recorder {
   readonly queue: WriteQueue<keyof Rows & string, Rows>;
   private readonly seenFills: Set<string>;
+  private readonly seenSettlements: Set<string>;
   private balance: Micros | undefined;
   private shed = 0;
   private gapMarked = 0;
@@ -115,6 +118,7 @@ export class Recorder {
   constructor(private readonly deps: RecorderDeps) {
     const { repos, sessionId } = deps;
     this.seenFills = new Set(deps.knownFillIds ?? []);
+    this.seenSettlements = new Set(deps.knownSettlementRefs ?? []);
     this.balance = deps.openingBalance;
     const keep = (maxBatch: number) => ({ policy: 'keep' as const, maxBatch });
     const shed = (maxBatch: number) => ({ policy: 'shed' as const, maxBatch });
@@ -366,14 +370,16 @@ export class Recorder {
       this.ledger({ at, kind: 'fee', ticker: fill.ticker, ref: fill.fillId, amount: -fill.fee });
   }
 
+  /**
+   * Every calibration reads the session's settlements back; each is booked once (the database
+   * would drop a second row by (kind, ref), but the running balance would count it twice and the
+   * next calibration see a drift that is not there).
+   */
   private onSettlement(s: SettlementRecord): void {
-    this.ledger({
-      at: new Date(s.settledMs),
-      kind: 'settlement',
-      ticker: s.ticker,
-      ref: `${s.ticker}@${s.settledMs}`,
-      amount: s.revenue,
-    });
+    const ref = `${s.ticker}@${s.settledMs}`;
+    if (this.seenSettlements.has(ref)) return;
+    this.seenSettlements.add(ref);
+    this.ledger({ at: new Date(s.settledMs), kind: 'settlement', ticker: s.ticker, ref, amount: s.revenue });
   }
 
   /** Calibration's balance: the ledger is brought to it with one reconciliation entry if needed. */

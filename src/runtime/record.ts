@@ -31,6 +31,7 @@ export interface OpenRecord {
   restoreOrders: TrackedOrder[];
   /** Fills the database already holds from the recovery window (counted before; never entered twice). */
   knownFillIds: string[];
+  knownSettlementRefs: string[];
   openingBalance: Micros | undefined;
   fillsSinceMs: number;
   /** A breaker trip on this exchange that no operator has reset since: this run starts halted. */
@@ -87,8 +88,14 @@ export async function openRecord(
     fillsSinceMs = Math.min(fillsSinceMs, o.createdMs);
   }
 
-  // Fills the database already has from that window: counted before, never entered twice.
+  // Fills and settlements the database already has from that window: counted before, never
+  // entered twice (calibration reads both back from fillsSinceMs).
   const known = await repos.fills.idsSince(exchange, new Date(fillsSinceMs - 60_000));
+  const knownSettlementRefs = await repos.ledger.refsSince(
+    exchange,
+    'settlement',
+    new Date(fillsSinceMs - 60_000),
+  );
 
   // The ledger continues from the newest earlier session on this exchange that has a balance.
   let openingBalance: Micros | undefined;
@@ -125,6 +132,7 @@ export async function openRecord(
     exchange,
     restoreOrders: restore,
     knownFillIds: known,
+    knownSettlementRefs,
     openingBalance,
     fillsSinceMs,
     openBreaker,

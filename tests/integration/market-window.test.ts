@@ -14,6 +14,7 @@ import { loadConfig } from '../../src/config/index.js';
 import type { OrderIntent } from '../../src/domain/index.js';
 import { contracts, MICROS_PER_DOLLAR } from '../../src/domain/index.js';
 import { type Simulator, startSimulator } from '../../src/exchange-sim/index.js';
+import { formatDollars } from '../../src/kalshi/units.js';
 import { type RunningTrader, startTrader } from '../../src/runtime/index.js';
 import { simOrder } from '../sim-order.js';
 
@@ -46,9 +47,13 @@ function intent(ticker: string, over: Partial<OrderIntent> = {}): OrderIntent {
   };
 }
 
+/** The simulator account of each trader, by name. */
+const accounts = new Map<string, string>();
+
 /** A trader (strategy none) on its own funded simulator account and data folder. */
 async function startOwnTrader(name: string, markets: { tickers: string } | { series: string }) {
   const creds = sim.createAccount({ balance: 1_000 * MICROS_PER_DOLLAR });
+  accounts.set(name, sim.accountOf(creds.key_id)!);
   const keyFile = join(dir, `${name}.pem`);
   writeFileSync(keyFile, creds.private_key_pem, { mode: 0o600 });
   const flags = {
@@ -139,6 +144,23 @@ describe('market windows', () => {
     expect(calibration).toMatchObject({ from: 'READY', event: 'MARKET_SETTLED' });
     // The 5 YES paid $1 each: $5 less what they cost is realized (fees apart), not lost in adoption.
     expect(trader.services!.positions.get(a!)).toMatchObject({ costBasis: 0, realizedPnl: 5_000_000 - paid });
+
+    // Every later calibration reads the settlement back: the ledger books it once, so its cash
+    // stays the exchange's and no balance drift halts the trader.
+    const exchangeCash = () => formatDollars(sim.core.balance(accounts.get('one')!).cash);
+    const ledgerCash = async () =>
+      ((await trader.control.status()) as { cash_dollars?: string }).cash_dollars;
+    expect(await ledgerCash()).toBe(exchangeCash());
+    for (let i = 0; i < 2; i++) {
+      const before = transitions.filter((t) => t.to === 'CALIBRATING').length;
+      await trader.control.sync();
+      await until(
+        'the sync ran',
+        () => transitions.filter((t) => t.to === 'CALIBRATING').length > before && state() !== 'CALIBRATING',
+      );
+      expect(state()).toBe('READY');
+      expect(await ledgerCash()).toBe(exchangeCash());
+    }
   });
 });
 

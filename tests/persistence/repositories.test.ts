@@ -521,6 +521,28 @@ describe.each(DRIVERS)('persistence on $name', (driver) => {
       expect(await repos.ledger.insertMany([{ ...entry, sessionId: 'session-x' }])).toHaveLength(0);
     });
 
+    it('lists the settlement refs an exchange already booked since a time (a restart reads them back)', async () => {
+      const settled = (ref: string, t: number) => ({
+        sessionId: 'session-a',
+        at: at(t),
+        kind: 'settlement' as const,
+        ticker: ref.split('@')[0]!,
+        ref,
+        amount: 5_000_000,
+      });
+      await repos.ledger.insertMany([
+        settled('KX-OLD@1000', 1),
+        settled('KX-NEW@5000', 5),
+        { sessionId: 'session-a', at: at(6), kind: 'fill', ref: 'fill-1', amount: -1 },
+      ]);
+      expect(await repos.ledger.refsSince(session.exchange, 'settlement', at(3))).toEqual(['KX-NEW@5000']);
+      expect((await repos.ledger.refsSince(session.exchange, 'settlement', at(0))).sort()).toEqual([
+        'KX-NEW@5000',
+        'KX-OLD@1000',
+      ]);
+      expect(await repos.ledger.refsSince('another-exchange', 'settlement', at(0))).toEqual([]);
+    });
+
     it('round-trips exact integers and times, from an ExchangeFill', async () => {
       const row = fillRow(
         'session-a',

@@ -82,7 +82,9 @@ describe('the recorder ledger', () => {
     recorder = undefined;
   });
 
-  function setup(opts: { openingBalance?: number; knownFillIds?: string[] } = {}) {
+  function setup(
+    opts: { openingBalance?: number; knownFillIds?: string[]; knownSettlementRefs?: string[] } = {},
+  ) {
     bus = createBus();
     const positions = new PositionTracker({ bus, clock: () => 0 });
     const { repos, written } = memoryRepos();
@@ -127,6 +129,19 @@ describe('the recorder ledger', () => {
       ['settlement', 'KXT@9', 3_000_000, 53_000_000],
       ['reconciliation', 's-1#2', 10_000, 53_010_000],
     ]);
+  });
+
+  it('never books a settlement twice (each calibration reads it back), nor one an earlier run booked', async () => {
+    const { written, recorder: r } = setup({ openingBalance: 50_000_000, knownSettlementRefs: ['KXOLD@5'] });
+    const settlement = { ticker: 'KXT', settledMs: 9, revenue: 3_000_000 };
+    bus.emit('exchange.settlementReported', { ticker: 'KXOLD', settledMs: 5, revenue: 7_000_000 });
+    bus.emit('exchange.settlementReported', settlement);
+    bus.emit('exchange.settlementReported', settlement);
+    await r.queue.flush();
+    expect(written.ledger.map((l) => [l.kind, l.ref, l.amount, l.balanceAfter])).toEqual([
+      ['settlement', 'KXT@9', 3_000_000, 53_000_000],
+    ]);
+    expect(r.runningBalance).toBe(53_000_000);
   });
 
   it('never enters a fill twice, nor one an earlier run already recorded', async () => {

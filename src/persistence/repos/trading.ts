@@ -7,7 +7,7 @@
  */
 import { and, asc, desc, eq, isNotNull, sql } from 'drizzle-orm';
 import type { Database } from '../db.js';
-import { fills, ledger, positions } from '../schema.js';
+import { fills, type LedgerKind, ledger, positions } from '../schema.js';
 import { exchangeOf, recomputeFillTotals } from './fill-totals.js';
 import type { DecisionRow, FillRow, LedgerRecord, LedgerRow, PositionRow, TransitionRow } from './rows.js';
 import { unnestInsert } from './unnest.js';
@@ -53,6 +53,8 @@ export interface LedgerRepo {
   /** balance_after of the session's newest entry that has one; undefined when none does. */
   balanceAfterLast(sessionId: string): Promise<number | undefined>;
   bySession(sessionId: string): Promise<LedgerRecord[]>;
+  /** Refs of `kind` entries already recorded on `exchange` dated at or after `since` (restart recovery). */
+  refsSince(exchange: string, kind: LedgerKind, since: Date): Promise<string[]>;
 }
 
 const insertTransitions = unnestInsert<TransitionRow>('machine_transitions', [
@@ -233,6 +235,14 @@ export function ledgerRepo(database: Database): LedgerRepo {
         .where(eq(ledger.sessionId, sessionId))
         .orderBy(asc(ledger.id));
       return rows.map(({ exchange: _exchange, ...row }) => row);
+    },
+
+    async refsSince(exchange, kind, since) {
+      const rows = await db
+        .select({ ref: ledger.ref })
+        .from(ledger)
+        .where(and(eq(ledger.exchange, exchange), eq(ledger.kind, kind), sql`${ledger.at} >= ${since}`));
+      return rows.map((r) => r.ref);
     },
   };
 }
