@@ -37,13 +37,15 @@ import { openRun } from './run.js';
 import { createServices } from './services.js';
 import { controlStatus, traderView } from './status.js';
 import { strategyPorts } from './strategy-ports.js';
-import { realTimers, singleFlight, type Timers } from './timers.js';
+import { realTimers, singleFlight, type TimerHandle, type Timers } from './timers.js';
 import type { RunningTrader, StartTraderDeps, TraderSummary } from './types.js';
 
 export type { RunningTrader, StartTrader, StartTraderDeps, TraderSummary } from './types.js';
 
 /** How often unknown orders are looked up, the book watchdog runs, and conversions are due. */
 const HOUSEKEEPING_MS = 2_000;
+/** How often a PAUSED trader asks the exchange whether trading has resumed. */
+const PAUSED_POLL_MS = 2_000;
 /** A probe for "would the machine take an intent now" (acceptance does not depend on the intent). */
 const PROBE_INTENT: OrderIntent = {
   ticker: 'probe',
@@ -354,6 +356,16 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
         logger.warn({ event: 'status_check_failed', error: err.message }, 'exchange status check failed'),
       ),
   );
+  // While PAUSED, ask every PAUSED_POLL_MS whether trading has resumed: nothing on the socket says
+  // so, and the health check runs only every --health-check-ms (30 s by default).
+  let pausedPoll: TimerHandle | undefined;
+  bus.on('machine.transitioned', (t) => {
+    if (t.to === 'PAUSED') pausedPoll ??= timers.every(PAUSED_POLL_MS, () => void checkPause());
+    else if (pausedPoll) {
+      pausedPoll.cancel();
+      pausedPoll = undefined;
+    }
+  });
   bus.on('order.changed', (o) => {
     if (o.status === 'rejected' && /paused|trading_is|exchange_closed|inactive/i.test(o.reason ?? '')) {
       void checkPause();
@@ -400,6 +412,7 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
     built.stop();
     await edge?.stop();
     housekeepingTimer.cancel();
+    pausedPoll?.cancel();
     auditTimer.cancel();
     reconcileTimer.cancel();
     statusLogger.stop();

@@ -38,7 +38,7 @@ async function until(what: string, probe: () => boolean, timeoutMs = 30_000): Pr
 }
 
 describe('an exchange pause', () => {
-  it('is noticed when an order is refused for it, long before the next health check', async () => {
+  it('is noticed when an order is refused for it, and its end while paused, long before the next health check', async () => {
     const creds = sim.createAccount({ balance: 1_000 * MICROS_PER_DOLLAR });
     const ticker = sim.core.markets()[0]!.ticker;
     const keyFile = join(dir, 'key.pem');
@@ -78,6 +78,11 @@ describe('an exchange pause', () => {
       });
       await until('PAUSED', () => trader.actor!.getSnapshot().value === 'PAUSED');
       expect(trader.actor!.getSnapshot().context.exchangePaused).toBe(true);
+
+      // …and its end is noticed while PAUSED (polled), not at a health check minutes away.
+      sim.applyFault({ action: 'resume_exchange' });
+      await until('READY after the resume', () => trader.actor!.getSnapshot().value === 'READY', 20_000);
+      expect(trader.actor!.getSnapshot().context.exchangePaused).toBe(false);
     } finally {
       sim.applyFault({ action: 'resume_exchange' });
       await trader.shutdown({ cancelOrders: true });
