@@ -1,8 +1,9 @@
 /**
- * `npm run chaos [-- --minutes N --seeds K --seed S]`: K seeded chaos runs of N minutes of faults
+ * `npm run chaos [-- --minutes N --seeds K --seed S --database-url URL --log-dir DIR]`: K seeded chaos runs of N minutes of faults
  * each, against a simulator in this process and the trader as a child process; prints the tables
  * and exits 1 on any breach (2 on a bad argument).
  */
+import { mkdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { chaosReport } from './report.js';
 import { type ChaosRunResult, runChaos } from './run.js';
@@ -24,6 +25,7 @@ export async function chaosMain(argv: readonly string[]): Promise<number> {
   let seeds: number;
   let firstSeed: number;
   let databaseUrl: string | undefined;
+  let logDir: string | undefined;
   try {
     const { values } = parseArgs({
       args: [...argv],
@@ -32,6 +34,7 @@ export async function chaosMain(argv: readonly string[]): Promise<number> {
         seeds: { type: 'string' },
         seed: { type: 'string' },
         'database-url': { type: 'string' },
+        'log-dir': { type: 'string' },
       },
       strict: true,
     });
@@ -39,6 +42,8 @@ export async function chaosMain(argv: readonly string[]): Promise<number> {
     seeds = positive('seeds', values.seeds, 1, true);
     firstSeed = positive('seed', values.seed, 1, true);
     databaseUrl = values['database-url'];
+    logDir = values['log-dir'];
+    if (logDir !== undefined) mkdirSync(logDir, { recursive: true });
     if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
       throw new Error(
         '--database-url must be a postgres:// URL (a scratch database is made on that server per run)',
@@ -46,7 +51,7 @@ export async function chaosMain(argv: readonly string[]): Promise<number> {
     }
   } catch (err) {
     process.stderr.write(
-      `chaos: ${(err as Error).message}\nusage: npm run chaos -- [--minutes N] [--seeds K] [--seed S] [--database-url postgres://…]\n`,
+      `chaos: ${(err as Error).message}\nusage: npm run chaos -- [--minutes N] [--seeds K] [--seed S] [--database-url postgres://…] [--log-dir DIR]\n`,
     );
     return 2;
   }
@@ -60,6 +65,7 @@ export async function chaosMain(argv: readonly string[]): Promise<number> {
         seed,
         durationMs: minutes * 60_000,
         ...(scratch ? { databaseUrl: scratch.url } : {}),
+        ...(logDir ? { logDir } : {}),
         log: (line) => process.stdout.write(`${line}\n`),
       });
     } finally {

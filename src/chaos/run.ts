@@ -32,6 +32,8 @@ export interface ChaosRunOptions {
   onePass?: boolean;
   /** Record in this Postgres database (DATABASE_URL for the trader) instead of PGlite in the data folder. */
   databaseUrl?: string;
+  /** Append the trader's log lines (every process of the run) to `<logDir>/chaos-seed-<seed>.jsonl`. */
+  logDir?: string;
   /** Progress lines for a person (off in tests). */
   log?: (line: string) => void;
 }
@@ -144,7 +146,11 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosRunResult
     };
     /** Starts the trader; the time from its spawn to its READY line is forbidden for orders. */
     const startTrader = async (fromMs: number, why: string): Promise<number | undefined> => {
-      trader = TraderChild.spawn(flags, options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {});
+      trader = TraderChild.spawn(
+        flags,
+        options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {},
+        options.logDir === undefined ? undefined : join(options.logDir, `chaos-seed-${options.seed}.jsonl`),
+      );
       const took = await waitRecovered(Math.max(bound, RESTART_BOUND_MS));
       forbidden.push({ fromMs, toMs: readyAt(trader) ?? Date.now(), why });
       return took;

@@ -3,7 +3,7 @@
  * lines kept and its control API (found through control.json in its data folder) at hand.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { createWriteStream, type WriteStream, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { SimCredentials } from '../exchange-sim/index.js';
@@ -20,8 +20,12 @@ export class TraderChild {
   readonly exited: Promise<number | null>;
   readonly startedMs = Date.now();
 
-  private constructor(private readonly child: ChildProcess) {
+  private constructor(
+    private readonly child: ChildProcess,
+    log: WriteStream | undefined,
+  ) {
     createInterface({ input: child.stdout! }).on('line', (line) => {
+      log?.write(`${line}\n`);
       this.raw.push(line);
       if (this.raw.length > 400) this.raw.shift();
       try {
@@ -33,15 +37,24 @@ export class TraderChild {
     child.stderr!.on('data', (d: Buffer) => {
       this.stderr = (this.stderr + d.toString()).slice(-8000);
     });
-    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    this.exited = new Promise((resolve) =>
+      child.once('exit', (code) => {
+        log?.end();
+        resolve(code);
+      }),
+    );
   }
 
-  static spawn(args: readonly string[], env: Record<string, string> = {}): TraderChild {
+  /** Starts `traderv3 …args`; with `logPath`, every stdout line is also appended to that file. */
+  static spawn(args: readonly string[], env: Record<string, string> = {}, logPath?: string): TraderChild {
     const child = spawn(process.execPath, [TRADER_BIN, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, ...env, NO_COLOR: '1' },
     });
-    return new TraderChild(child);
+    return new TraderChild(
+      child,
+      logPath === undefined ? undefined : createWriteStream(logPath, { flags: 'a' }),
+    );
   }
 
   get alive(): boolean {
