@@ -125,6 +125,11 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosRunResult
       String(RECONCILE_INTERVAL_S),
       '--book-check-interval',
       '3',
+      // The exchange-side kill switch (contracts matched per rolling 15 s) is for a runaway; the
+      // hardcoded strategy churning a busy chaos book trips the default (500) now and then, and
+      // its halt is operator-only by design (tests/integration/money-safety.test.ts covers it).
+      '--order-group-limit',
+      '1000000',
     ];
     const forbidden: ForbiddenWindow[] = [];
     let restarts = 0;
