@@ -10,7 +10,9 @@
  *     settlements go over the bus like live ones (everyone dedupes by trade id, and the recorder
  *     enters what it missed).
  *  4. Positions. At a run's first calibration (`adoptPositions`) the exchange's positions are the
- *     baseline and are adopted (what happened before this run). At every later one our positions
+ *     baseline and are adopted (what happened before this run); the fills read back that this run
+ *     has not applied (a crashed run's, after a restart) are replayed from where the exchange's
+ *     positions say they started, not from flat, so the cash the ledger books for each is right. At every later one our positions
  *     follow from that baseline and every fill since, so a position that still differs from the
  *     exchange's after the fills are read back is not explained by any fill: calibration runs
  *     again, up to `attempts` times (fills landing while we read break the invariant for a moment),
@@ -41,12 +43,12 @@ import {
   positionFromRest,
   settlementFromRest,
 } from '../kalshi/index.js';
-import type { OrderService, PositionTracker } from '../services/index.js';
+import { type OrderService, type PositionTracker, replayStartPositions } from '../services/index.js';
 
 export interface CalibrationDeps {
   rest: Pick<KalshiRestClient, 'allPositions' | 'allOrders' | 'allFills' | 'allSettlements' | 'getBalance'>;
   orders: Pick<OrderService, 'reconcile' | 'resolveUnknowns' | 'cancelAll' | 'settleMissing'>;
-  positions: Pick<PositionTracker, 'reconcile' | 'positions'>;
+  positions: Pick<PositionTracker, 'reconcile' | 'positions' | 'unapplied' | 'rebase'>;
   bus: EventBus;
   clock: () => number;
   cleanup: boolean;
@@ -131,6 +133,12 @@ export async function calibrate(deps: CalibrationDeps): Promise<CalibrationSumma
     const balance = balanceFromRest(await deps.rest.getBalance());
 
     const seen = deps.orders.reconcile(resting, []);
+    // A run's first calibration replays fills it has not applied (a restart: the crashed run's)
+    // from where the exchange says they started, not from flat — see replayStartPositions.
+    if (adoptPositions) {
+      const unapplied = deps.positions.unapplied(fills);
+      deps.positions.rebase(replayStartPositions(positions, unapplied, settlements), positions);
+    }
     // Fills go over the bus like live ones: the OrderService, the PositionTracker and the recorder
     // each dedupe them by trade id, so the ones we already had change nothing.
     for (const fill of [...fills].sort((a, b) => a.createdMs - b.createdMs))

@@ -189,12 +189,25 @@ export function statusFromRest(s: ExchangeStatus): ExchangeStatusView {
 }
 
 /** A settlement's payout to us (revenue is integer cents on the wire). */
-export function settlementFromRest(s: Settlement): { ticker: string; settledMs: number; revenue: number } {
-  return {
+/**
+ * A settlement: when, what it paid, and — when the exchange reports the counts — the signed
+ * position it paid out on (yes − no, Count units).
+ */
+export function settlementFromRest(s: Settlement): {
+  ticker: string;
+  settledMs: number;
+  revenue: number;
+  position?: number;
+} {
+  const out = {
     ticker: str(s.ticker, 'settlement.ticker'),
     settledMs: timeMs(s.settled_time, 'settlement.settled_time'),
     revenue: centsToMicros(s.revenue, 'settlement.revenue'),
   };
+  if (s.yes_count_fp === undefined || s.no_count_fp === undefined) return out;
+  const yes = parseCount(s.yes_count_fp, 'settlement.yes_count_fp');
+  const no = parseCount(s.no_count_fp, 'settlement.no_count_fp');
+  return { ...out, position: yes - no };
 }
 
 /** An order group as listed by GET /portfolio/order_groups. */

@@ -362,6 +362,37 @@ export class PositionTracker {
     return drifts;
   }
 
+  /** The fills of `fills` this tracker has not applied (a restart's replay). */
+  unapplied(fills: readonly ExchangeFill[]): ExchangeFill[] {
+    return fills.filter((f) => !this.#seenFills.has(f.fillId));
+  }
+
+  /**
+   * Moves positions to where a replay of fills must start (see replayStartPositions), so that each
+   * replayed fill meets the position it really met. The basis of a start position is not known:
+   * the exchange's average cost now on the same leg is taken (0 on the other leg). Returns how many
+   * markets moved.
+   */
+  rebase(starts: ReadonlyMap<string, Count>, exchangeNow: readonly ExchangePosition[]): number {
+    const byTicker = new Map(exchangeNow.map((p) => [p.ticker, p]));
+    let moved = 0;
+    for (const [ticker, start] of starts) {
+      const local = this.#states.get(ticker) ?? emptyPosition(ticker);
+      if (local.position === start) continue;
+      const now = byTicker.get(ticker);
+      const sameLeg = now !== undefined && now.position !== 0 && Math.sign(now.position) === Math.sign(start);
+      const exposure = sameLeg
+        ? Number((BigInt(now.exposure) * BigInt(Math.abs(start))) / BigInt(Math.abs(now.position)))
+        : 0;
+      this.#states.set(
+        ticker,
+        adoptExchangePosition(local, { ticker, position: start, realizedPnl: 0, feesPaid: 0, exposure }),
+      );
+      moved += 1;
+    }
+    return moved;
+  }
+
   #apply(fill: ExchangeFill): boolean {
     if (this.#seenFills.has(fill.fillId)) return false;
     const next = applyFill(this.#states.get(fill.ticker) ?? emptyPosition(fill.ticker), fill);

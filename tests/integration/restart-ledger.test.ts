@@ -1,0 +1,124 @@
+/**
+ * A restart after a crash that lost the last fills of a run which itself began holding a position
+ * (chaos, seed 12): the restarted trader reads those fills back and books their cash. Replayed from
+ * flat, a sale of YES that was held looked like a purchase of NO, the ledger was off by $1 per
+ * contract, and the balance-drift breaker halted the trader for nothing. Real traders in process
+ * against the loopback simulator; the crash is made in the record (the run's last fill and what
+ * followed it never written, the session left "running"), as a kill -9 leaves it.
+ */
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { MICROS_PER_DOLLAR } from '../../src/domain/index.js';
+import { type Simulator, startSimulator } from '../../src/exchange-sim/index.js';
+import { formatDollars } from '../../src/kalshi/units.js';
+import { openDatabase } from '../../src/persistence/db.js';
+import type { RunningTrader } from '../../src/runtime/index.js';
+import { simOrder } from '../sim-order.js';
+import {
+  buyFromSeller,
+  inState,
+  placeThroughMachine,
+  stateOf,
+  TradersOnSim,
+  testIntent,
+  until,
+} from '../trader-on-sim.js';
+
+let sim: Simulator;
+let traders: TradersOnSim;
+
+beforeAll(async () => {
+  sim = await startSimulator({ seed: 9, markets: 3, ratePerSec: 0, rateLimit: false });
+  sim.core.openAccount('seller', 1_000 * MICROS_PER_DOLLAR);
+  traders = new TradersOnSim(sim);
+});
+
+afterAll(async () => {
+  await sim?.close();
+  traders?.close();
+});
+
+const position = (t: RunningTrader, ticker: string) => t.services!.positions.get(ticker)?.position ?? 0;
+
+it('books the fills a crash lost at the cash they really moved, so no drift halts the restart', async () => {
+  const ticker = sim.core.markets()[0]!.ticker;
+  const account = traders.account();
+  const accountId = sim.accountOf(account.creds.key_id)!;
+  const flags = { dataDir: join(traders.dir, 'shared'), reconcileInterval: '3600' };
+
+  // Run 1 buys 10 YES and stops cleanly.
+  const first = await traders.start(ticker, flags, account);
+  await inState(first.trader, 'READY');
+  await buyFromSeller(sim, first.trader, ticker, 1_000);
+  await until('10 YES', () => position(first.trader, ticker) === 1_000);
+  await first.trader.shutdown({ cancelOrders: true });
+
+  // Run 2 starts holding them (adopted) and sells 4 to a bid one tick under the best ask.
+  const second = await traders.start(ticker, flags, account);
+  await inState(second.trader, 'READY');
+  expect(position(second.trader, ticker)).toBe(1_000);
+  const bestNo = sim.core.book(ticker).no.at(-1)?.[0];
+  const bid = (bestNo === undefined ? 9_900 : 10_000 - bestNo) - 100;
+  const seller = simOrder({ accountId: 'seller', ticker, bookSide: 'bid', yesPrice: bid, count: 400 });
+  expect(sim.core.place(seller).ok).toBe(true);
+  await placeThroughMachine(
+    second.trader,
+    testIntent(ticker, { bookSide: 'ask', yesPrice: bid, count: 400, timeInForce: 'immediate_or_cancel' }),
+  );
+  const sale = second.trader.services!.orders.all().at(-1)!;
+  expect(sale, JSON.stringify(sale)).toMatchObject({ status: 'executed' });
+  await until('6 YES', () => position(second.trader, ticker) === 600);
+  const summary = await second.trader.shutdown({ cancelOrders: true });
+  expect(summary.fills).toBe(1);
+
+  // …as a kill -9 would have left it: that fill and every ledger entry from it on never written,
+  // the session still "running".
+  const db = await openDatabase({ dataDir: flags.dataDir });
+  try {
+    const [session] = await db.query<{ id: string }>(
+      'select id from trading_sessions order by started_at desc limit 1',
+    );
+    const fills = await db.query<{ fill_id: string }>('select fill_id from fills where session_id = $1', [
+      session!.id,
+    ]);
+    expect(fills).toHaveLength(1);
+    const [entry] = await db.query<{ id: number }>(
+      `select min(id) as id from ledger where session_id = $1 and kind = 'fill' and ref = $2`,
+      [session!.id, fills[0]!.fill_id],
+    );
+    await db.query('delete from ledger where session_id = $1 and id >= $2', [session!.id, entry!.id]);
+    await db.query('delete from fills where session_id = $1', [session!.id]);
+    await db.query(
+      `update trading_sessions set status = 'running', ended_at = null, pid = $2, summary = null where id = $1`,
+      [session!.id, process.pid],
+    );
+  } finally {
+    await db.close();
+  }
+
+  // Run 3 reads the lost fill back: 4 YES sold from 10 held (+4 × bid), not 4 NO bought (−4 × (1 − bid)).
+  const third = await traders.start(ticker, flags, account);
+  try {
+    await until('calibrated', () => ['READY', 'HALTED', 'ERROR'].includes(stateOf(third.trader)), 30_000);
+    // A drift found by the calibration trips the breaker a moment after it ends.
+    await new Promise((r) => setTimeout(r, 1_500));
+    const status = (await third.trader.control.status()) as { halt: unknown; cash_dollars?: string };
+    expect(status.halt).toBeNull();
+    expect(stateOf(third.trader)).toBe('READY');
+    expect(status.cash_dollars).toBe(formatDollars(sim.core.balance(accountId).cash));
+    expect(position(third.trader, ticker)).toBe(600);
+  } finally {
+    await third.trader.shutdown({ cancelOrders: true });
+  }
+  // The ledger needed no correction: no reconciliation entry in the restarted run.
+  const after = await openDatabase({ dataDir: flags.dataDir });
+  try {
+    const corrections = await after.query<{ amount: number }>(
+      `select l.amount from ledger l join trading_sessions s on s.id = l.session_id
+       where l.kind = 'reconciliation' and s.started_at = (select max(started_at) from trading_sessions)`,
+    );
+    expect(corrections).toEqual([]);
+  } finally {
+    await after.close();
+  }
+}, 120_000);
