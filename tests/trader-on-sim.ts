@@ -6,9 +6,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
+import { afterAll, beforeAll } from 'vitest';
 import { loadConfig } from '../src/config/index.js';
 import { MICROS_PER_DOLLAR, type OrderIntent } from '../src/domain/index.js';
-import type { SimCredentials, Simulator } from '../src/exchange-sim/index.js';
+import { type SimCredentials, type Simulator, startSimulator } from '../src/exchange-sim/index.js';
 import { collect, KalshiRestClient } from '../src/kalshi/rest.js';
 import { createSigner } from '../src/kalshi/signer.js';
 import { parseSignedCount } from '../src/kalshi/units.js';
@@ -70,6 +71,27 @@ export class TradersOnSim {
   close(): void {
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * For one test file: a quiet loopback simulator (no synthetic flow, no rate limit) with a funded
+ * account 'seller', and traders on it — started before all its tests, closed after them.
+ */
+export function simWithSeller(options: { seed: number; markets: number }): {
+  sim: Simulator;
+  traders: TradersOnSim;
+} {
+  const env = {} as { sim: Simulator; traders: TradersOnSim };
+  beforeAll(async () => {
+    env.sim = await startSimulator({ ...options, ratePerSec: 0, rateLimit: false });
+    env.sim.core.openAccount('seller', 1_000 * MICROS_PER_DOLLAR);
+    env.traders = new TradersOnSim(env.sim);
+  });
+  afterAll(async () => {
+    await env.sim?.close();
+    env.traders?.close();
+  });
+  return env;
 }
 
 export async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {

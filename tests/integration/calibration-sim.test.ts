@@ -8,9 +8,8 @@
  *  - orders on the account that are not ours are adopted and flagged, count against exposure, and
  *    with --foreign-orders halt trip the breaker ('foreign_orders').
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { MICROS_PER_DOLLAR, notional } from '../../src/domain/index.js';
-import { type Simulator, startSimulator } from '../../src/exchange-sim/index.js';
+import { expect, it } from 'vitest';
+import { notional } from '../../src/domain/index.js';
 import { balanceFromRest } from '../../src/kalshi/normalize.js';
 import { collect, type KalshiRestClient } from '../../src/kalshi/rest.js';
 import { formatCount, formatDollars, formatPrice } from '../../src/kalshi/units.js';
@@ -19,25 +18,13 @@ import {
   buyFromSeller,
   inState,
   passivePrice,
+  simWithSeller,
   stateOf,
-  TradersOnSim,
   testIntent,
   until,
 } from '../trader-on-sim.js';
 
-let sim: Simulator;
-let traders: TradersOnSim;
-
-beforeAll(async () => {
-  sim = await startSimulator({ seed: 8, markets: 4, ratePerSec: 0, rateLimit: false });
-  sim.core.openAccount('seller', 1_000 * MICROS_PER_DOLLAR);
-  traders = new TradersOnSim(sim);
-});
-
-afterAll(async () => {
-  await sim?.close();
-  traders?.close();
-});
+const env = simWithSeller({ seed: 8, markets: 4 });
 
 /** Asks for a calibration and waits until it has ended (the machine left CALIBRATING). */
 async function sync(t: RunningTrader): Promise<string> {
@@ -60,14 +47,14 @@ async function exchangeCash(rest: KalshiRestClient): Promise<string> {
 }
 
 it('refuses READY when a position differs from what the fills imply, naming the market and amounts', async () => {
-  const ticker = sim.core.markets()[0]!.ticker;
-  const { trader, creds } = await traders.start(ticker);
+  const ticker = env.sim.core.markets()[0]!.ticker;
+  const { trader, creds } = await env.traders.start(ticker);
   try {
     await inState(trader, 'READY');
-    await buyFromSeller(sim, trader, ticker, 500);
+    await buyFromSeller(env.sim, trader, ticker, 500);
     await until('the fill', () => trader.services!.positions.get(ticker)?.position === 500);
 
-    sim.applyFault({ action: 'drift_position', ticker, delta: 3, key_id: creds.key_id });
+    env.sim.applyFault({ action: 'drift_position', ticker, delta: 3, key_id: creds.key_id });
     expect(await sync(trader)).toBe('ERROR');
     const { lastError } = trader.actor!.getSnapshot().context;
     expect(lastError).toContain(`${ticker}: ours 5.00 ≠ exchange 8.00 (3.00 unexplained)`);
@@ -76,22 +63,22 @@ it('refuses READY when a position differs from what the fills imply, naming the 
     expect(trader.services!.positions.get(ticker)?.position).toBe(500);
 
     // Once the exchange agrees again, the next calibration (after the backoff) reaches READY.
-    sim.applyFault({ action: 'clear' });
+    env.sim.applyFault({ action: 'clear' });
     await inState(trader, 'READY', 30_000);
   } finally {
-    sim.applyFault({ action: 'clear' });
+    env.sim.applyFault({ action: 'clear' });
     await trader.shutdown({ cancelOrders: true });
   }
 }, 90_000);
 
 it('flags a cash difference above --max-balance-drift-dollars: booked, breaker balance_drift, HALTED', async () => {
-  const ticker = sim.core.markets()[1]!.ticker;
-  const { trader, rest, creds } = await traders.start(ticker, { maxBalanceDriftDollars: '1' });
+  const ticker = env.sim.core.markets()[1]!.ticker;
+  const { trader, rest, creds } = await env.traders.start(ticker, { maxBalanceDriftDollars: '1' });
   try {
     await inState(trader, 'READY');
     const found: number[] = [];
     trader.services!.bus.on('balance.driftDetected', (d) => found.push(d.difference));
-    sim.applyFault({ action: 'drift_balance', delta_dollars: '12.50', key_id: creds.key_id });
+    env.sim.applyFault({ action: 'drift_balance', delta_dollars: '12.50', key_id: creds.key_id });
     expect(await sync(trader)).toBe('HALTED');
     expect(found).toEqual([12_500_000]);
     const breaker = trader.services!.risk.breaker();
@@ -106,31 +93,31 @@ it('flags a cash difference above --max-balance-drift-dollars: booked, breaker b
     await inState(trader, 'READY');
     expect(found).toHaveLength(1);
   } finally {
-    sim.applyFault({ action: 'clear' });
+    env.sim.applyFault({ action: 'clear' });
     await trader.shutdown({ cancelOrders: true });
   }
 }, 90_000);
 
 it('books a cash difference below the limit as a reconciliation entry and stays READY', async () => {
-  const ticker = sim.core.markets()[2]!.ticker;
-  const { trader, rest, creds } = await traders.start(ticker, { maxBalanceDriftDollars: '1' });
+  const ticker = env.sim.core.markets()[2]!.ticker;
+  const { trader, rest, creds } = await env.traders.start(ticker, { maxBalanceDriftDollars: '1' });
   try {
     await inState(trader, 'READY');
-    sim.applyFault({ action: 'drift_balance', delta_dollars: '-0.40', key_id: creds.key_id });
+    env.sim.applyFault({ action: 'drift_balance', delta_dollars: '-0.40', key_id: creds.key_id });
     expect(await sync(trader)).toBe('READY');
     expect(trader.services!.risk.breaker().open).toBe(false);
     const status = (await trader.control.status()) as { cash_dollars: string };
     expect(status.cash_dollars).toBe(await exchangeCash(rest));
   } finally {
-    sim.applyFault({ action: 'clear' });
+    env.sim.applyFault({ action: 'clear' });
     await trader.shutdown({ cancelOrders: true });
   }
 }, 90_000);
 
 it('adopts orders that are not ours, flags them, and counts them against exposure', async () => {
-  const ticker = sim.core.markets()[3]!.ticker;
-  const account = traders.account();
-  const foreignPrice = passivePrice(sim, ticker, 6);
+  const ticker = env.sim.core.markets()[3]!.ticker;
+  const account = env.traders.account();
+  const foreignPrice = passivePrice(env.sim, ticker, 6);
   const byHand = await account.rest.createOrderV2({
     ticker,
     client_order_id: 'by-hand-1',
@@ -142,9 +129,9 @@ it('adopts orders that are not ours, flags them, and counts them against exposur
   });
   expect(byHand.outcome).toBe('accepted');
   // Our order alone fits the exposure limit; with the foreign order's cash it does not.
-  const ourPrice = passivePrice(sim, ticker, 5);
+  const ourPrice = passivePrice(env.sim, ticker, 5);
   const limit = notional(2_000, foreignPrice) + notional(500, ourPrice) / 2;
-  const { trader } = await traders.start(
+  const { trader } = await env.traders.start(
     ticker,
     { maxExposureDollars: formatDollars(limit), maxBalanceDriftDollars: '1' },
     account,
@@ -177,19 +164,19 @@ it('adopts orders that are not ours, flags them, and counts them against exposur
 }, 90_000);
 
 it('with --foreign-orders halt, an order that is not ours trips the breaker and the halt cancels it', async () => {
-  const ticker = sim.core.markets()[3]!.ticker;
-  const account = traders.account();
+  const ticker = env.sim.core.markets()[3]!.ticker;
+  const account = env.traders.account();
   const byHand = await account.rest.createOrderV2({
     ticker,
     client_order_id: 'by-hand-2',
     side: 'bid',
     count: formatCount(100),
-    price: formatPrice(passivePrice(sim, ticker, 6)),
+    price: formatPrice(passivePrice(env.sim, ticker, 6)),
     time_in_force: 'good_till_canceled',
     self_trade_prevention_type: 'maker',
   });
   expect(byHand.outcome).toBe('accepted');
-  const { trader } = await traders.start(ticker, { foreignOrders: 'halt' }, account);
+  const { trader } = await env.traders.start(ticker, { foreignOrders: 'halt' }, account);
   try {
     await inState(trader, 'HALTED');
     const breaker = trader.services!.risk.breaker();

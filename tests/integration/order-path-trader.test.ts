@@ -5,9 +5,7 @@
  * positions agree with the exchange's within seconds — with no sync, calibration or periodic
  * reconciliation (its interval is an hour here).
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { MICROS_PER_DOLLAR } from '../../src/domain/index.js';
-import { type Simulator, startSimulator } from '../../src/exchange-sim/index.js';
+import { expect, it } from 'vitest';
 import { collect } from '../../src/kalshi/rest.js';
 import { simOrder } from '../sim-order.js';
 import {
@@ -16,34 +14,22 @@ import {
   inState,
   passivePrice,
   placeThroughMachine,
-  TradersOnSim,
+  simWithSeller,
   testIntent,
   until,
 } from '../trader-on-sim.js';
 
-let sim: Simulator;
-let traders: TradersOnSim;
-
-beforeAll(async () => {
-  sim = await startSimulator({ seed: 5, markets: 4, ratePerSec: 0, rateLimit: false });
-  sim.core.openAccount('seller', 1_000 * MICROS_PER_DOLLAR);
-  traders = new TradersOnSim(sim);
-});
-
-afterAll(async () => {
-  await sim?.close();
-  traders?.close();
-});
+const env = simWithSeller({ seed: 5, markets: 4 });
 
 it('puts every order it creates in its order group, as the exchange lists them', async () => {
-  const ticker = sim.core.markets()[0]!.ticker;
-  const { trader, rest } = await traders.start(ticker, { reconcileInterval: '3600' });
+  const ticker = env.sim.core.markets()[0]!.ticker;
+  const { trader, rest } = await env.traders.start(ticker, { reconcileInterval: '3600' });
   try {
     await inState(trader, 'READY');
-    await placeThroughMachine(trader, testIntent(ticker, { yesPrice: passivePrice(sim, ticker, 6) }));
+    await placeThroughMachine(trader, testIntent(ticker, { yesPrice: passivePrice(env.sim, ticker, 6) }));
     await placeThroughMachine(
       trader,
-      testIntent(ticker, { yesPrice: passivePrice(sim, ticker, 5), postOnly: true }),
+      testIntent(ticker, { yesPrice: passivePrice(env.sim, ticker, 5), postOnly: true }),
     );
     expect(trader.services!.orders.open().map((o) => o.status)).toEqual(['resting', 'resting']);
     const status = (await trader.control.status()) as { order_group: { id: string | null } };
@@ -58,26 +44,27 @@ it('puts every order it creates in its order group, as the exchange lists them',
 }, 60_000);
 
 it('notices fill frames the exchange dropped from the filled counts and converges in seconds', async () => {
-  const ticker = sim.core.markets()[1]!.ticker;
-  const { trader, rest } = await traders.start(ticker, { reconcileInterval: '3600' });
+  const ticker = env.sim.core.markets()[1]!.ticker;
+  const { trader, rest } = await env.traders.start(ticker, { reconcileInterval: '3600' });
   try {
     await inState(trader, 'READY');
-    sim.applyFault({ action: 'drop_fill_messages', count: 100 });
+    env.sim.applyFault({ action: 'drop_fill_messages', count: 100 });
 
     // A taker order: the create answer says 5 filled; no fill frame comes.
-    await buyFromSeller(sim, trader, ticker, 500);
+    await buyFromSeller(env.sim, trader, ticker, 500);
     // A resting order of ours filled later by someone else: only user_order says so.
-    const bid = passivePrice(sim, ticker);
+    const bid = passivePrice(env.sim, ticker);
     await placeThroughMachine(trader, testIntent(ticker, { yesPrice: bid, count: 300 }));
     expect(trader.services!.orders.open().map((o) => o.status)).toEqual(['resting']);
     // The seller sweeps every bid down to ours (ours included).
-    const sweep = sim.core
+    const sweep = env.sim.core
       .book(ticker)
       .yes.filter(([p]) => p >= bid)
       .reduce((sum, [, size]) => sum + size, 0);
     expect(
-      sim.core.place(simOrder({ accountId: 'seller', ticker, bookSide: 'ask', yesPrice: bid, count: sweep }))
-        .ok,
+      env.sim.core.place(
+        simOrder({ accountId: 'seller', ticker, bookSide: 'ask', yesPrice: bid, count: sweep }),
+      ).ok,
     ).toBe(true);
 
     const exchange = await exchangePosition(rest, ticker);
@@ -87,10 +74,10 @@ it('notices fill frames the exchange dropped from the filled counts and converge
       () => trader.services!.positions.get(ticker)?.position === exchange,
       5_000,
     );
-    expect(sim.faults.snapshot().dropFillMessages).toBeLessThan(100);
+    expect(env.sim.faults.snapshot().dropFillMessages).toBeLessThan(100);
     expect(trader.services!.orders.stats().fillGapFetches).toBeGreaterThanOrEqual(2);
   } finally {
-    sim.applyFault({ action: 'clear' });
+    env.sim.applyFault({ action: 'clear' });
     await trader.shutdown({ cancelOrders: true });
   }
 }, 60_000);

@@ -7,9 +7,7 @@
  * followed it never written, the session left "running"), as a kill -9 leaves it.
  */
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { MICROS_PER_DOLLAR } from '../../src/domain/index.js';
-import { type Simulator, startSimulator } from '../../src/exchange-sim/index.js';
+import { expect, it } from 'vitest';
 import { formatDollars } from '../../src/kalshi/units.js';
 import { openDatabase } from '../../src/persistence/db.js';
 import type { RunningTrader } from '../../src/runtime/index.js';
@@ -18,49 +16,37 @@ import {
   buyFromSeller,
   inState,
   placeThroughMachine,
+  simWithSeller,
   stateOf,
-  TradersOnSim,
   testIntent,
   until,
 } from '../trader-on-sim.js';
 
-let sim: Simulator;
-let traders: TradersOnSim;
-
-beforeAll(async () => {
-  sim = await startSimulator({ seed: 9, markets: 3, ratePerSec: 0, rateLimit: false });
-  sim.core.openAccount('seller', 1_000 * MICROS_PER_DOLLAR);
-  traders = new TradersOnSim(sim);
-});
-
-afterAll(async () => {
-  await sim?.close();
-  traders?.close();
-});
+const env = simWithSeller({ seed: 9, markets: 3 });
 
 const position = (t: RunningTrader, ticker: string) => t.services!.positions.get(ticker)?.position ?? 0;
 
 it('books the fills a crash lost at the cash they really moved, so no drift halts the restart', async () => {
-  const ticker = sim.core.markets()[0]!.ticker;
-  const account = traders.account();
-  const accountId = sim.accountOf(account.creds.key_id)!;
-  const flags = { dataDir: join(traders.dir, 'shared'), reconcileInterval: '3600' };
+  const ticker = env.sim.core.markets()[0]!.ticker;
+  const account = env.traders.account();
+  const accountId = env.sim.accountOf(account.creds.key_id)!;
+  const flags = { dataDir: join(env.traders.dir, 'shared'), reconcileInterval: '3600' };
 
   // Run 1 buys 10 YES and stops cleanly.
-  const first = await traders.start(ticker, flags, account);
+  const first = await env.traders.start(ticker, flags, account);
   await inState(first.trader, 'READY');
-  await buyFromSeller(sim, first.trader, ticker, 1_000);
+  await buyFromSeller(env.sim, first.trader, ticker, 1_000);
   await until('10 YES', () => position(first.trader, ticker) === 1_000);
   await first.trader.shutdown({ cancelOrders: true });
 
   // Run 2 starts holding them (adopted) and sells 4 to a bid one tick under the best ask.
-  const second = await traders.start(ticker, flags, account);
+  const second = await env.traders.start(ticker, flags, account);
   await inState(second.trader, 'READY');
   expect(position(second.trader, ticker)).toBe(1_000);
-  const bestNo = sim.core.book(ticker).no.at(-1)?.[0];
+  const bestNo = env.sim.core.book(ticker).no.at(-1)?.[0];
   const bid = (bestNo === undefined ? 9_900 : 10_000 - bestNo) - 100;
   const seller = simOrder({ accountId: 'seller', ticker, bookSide: 'bid', yesPrice: bid, count: 400 });
-  expect(sim.core.place(seller).ok).toBe(true);
+  expect(env.sim.core.place(seller).ok).toBe(true);
   await placeThroughMachine(
     second.trader,
     testIntent(ticker, { bookSide: 'ask', yesPrice: bid, count: 400, timeInForce: 'immediate_or_cancel' }),
@@ -97,7 +83,7 @@ it('books the fills a crash lost at the cash they really moved, so no drift halt
   }
 
   // Run 3 reads the lost fill back: 4 YES sold from 10 held (+4 × bid), not 4 NO bought (−4 × (1 − bid)).
-  const third = await traders.start(ticker, flags, account);
+  const third = await env.traders.start(ticker, flags, account);
   try {
     await until('calibrated', () => ['READY', 'HALTED', 'ERROR'].includes(stateOf(third.trader)), 30_000);
     // A drift found by the calibration trips the breaker a moment after it ends.
@@ -105,7 +91,7 @@ it('books the fills a crash lost at the cash they really moved, so no drift halt
     const status = (await third.trader.control.status()) as { halt: unknown; cash_dollars?: string };
     expect(status.halt).toBeNull();
     expect(stateOf(third.trader)).toBe('READY');
-    expect(status.cash_dollars).toBe(formatDollars(sim.core.balance(accountId).cash));
+    expect(status.cash_dollars).toBe(formatDollars(env.sim.core.balance(accountId).cash));
     expect(position(third.trader, ticker)).toBe(600);
   } finally {
     await third.trader.shutdown({ cancelOrders: true });
