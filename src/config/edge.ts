@@ -4,8 +4,8 @@
  * the classifier model, the evaluation cycle and dry run.
  *
  *   --edge-config FILE        seed 000 keys (aggressiveness, max_bet_per_trade_usd, enabled_cities, …);
- *                             on the embedded simulator enabled_cities defaults to the seven cities
- *                             it lists (SIMULATOR_CITY_IDS), elsewhere to seed 000's ["chicago"]
+ *                             on --env sim enabled_cities defaults to the seven cities the
+ *                             simulator lists (SIMULATOR_CITY_IDS), elsewhere to seed 000's ["chicago"]
  *   --forecast-source S       sim (the simulator's NWS-shaped service; default on --env sim without
  *                             an external simulator) | nws (api.weather.gov; default otherwise) | file
  *   --forecast-file FILE      with --forecast-source file
@@ -118,8 +118,9 @@ export function loadEdgeRuntime(
       c.problem('CONFIG_BAD_VALUE', fileIn.label, `${fileIn.label} ${fileIn.raw}: ${(e as Error).message}`);
     }
   }
-  // On the embedded simulator the trader trades every city the simulator lists, unless told.
-  if (embeddedSim && !('enabled_cities' in settings))
+  // On the simulator (embedded or `traderv3 exchange-sim --weather`) the trader trades every city
+  // it lists, unless told.
+  if (traderEnv === 'sim' && !('enabled_cities' in settings))
     settings = { ...settings, enabled_cities: [...SIMULATOR_CITY_IDS] };
   let cfg: ReturnType<typeof parseEdgeConfig>;
   try {

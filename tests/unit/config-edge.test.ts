@@ -3,11 +3,16 @@
  * series; on the embedded simulator every city the simulator lists) and the edge config file's
  * portfolio limits mapped onto config.portfolio (the RiskController's), flags still winning.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, type ConfigFlags, loadConfig } from '../../src/config/index.js';
 import { SIMULATOR_CITY_IDS } from '../../src/forecast/index.js';
+import { generateKeyPair } from '../../src/kalshi/signer.js';
 
 const EDGE_FILE = '/cfg/edge.json';
+let PEM = '';
+beforeAll(() => {
+  PEM = generateKeyPair().privateKeyPem;
+});
 
 function load(flags: ConfigFlags, edgeConfig?: object) {
   const files: Record<string, string> = edgeConfig ? { [EDGE_FILE]: JSON.stringify(edgeConfig) } : {};
@@ -31,13 +36,19 @@ function load(flags: ConfigFlags, edgeConfig?: object) {
 }
 
 describe('loadConfig --strategy edge', () => {
-  it('on the embedded simulator trades every city the simulator lists, one series each', () => {
+  it('on the simulator trades every city the simulator lists, one series each; elsewhere Chicago', () => {
     const c = load({});
     expect(c.edge?.settings.enabled_cities).toEqual([...SIMULATOR_CITY_IDS]);
     expect(c.marketSelection).toEqual({
       kind: 'series',
       series: ['KXHIGHCHI', 'KXHIGHNY', 'KXHIGHMIA', 'KXHIGHAUS', 'KXHIGHDEN', 'KXHIGHLAX', 'KXHIGHPHIL'],
     });
+    const paper = loadConfig(
+      { env: 'paper', strategy: 'edge', edgeModel: 'none', nwsContact: 'x@example.invalid' },
+      { KALSHI_API_KEY_ID: 'k', KALSHI_PRIVATE_KEY_PATH: '/k.pem' },
+      { readFile: () => PEM },
+    );
+    expect(paper.marketSelection).toEqual({ kind: 'series', series: ['KXHIGHCHI'] });
   });
 
   it("a config file's enabled_cities decides, and --series still overrides the selection", () => {
