@@ -1,7 +1,7 @@
 /**
  * The edge trader's proof (issue 10 part 7): virtual-time simulator scenarios (3 simulated days of
  * trading, 7 cities, today's and tomorrow's ladders, every ladder settled on its true high) on
- * held-out seeds (the default model was trained on seeds 101–106), three ways:
+ * held-out seeds (the default model was trained on seeds 101–120: never evaluate on those), three ways:
  *   classifier  the edge signals filtered by models/edge.onnx (the trader as it ships)
  *   signals     the same signals without the classifier
  *   random      a random bracket whenever `signals` trades

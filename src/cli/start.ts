@@ -353,7 +353,7 @@ export function registerStart(program: Command): void {
     .description('start the trader (see README: "Running the trader")')
     .option('--env <env>', `${TRADER_ENVS.join(' | ')} (required; nothing defaults to production)`)
     .option('--tickers <list>', 'trade these markets (comma-separated tickers)')
-    .option('--series <ticker>', 'trade the open markets of this series')
+    .option('--series <tickers>', 'trade the open markets of these series (comma-separated)')
     .option('--markets <n>', `trade the N most active open markets, or "all" (default ${DEFAULTS.markets})`)
     .option('--strategy <name>', `${STRATEGIES.join(' | ')} (default: hardcoded on sim, none elsewhere)`)
     .option(

@@ -3,7 +3,9 @@
  * defaults, validated by src/edge's schema — every problem names its field), the forecast source,
  * the classifier model, the evaluation cycle and dry run.
  *
- *   --edge-config FILE        seed 000 keys (aggressiveness, max_bet_per_trade_usd, enabled_cities, …)
+ *   --edge-config FILE        seed 000 keys (aggressiveness, max_bet_per_trade_usd, enabled_cities, …);
+ *                             on --env sim enabled_cities defaults to the seven cities the
+ *                             simulator lists (SIMULATOR_CITY_IDS), elsewhere to seed 000's ["chicago"]
  *   --forecast-source S       sim (the simulator's NWS-shaped service; default on --env sim without
  *                             an external simulator) | nws (api.weather.gov; default otherwise) | file
  *   --forecast-file FILE      with --forecast-source file
@@ -21,7 +23,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { EdgeConfigError, parseEdgeConfig } from '../edge/index.js';
-import { loadCities } from '../forecast/index.js';
+import { loadCities, SIMULATOR_CITY_IDS } from '../forecast/index.js';
 import type { Collector } from './load.js';
 import type { TraderEnv } from './schema.js';
 
@@ -47,8 +49,55 @@ export type EdgeRuntime = z.infer<typeof EdgeRuntimeSchema>;
 
 export interface EdgeLoad {
   readonly runtime: EdgeRuntime;
-  /** The first enabled city's series: the market selection when none was given. */
-  readonly defaultSeries: string;
+  /** Every enabled city's series: the market selection when none was given. */
+  readonly defaultSeries: readonly string[];
+  /**
+   * The portfolio limits the edge config file sets, as config.portfolio's fields: the RiskController
+   * checks them for every order (a flag still wins), so the strategy does not check them twice.
+   */
+  readonly portfolio: EdgePortfolioDefaults;
+}
+
+export interface EdgePortfolioDefaults {
+  maxTotalExposurePct?: number;
+  maxSinglePositionPct?: number;
+  maxCityExposurePct?: number;
+  maxRegionExposurePct?: number;
+  minReserveDollars?: string;
+  maxPositionsPerCity?: number;
+  maxTotalPositions?: number;
+}
+
+/** Seed 000/002 key → config.portfolio field (percent fields must be whole numbers there). */
+const PORTFOLIO_KEYS = [
+  ['max_total_exposure_pct', 'maxTotalExposurePct'],
+  ['max_single_position_pct', 'maxSinglePositionPct'],
+  ['max_city_exposure_pct', 'maxCityExposurePct'],
+  ['max_correlated_exposure_pct', 'maxRegionExposurePct'],
+  ['max_positions_per_city', 'maxPositionsPerCity'],
+  ['max_total_positions', 'maxTotalPositions'],
+] as const;
+
+function portfolioFromSettings(
+  c: Collector,
+  settings: Readonly<Record<string, unknown>>,
+  label: string,
+): EdgePortfolioDefaults {
+  const out: EdgePortfolioDefaults = {};
+  for (const [key, field] of PORTFOLIO_KEYS) {
+    const v = settings[key];
+    if (typeof v !== 'number') continue;
+    if (Number.isInteger(v)) out[field] = v;
+    else
+      c.problem(
+        'CONFIG_BAD_VALUE',
+        `${label}: ${key}`,
+        `edge config ${key}: expected a whole number, got ${v}`,
+      );
+  }
+  const reserve = settings.min_balance_reserve_usd;
+  if (typeof reserve === 'number') out.minReserveDollars = reserve.toFixed(6);
+  return out;
 }
 
 export function loadEdgeRuntime(
@@ -69,6 +118,10 @@ export function loadEdgeRuntime(
       c.problem('CONFIG_BAD_VALUE', fileIn.label, `${fileIn.label} ${fileIn.raw}: ${(e as Error).message}`);
     }
   }
+  // On the simulator (embedded or `traderv3 exchange-sim --weather`) the trader trades every city
+  // it lists, unless told.
+  if (traderEnv === 'sim' && !('enabled_cities' in settings))
+    settings = { ...settings, enabled_cities: [...SIMULATOR_CITY_IDS] };
   let cfg: ReturnType<typeof parseEdgeConfig>;
   try {
     cfg = parseEdgeConfig(settings);
@@ -84,11 +137,11 @@ export function loadEdgeRuntime(
     return undefined;
   }
   const citiesIn = c.input('cities');
-  let defaultSeries = 'KXHIGHCHI';
+  let defaultSeries: readonly string[] = ['KXHIGHCHI'];
   try {
     const table = loadCities(citiesIn ? { extraFile: citiesIn.raw } : {});
-    for (const id of cfg.enabled_cities) table.byId(id);
-    defaultSeries = table.byId(cfg.enabled_cities[0] ?? 'chicago').series;
+    const series = cfg.enabled_cities.map((id) => table.byId(id).series);
+    if (series.length > 0) defaultSeries = series;
   } catch (e) {
     c.problem(
       'CONFIG_BAD_VALUE',
@@ -147,5 +200,6 @@ export function loadEdgeRuntime(
       ...(citiesIn ? { citiesFile: citiesIn.raw } : {}),
     },
     defaultSeries,
+    portfolio: portfolioFromSettings(c, settings, fileIn?.raw ?? 'edge config'),
   };
 }

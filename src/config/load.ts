@@ -531,11 +531,23 @@ function loadMarketSelection(c: Collector): MarketSelection {
     return { kind: 'tickers', tickers: tickers.length > 0 ? tickers : ['INVALID'] };
   }
   if (seriesIn) {
-    const series = seriesIn.raw.toUpperCase();
-    if (!TICKER.test(series)) {
-      c.problem('CONFIG_BAD_VALUE', '--series', `--series: not a series ticker, got ${show(seriesIn.raw)}`);
+    const series = [
+      ...new Set(
+        seriesIn.raw
+          .split(',')
+          .map((t) => t.trim().toUpperCase())
+          .filter((t) => t !== ''),
+      ),
+    ];
+    const bad = series.filter((t) => !TICKER.test(t));
+    if (series.length === 0 || bad.length > 0) {
+      c.problem(
+        'CONFIG_BAD_VALUE',
+        '--series',
+        `--series: not a series ticker (or a comma-separated list of them), got ${show(seriesIn.raw)}`,
+      );
     }
-    return { kind: 'series', series };
+    return { kind: 'series', series: series.length > 0 ? series : ['INVALID'] };
   }
   // `--markets all` watches every open market (a collector); a number takes the N most active.
   if (marketsIn !== undefined && marketsIn.raw.trim().toLowerCase() === 'all')
@@ -748,10 +760,10 @@ export function loadConfig(
     strategy === 'edge'
       ? loadEdgeRuntime(c, readFile, traderEnv, traderEnv === 'sim' && restUrl === undefined)
       : undefined;
-  // The edge strategy trades its first enabled city's ladders unless told which markets.
+  // The edge strategy trades its enabled cities' ladders unless told which markets.
   const selectionGiven = ['tickers', 'series', 'markets'].some((f) => c.input(f as keyof ConfigFlags));
   const marketSelection: MarketSelection =
-    edge && !selectionGiven ? { kind: 'series', series: edge.defaultSeries } : selected;
+    edge && !selectionGiven ? { kind: 'series', series: [...edge.defaultSeries] } : selected;
   const databaseIn = c.input(undefined, 'DATABASE_URL');
   let databaseUrl: string | undefined;
   if (databaseIn) {
@@ -782,7 +794,8 @@ export function loadConfig(
   );
   // Portfolio limits (RiskController, every strategy): on unless --no-portfolio-limits.
   const pct = (flag: keyof ConfigFlags, env: string, dflt: number) => c.int(c.input(flag, env), 1, 100, dflt);
-  const P = DEFAULTS.portfolio;
+  // The edge config file's limits (seed 000/002 keys) replace the defaults; flags still win.
+  const P = { ...DEFAULTS.portfolio, ...edge?.portfolio };
   const minReserveMicros = c.dollars(
     c.input('minReserveDollars', 'TRADERV3_MIN_RESERVE_DOLLARS'),
     P.minReserveDollars,

@@ -37,7 +37,8 @@ export type Credentials = z.infer<typeof CredentialsSchema>;
 
 export const MarketSelectionSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('tickers'), tickers: z.array(z.string().min(1)).min(1) }),
-  z.object({ kind: z.literal('series'), series: z.string().min(1) }),
+  /** Every open market of these series (one or more, e.g. the daily-high ladders of several cities). */
+  z.object({ kind: z.literal('series'), series: z.array(z.string().min(1)).min(1) }),
   /** count 'all': every open market. */
   z.object({ kind: z.literal('markets'), count: z.union([positiveInt, z.literal('all')]) }),
 ]);

@@ -1,6 +1,7 @@
 /**
- * The edge classifier's pure parts: the feature vector (a fixed list of evaluateLadder's feature
- * names plus the ladder's spread and volume), the label (was the recommended leg profitable at
+ * The edge classifier's pure parts: the feature vector (derived from evaluateLadder's features:
+ * the forecast model's and the market's probability for the leg, where the leg and the forecast sit
+ * against the ladder's centre, lead time, edge and price), the label (was the recommended leg profitable at
  * settlement, after fees, bought at the taker price — the maker→taker worst case), and a
  * deterministic logistic regression (standardized inputs, full-batch gradient descent with L2,
  * fixed iteration count: the same rows give the same weights, bit for bit).
@@ -12,33 +13,49 @@ import { EdgeError } from './errors.js';
 import { tradeFee } from './fees.js';
 
 /** Version of the feature list; a model declares it and the loader refuses another. */
-export const EDGE_FEATURE_VERSION = 'edge-v1';
+export const EDGE_FEATURE_VERSION = 'edge-v2';
 
-/** The classifier's inputs, in order (names from evaluateLadder's features and the runner's). */
-export const EDGE_FEATURES = [
-  'edge_degf',
-  'abs_edge_degf',
-  'sigma_f',
-  'lead_days',
-  'forecast_spread_f',
-  'forecast_age_hours',
-  'market_mass',
-  'win_prob',
-  'taker_edge_cents',
-  'taker_price',
-  'ladder_spread_cents',
-  'volume_contracts',
-] as const;
-export type EdgeFeatureName = (typeof EDGE_FEATURES)[number];
+type Features = Readonly<Record<string, number>>;
+const num = (f: Features, name: string, fallback = 0): number => {
+  const v = f[name];
+  return typeof v === 'number' && Number.isFinite(v) ? v : fallback;
+};
+/** log(p / (1 − p)), p clamped to [1e-4, 1 − 1e-4]. */
+const logit = (p: number) => {
+  const x = Math.min(1 - 1e-4, Math.max(1e-4, p));
+  return Math.log(x / (1 - x));
+};
+const fc = (f: Features) => num(f, 'forecast_vs_center_f');
+const bc = (f: Features) => num(f, 'bracket_vs_center_f');
 
-/** The vector for a decision's features (a missing value is 0; abs_edge_degf is derived). */
-export function featureVector(features: Readonly<Record<string, number>>): number[] {
-  return EDGE_FEATURES.map((name) => {
-    if (name === 'abs_edge_degf') return Math.abs(features.edge_degf ?? 0);
-    if (name === 'taker_price') return (features.taker_price ?? 0) / 10_000;
-    const v = features[name];
-    return typeof v === 'number' && Number.isFinite(v) ? v : 0;
-  });
+/**
+ * The classifier's inputs, in order, each from evaluateLadder's features (src/edge/evaluate.ts:
+ * win_prob, market_prob, leg_yes, lead_days, forecast_vs_center_f, bracket_vs_center_f,
+ * taker_edge_cents, taker_price). The logits let a logistic regression weigh the forecast model's
+ * probability against the market's; the centre terms let it learn how far a forecast that left the
+ * ladder's centre is to be believed (the forecast model prices N(forecast, σ) and knows no
+ * climatology). Chosen by leave-seeds-out log loss on the training seeds (planning/edge.md).
+ */
+const DERIVE = {
+  logit_win_prob: (f: Features) => logit(num(f, 'win_prob', 0.5)),
+  logit_market_prob: (f: Features) => logit(num(f, 'market_prob', 0.5)),
+  leg_yes: (f: Features) => num(f, 'leg_yes'),
+  lead_days: (f: Features) => num(f, 'lead_days'),
+  abs_forecast_vs_center_f: (f: Features) => Math.abs(fc(f)),
+  abs_bracket_vs_center_f: (f: Features) => Math.abs(bc(f)),
+  yes_abs_bracket_vs_center_f: (f: Features) => num(f, 'leg_yes') * Math.abs(bc(f)),
+  forecast_x_bracket_vs_center: (f: Features) => (fc(f) * bc(f)) / 10,
+  yes_forecast_x_bracket_vs_center: (f: Features) => (num(f, 'leg_yes') * fc(f) * bc(f)) / 10,
+  taker_edge_cents: (f: Features) => num(f, 'taker_edge_cents'),
+  logit_taker_price: (f: Features) => logit(num(f, 'taker_price', 5_000) / 10_000),
+} as const;
+
+export const EDGE_FEATURES = Object.keys(DERIVE) as readonly (keyof typeof DERIVE)[];
+export type EdgeFeatureName = keyof typeof DERIVE;
+
+/** The vector for a decision's features (a missing input takes a neutral value). */
+export function featureVector(features: Features): number[] {
+  return EDGE_FEATURES.map((name) => DERIVE[name](features));
 }
 
 /**

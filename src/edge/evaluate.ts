@@ -136,6 +136,35 @@ export interface EdgeDecision {
   readonly features: Readonly<Record<string, number>>;
 }
 
+/**
+ * Where the recommended leg sits, for the classifier: its side, the market's probability for it,
+ * and the forecast and the bracket relative to the ladder's centre (the middle of its `between`
+ * brackets, where the exchange listed the ladder: roughly the consensus high when it was listed).
+ */
+function legContext(
+  ladder: Ladder,
+  reps: readonly number[],
+  mi: MarketImplied,
+  forecastF: number,
+  leg: LegEdge,
+): Record<string, number> {
+  const i = ladder.brackets.findIndex((b) => b.ticker === leg.ticker);
+  const inner = ladder.brackets.filter((b) => Number.isFinite(b.lo) && Number.isFinite(b.hi));
+  const centre =
+    inner.length > 0
+      ? ((inner[0] as { lo: number }).lo + (inner[inner.length - 1] as { hi: number }).hi) / 2
+      : forecastF;
+  const rep = reps[i] ?? forecastF;
+  const yesProb = mi.probabilities?.[i];
+  return {
+    leg_yes: leg.side === 'yes' ? 1 : 0,
+    ...(yesProb !== undefined ? { market_prob: leg.side === 'yes' ? yesProb : 1 - yesProb } : {}),
+    forecast_vs_center_f: forecastF - centre,
+    bracket_vs_center_f: rep - centre,
+    bracket_vs_forecast_f: rep - forecastF,
+  };
+}
+
 function isLadder(x: EvaluateInputs['ladder']): x is Ladder {
   return !Array.isArray(x) && typeof (x as Ladder).eventTicker === 'string';
 }
@@ -247,6 +276,7 @@ export function evaluateLadder(inputs: EvaluateInputs, cfg: ResolvedEdgeConfig):
     taker_price: leg.takerPrice,
   });
   if (leg.makerEdgeCents !== undefined) features.maker_edge_cents = leg.makerEdgeCents;
+  Object.assign(features, legContext(ladder, reps, mi, f.highF, leg));
   const what = `${leg.side.toUpperCase()} ${leg.label}`;
   if (leg.makerPrice === undefined)
     return done('no_maker_price', `${head}: ${what} has no bid on our side to join`);

@@ -49,8 +49,11 @@ export interface HeadlessWeatherSim {
   readonly core: ExchangeCore;
   readonly weather: WeatherWorld;
   now(): number;
-  /** Moves virtual time forward one minute at a time: lifecycle, expiry, weather, participants. */
-  advance(ms: number, actionsPerMinute?: number): void;
+  /**
+   * Moves virtual time forward `stepMs` (default one minute) at a time: lifecycle, expiry, weather,
+   * and `actionsPerMinute` participant actions per step.
+   */
+  advance(ms: number, actionsPerMinute?: number, stepMs?: number): void;
 }
 
 export interface HeadlessOptions {
@@ -99,10 +102,10 @@ export function createHeadlessWeatherSim(opts: HeadlessOptions): HeadlessWeather
     core,
     weather,
     now: clock,
-    advance(ms, actionsPerMinute = opts.actionsPerMinute) {
+    advance(ms, actionsPerMinute = opts.actionsPerMinute, stepMs = 60_000) {
       const end = now + ms;
       while (now < end) {
-        now = Math.min(end, now + 60_000);
+        now = Math.min(end, now + stepMs);
         lifecycle.tick(now);
         core.expire(now);
         update(now);

@@ -121,6 +121,20 @@ export function cityTable(cities: readonly CityConfig[]): CityTable {
   };
 }
 
+/**
+ * The cities whose daily-high ladders the exchange simulator lists (its weather world): the
+ * default enabled_cities of `--strategy edge` on the embedded simulator, and the scenarios'.
+ */
+export const SIMULATOR_CITY_IDS: readonly string[] = [
+  'chicago',
+  'nyc',
+  'miami',
+  'austin',
+  'denver',
+  'los_angeles',
+  'philadelphia',
+];
+
 export interface LoadCitiesOptions {
   /** The base table; default config/cities.json. */
   readonly file?: string;

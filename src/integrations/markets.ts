@@ -1,5 +1,5 @@
 /**
- * Which markets the trader watches: explicit tickers, every open market of a series, or the N most
+ * Which markets the trader watches: explicit tickers, every open market of some series, or the N most
  * active open markets (by 24 h volume, then total volume). Every answer is checked against the
  * exchange, and an unknown or closed ticker is a clear error naming it.
  */
@@ -9,7 +9,7 @@ import { parseCount } from '../kalshi/index.js';
 
 export type MarketSelection =
   | { readonly kind: 'tickers'; readonly tickers: readonly string[] }
-  | { readonly kind: 'series'; readonly series: string }
+  | { readonly kind: 'series'; readonly series: readonly string[] }
   | { readonly kind: 'top'; readonly count: number };
 
 export class MarketSelectionError extends Error {
@@ -43,11 +43,13 @@ export async function selectMarkets(rest: MarketReader, selection: MarketSelecti
     }
     case 'series': {
       const markets: Market[] = [];
-      for await (const m of rest.allMarkets({ series_ticker: selection.series, status: 'open' })) {
-        if (isTradable(m)) markets.push(m);
+      for (const series of selection.series) {
+        for await (const m of rest.allMarkets({ series_ticker: series, status: 'open' })) {
+          if (isTradable(m)) markets.push(m);
+        }
       }
       if (markets.length === 0)
-        throw new MarketSelectionError(`series ${selection.series} has no open markets`);
+        throw new MarketSelectionError(`series ${selection.series.join(', ')}: no open markets`);
       return markets;
     }
     case 'top': {

@@ -59,7 +59,8 @@ export class MarketWatch {
     deps.bus.on('market.lifecycle', (e) => {
       const s = this.#selection;
       if (s.kind !== 'series' || e.eventType !== 'activated') return;
-      if (e.ticker.startsWith(`${s.series}-`) && !this.#tickers?.includes(e.ticker)) {
+      const ofSeries = s.series.some((series) => e.ticker.startsWith(`${series}-`));
+      if (ofSeries && !this.#tickers?.includes(e.ticker)) {
         this.rediscover(`${e.ticker} opened`);
       }
     });

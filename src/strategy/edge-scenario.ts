@@ -23,7 +23,7 @@ import {
   resolveEdgeConfig,
 } from '../edge/index.js';
 import { createHeadlessWeatherSim, type WeatherParams } from '../exchange-sim/index.js';
-import { dayWindow, loadCities } from '../forecast/index.js';
+import { dayWindow, loadCities, SIMULATOR_CITY_IDS } from '../forecast/index.js';
 import { decideLadder, type EdgeClassifier } from './edge-decide.js';
 
 export type ScenarioVariant = 'classifier' | 'signals' | 'random';
@@ -43,6 +43,9 @@ export interface ScenarioOptions {
 export interface ScenarioSample {
   readonly features: Readonly<Record<string, number>>;
   readonly label: 0 | 1;
+  /** The ladder (event ticker) and the virtual time of the evaluation. */
+  readonly event?: string;
+  readonly atMs?: number;
 }
 
 export interface ScenarioResult {
@@ -56,7 +59,7 @@ export interface ScenarioResult {
 }
 
 /** Every city of the simulator (the edge config's enabled_cities for scenarios). */
-export const SCENARIO_CITIES = ['chicago', 'nyc', 'miami', 'austin', 'denver', 'los_angeles', 'philadelphia'];
+export const SCENARIO_CITIES: readonly string[] = SIMULATOR_CITY_IDS;
 const START_MS = Date.UTC(2026, 0, 5, 6, 0, 0);
 const ACCOUNT = 'edge-trader';
 const CASH = 1_000 * MICROS_PER_DOLLAR;
@@ -94,6 +97,8 @@ export async function runEdgeScenario(opts: ScenarioOptions): Promise<ScenarioRe
   const inEvent = new Set<string>();
   const pending: Array<{
     features: Record<string, number>;
+    event: string;
+    atMs: number;
     ticker: string;
     side: 'yes' | 'no';
     taker: Price;
@@ -199,6 +204,8 @@ export async function runEdgeScenario(opts: ScenarioOptions): Promise<ScenarioRe
       if (d.row.recommended_bracket !== null && d.proposal === undefined && leg?.takerPrice !== undefined) {
         pending.push({
           features: { ...decided.features },
+          event: day.eventTicker,
+          atMs: now,
           ticker: leg.ticker,
           side: leg.side,
           taker: leg.takerPrice,
@@ -206,6 +213,8 @@ export async function runEdgeScenario(opts: ScenarioOptions): Promise<ScenarioRe
       } else if (d.proposal) {
         pending.push({
           features: { ...decided.features },
+          event: day.eventTicker,
+          atMs: now,
           ticker: d.proposal.ticker,
           side: d.proposal.side,
           taker: d.proposal.takerPrice,
@@ -234,8 +243,9 @@ export async function runEdgeScenario(opts: ScenarioOptions): Promise<ScenarioRe
     convert(sim.now());
   }
   core.cancelAll(ACCOUNT);
-  // Let every ladder listed during the run close and settle (close + 8 h).
-  sim.advance(2 * 86_400_000, 0);
+  // Let every ladder listed during the run close and settle (close + 8 h); nobody trades any more,
+  // so quarter-hour steps do.
+  sim.advance(2 * 86_400_000, 0, 15 * 60_000);
   const samples: ScenarioSample[] = [];
   for (const p of pending) {
     const result = core.market(p.ticker)?.result;
@@ -243,6 +253,8 @@ export async function runEdgeScenario(opts: ScenarioOptions): Promise<ScenarioRe
     samples.push({
       features: p.features,
       label: profitableAtSettlement((result === 'yes') === (p.side === 'yes'), p.taker),
+      event: p.event,
+      atMs: p.atMs,
     });
   }
   return {

@@ -6,7 +6,8 @@
  *   2. the city (config/cities.json by series) and the forecast for the ladder's date from the
  *      ForecastSource (NWS, the simulator's NWS-shaped service, or a JSON file); each new issue is
  *      archived with its issue and seen times (forecasts table);
- *   3. quotes from our local books; the portfolio from positions and open orders;
+ *   3. quotes from our local books; positions and open orders (one position per ladder; the
+ *      portfolio limits are the RiskController's, config.portfolio);
  *   4. decideLadder (evaluateLadder + the ONNX classifier) → a decision, recorded whether it trades
  *      or not, with seed 000's columns in its details;
  *   5. a trade goes to the machine as an intent (post-only maker at the bracket's best, with its
@@ -221,7 +222,8 @@ export class EdgeRunner {
         nowMs: now,
         balance: deps.balance() ?? 0,
         tradesByTicker,
-        portfolio: { holdings, openOrders },
+        // No portfolio here: the RiskController checks config.portfolio (the edge config's limits
+        // mapped onto it) for every order, this strategy's included.
       },
       deps.cfg,
       {

@@ -2,6 +2,8 @@
  * End to end: `traderv3 start --strategy edge` as a child process against a simulator in this test
  * process, forecasts from the simulator's NWS-shaped service over the loopback port. Checked against
  * the simulator's own order list:
+ *  - out of the box (no edge config, the shipped classifier, every simulator city): orders reach the
+ *    exchange within a run of 45 s;
  *  - live: the trader places post-only maker orders on the weather ladder it evaluates;
  *  - --dry-run: everything is evaluated and recorded (decisions, would-be orders), nothing is sent.
  */
@@ -39,14 +41,44 @@ function eagerConfig(dir: string): string {
   const file = join(dir, 'edge.json');
   writeFileSync(
     file,
-    JSON.stringify({ require_classifier: false, edge_threshold_degf: 0.05, min_bracket_edge_cents: 0 }),
+    JSON.stringify({
+      enabled_cities: ['chicago'],
+      require_classifier: false,
+      edge_threshold_degf: 0.05,
+      min_bracket_edge_cents: 0,
+    }),
   );
   return file;
 }
 
-async function runEdge(extra: string[]): Promise<{ dir: string; account: string; t: TraderProcess }> {
+/** Forecasts from the test's simulator (the embedded one serves them to `--forecast-source sim`). */
+const forecastFlags = () => [
+  '--forecast-source',
+  'nws',
+  '--nws-url',
+  sim.forecastUrl,
+  '--nws-contact',
+  'tests@example.invalid',
+];
+
+async function runEdge(
+  extra: string[],
+  defaults = false,
+): Promise<{ dir: string; account: string; t: TraderProcess }> {
   const dir = tempDir();
   const creds = sim.createAccount();
+  const tuned = defaults
+    ? ['--duration', '45']
+    : [
+        '--edge-config',
+        eagerConfig(dir),
+        '--edge-model',
+        'none',
+        '--edge-cycle-ms',
+        '2000',
+        '--duration',
+        '25',
+      ];
   const t = spawnTrader([
     'start',
     '--env',
@@ -54,20 +86,8 @@ async function runEdge(extra: string[]): Promise<{ dir: string; account: string;
     ...credentialFlags(creds, dir),
     '--strategy',
     'edge',
-    '--edge-config',
-    eagerConfig(dir),
-    '--forecast-source',
-    'nws',
-    '--nws-url',
-    sim.forecastUrl,
-    '--nws-contact',
-    'tests@example.invalid',
-    '--edge-model',
-    'none',
-    '--edge-cycle-ms',
-    '2000',
-    '--duration',
-    '25',
+    ...forecastFlags(),
+    ...tuned,
     '--data-dir',
     join(dir, 'data'),
     ...extra,
@@ -88,6 +108,22 @@ async function rows(dir: string, sql: string): Promise<Record<string, unknown>[]
 }
 
 describe('traderv3 start --strategy edge', () => {
+  it('out of the box (default config and classifier, every simulator city) sends orders within 45 s', async () => {
+    const { dir, account, t } = await runEdge([], true);
+    // The exchange's own order list, not the trader's logs.
+    const placed = sim.core.orders(account);
+    expect(placed.length, t.tail()).toBeGreaterThan(0);
+    expect(placed.every((o) => o.ticker.startsWith('KXHIGH'))).toBe(true);
+    expect(placed.some((o) => o.postOnly)).toBe(true);
+    // Each came through the classifier: the trade decisions carry its probability.
+    const trades = await rows(
+      dir,
+      "select details->>'edge_classifier_prob' as p from decisions where strategy = 'edge' and action = 'trade'",
+    );
+    expect(trades.length).toBeGreaterThan(0);
+    expect(trades.every((r) => r.p !== null)).toBe(true);
+  }, 240_000);
+
   it('places post-only maker orders on the weather ladder and records them with their bracket', async () => {
     const { dir, account, t } = await runEdge([]);
     const placed = sim.core.orders(account);

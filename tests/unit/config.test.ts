@@ -326,7 +326,11 @@ describe('loadConfig: markets, strategy and numbers', () => {
     });
     expect(load({ env: 'sim', series: 'KXHIGHNY' }).marketSelection).toEqual({
       kind: 'series',
-      series: 'KXHIGHNY',
+      series: ['KXHIGHNY'],
+    });
+    expect(load({ env: 'sim', series: 'kxhighny, KXHIGHCHI,KXHIGHNY' }).marketSelection).toEqual({
+      kind: 'series',
+      series: ['KXHIGHNY', 'KXHIGHCHI'],
     });
     expect(load({ env: 'sim', markets: '5' }).marketSelection).toEqual({ kind: 'markets', count: 5 });
     expect(load({ env: 'sim', markets: 'all' }).marketSelection).toEqual({ kind: 'markets', count: 'all' });

@@ -2,7 +2,10 @@
  * The edge classifier: deterministic training, the ONNX model computes the same probability as
  * the logistic regression it was written from, and a model declaring other features is refused.
  */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_EDGE_MODEL } from '../../src/config/edge.js';
 import { EDGE_FEATURES, featureVector, predictLogistic, trainLogistic } from '../../src/edge/index.js';
 import { writeMlpOnnx } from '../../src/policy/index.js';
 import { loadEdgeClassifier, writeEdgeModel } from '../../src/strategy/index.js';
@@ -41,6 +44,28 @@ describe('edge classifier', () => {
       const features = { edge_degf: 2, taker_edge_cents: 9, win_prob: 0.4 };
       const p = await c.predict(features);
       expect(p).toBeCloseTo(predictLogistic(model, featureVector(features)), 5);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it("the shipped models/edge.onnx loads with this build's features and is the one models/README.md names", async () => {
+    const bytes = readFileSync(DEFAULT_EDGE_MODEL);
+    const readme = readFileSync(new URL('../../models/README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('## edge.onnx'));
+    expect(section).toContain(createHash('sha256').update(bytes).digest('hex'));
+    const c = await loadEdgeClassifier(bytes);
+    try {
+      expect(c.trackRecord).toBeGreaterThanOrEqual(20);
+      const p = await c.predict({
+        win_prob: 0.7,
+        market_prob: 0.5,
+        leg_yes: 0,
+        lead_days: 1,
+        taker_price: 5_000,
+      });
+      expect(p).toBeGreaterThan(0);
+      expect(p).toBeLessThan(1);
     } finally {
       await c.close();
     }

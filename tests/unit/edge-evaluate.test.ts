@@ -104,6 +104,12 @@ describe('evaluateLadder', () => {
     // No trades seen: base 120 s ÷ 1.5 (quiet market) × 1.2 (dial at 0.3).
     expect(d.proposal?.makerTimeoutMs).toBe(96_000);
     expect(d.features.sigma_f).toBeCloseTo(2.0, 12);
+    // The leg's context for the classifier: the ladder's between brackets span 57..64 (centre 60.5).
+    expect(d.features.leg_yes).toBe(1);
+    expect(d.features.market_prob).toBeCloseTo(10 / 94, 12);
+    expect(d.features.forecast_vs_center_f).toBe(2.5);
+    expect(d.features.bracket_vs_center_f).toBe(3);
+    expect(d.features.bracket_vs_forecast_f).toBe(0.5);
   });
 
   it('trades a cool forecast by buying NO on an overpriced warm bracket, resting as a YES ask at its ask', () => {
