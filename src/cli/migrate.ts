@@ -5,9 +5,10 @@
  *   {"event":"migrated","target":"…","applied":N,"total":M,"latest":"0000_init"}
  * The URL is shown with its password masked. Failures: one line on stderr, exit 1.
  */
-import { type Command, CommanderError } from 'commander';
+import type { Command } from 'commander';
 import { DEFAULTS } from '../config/index.js';
 import { migrate, openDatabase, PersistenceError } from '../persistence/index.js';
+import { dataDirOption, subcommand } from './options.js';
 
 export interface MigrateOptions {
   dataDir: string;
@@ -46,17 +47,13 @@ export async function runMigrate(
 }
 
 export function registerMigrate(program: Command): void {
-  program
-    .command('migrate')
+  subcommand(program, 'migrate')
     .description('apply the database migrations (Postgres with DATABASE_URL, else PGlite in the data folder)')
-    .option(
-      '--data-dir <dir>',
-      `data folder holding the embedded database (env TRADERV3_DATA_DIR; default ${DEFAULTS.dataDir})`,
-      process.env.TRADERV3_DATA_DIR ?? DEFAULTS.dataDir,
+    .addOption(
+      dataDirOption(
+        `data folder holding the embedded database (env TRADERV3_DATA_DIR; default ${DEFAULTS.dataDir})`,
+      ),
     )
-    .exitOverride((err) => {
-      throw err.exitCode === 0 ? err : new CommanderError(2, err.code, err.message);
-    })
     .action(async (options: MigrateOptions) => {
       process.exitCode = await runMigrate(options);
     });

@@ -8,13 +8,12 @@
 
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { type Command, CommanderError } from 'commander';
-import { DEFAULTS } from '../config/index.js';
+import type { Command } from 'commander';
 import { formatCount, formatDollars } from '../kalshi/index.js';
 import { type Database, migrate, openDatabase } from '../persistence/index.js';
 import { type RecordQuery, type ReportAnswer, runRecordQuery, type SessionsAnswer } from '../report/index.js';
 import { ControlClientError, callControl, controlFilePath } from '../server/index.js';
-import { integerIn } from './options.js';
+import { dataDirOption, guarded, integerIn, subcommand } from './options.js';
 import { runEdgeReport } from './report-edge.js';
 
 interface ReadOptions {
@@ -204,34 +203,17 @@ export async function runReport(
 
 function common(cmd: Command): Command {
   return cmd
-    .option(
-      '--data-dir <dir>',
-      'data folder holding the embedded database (env TRADERV3_DATA_DIR)',
-      process.env.TRADERV3_DATA_DIR ?? DEFAULTS.dataDir,
-    )
+    .addOption(dataDirOption())
     .option('--json', 'print JSON (the default when stdout is not a terminal)')
-    .option('--limit <n>', 'how many rows at most', integerIn(1, 100_000), 50)
-    .exitOverride((err) => {
-      throw err.exitCode === 0 ? err : new CommanderError(2, err.code, err.message);
-    });
-}
-
-async function guarded(run: () => Promise<number>): Promise<void> {
-  try {
-    process.exitCode = await run();
-  } catch (err) {
-    process.stderr.write(`traderv3: ${(err as Error).message}\n`);
-    process.exitCode = 1;
-  }
+    .option('--limit <n>', 'how many rows at most', integerIn(1, 100_000), 50);
 }
 
 export function registerReports(program: Command): void {
-  common(program.command('sessions').description('list the recorded trading sessions')).action(
+  common(subcommand(program, 'sessions').description('list the recorded trading sessions')).action(
     (o: ReadOptions) => guarded(() => runSessions(o)),
   );
   common(
-    program
-      .command('report')
+    subcommand(program, 'report')
       .description('P&L per session, decision counts by reason, and recent fills from the record')
       .option('--session <id>', 'one session (an id or a unique prefix)')
       .option(

@@ -15,7 +15,7 @@
  *      {"event":"summary","states":[...],"orders_placed":N,"fills":N,"positions":{...},"realized_pnl_dollars":"…"}
  *    and the exit code is 0 (1 if the trader failed).
  */
-import { type Command, CommanderError } from 'commander';
+import type { Command } from 'commander';
 import {
   type ConfigEnv,
   ConfigError,
@@ -50,6 +50,7 @@ import {
   traderViewFromRuntime,
 } from '../server/index.js';
 import { createLogger, flushLogger, type Logger } from './logging.js';
+import { subcommand } from './options.js';
 
 /** An error that is ordinary misconfiguration (exit 2, one line), or undefined. */
 function misconfiguration(err: unknown): { code: string; message: string } | undefined {
@@ -348,8 +349,7 @@ export async function runStart(
 }
 
 export function registerStart(program: Command): void {
-  program
-    .command('start')
+  subcommand(program, 'start')
     .description('start the trader (see README: "Running the trader")')
     .option('--env <env>', `${TRADER_ENVS.join(' | ')} (required; nothing defaults to production)`)
     .option('--tickers <list>', 'trade these markets (comma-separated tickers)')
@@ -496,10 +496,6 @@ export function registerStart(program: Command): void {
       '--sim-balance <dollars>',
       `sim: the trader's starting cash (default ${DEFAULTS.sim.balanceDollars})`,
     )
-    .exitOverride((err) => {
-      // Usage errors exit 2, like configuration errors (help and version keep 0).
-      throw err.exitCode === 0 ? err : new CommanderError(2, err.code, err.message);
-    })
     .action(async (flags: ConfigFlags & { notifyUrl?: string[] }) => {
       const code = await runStart(flags, process.env);
       process.exit(code);

@@ -9,12 +9,13 @@
  */
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { type Command, CommanderError } from 'commander';
+import type { Command } from 'commander';
 import { DEFAULT_EDGE_MODEL } from '../config/edge.js';
 import { DEFAULTS } from '../config/index.js';
 import { featureVector, predictLogistic, profitableAtSettlement, trainLogistic } from '../edge/index.js';
 import { createRepositories, migrate, openDatabase } from '../persistence/index.js';
 import { runEdgeScenario, type ScenarioSample, writeEdgeModel } from '../strategy/index.js';
+import { guarded, subcommand } from './options.js';
 
 interface TrainOptions {
   simSeeds?: string;
@@ -99,23 +100,12 @@ export async function runTrainEdge(o: TrainOptions, log: (t: string) => void): P
 }
 
 export function registerTrainEdge(program: Command): void {
-  program
-    .command('train-edge')
+  subcommand(program, 'train-edge')
     .description(
       'train the edge classifier from simulator scenarios or the recorded decisions and settlements',
     )
     .option('--sim-seeds <a-b>', 'train on virtual-time simulator scenarios with these seeds')
     .option('--data-dir <dir>', 'train on the record in this data folder (or DATABASE_URL)')
     .option('--out <file>', 'where to write the ONNX model', DEFAULT_EDGE_MODEL)
-    .exitOverride((err) => {
-      throw err.exitCode === 0 ? err : new CommanderError(2, err.code, err.message);
-    })
-    .action(async (o: TrainOptions) => {
-      try {
-        process.exitCode = await runTrainEdge(o, (t) => process.stdout.write(t));
-      } catch (err) {
-        process.stderr.write(`traderv3: ${(err as Error).message}\n`);
-        process.exitCode = 1;
-      }
-    });
+    .action((o: TrainOptions) => guarded(() => runTrainEdge(o, (t) => process.stdout.write(t))));
 }

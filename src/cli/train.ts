@@ -9,7 +9,6 @@
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { type Command, CommanderError } from 'commander';
-import { DEFAULTS } from '../config/index.js';
 import { formatDollars } from '../kalshi/index.js';
 import { buildDataset, type Dataset, type Sample, trainToOnnx } from '../policy/train/index.js';
 import {
@@ -21,6 +20,7 @@ import {
   replaySession,
   resultRow,
 } from '../replay/index.js';
+import { dataDirOption, guarded, subcommand } from './options.js';
 import { readSession } from './replay.js';
 import { table } from './report.js';
 
@@ -165,8 +165,7 @@ export async function runTrain(
 }
 
 export function registerTrain(program: Command): void {
-  program
-    .command('train')
+  subcommand(program, 'train')
     .description('train a policy (ONNX) from recorded sessions; evaluate it in replay on held-out sessions')
     .requiredOption('--sessions <ids>', 'comma-separated session ids (or unique prefixes) to train on')
     .requiredOption('--out <file.onnx>', 'where to write the model')
@@ -175,21 +174,11 @@ export function registerTrain(program: Command): void {
     .option('--hidden <widths>', 'hidden layer widths (default 32,32)')
     .option('--horizon <updates>', "the teacher's look-ahead in book updates (default 10)")
     .option('--eval-sessions <ids>', 'held-out sessions: replay the model against HOLD, random and hardcoded')
-    .option(
-      '--data-dir <dir>',
-      'data folder holding the embedded database (env TRADERV3_DATA_DIR)',
-      process.env.TRADERV3_DATA_DIR ?? DEFAULTS.dataDir,
-    )
-    .exitOverride((err) => {
-      throw err.exitCode === 0 ? err : new CommanderError(2, err.code, err.message);
-    })
-    .action(async (o: TrainCliOptions) => {
-      try {
+    .addOption(dataDirOption())
+    .action((o: TrainCliOptions) =>
+      guarded(async () => {
         await runTrain(o);
-        process.exitCode = 0;
-      } catch (err) {
-        process.stderr.write(`traderv3: ${(err as Error).message}\n`);
-        process.exitCode = err instanceof CommanderError ? 2 : 1;
-      }
-    });
+        return 0;
+      }),
+    );
 }
