@@ -12,7 +12,9 @@
  *    graceful shutdown, a second one forces exit 1. Graceful shutdown cancels resting orders
  *    unless --keep-orders.
  *  - When the trader is done, the last stdout line is exactly
- *      {"event":"summary","states":[...],"orders_placed":N,"fills":N,"positions":{...},"realized_pnl_dollars":"…"}
+ *      {"event":"summary","states":[...],"orders_placed":N,"fills":N,"positions":{...},
+       "realized_pnl_dollars":"…","unrealized_pnl_dollars":"…","fees_dollars":"…","net_pnl_dollars":"…"}
+ *    (realized before fees, net = realized + unrealized − fees: the P&L of `status` too, domain/pnl.ts)
  *    and the exit code is 0 (1 if the trader failed).
  */
 import type { Command } from 'commander';
@@ -230,7 +232,6 @@ export async function runStart(
               fills: row?.fills ?? 0,
               realizedPnl: row?.realized ?? 0,
               fees: row?.fees ?? 0,
-              net: row?.net ?? 0,
             });
           },
         });
