@@ -51,6 +51,7 @@ import {
   type TraderServer,
   traderViewFromRuntime,
 } from '../server/index.js';
+import { calibrationBar, wantsBar } from './calibration-bar.js';
 import { createLogger, flushLogger, type Logger } from './logging.js';
 import { subcommand } from './options.js';
 
@@ -189,7 +190,11 @@ export async function runStart(
     log: { warn: (obj, msg) => logger.warn(obj, msg) },
   });
   let stopNotify: (() => void) | undefined;
+  // The first calibration's bar, for a person at a terminal (calibration-bar.ts).
+  const tty = { stderrTty: process.stderr.isTTY === true, stdoutTty: process.stdout.isTTY === true };
+  const bar = wantsBar({ ...tty, env }) ? calibrationBar(process.stderr) : undefined;
   const closeServers = async (): Promise<void> => {
+    bar?.stop();
     hub?.close();
     stopNotify?.();
     await Promise.allSettled([server?.close(), notifier.close(2_000)]);
@@ -198,7 +203,12 @@ export async function runStart(
   try {
     if (config.inspect) hub = createInspectorHub();
     const startTrader = await io.loadRuntime();
-    running = await startTrader(config, { logger, lock, ...(hub ? { inspect: hub.inspector } : {}) });
+    running = await startTrader(config, {
+      logger,
+      lock,
+      ...(hub ? { inspect: hub.inspector } : {}),
+      ...(bar ? { onCalibrationProgress: bar.onProgress } : {}),
+    });
     // One server: control API, live stream, dashboard, metrics, health (and --inspect's relay).
     const inner = running.control;
     let dashboardUrl = '';

@@ -16,6 +16,7 @@ import { featureVector, predictLogistic, profitableAtSettlement, trainLogistic }
 import { createRepositories, migrate, openDatabase } from '../persistence/index.js';
 import { runEdgeScenario, type ScenarioSample, writeEdgeModel } from '../strategy/index.js';
 import { guarded, subcommand } from './options.js';
+import { createProgress, type Progress, type ProgressStream } from './progress.js';
 
 interface TrainOptions {
   simSeeds?: string;
@@ -56,15 +57,46 @@ async function fromRecord(dataDir: string): Promise<ScenarioSample[]> {
   }
 }
 
-export async function runTrainEdge(o: TrainOptions, log: (t: string) => void): Promise<number> {
+/** The `signals` rows of a simulator scenario per seed, in seed order; a tick of `progress` per seed. */
+export async function fromScenarios(
+  seeds: readonly number[],
+  o: {
+    log: (t: string) => void;
+    progress: Pick<Progress, 'tick' | 'stop'>;
+    run?: (seed: number) => Promise<{ samples: ScenarioSample[] }>;
+  },
+): Promise<ScenarioSample[]> {
+  const run = o.run ?? ((seed: number) => runEdgeScenario({ seed, variant: 'signals' }));
+  const samples: ScenarioSample[] = [];
+  try {
+    for (const seed of seeds) {
+      const r = await run(seed);
+      samples.push(...r.samples);
+      o.log(`seed ${seed}: ${r.samples.length} rows\n`);
+      o.progress.tick();
+    }
+  } finally {
+    o.progress.stop();
+  }
+  return samples;
+}
+
+export async function runTrainEdge(
+  o: TrainOptions,
+  log: (t: string) => void,
+  progressStream?: ProgressStream,
+): Promise<number> {
   let samples: ScenarioSample[] = [];
   let source = '';
   if (o.simSeeds) {
-    for (const seed of seedRange(o.simSeeds)) {
-      const r = await runEdgeScenario({ seed, variant: 'signals' });
-      samples.push(...r.samples);
-      log(`seed ${seed}: ${r.samples.length} rows\n`);
-    }
+    const seeds = seedRange(o.simSeeds);
+    // A scenario per seed is the long part (tens of seconds each): progress over them on stderr.
+    const progress = createProgress({
+      label: 'train-edge',
+      total: seeds.length,
+      ...(progressStream ? { stream: progressStream } : {}),
+    });
+    samples = await fromScenarios(seeds, { log, progress });
     source = `sim seeds ${o.simSeeds}`;
   } else {
     samples = await fromRecord(o.dataDir ?? DEFAULTS.dataDir);

@@ -148,6 +148,7 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
     execute,
     stopActivity: () => stopActivity(),
     ...(deps.hooks?.beforeStage ? { beforeStage: deps.hooks.beforeStage } : {}),
+    ...(deps.onCalibrationProgress ? { onFirstCalibrationProgress: deps.onCalibrationProgress } : {}),
   });
   const events = new LastEventTracker(deps.inspect?.next?.bind(deps.inspect));
   const actor = createActor(machine, {

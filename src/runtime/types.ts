@@ -8,6 +8,7 @@ import type { TraderActorId, TraderMachine } from '../../machines/index.js';
 import type { EventBus } from '../bus.js';
 import type { TraderConfig } from '../config/index.js';
 import type { PnlFields } from '../domain/index.js';
+import type { CalibrationProgress } from '../integrations/index.js';
 import type { FolderLock } from '../persistence/index.js';
 import type { RecordReader } from '../report/index.js';
 import type { ControlTarget, TraderView } from '../server/index.js';
@@ -65,6 +66,8 @@ export interface StartTraderDeps {
    * awaits `beforeStage` before doing its real work.
    */
   hooks?: { beforeStage?: (stage: TraderActorId) => Promise<void> };
+  /** How the run's first calibration (and its retries) goes: each read, every item (start's bar). */
+  onCalibrationProgress?: (p: CalibrationProgress) => void;
 }
 
 export interface RunningTrader {
