@@ -13,7 +13,7 @@ import { type SimCredentials, type Simulator, startSimulator } from '../src/exch
 import { collect, KalshiRestClient } from '../src/kalshi/rest.js';
 import { createSigner } from '../src/kalshi/signer.js';
 import { parseSignedCount } from '../src/kalshi/units.js';
-import { type RunningTrader, startTrader } from '../src/runtime/index.js';
+import { type RunningTrader, type StartTraderDeps, startTrader } from '../src/runtime/index.js';
 import { simOrder } from './sim-order.js';
 
 export interface SimTrader {
@@ -45,6 +45,7 @@ export class TradersOnSim {
     ticker: string,
     flags: Record<string, string> = {},
     account = this.account(),
+    deps: Omit<StartTraderDeps, 'logger'> = {},
   ): Promise<SimTrader> {
     this.#n += 1;
     const keyFile = join(this.dir, `key-${this.#n}.pem`);
@@ -64,7 +65,7 @@ export class TradersOnSim {
       },
       {},
     );
-    const trader = await startTrader(config, { logger: pino({ level: 'silent' }) });
+    const trader = await startTrader(config, { logger: pino({ level: 'silent' }), ...deps });
     return { trader, rest: account.rest, creds: account.creds };
   }
 

@@ -10,10 +10,9 @@
  * with exit code 1: no trader running, trader not answering, token refused, or the trader reporting
  * that the command failed.
  */
-import { type Command, CommanderError } from 'commander';
-import { DEFAULTS } from '../config/index.js';
+import type { Command } from 'commander';
 import { ControlClientError, type ControlRoute, callControl } from '../server/index.js';
-import { integerIn } from './options.js';
+import { dataDirOption, integerIn, subcommand } from './options.js';
 import { renderStatusTable } from './status-table.js';
 
 interface ControlOptions {
@@ -74,13 +73,10 @@ export async function runControlCommand(route: ControlRoute, options: ControlOpt
 
 export function registerControlCommands(program: Command): void {
   for (const { route, description } of COMMANDS) {
-    const cmd = program
-      .command(route)
+    const cmd = subcommand(program, route)
       .description(description)
-      .option(
-        '--data-dir <dir>',
-        'data folder of the running trader, which holds control.json (env TRADERV3_DATA_DIR)',
-        process.env.TRADERV3_DATA_DIR ?? DEFAULTS.dataDir,
+      .addOption(
+        dataDirOption('data folder of the running trader, which holds control.json (env TRADERV3_DATA_DIR)'),
       )
       .option(
         '--timeout <seconds>',
@@ -96,10 +92,6 @@ export function registerControlCommands(program: Command): void {
       );
     if (route === 'status')
       cmd.option('--json', 'print the answer as JSON (the default when stdout is not a terminal)');
-    cmd.exitOverride((err) => {
-      // Usage errors exit 2 (help and version keep 0).
-      throw err.exitCode === 0 ? err : new CommanderError(2, err.code, err.message);
-    });
     cmd.action(async (options: ControlOptions) => {
       process.exitCode = await runControlCommand(route, options);
     });

@@ -3,11 +3,14 @@
  * the Postgres server of DATABASE_URL when it is set, otherwise the embedded PGlite database in
  * `<data-dir>/pgdata`. Idempotent. Prints one line on stdout (JSON when stdout is not a terminal):
  *   {"event":"migrated","target":"…","applied":N,"total":M,"latest":"0000_init"}
- * The URL is shown with its password masked. Failures: one line on stderr, exit 1.
+ * The URL is shown with its password masked. Failures: one line on stderr, exit 1. With stderr at
+ * a terminal, a bar over the migration files on stderr; nothing more off a terminal.
  */
-import { type Command, CommanderError } from 'commander';
+import type { Command } from 'commander';
 import { DEFAULTS } from '../config/index.js';
 import { migrate, openDatabase, PersistenceError } from '../persistence/index.js';
+import { dataDirOption, subcommand } from './options.js';
+import { type ProgressStream, progressOnFirstUpdate } from './progress.js';
 
 export interface MigrateOptions {
   dataDir: string;
@@ -16,7 +19,12 @@ export interface MigrateOptions {
 export async function runMigrate(
   options: MigrateOptions,
   env: NodeJS.ProcessEnv = process.env,
-  io: { stdout: (text: string) => void; stderr: (text: string) => void; tty: boolean } = {
+  io: {
+    stdout: (text: string) => void;
+    stderr: (text: string) => void;
+    tty: boolean;
+    progress?: ProgressStream;
+  } = {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
     tty: process.stdout.isTTY === true,
@@ -26,7 +34,12 @@ export async function runMigrate(
   let database: Awaited<ReturnType<typeof openDatabase>> | undefined;
   try {
     database = await openDatabase({ url, dataDir: options.dataDir });
-    const report = await migrate(database);
+    const bar = progressOnFirstUpdate({
+      label: 'migrate',
+      offTerminal: 'none',
+      ...(io.progress ? { stream: io.progress } : {}),
+    });
+    const report = await migrate(database, { onProgress: bar.update }).finally(bar.stop);
     const line = { event: 'migrated', target: database.target, ...report };
     io.stdout(
       io.tty
@@ -46,17 +59,13 @@ export async function runMigrate(
 }
 
 export function registerMigrate(program: Command): void {
-  program
-    .command('migrate')
+  subcommand(program, 'migrate')
     .description('apply the database migrations (Postgres with DATABASE_URL, else PGlite in the data folder)')
-    .option(
-      '--data-dir <dir>',
-      `data folder holding the embedded database (env TRADERV3_DATA_DIR; default ${DEFAULTS.dataDir})`,
-      process.env.TRADERV3_DATA_DIR ?? DEFAULTS.dataDir,
+    .addOption(
+      dataDirOption(
+        `data folder holding the embedded database (env TRADERV3_DATA_DIR; default ${DEFAULTS.dataDir})`,
+      ),
     )
-    .exitOverride((err) => {
-      throw err.exitCode === 0 ? err : new CommanderError(2, err.code, err.message);
-    })
     .action(async (options: MigrateOptions) => {
       process.exitCode = await runMigrate(options);
     });

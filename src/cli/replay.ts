@@ -9,7 +9,7 @@
  * 2 on a bad option.
  */
 import { type Command, CommanderError, Option } from 'commander';
-import { DEFAULTS, STRATEGIES, type StrategyName } from '../config/index.js';
+import { STRATEGIES, type StrategyName } from '../config/index.js';
 import { parseDollars } from '../kalshi/index.js';
 import { migrate, openDatabase } from '../persistence/index.js';
 import {
@@ -19,6 +19,7 @@ import {
   replaySession,
   resultRow,
 } from '../replay/index.js';
+import { dataDirOption, guarded, subcommand } from './options.js';
 import { createProgress } from './progress.js';
 import { table } from './report.js';
 
@@ -118,8 +119,7 @@ export async function runReplay(o: ReplayCliOptions): Promise<number> {
 }
 
 export function registerReplay(program: Command): void {
-  program
-    .command('replay')
+  subcommand(program, 'replay')
     .description("replay a recorded session's book stream through a strategy against a simulated venue")
     .requiredOption('--session <id>', 'the session (an id or a unique prefix; see `traderv3 sessions`)')
     .addOption(
@@ -136,20 +136,6 @@ export function registerReplay(program: Command): void {
     )
     .option('--contract-size <n>', "policy size unit (default: the session's)")
     .option('--cash <dollars>', "opening cash (default: the session's, else 1000)")
-    .option(
-      '--data-dir <dir>',
-      'data folder holding the embedded database (env TRADERV3_DATA_DIR)',
-      process.env.TRADERV3_DATA_DIR ?? DEFAULTS.dataDir,
-    )
-    .exitOverride((err) => {
-      throw err.exitCode === 0 ? err : new CommanderError(2, err.code, err.message);
-    })
-    .action(async (o: ReplayCliOptions) => {
-      try {
-        process.exitCode = await runReplay(o);
-      } catch (err) {
-        process.stderr.write(`traderv3: ${(err as Error).message}\n`);
-        process.exitCode = err instanceof CommanderError ? 2 : 1;
-      }
-    });
+    .addOption(dataDirOption())
+    .action((o: ReplayCliOptions) => guarded(() => runReplay(o)));
 }

@@ -1,18 +1,18 @@
 /**
  * `traderv3 report --strategy edge`: the edge trader by city and event date — evaluations, signals,
  * trades, orders (converted to taker, dry run), cost, fees, settlement payout and P&L after fees
- * (shown once every traded market of the city-day is determined).
+ * (shown once every traded market of the city-day is determined). The rows come from the record
+ * like every report's (report.ts: through a running trader, else the database itself).
  */
 import { formatDollars } from '../kalshi/index.js';
-import { createRepositories, type Database } from '../persistence/index.js';
+import type { EdgeAnswer } from '../report/index.js';
 import { table } from './report.js';
 
-export async function runEdgeReport(
-  db: Database,
-  o: { json?: boolean; session?: string },
+export function printEdgeReport(
+  { edge: rows }: EdgeAnswer,
+  o: { json?: boolean },
   io: { stdout: (t: string) => void; tty: boolean },
-): Promise<number> {
-  const rows = await createRepositories(db).edge.report(o.session);
+): number {
   if (o.json || !io.tty) {
     io.stdout(`${JSON.stringify({ edge: rows })}\n`);
     return 0;

@@ -1,21 +1,26 @@
 /**
- * `traderv3 sessions` and `traderv3 report`: read the trading record (Postgres with DATABASE_URL,
- * otherwise PGlite in the data folder). Readable tables on a terminal; `--json` (or a non-terminal
- * stdout) prints one JSON document. The embedded database has one owner: while a trader runs on
+ * `traderv3 sessions`, `traderv3 report` and `report --strategy edge`: read the trading record
+ * (Postgres with DATABASE_URL, otherwise PGlite in the data folder). Readable tables on a terminal;
+ * `--json` (or a non-terminal stdout) prints one JSON document. The embedded database has one owner: while a trader runs on
  * the data folder, the question goes to it (its control API's `/record`) and it answers from its
  * own connection; the answer is the same (src/report/queries.ts).
  */
 
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { type Command, CommanderError } from 'commander';
-import { DEFAULTS } from '../config/index.js';
+import type { Command } from 'commander';
 import { formatCount, formatDollars } from '../kalshi/index.js';
-import { type Database, migrate, openDatabase } from '../persistence/index.js';
-import { type RecordQuery, type ReportAnswer, runRecordQuery, type SessionsAnswer } from '../report/index.js';
+import { migrate, openDatabase } from '../persistence/index.js';
+import {
+  type EdgeAnswer,
+  type RecordQuery,
+  type ReportAnswer,
+  runRecordQuery,
+  type SessionsAnswer,
+} from '../report/index.js';
 import { ControlClientError, callControl, controlFilePath } from '../server/index.js';
-import { integerIn } from './options.js';
-import { runEdgeReport } from './report-edge.js';
+import { dataDirOption, guarded, integerIn, subcommand } from './options.js';
+import { printEdgeReport } from './report-edge.js';
 
 interface ReadOptions {
   dataDir: string;
@@ -72,21 +77,6 @@ async function query(dataDir: string, env: NodeJS.ProcessEnv, q: RecordQuery): P
   }
 }
 
-/** Opens the record itself (the edge report reads its own tables; a running trader must be stopped). */
-async function withDatabase<T>(
-  dataDir: string,
-  env: NodeJS.ProcessEnv,
-  fn: (db: Database) => Promise<T>,
-): Promise<T> {
-  const database = await openDatabase({ url: env.DATABASE_URL?.trim() || undefined, dataDir });
-  try {
-    await migrate(database);
-    return await fn(database);
-  } finally {
-    await database.close();
-  }
-}
-
 /** Times arrive as Date from the database and as ISO text through a running trader. */
 const iso = (d: Date | string | null) =>
   d === null ? '—' : (typeof d === 'string' ? new Date(d) : d).toISOString().replace('.000Z', 'Z');
@@ -125,6 +115,16 @@ export async function runSessions(
     ),
   );
   return 0;
+}
+
+/** `report --strategy edge`: the edge trader by city and event date (report-edge.ts). */
+export async function runEdgeReport(
+  o: Pick<ReadOptions, 'dataDir' | 'json' | 'session'>,
+  env: NodeJS.ProcessEnv = process.env,
+  io: Io = processIo,
+): Promise<number> {
+  const q: RecordQuery = { what: 'edge', ...(o.session === undefined ? {} : { session: o.session }) };
+  return printEdgeReport((await query(o.dataDir, env, q)) as EdgeAnswer, o, io);
 }
 
 export async function runReport(
@@ -204,34 +204,17 @@ export async function runReport(
 
 function common(cmd: Command): Command {
   return cmd
-    .option(
-      '--data-dir <dir>',
-      'data folder holding the embedded database (env TRADERV3_DATA_DIR)',
-      process.env.TRADERV3_DATA_DIR ?? DEFAULTS.dataDir,
-    )
+    .addOption(dataDirOption())
     .option('--json', 'print JSON (the default when stdout is not a terminal)')
-    .option('--limit <n>', 'how many rows at most', integerIn(1, 100_000), 50)
-    .exitOverride((err) => {
-      throw err.exitCode === 0 ? err : new CommanderError(2, err.code, err.message);
-    });
-}
-
-async function guarded(run: () => Promise<number>): Promise<void> {
-  try {
-    process.exitCode = await run();
-  } catch (err) {
-    process.stderr.write(`traderv3: ${(err as Error).message}\n`);
-    process.exitCode = 1;
-  }
+    .option('--limit <n>', 'how many rows at most', integerIn(1, 100_000), 50);
 }
 
 export function registerReports(program: Command): void {
-  common(program.command('sessions').description('list the recorded trading sessions')).action(
+  common(subcommand(program, 'sessions').description('list the recorded trading sessions')).action(
     (o: ReadOptions) => guarded(() => runSessions(o)),
   );
   common(
-    program
-      .command('report')
+    subcommand(program, 'report')
       .description('P&L per session, decision counts by reason, and recent fills from the record')
       .option('--session <id>', 'one session (an id or a unique prefix)')
       .option(
@@ -244,7 +227,7 @@ export function registerReports(program: Command): void {
   ).action((o: ReadOptions & { strategy?: string }) =>
     guarded(() =>
       o.strategy === 'edge'
-        ? withDatabase(o.dataDir, process.env, (db) => runEdgeReport(db, o, processIo))
+        ? runEdgeReport(o)
         : o.strategy !== undefined
           ? Promise.reject(new Error(`--strategy: only edge has a report of its own, got ${o.strategy}`))
           : runReport(o),

@@ -12,10 +12,12 @@
  *    graceful shutdown, a second one forces exit 1. Graceful shutdown cancels resting orders
  *    unless --keep-orders.
  *  - When the trader is done, the last stdout line is exactly
- *      {"event":"summary","states":[...],"orders_placed":N,"fills":N,"positions":{...},"realized_pnl_dollars":"…"}
+ *      {"event":"summary","states":[...],"orders_placed":N,"fills":N,"positions":{...},
+       "realized_pnl_dollars":"…","unrealized_pnl_dollars":"…","fees_dollars":"…","net_pnl_dollars":"…"}
+ *    (realized before fees, net = realized + unrealized − fees: the P&L of `status` too, domain/pnl.ts)
  *    and the exit code is 0 (1 if the trader failed).
  */
-import { type Command, CommanderError } from 'commander';
+import type { Command } from 'commander';
 import {
   type ConfigEnv,
   ConfigError,
@@ -49,7 +51,9 @@ import {
   type TraderServer,
   traderViewFromRuntime,
 } from '../server/index.js';
+import { calibrationBar, wantsBar } from './calibration-bar.js';
 import { createLogger, flushLogger, type Logger } from './logging.js';
+import { subcommand } from './options.js';
 
 /** An error that is ordinary misconfiguration (exit 2, one line), or undefined. */
 function misconfiguration(err: unknown): { code: string; message: string } | undefined {
@@ -186,7 +190,11 @@ export async function runStart(
     log: { warn: (obj, msg) => logger.warn(obj, msg) },
   });
   let stopNotify: (() => void) | undefined;
+  // The first calibration's bar, for a person at a terminal (calibration-bar.ts).
+  const tty = { stderrTty: process.stderr.isTTY === true, stdoutTty: process.stdout.isTTY === true };
+  const bar = wantsBar({ ...tty, env }) ? calibrationBar(process.stderr) : undefined;
   const closeServers = async (): Promise<void> => {
+    bar?.stop();
     hub?.close();
     stopNotify?.();
     await Promise.allSettled([server?.close(), notifier.close(2_000)]);
@@ -195,7 +203,12 @@ export async function runStart(
   try {
     if (config.inspect) hub = createInspectorHub();
     const startTrader = await io.loadRuntime();
-    running = await startTrader(config, { logger, lock, ...(hub ? { inspect: hub.inspector } : {}) });
+    running = await startTrader(config, {
+      logger,
+      lock,
+      ...(hub ? { inspect: hub.inspector } : {}),
+      ...(bar ? { onCalibrationProgress: bar.onProgress } : {}),
+    });
     // One server: control API, live stream, dashboard, metrics, health (and --inspect's relay).
     const inner = running.control;
     let dashboardUrl = '';
@@ -229,7 +242,6 @@ export async function runStart(
               fills: row?.fills ?? 0,
               realizedPnl: row?.realized ?? 0,
               fees: row?.fees ?? 0,
-              net: row?.net ?? 0,
             });
           },
         });
@@ -348,8 +360,7 @@ export async function runStart(
 }
 
 export function registerStart(program: Command): void {
-  program
-    .command('start')
+  subcommand(program, 'start')
     .description('start the trader (see README: "Running the trader")')
     .option('--env <env>', `${TRADER_ENVS.join(' | ')} (required; nothing defaults to production)`)
     .option('--tickers <list>', 'trade these markets (comma-separated tickers)')
@@ -496,10 +507,6 @@ export function registerStart(program: Command): void {
       '--sim-balance <dollars>',
       `sim: the trader's starting cash (default ${DEFAULTS.sim.balanceDollars})`,
     )
-    .exitOverride((err) => {
-      // Usage errors exit 2, like configuration errors (help and version keep 0).
-      throw err.exitCode === 0 ? err : new CommanderError(2, err.code, err.message);
-    })
     .action(async (flags: ConfigFlags & { notifyUrl?: string[] }) => {
       const code = await runStart(flags, process.env);
       process.exit(code);

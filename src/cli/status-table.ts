@@ -23,7 +23,6 @@ export function renderStatusTable(status: unknown): string {
   const s = obj(status);
   const breaker = obj(s.breaker);
   const group = obj(s.order_group);
-  const pnl = obj(s.pnl);
   const money = obj(s.money);
   const lines = [
     `state          ${text(s.state)}   trading ${text(s.trading_state)}${s.exchange_paused === true ? '   exchange PAUSED' : ''}`,
@@ -31,7 +30,7 @@ export function renderStatusTable(status: unknown): string {
     `breaker        ${breaker.open === true ? `OPEN (${text(breaker.reason)}) since ${text(breaker.tripped_at)}` : 'closed'}`,
     `order group    ${text(group.id)}  limit ${text(group.contracts_limit)}  ${group.triggered === true ? `TRIGGERED (${text(group.triggered_by)})` : 'armed'}`,
     `cash           ${text(s.cash_dollars)}`,
-    `P&L            realized ${text(pnl.realized)}  unrealized ${text(pnl.unrealized)}  fees ${text(pnl.fees)}  net ${text(pnl.net)}`,
+    `P&L            realized ${text(s.realized_pnl_dollars)}  unrealized ${text(s.unrealized_pnl_dollars)}  fees ${text(s.fees_dollars)}  net ${text(s.net_pnl_dollars)}`,
   ];
   if (Object.keys(money).length > 0) lines.push(`money          ${JSON.stringify(money)}`);
   if (s.last_error !== undefined && s.last_error !== null) lines.push(`last error     ${text(s.last_error)}`);

@@ -9,12 +9,14 @@
  */
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { type Command, CommanderError } from 'commander';
+import type { Command } from 'commander';
 import { DEFAULT_EDGE_MODEL } from '../config/edge.js';
 import { DEFAULTS } from '../config/index.js';
 import { featureVector, predictLogistic, profitableAtSettlement, trainLogistic } from '../edge/index.js';
 import { createRepositories, migrate, openDatabase } from '../persistence/index.js';
 import { runEdgeScenario, type ScenarioSample, writeEdgeModel } from '../strategy/index.js';
+import { guarded, subcommand } from './options.js';
+import { createProgress, type Progress, type ProgressStream } from './progress.js';
 
 interface TrainOptions {
   simSeeds?: string;
@@ -55,15 +57,46 @@ async function fromRecord(dataDir: string): Promise<ScenarioSample[]> {
   }
 }
 
-export async function runTrainEdge(o: TrainOptions, log: (t: string) => void): Promise<number> {
+/** The `signals` rows of a simulator scenario per seed, in seed order; a tick of `progress` per seed. */
+export async function fromScenarios(
+  seeds: readonly number[],
+  o: {
+    log: (t: string) => void;
+    progress: Pick<Progress, 'tick' | 'stop'>;
+    run?: (seed: number) => Promise<{ samples: ScenarioSample[] }>;
+  },
+): Promise<ScenarioSample[]> {
+  const run = o.run ?? ((seed: number) => runEdgeScenario({ seed, variant: 'signals' }));
+  const samples: ScenarioSample[] = [];
+  try {
+    for (const seed of seeds) {
+      const r = await run(seed);
+      samples.push(...r.samples);
+      o.log(`seed ${seed}: ${r.samples.length} rows\n`);
+      o.progress.tick();
+    }
+  } finally {
+    o.progress.stop();
+  }
+  return samples;
+}
+
+export async function runTrainEdge(
+  o: TrainOptions,
+  log: (t: string) => void,
+  progressStream?: ProgressStream,
+): Promise<number> {
   let samples: ScenarioSample[] = [];
   let source = '';
   if (o.simSeeds) {
-    for (const seed of seedRange(o.simSeeds)) {
-      const r = await runEdgeScenario({ seed, variant: 'signals' });
-      samples.push(...r.samples);
-      log(`seed ${seed}: ${r.samples.length} rows\n`);
-    }
+    const seeds = seedRange(o.simSeeds);
+    // A scenario per seed is the long part (tens of seconds each): progress over them on stderr.
+    const progress = createProgress({
+      label: 'train-edge',
+      total: seeds.length,
+      ...(progressStream ? { stream: progressStream } : {}),
+    });
+    samples = await fromScenarios(seeds, { log, progress });
     source = `sim seeds ${o.simSeeds}`;
   } else {
     samples = await fromRecord(o.dataDir ?? DEFAULTS.dataDir);
@@ -99,23 +132,12 @@ export async function runTrainEdge(o: TrainOptions, log: (t: string) => void): P
 }
 
 export function registerTrainEdge(program: Command): void {
-  program
-    .command('train-edge')
+  subcommand(program, 'train-edge')
     .description(
       'train the edge classifier from simulator scenarios or the recorded decisions and settlements',
     )
     .option('--sim-seeds <a-b>', 'train on virtual-time simulator scenarios with these seeds')
     .option('--data-dir <dir>', 'train on the record in this data folder (or DATABASE_URL)')
     .option('--out <file>', 'where to write the ONNX model', DEFAULT_EDGE_MODEL)
-    .exitOverride((err) => {
-      throw err.exitCode === 0 ? err : new CommanderError(2, err.code, err.message);
-    })
-    .action(async (o: TrainOptions) => {
-      try {
-        process.exitCode = await runTrainEdge(o, (t) => process.stdout.write(t));
-      } catch (err) {
-        process.stderr.write(`traderv3: ${(err as Error).message}\n`);
-        process.exitCode = 1;
-      }
-    });
+    .action((o: TrainOptions) => guarded(() => runTrainEdge(o, (t) => process.stdout.write(t))));
 }

@@ -9,9 +9,8 @@
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { type Command, CommanderError } from 'commander';
-import { DEFAULTS } from '../config/index.js';
 import { formatDollars } from '../kalshi/index.js';
-import { buildDataset, type Dataset, type Sample, trainToOnnx } from '../policy/train/index.js';
+import { buildDataset, type Dataset, type Sample, trainToOnnxAsync } from '../policy/train/index.js';
 import {
   RESULT_HEADERS,
   type RecordedSession,
@@ -21,6 +20,8 @@ import {
   replaySession,
   resultRow,
 } from '../replay/index.js';
+import { dataDirOption, guarded, subcommand } from './options.js';
+import { type ProgressStream, progressOnFirstUpdate } from './progress.js';
 import { readSession } from './replay.js';
 import { table } from './report.js';
 
@@ -86,6 +87,7 @@ export async function evaluate(
   sessions: readonly RecordedSession[],
   model: string,
   seed: number,
+  onReplayed: (done: number, total: number) => void = () => {},
 ): Promise<Array<{ name: string; result: ReplayResult }>> {
   const contenders: Array<{ name: string; settings: ReplaySettings }> = [
     { name: 'policy (trained)', settings: { strategy: 'policy', model } },
@@ -94,11 +96,14 @@ export async function evaluate(
     { name: 'hardcoded', settings: { strategy: 'hardcoded' } },
   ];
   const rows = [];
+  let done = 0;
   for (const c of contenders) {
     const results = [];
     // The actor trades every market it sees in evaluation (the live default, hot, would pick one).
-    for (const s of sessions)
+    for (const s of sessions) {
       results.push((await replaySession(s, { marketMode: 'all', ...c.settings })).result);
+      onReplayed(++done, contenders.length * sessions.length);
+    }
     rows.push({ name: c.name, result: combine(results) });
   }
   return rows;
@@ -107,6 +112,7 @@ export async function evaluate(
 export async function runTrain(
   o: TrainCliOptions,
   print: (t: string) => void = (t) => process.stdout.write(t),
+  progressStream?: ProgressStream,
 ) {
   const ids = list(o.sessions);
   if (ids.length === 0)
@@ -118,12 +124,21 @@ export async function runTrain(
   const sessions = [];
   for (const id of ids) sessions.push(await readSession(o.dataDir, id));
   const dataset = datasetOf(sessions, seed, horizon);
-  const { bytes, report } = trainToOnnx(dataset, {
-    seed,
-    epochs,
-    hidden,
-    description: `traderv3 policy: behaviour cloning of a hindsight teacher on sessions ${sessions.map((s) => s.id).join(',')}`,
-  });
+  // Progress on stderr (a bar at a terminal): stdout carries the result lines.
+  const stream = progressStream ? { stream: progressStream } : {};
+  const progress = progressOnFirstUpdate({ label: 'train', ...stream });
+  const { bytes, report } = await trainToOnnxAsync(
+    dataset,
+    {
+      seed,
+      epochs,
+      hidden,
+      description: `traderv3 policy: behaviour cloning of a hindsight teacher on sessions ${sessions.map((s) => s.id).join(',')}`,
+    },
+    (p) => {
+      progress.update(p.batches, p.totalBatches, `epoch ${p.epoch + 1}/${epochs}`);
+    },
+  ).finally(progress.stop);
   writeFileSync(o.out, bytes);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const evalIds = list(o.evalSessions);
@@ -131,7 +146,8 @@ export async function runTrain(
   if (evalIds.length > 0) {
     const held = [];
     for (const id of evalIds) held.push(await readSession(o.dataDir, id));
-    evaluation = await evaluate(held, o.out, seed);
+    const replays = progressOnFirstUpdate({ label: 'evaluate', ...stream });
+    evaluation = await evaluate(held, o.out, seed, replays.update).finally(replays.stop);
     print(
       table(
         RESULT_HEADERS,
@@ -165,8 +181,7 @@ export async function runTrain(
 }
 
 export function registerTrain(program: Command): void {
-  program
-    .command('train')
+  subcommand(program, 'train')
     .description('train a policy (ONNX) from recorded sessions; evaluate it in replay on held-out sessions')
     .requiredOption('--sessions <ids>', 'comma-separated session ids (or unique prefixes) to train on')
     .requiredOption('--out <file.onnx>', 'where to write the model')
@@ -175,21 +190,11 @@ export function registerTrain(program: Command): void {
     .option('--hidden <widths>', 'hidden layer widths (default 32,32)')
     .option('--horizon <updates>', "the teacher's look-ahead in book updates (default 10)")
     .option('--eval-sessions <ids>', 'held-out sessions: replay the model against HOLD, random and hardcoded')
-    .option(
-      '--data-dir <dir>',
-      'data folder holding the embedded database (env TRADERV3_DATA_DIR)',
-      process.env.TRADERV3_DATA_DIR ?? DEFAULTS.dataDir,
-    )
-    .exitOverride((err) => {
-      throw err.exitCode === 0 ? err : new CommanderError(2, err.code, err.message);
-    })
-    .action(async (o: TrainCliOptions) => {
-      try {
+    .addOption(dataDirOption())
+    .action((o: TrainCliOptions) =>
+      guarded(async () => {
         await runTrain(o);
-        process.exitCode = 0;
-      } catch (err) {
-        process.stderr.write(`traderv3: ${(err as Error).message}\n`);
-        process.exitCode = err instanceof CommanderError ? 2 : 1;
-      }
-    });
+        return 0;
+      }),
+    );
 }

@@ -23,6 +23,9 @@
  *     always. Beyond it, after the same retries, it is still booked (the ledger follows the
  *     exchange) but flagged: 'balance.driftDetected', which trips the breaker ('balance_drift'),
  *     so calibration ends in HALTED until an operator looks and resumes.
+ *
+ * A large account's reads take many pages: `onProgress` hears each step start and every item read
+ * (the `start` command's bar).
  */
 import type { EventBus } from '../bus.js';
 import type {
@@ -34,7 +37,6 @@ import type {
 } from '../domain/index.js';
 import {
   balanceFromRest,
-  collect,
   fillFromRest,
   formatCount,
   formatDollars,
@@ -61,6 +63,22 @@ export interface CalibrationDeps {
   ledgerBalance?: () => Micros | undefined;
   /** A ledger/exchange cash difference above this is flagged (default: never). */
   maxBalanceDrift?: Micros;
+  /** Told as each read starts and as its items arrive, then once with step 'done'. */
+  onProgress?: (p: CalibrationProgress) => void;
+}
+
+/** What one calibration attempt reads, in order: the steps of its progress. */
+export const CALIBRATION_STEPS = ['positions', 'orders', 'fills', 'settlements', 'balance', 'check'] as const;
+export type CalibrationStep = (typeof CALIBRATION_STEPS)[number];
+
+export interface CalibrationProgress {
+  readonly attempt: number;
+  readonly step: CalibrationStep | 'done';
+  /** Steps finished, of `steps` (CALIBRATION_STEPS.length). */
+  readonly stepsDone: number;
+  readonly steps: number;
+  /** Items read so far in this step (positions, orders, fills, settlements). */
+  readonly items: number;
 }
 
 export interface CalibrationSummary {
@@ -82,8 +100,25 @@ export class CalibrationError extends Error {
   readonly code = 'CALIBRATION_INVARIANT_FAILED';
 }
 
-async function readPositions(deps: CalibrationDeps): Promise<ExchangePosition[]> {
-  return (await collect(deps.rest.allPositions())).map(positionFromRest);
+type Tell = (step: CalibrationStep, items: number) => void;
+
+/** Reads a paginated list, telling every item as it arrives. */
+async function read<T>(step: CalibrationStep, items: AsyncIterable<T>, tell: Tell): Promise<T[]> {
+  const out: T[] = [];
+  tell(step, 0);
+  for await (const item of items) {
+    out.push(item);
+    tell(step, out.length);
+  }
+  return out;
+}
+
+async function readPositions(
+  deps: CalibrationDeps,
+  step: CalibrationStep,
+  tell: Tell,
+): Promise<ExchangePosition[]> {
+  return (await read(step, deps.rest.allPositions(), tell)).map(positionFromRest);
 }
 
 function mismatches(local: Map<string, number>, exchange: ExchangePosition[]): string[] {
@@ -119,17 +154,20 @@ export async function calibrate(deps: CalibrationDeps): Promise<CalibrationSumma
   if (deps.cleanup) canceled = (await deps.orders.cancelAll()).canceled;
 
   let problems: string[] = [];
+  const steps = CALIBRATION_STEPS.length;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    const positions = await readPositions(deps);
-    const resting: ExchangeOrder[] = (await collect(deps.rest.allOrders({ status: 'resting' }))).map(
-      orderFromRest,
+    const tell: Tell = (step, items) =>
+      deps.onProgress?.({ attempt, step, stepsDone: CALIBRATION_STEPS.indexOf(step), steps, items });
+    const since = { min_ts: Math.floor(deps.fillsSinceMs / 1000) };
+    const positions = await readPositions(deps, 'positions', tell);
+    const resting: ExchangeOrder[] = (
+      await read('orders', deps.rest.allOrders({ status: 'resting' }), tell)
+    ).map(orderFromRest);
+    const fills: ExchangeFill[] = (await read('fills', deps.rest.allFills(since), tell)).map(fillFromRest);
+    const settlements = (await read('settlements', deps.rest.allSettlements(since), tell)).map(
+      settlementFromRest,
     );
-    const fills: ExchangeFill[] = (
-      await collect(deps.rest.allFills({ min_ts: Math.floor(deps.fillsSinceMs / 1000) }))
-    ).map(fillFromRest);
-    const settlements = (
-      await collect(deps.rest.allSettlements({ min_ts: Math.floor(deps.fillsSinceMs / 1000) }))
-    ).map(settlementFromRest);
+    tell('balance', 0);
     const balance = balanceFromRest(await deps.rest.getBalance());
 
     const seen = deps.orders.reconcile(resting, []);
@@ -149,7 +187,7 @@ export async function calibrate(deps: CalibrationDeps): Promise<CalibrationSumma
     const drifts = deps.positions.reconcile(positions, { adopt: adoptPositions });
 
     const local = new Map(deps.positions.positions().map((p) => [p.ticker, p.position]));
-    problems = mismatches(local, await readPositions(deps));
+    problems = mismatches(local, await readPositions(deps, 'check', tell));
     const difference = balanceDifference(deps, balance);
     const flagged = beyondDrift(deps, difference);
     if (problems.length > 0 || (flagged && attempt < maxAttempts)) continue;
@@ -165,6 +203,7 @@ export async function calibrate(deps: CalibrationDeps): Promise<CalibrationSumma
     }
     // The ledger is brought to the exchange's cash (one reconciliation entry if they differ).
     deps.bus.emit('exchange.balanceReported', { ...balance, at: deps.clock(), reconcile: true });
+    deps.onProgress?.({ attempt, step: 'done', stepsDone: steps, steps, items: 0 });
     return {
       positions: positions.filter((p) => p.position !== 0).length,
       restingOrders: resting.length,

@@ -3,7 +3,7 @@
  * strings, ISO times); `data` is for machines. Nothing here may carry a secret — the notifier
  * redacts again on the way out anyway.
  */
-import type { Micros } from '../domain/index.js';
+import { type Micros, netPnl, pnlFields } from '../domain/index.js';
 import { formatDollars } from '../kalshi/index.js';
 
 export const NOTIFICATION_KINDS = [
@@ -110,7 +110,6 @@ export const notifications = {
       fills: number;
       realizedPnl: Micros;
       fees: Micros;
-      net: Micros;
       equity?: Micros;
       maxDrawdownPct?: string;
     },
@@ -119,7 +118,7 @@ export const notifications = {
       `${f.fills} fill(s)`,
       `realized ${money(f.realizedPnl)}`,
       `fees ${money(f.fees)}`,
-      `net ${money(f.net)}`,
+      `net ${money(netPnl({ realized: f.realizedPnl, fees: f.fees }))}`,
       ...(f.equity === undefined ? [] : [`equity ${money(f.equity)}`]),
       ...(f.maxDrawdownPct === undefined ? [] : [`max drawdown ${f.maxDrawdownPct}%`]),
     ];
@@ -132,9 +131,7 @@ export const notifications = {
       data: {
         day,
         fills: f.fills,
-        realized_pnl_dollars: formatDollars(f.realizedPnl),
-        fees_dollars: formatDollars(f.fees),
-        net_dollars: formatDollars(f.net),
+        ...pnlFields({ realized: f.realizedPnl, fees: f.fees }, formatDollars),
       },
     };
   },

@@ -17,11 +17,10 @@ import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { PGlite } from '@electric-sql/pglite';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
-import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { type PgDatabase, PgDialect, type PgQueryResultHKT, type PgSession } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { DEFAULTS } from '../config/index.js';
@@ -110,16 +109,45 @@ function scrub(message: string, url: string): string {
   return out.split(url).join(maskDatabaseUrl(url));
 }
 
+/** Told the number of migration files passed as the migrator reaches each one, then the total. */
+export type OnMigrationFile = (passed: number, total: number) => void;
+
 interface Internals {
-  applyMigrations(migrationsFolder: string): Promise<void>;
+  applyMigrations(migrationsFolder: string, onFile?: OnMigrationFile): Promise<void>;
 }
 const internals = new WeakMap<Database, Internals>();
 
 /** Used by migrate.ts: runs drizzle's migrator for the driver of `database`. */
-export async function applyDriverMigrations(database: Database, migrationsFolder: string): Promise<void> {
+export async function applyDriverMigrations(
+  database: Database,
+  migrationsFolder: string,
+  onFile?: OnMigrationFile,
+): Promise<void> {
   const inner = internals.get(database);
   if (!inner) throw new PersistenceError('PERSIST_CLOSED', 'not a database opened by openDatabase');
-  await inner.applyMigrations(migrationsFolder);
+  await inner.applyMigrations(migrationsFolder, onFile);
+}
+
+/**
+ * drizzle's migrator, as its node-postgres and PGlite `migrate` are written (read the folder, then
+ * the Postgres dialect applies what is new in one transaction), with the files handed over through
+ * an iterator that tells `onFile` as the dialect walks them.
+ */
+async function runMigrator(db: AppDatabase, migrationsFolder: string, onFile?: OnMigrationFile) {
+  const files = readMigrationFiles({ migrationsFolder });
+  const walked = [...files];
+  if (onFile) {
+    Object.defineProperty(walked, Symbol.iterator, {
+      *value() {
+        for (let i = 0; i < files.length; i++) {
+          onFile(i, files.length);
+          yield files[i];
+        }
+        onFile(files.length, files.length);
+      },
+    });
+  }
+  await new PgDialect().migrate(walked, db._.session as unknown as PgSession, { migrationsFolder });
 }
 
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<Database> {
@@ -188,13 +216,13 @@ async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<
     },
   };
   internals.set(database, {
-    async applyMigrations(migrationsFolder) {
+    async applyMigrations(migrationsFolder, onFile) {
       // Two processes migrating one server at once would both try to apply: serialize them.
       const client = await pool.connect();
       try {
         await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
         try {
-          await migrateNodePg(db, { migrationsFolder });
+          await runMigrator(db, migrationsFolder, onFile);
         } finally {
           await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
         }
@@ -264,8 +292,8 @@ async function openPglite(options: OpenDatabaseOptions): Promise<Database> {
     },
   };
   internals.set(database, {
-    async applyMigrations(migrationsFolder) {
-      await migratePglite(db, { migrationsFolder });
+    async applyMigrations(migrationsFolder, onFile) {
+      await runMigrator(db, migrationsFolder, onFile);
     },
   });
   return database;

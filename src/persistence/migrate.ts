@@ -52,13 +52,26 @@ async function appliedCount(database: Database): Promise<number> {
 
 export async function migrate(
   database: Database,
-  options: { migrationsFolder?: string } = {},
+  options: {
+    migrationsFolder?: string;
+    /** Files passed of all, from 0 to the total, each count once (a progress bar's figures). */
+    onProgress?: (done: number, total: number) => void;
+  } = {},
 ): Promise<MigrationReport> {
   const folder = options.migrationsFolder ?? MIGRATIONS_FOLDER;
   const journal = readJournal(folder);
+  const total = journal.entries.length;
+  let told = -1;
+  const tell = (done: number) => {
+    if (done <= told) return;
+    told = done;
+    options.onProgress?.(done, total);
+  };
   const before = await appliedCount(database);
   try {
-    await applyDriverMigrations(database, folder);
+    tell(0);
+    await applyDriverMigrations(database, folder, options.onProgress ? (done) => tell(done) : undefined);
+    tell(total);
   } catch (err) {
     if (err instanceof PersistenceError) throw err;
     throw new PersistenceError(
@@ -68,5 +81,5 @@ export async function migrate(
     );
   }
   const after = await appliedCount(database);
-  return { applied: after - before, total: journal.entries.length, latest: journal.entries.at(-1)?.tag };
+  return { applied: after - before, total, latest: journal.entries.at(-1)?.tag };
 }

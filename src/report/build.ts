@@ -10,7 +10,7 @@
  *  - The reconciliation log (seed 002 §6): balance adjustments (ledger `reconciliation`) and
  *    position drifts (risk_events `position_drift`).
  */
-import type { Micros } from '../domain/index.js';
+import { type Micros, netPnl } from '../domain/index.js';
 import { applyFill, applySettlement, emptyPosition, type PositionState } from '../services/index.js';
 import type { EquitySample } from './equity.js';
 import type { FillEntry, LedgerEntry, RecordData, RiskEntry } from './record.js';
@@ -19,7 +19,7 @@ export interface PnlRow {
   readonly key: string;
   readonly realized: Micros;
   readonly fees: Micros;
-  /** realized − fees */
+  /** realized − fees (domain/pnl.ts; no marks over a past period) */
   readonly net: Micros;
   readonly fills: number;
 }
@@ -64,7 +64,7 @@ function rows(map: Map<string, { realized: number; fees: number; fills: number }
       key,
       realized: r.realized,
       fees: r.fees,
-      net: r.realized - r.fees,
+      net: netPnl(r),
       fills: r.fills,
     }));
 }

@@ -4,6 +4,7 @@ export * from './equity.js';
 export { type HtmlReportInput, renderHtmlReport } from './html.js';
 export { type HtmlReportOptions, writeHtmlReport } from './html-file.js';
 export {
+  type EdgeAnswer,
   parseRecordQuery,
   type RecordQuery,
   type ReportAnswer,

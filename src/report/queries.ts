@@ -1,5 +1,6 @@
 /**
- * The record's read commands (`traderv3 sessions`, `traderv3 report`) as data: one function that a
+ * The record's read commands (`traderv3 sessions`, `traderv3 report`, `traderv3 report --strategy
+ * edge`) as data: one function that a
  * CLI with its own database connection and a running trader (through its control API, when it
  * holds the embedded database) both call, so the answer is the same either way.
  */
@@ -18,6 +19,12 @@ export type RecordQuery =
       readonly html?: string;
       readonly from?: string;
       readonly to?: string;
+    }
+  | {
+      /** The edge trader by city and event date (report-edge.ts). */
+      readonly what: 'edge';
+      /** A session id or a unique prefix of one. */
+      readonly session?: string;
     };
 
 type Repos = ReturnType<typeof createRepositories>;
@@ -30,6 +37,7 @@ export type ReportAnswer =
       decisions: Awaited<ReturnType<Repos['reports']['decisionCountsByReason']>>;
       fills: Awaited<ReturnType<Repos['reports']['recentFills']>>;
     };
+export type EdgeAnswer = { edge: Awaited<ReturnType<Repos['edge']['report']>> };
 
 /** A query from outside (a control body): checked field by field, each problem named. */
 export function parseRecordQuery(body: unknown): RecordQuery {
@@ -38,8 +46,8 @@ export function parseRecordQuery(body: unknown): RecordQuery {
   if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > 100_000)
     throw new RangeError(`limit: ${JSON.stringify(limit)} is not a whole number from 1 to 100000`);
   if (b.what === 'sessions') return { what: 'sessions', limit };
-  if (b.what !== 'report')
-    throw new RangeError(`what: ${JSON.stringify(b.what)} is neither "sessions" nor "report"`);
+  if (b.what !== 'report' && b.what !== 'edge')
+    throw new RangeError(`what: ${JSON.stringify(b.what)} is not "sessions", "report" or "edge"`);
   const text = (name: string): string | undefined => {
     const v = b[name];
     if (v === undefined) return undefined;
@@ -47,6 +55,10 @@ export function parseRecordQuery(body: unknown): RecordQuery {
       throw new RangeError(`${name}: ${JSON.stringify(v)} is not a text`);
     return v;
   };
+  if (b.what === 'edge') {
+    const session = text('session');
+    return { what: 'edge', ...(session === undefined ? {} : { session }) };
+  }
   const html = text('html');
   if (html !== undefined && !isAbsolute(html)) throw new RangeError(`html: ${html} is not an absolute path`);
   const session = text('session');
@@ -76,10 +88,14 @@ async function sessionIdOf(repos: Repos, prefix: string): Promise<string> {
   return match[0]!.id;
 }
 
-export async function runRecordQuery(db: Database, q: RecordQuery): Promise<SessionsAnswer | ReportAnswer> {
+export async function runRecordQuery(
+  db: Database,
+  q: RecordQuery,
+): Promise<SessionsAnswer | ReportAnswer | EdgeAnswer> {
   const repos = createRepositories(db);
   if (q.what === 'sessions') return { sessions: await repos.sessions.list({ limit: q.limit }) };
   const sessionId = q.session === undefined ? undefined : await sessionIdOf(repos, q.session);
+  if (q.what === 'edge') return { edge: await repos.edge.report(sessionId) };
   if (q.html !== undefined) {
     return {
       html: await writeHtmlReport(db, {

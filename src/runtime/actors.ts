@@ -16,7 +16,7 @@ import {
 } from '../../machines/index.js';
 import type { EventBus } from '../bus.js';
 import type { TraderConfig } from '../config/index.js';
-import { CalibrationError, calibrate } from '../integrations/index.js';
+import { CalibrationError, type CalibrationProgress, calibrate } from '../integrations/index.js';
 import type { Clients } from './clients.js';
 import type { Endpoints } from './endpoints.js';
 import type { IntentExecutor } from './execute.js';
@@ -44,6 +44,8 @@ export interface ActorDeps {
   readonly beforeStage?: (stage: TraderActorId) => Promise<void>;
   /** Randomness for the backoff's jitter (default Math.random). */
   readonly random?: () => number;
+  /** Told how the run's first calibration goes (its retries included); later ones are quiet. */
+  readonly onFirstCalibrationProgress?: (p: CalibrationProgress) => void;
 }
 
 export function provideMachine(deps: ActorDeps) {
@@ -98,6 +100,9 @@ export function provideMachine(deps: ActorDeps) {
             adoptPositions: !calibratedOnce,
             ledgerBalance: () => services.recorder.runningBalance,
             maxBalanceDrift: config.maxBalanceDriftMicros,
+            ...(deps.onFirstCalibrationProgress && !calibratedOnce
+              ? { onProgress: deps.onFirstCalibrationProgress }
+              : {}),
           }).catch((err: unknown) => {
             // The exchange and our record disagree after every retry: an operator must know.
             if (err instanceof CalibrationError) {

@@ -17,7 +17,7 @@ import { createActor } from 'xstate';
 import { TRADER_STATES } from '../../machines/index.js';
 import { createBus } from '../bus.js';
 import type { TraderConfig } from '../config/index.js';
-import { COUNT_SCALE, type DecisionEvidence, type OrderIntent } from '../domain/index.js';
+import { COUNT_SCALE, type DecisionEvidence, type OrderIntent, pnlFields } from '../domain/index.js';
 import { BookAuditor, Reconciler } from '../integrations/index.js';
 import { formatDollars } from '../kalshi/index.js';
 import { OPERATOR_HALT, OPERATOR_HALT_KEEP_ORDERS } from '../persistence/index.js';
@@ -148,6 +148,7 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
     execute,
     stopActivity: () => stopActivity(),
     ...(deps.hooks?.beforeStage ? { beforeStage: deps.hooks.beforeStage } : {}),
+    ...(deps.onCalibrationProgress ? { onFirstCalibrationProgress: deps.onCalibrationProgress } : {}),
   });
   const events = new LastEventTracker(deps.inspect?.next?.bind(deps.inspect));
   const actor = createActor(machine, {
@@ -441,13 +442,13 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
   }
 
   const summary = (): TraderSummary => {
-    const totals = positions.totals();
     return {
       states: [...bridge.visited],
       orders_placed: orders.all().filter((o) => o.orderId !== undefined).length,
       fills: orders.stats().fills,
       positions: Object.fromEntries(positions.positions().map((p) => [p.ticker, p.position / COUNT_SCALE])),
-      realized_pnl_dollars: formatDollars(totals.realized - totals.fees),
+      // Realized before fees, fees, net = realized + unrealized − fees (domain/pnl.ts), as in status.
+      ...pnlFields(positions.totals(), formatDollars),
     };
   };
 

@@ -7,7 +7,7 @@ import type { Actor } from 'xstate';
 import { intentModeOf, type TraderMachine, tradingStateOf } from '../../machines/index.js';
 import type { EventBus } from '../bus.js';
 import type { TraderConfig } from '../config/index.js';
-import { showCount, showDollars, showPrice } from '../domain/index.js';
+import { netPnl, pnlFields, showCount, showDollars, showPrice } from '../domain/index.js';
 import type { BookAuditor, Reconciler } from '../integrations/index.js';
 import type { RateLimiter } from '../kalshi/index.js';
 import { formatDollars } from '../kalshi/index.js';
@@ -111,7 +111,11 @@ export function controlStatus(deps: StatusDeps): () => Promise<unknown> {
           ...(held === undefined || held.position === 0 ? {} : { position: showCount(held.position) }),
           ...(held === undefined
             ? {}
-            : { pnl: showDollars(held.realizedPnl + (held.unrealizedPnl ?? 0) - held.feesPaid) }),
+            : {
+                pnl: showDollars(
+                  netPnl({ realized: held.realizedPnl, unrealized: held.unrealizedPnl, fees: held.feesPaid }),
+                ),
+              }),
         };
       }),
       orderbook: orderbook.health(),
@@ -153,13 +157,8 @@ export function controlStatus(deps: StatusDeps): () => Promise<unknown> {
         ...(isForeign(o) ? { foreign: true } : {}),
       })),
       foreign_orders: orders.stats().foreignOrders,
-      // One definition everywhere: realized is net of nothing; net = realized + unrealized − fees.
-      pnl: {
-        realized: showDollars(totals.realized),
-        unrealized: showDollars(totals.unrealized),
-        fees: showDollars(totals.fees),
-        net: showDollars(totals.net),
-      },
+      // One definition everywhere (domain/pnl.ts): realized before fees; net = realized + unrealized − fees.
+      ...pnlFields(totals, showDollars),
       money: moneyStatus(money.observe(), config),
       orders: orders.stats(),
       strategy: { name: config.strategy, ...deps.runner.stats, ...deps.strategyStatus?.() },

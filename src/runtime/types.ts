@@ -7,6 +7,8 @@ import type { Actor, ActorOptions, InspectionEvent, Observer } from 'xstate';
 import type { TraderActorId, TraderMachine } from '../../machines/index.js';
 import type { EventBus } from '../bus.js';
 import type { TraderConfig } from '../config/index.js';
+import type { PnlFields } from '../domain/index.js';
+import type { CalibrationProgress } from '../integrations/index.js';
 import type { FolderLock } from '../persistence/index.js';
 import type { RecordReader } from '../report/index.js';
 import type { ControlTarget, TraderView } from '../server/index.js';
@@ -15,16 +17,19 @@ import type { Timers } from './timers.js';
 
 export type { ControlTarget } from '../server/index.js';
 
-/** What a finished run reports; printed as the last stdout line `{"event":"summary",...}`. */
-export interface TraderSummary {
+/**
+ * What a finished run reports; printed as the last stdout line `{"event":"summary",...}`. P&L as
+ * everywhere (domain/pnl.ts), dollar strings ("12.3400"): `realized_pnl_dollars` before fees,
+ * `unrealized_pnl_dollars` at the last marks, `fees_dollars`, `net_pnl_dollars` = realized +
+ * unrealized − fees.
+ */
+export interface TraderSummary extends PnlFields {
   /** The machine states the trader went through, in order. */
   states: string[];
   orders_placed: number;
   fills: number;
   /** Position per market ticker (+ YES / − NO contracts). */
   positions: Record<string, number>;
-  /** Realized P&L as a dollar string ("12.3400"). */
-  realized_pnl_dollars: string;
   /** Set when the run gave up before it ever calibrated (the exchange refused the key, or could not
    * be reached): what went wrong, in words. The run exits non-zero. */
   failed?: string;
@@ -61,6 +66,8 @@ export interface StartTraderDeps {
    * awaits `beforeStage` before doing its real work.
    */
   hooks?: { beforeStage?: (stage: TraderActorId) => Promise<void> };
+  /** How the run's first calibration (and its retries) goes: each read, every item (start's bar). */
+  onCalibrationProgress?: (p: CalibrationProgress) => void;
 }
 
 export interface RunningTrader {

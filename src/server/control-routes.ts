@@ -7,7 +7,7 @@
  *   POST /reduce       → target.reduce(reason)  reduce-only for every market until resume
  *   POST /resume       → target.resume()        the operator reset of halts, breakers and reduce-only
  *   POST /cancel-all   → target.cancelAll()
- *   POST /record       → target.record(query)   `sessions` / `report` from the trader's own database
+ *   POST /record       → target.record(query)   `sessions` / `report` / the edge report from the trader's own database
  *
  * Every one needs `Authorization: Bearer <token>` (401 before anything else, even a wrong method).
  * A wrong method answers 405 with Allow. Bodies are JSON whatever the content type says (the CLI
@@ -30,7 +30,7 @@ export interface ControlTarget {
   reduce?(reason: string): Promise<unknown>;
   resume(): Promise<unknown>;
   cancelAll(): Promise<unknown>;
-  /** `traderv3 sessions` / `report` answered from the trader's own database connection. */
+  /** `traderv3 sessions` / `report` (`--strategy edge` too) answered from the trader's own database connection. */
   record?(query: RecordQuery): Promise<unknown>;
 }
 

@@ -41,6 +41,7 @@ import {
   MAX_LIMIT_PRICE,
   MIN_LIMIT_PRICE,
   type Micros,
+  netPnl,
   PRICE_SCALE,
   type Price,
 } from '../domain/index.js';
@@ -325,7 +326,12 @@ export class PositionTracker {
       const mark = state.position === 0 ? undefined : this.#mark?.(state.ticker);
       if (mark !== undefined) unrealizedSum += unrealized(state, mark);
     }
-    return { realized, unrealized: unrealizedSum, fees, net: realized + unrealizedSum - fees };
+    return {
+      realized,
+      unrealized: unrealizedSum,
+      fees,
+      net: netPnl({ realized, unrealized: unrealizedSum, fees }),
+    };
   }
 
   /**

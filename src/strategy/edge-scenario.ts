@@ -133,7 +133,7 @@ export async function runEdgeScenario(opts: ScenarioOptions): Promise<ScenarioRe
   const convert = (now: number) => {
     for (const m of makers.splice(0)) {
       const o = core.order(ACCOUNT, m.orderId);
-      if (!o || o.status !== 'resting') continue;
+      if (o?.status !== 'resting') continue;
       if (now < m.due) {
         makers.push(m);
         continue;
@@ -158,7 +158,7 @@ export async function runEdgeScenario(opts: ScenarioOptions): Promise<ScenarioRe
   const evaluate = async (now: number) => {
     for (const day of weather.days()) {
       const first = core.market(day.markets[0]?.ticker ?? '');
-      if (!first || first.status !== 'active' || day.closeMs - now < 3_600_000) continue;
+      if (first?.status !== 'active' || day.closeMs - now < 3_600_000) continue;
       const city = cities.bySeries(day.eventTicker);
       const f = weather.forecast(day, now);
       const quotes = day.markets.map((m) => {

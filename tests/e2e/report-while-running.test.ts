@@ -1,7 +1,8 @@
 /**
- * Issue 11 §6: `sessions` and `report` work while a trader runs on the embedded database. PGlite
- * has one owner, so the commands ask the running trader (its control API's /record), which answers
- * from its own connection; once it has stopped they read the folder themselves.
+ * Issue 11 §6: `sessions` and `report` (`--strategy edge` too) work while a trader runs on the
+ * embedded database. PGlite has one owner, so the commands ask the running trader (its control
+ * API's /record), which answers from its own connection; once it has stopped they read the folder
+ * themselves.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -49,6 +50,10 @@ describe('sessions and report while the trader runs', () => {
     const written = await cli(['report', '--html', html, '--data-dir', dataDir]);
     expect(written).toMatchObject({ report: { file: html } });
     expect(readFileSync(html, 'utf8')).toContain('<html');
+    // The edge report too (this trader runs no edge strategy: no rows, but no "in use" either).
+    expect(await cli(['report', '--strategy', 'edge', '--json', '--data-dir', dataDir])).toEqual({
+      edge: [],
+    });
 
     t.kill('SIGTERM');
     expect(await t.exited, t.tail()).toBe(0);

@@ -6,10 +6,12 @@
  *    --max-balance-drift-dollars is booked but flagged: breaker 'balance_drift', HALTED; below it,
  *    a reconciliation entry and READY;
  *  - orders on the account that are not ours are adopted and flagged, count against exposure, and
- *    with --foreign-orders halt trip the breaker ('foreign_orders').
+ *    with --foreign-orders halt trip the breaker ('foreign_orders');
+ *  - the run's first calibration tells its progress (start's bar); later ones do not.
  */
 import { expect, it } from 'vitest';
 import { notional } from '../../src/domain/index.js';
+import type { CalibrationProgress } from '../../src/integrations/index.js';
 import { balanceFromRest } from '../../src/kalshi/normalize.js';
 import { collect, type KalshiRestClient } from '../../src/kalshi/rest.js';
 import { formatCount, formatDollars, formatPrice } from '../../src/kalshi/units.js';
@@ -110,6 +112,25 @@ it('books a cash difference below the limit as a reconciliation entry and stays 
     expect(status.cash_dollars).toBe(await exchangeCash(rest));
   } finally {
     env.sim.applyFault({ action: 'clear' });
+    await trader.shutdown({ cancelOrders: true });
+  }
+}, 90_000);
+
+it("tells the run's first calibration's progress to start (its bar), and not the later ones", async () => {
+  const ticker = env.sim.core.markets()[1]!.ticker;
+  const seen: CalibrationProgress[] = [];
+  const { trader } = await env.traders.start(ticker, {}, env.traders.account(), {
+    onCalibrationProgress: (p) => seen.push(p),
+  });
+  try {
+    await inState(trader, 'READY');
+    const steps = [...new Set(seen.map((p) => p.step))];
+    expect(steps).toEqual(['positions', 'orders', 'fills', 'settlements', 'balance', 'check', 'done']);
+    expect(seen.at(-1)).toMatchObject({ step: 'done', stepsDone: 6, steps: 6 });
+    const told = seen.length;
+    expect(await sync(trader)).toBe('READY');
+    expect(seen).toHaveLength(told);
+  } finally {
     await trader.shutdown({ cancelOrders: true });
   }
 }, 90_000);

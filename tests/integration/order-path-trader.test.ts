@@ -3,9 +3,12 @@
  * own records: every order it creates carries its order group id; fill frames the exchange drops
  * are noticed from the filled counts (create answer, user_order) and read back by REST at once, so
  * positions agree with the exchange's within seconds — with no sync, calibration or periodic
- * reconciliation (its interval is an hour here).
+ * reconciliation (its interval is an hour here). A round trip as a taker (fees on both legs) ends
+ * in the run's summary line with the P&L that `status` shows.
  */
 import { expect, it } from 'vitest';
+import { MICROS_PER_DOLLAR } from '../../src/domain/index.js';
+import { formatDollars } from '../../src/kalshi/index.js';
 import { collect } from '../../src/kalshi/rest.js';
 import { simOrder } from '../sim-order.js';
 import {
@@ -80,4 +83,42 @@ it('notices fill frames the exchange dropped from the filled counts and converge
     env.sim.applyFault({ action: 'clear' });
     await trader.shutdown({ cancelOrders: true });
   }
+}, 60_000);
+
+it('reports P&L as status does: realized before fees, the fees, and net after them (domain/pnl.ts)', async () => {
+  const ticker = env.sim.core.markets()[2]!.ticker;
+  const { trader } = await env.traders.start(ticker, { reconcileInterval: '3600' });
+  let status: Record<string, unknown>;
+  try {
+    await inState(trader, 'READY');
+    await buyFromSeller(env.sim, trader, ticker, 500);
+    // Below every ask: it rests until we sell into it.
+    env.sim.core.place(simOrder({ accountId: 'seller', ticker, bookSide: 'bid', yesPrice: 100, count: 500 }));
+    await placeThroughMachine(
+      trader,
+      testIntent(ticker, {
+        bookSide: 'ask',
+        yesPrice: 100,
+        count: 500,
+        timeInForce: 'immediate_or_cancel',
+      }),
+    );
+    expect(trader.services!.positions.get(ticker)?.position).toBe(0);
+    status = (await trader.control.status()) as Record<string, unknown>;
+  } finally {
+    await trader.shutdown({ cancelOrders: true });
+  }
+  const summary = await trader.done;
+  const totals = trader.services!.positions.totals();
+  expect(totals.fees).toBeGreaterThan(0);
+  expect(totals.realized).not.toBe(0);
+  expect(summary.realized_pnl_dollars).toBe(formatDollars(totals.realized));
+  expect(summary.fees_dollars).toBe(formatDollars(totals.fees));
+  expect(summary.net_pnl_dollars).toBe(formatDollars(totals.realized - totals.fees));
+  expect(summary.unrealized_pnl_dollars).toBe('0.0000');
+  // status: the same figures, in its own money format ("$1.20").
+  const dollars = (s: unknown) => Number(String(s).replace('$', ''));
+  expect(dollars(status.realized_pnl_dollars)).toBeCloseTo(totals.realized / MICROS_PER_DOLLAR, 2);
+  expect(dollars(status.fees_dollars)).toBeCloseTo(totals.fees / MICROS_PER_DOLLAR, 2);
+  expect(dollars(status.net_pnl_dollars)).toBeCloseTo((totals.realized - totals.fees) / MICROS_PER_DOLLAR, 2);
 }, 60_000);

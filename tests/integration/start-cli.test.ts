@@ -108,6 +108,8 @@ const SUMMARY: TraderSummary = {
   fills: 1,
   positions: { 'KX-1': 1 },
   realized_pnl_dollars: '0.0000',
+  fees_dollars: '0.0000',
+  net_pnl_dollars: '0.0000',
 };
 
 /** A fake runtime; with `hold`, shutdown() waits until release() is called. */

@@ -233,13 +233,17 @@ describe('from the bus', () => {
   it('times the daily summary to the next UTC hour', () => {
     expect(msUntilUtcHour(Date.UTC(2026, 0, 1, 23, 30), 0)).toBe(30 * 60_000);
     expect(msUntilUtcHour(Date.UTC(2026, 0, 1, 0, 0), 0)).toBe(86_400_000);
-    expect(
-      notifications.dailySummary(0, '2026-01-01', {
-        fills: 2,
-        realizedPnl: 1_500_000,
-        fees: 20_000,
-        net: -50_000,
-      }).text,
-    ).toBe('2 fill(s) · realized $1.5000 · fees $0.0200 · net -$0.0500');
+  });
+
+  it('gives the daily summary the P&L of the run summary and status: realized before fees, net after', () => {
+    const n = notifications.dailySummary(0, '2026-01-01', { fills: 2, realizedPnl: 1_500_000, fees: 20_000 });
+    expect(n.text).toBe('2 fill(s) · realized $1.5000 · fees $0.0200 · net $1.4800');
+    expect(n.data).toEqual({
+      day: '2026-01-01',
+      fills: 2,
+      realized_pnl_dollars: '1.5000',
+      fees_dollars: '0.0200',
+      net_pnl_dollars: '1.4800',
+    });
   });
 });

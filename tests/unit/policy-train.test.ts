@@ -16,6 +16,7 @@ import {
   teacherAction,
   train,
   trainToOnnx,
+  trainToOnnxAsync,
 } from '../../src/policy/index.js';
 
 type Rec = BookSnapshotRecord | BookDeltaRecord;
@@ -177,6 +178,23 @@ describe('train', () => {
     expect(sha(a.bytes)).toBe(sha(b.bytes));
     expect(sha(c.bytes)).not.toBe(sha(a.bytes));
     expect(a.bytes.length).toBeLessThan(200_000);
+  });
+
+  it('trains the same bytes when it yields to the event loop, and says where it is after every batch', async () => {
+    const seen: Array<{ epoch: number; batches: number; totalBatches: number }> = [];
+    let turns = 0;
+    const ticker = setInterval(() => {
+      turns += 1;
+    }, 0);
+    const async = await trainToOnnxAsync(ds, opts, (p) => seen.push(p)).finally(() => clearInterval(ticker));
+    expect(Buffer.from(async.bytes).equals(Buffer.from(trainToOnnx(ds, opts).bytes))).toBe(true);
+    const perEpoch = Math.ceil(async.report.trainSamples / 64);
+    expect(seen).toHaveLength(opts.epochs * perEpoch);
+    expect(seen.map((p) => p.batches)).toEqual(seen.map((_, i) => i + 1));
+    expect(new Set(seen.map((p) => p.totalBatches))).toEqual(new Set([opts.epochs * perEpoch]));
+    expect(seen.at(-1)!.epoch).toBe(opts.epochs - 1);
+    // Timers ran while it trained: the event loop had turns between batches.
+    expect(turns).toBeGreaterThan(0);
   });
 
   it('lowers its loss and reports what it trained on', () => {

@@ -1,6 +1,7 @@
 /** The progress helper: JSON lines off a terminal (throttled, with a last line), a bar on one. */
 import { describe, expect, it } from 'vitest';
-import { createProgress } from '../../src/cli/progress.js';
+import { createProgress, progressOnFirstUpdate } from '../../src/cli/progress.js';
+import { fromScenarios } from '../../src/cli/train-edge.js';
 
 function sink(isTTY: boolean) {
   const chunks: string[] = [];
@@ -44,5 +45,54 @@ describe('progress', () => {
     expect(text).toContain('migrate [');
     expect(text).toContain('100% | 5/5');
     expect(text).not.toContain('"event":"progress"');
+  });
+
+  it('writes nothing off a terminal when asked (migrate, start), and draws at one all the same', () => {
+    const off = sink(false);
+    const p = createProgress({ label: 'migrate', total: 3, stream: off, offTerminal: 'none' });
+    p.update(3);
+    p.stop();
+    expect(off.chunks).toEqual([]);
+    const on = sink(true);
+    createProgress({ label: 'migrate', total: 3, stream: on, offTerminal: 'none' }).stop();
+    expect(on.chunks.join('')).toContain('migrate [');
+  });
+
+  it('is made with the first figures, so it never says 0/0; the detail rides along', () => {
+    const out = sink(false);
+    const p = progressOnFirstUpdate({ label: 'train', stream: out, intervalMs: 0 });
+    p.stop();
+    expect(out.chunks).toEqual([]);
+    const q = progressOnFirstUpdate({ label: 'train', stream: out, intervalMs: 0 });
+    q.update(1, 12, 'epoch 1/3');
+    q.stop();
+    expect(out.chunks.map((c) => JSON.parse(c))).toEqual([
+      { event: 'progress', label: 'train', done: 1, total: 12, pct: 8, detail: 'epoch 1/3' },
+      { event: 'progress', label: 'train', done: 1, total: 12, pct: 8, detail: 'epoch 1/3' },
+    ]);
+  });
+
+  it('train-edge ticks once per simulator seed and stops, even when a seed fails', async () => {
+    const counts = { tick: 0, stop: 0 };
+    const progress = { tick: () => void counts.tick++, stop: () => void counts.stop++ };
+    const row = { features: {}, label: 1 as const };
+    const rows = await fromScenarios([1, 2, 3], {
+      log: () => {},
+      progress,
+      run: async (seed) => ({ samples: Array.from({ length: seed }, () => row) }),
+    });
+    expect(rows).toHaveLength(6);
+    expect(counts).toEqual({ tick: 3, stop: 1 });
+    await expect(
+      fromScenarios([1, 2], {
+        log: () => {},
+        progress,
+        run: async (seed) => {
+          if (seed === 2) throw new Error('scenario failed');
+          return { samples: [] };
+        },
+      }),
+    ).rejects.toThrow('scenario failed');
+    expect(counts).toEqual({ tick: 4, stop: 2 });
   });
 });

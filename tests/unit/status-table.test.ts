@@ -10,7 +10,10 @@ describe('traderv3 status as a table', () => {
       breaker: { open: false },
       order_group: { id: 'g-1', contracts_limit: '200.00', triggered: true, triggered_by: 'halt' },
       cash_dollars: '$912.40',
-      pnl: { realized: '$1.20', unrealized: '-$0.40', fees: '$0.07', net: '$0.73' },
+      realized_pnl_dollars: '$1.20',
+      unrealized_pnl_dollars: '-$0.40',
+      fees_dollars: '$0.07',
+      net_pnl_dollars: '$0.73',
       reducing_markets: [{ ticker: 'KX-B', reasons: ['book_mismatch'] }],
       markets: [
         {
@@ -39,6 +42,7 @@ describe('traderv3 status as a table', () => {
     expect(out).toContain('state          HALTED   trading HALTED');
     expect(out).toContain('operator: news, resting orders kept');
     expect(out).toContain('TRIGGERED (halt)');
+    expect(out).toContain('P&L            realized $1.20  unrealized -$0.40  fees $0.07  net $0.73');
     expect(out).toContain('KX-B (book_mismatch)');
     const row = out.split('\n').find((l) => l.trimStart().startsWith('KX-A  '))!;
     expect(

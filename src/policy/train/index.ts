@@ -2,11 +2,13 @@
 export { type BookRecord, buildDataset, type Dataset, type DatasetOptions, type Sample } from './dataset.js';
 export { createRng, type Rng } from './rng.js';
 export { DEFAULT_TEACHER, type TeacherSettings, teacherAction } from './teacher.js';
+export { trainToOnnx, trainToOnnxAsync } from './to-onnx.js';
 export {
   labelDataset,
   type TrainOptions,
+  type TrainProgress,
   type TrainReport,
   type TrainResult,
   train,
-  trainToOnnx,
+  trainAsync,
 } from './train.js';

@@ -7,12 +7,15 @@
  *
  * The last `validationShare` of the samples (in stream order, i.e. the latest) is held out and
  * only scored, so the report says how the policy does on updates it has not seen.
+ *
+ * The loop is a generator that pauses after every batch: `train` runs it straight through,
+ * `trainAsync` gives the event loop a turn at each pause (so a progress bar can draw) and reports
+ * where it is. Pausing changes nothing computed: both give the same weights.
  */
 import { createHash } from 'node:crypto';
 import { ACTION_COUNT, type ActionSettings, DEFAULT_ACTION_SETTINGS } from '../actions.js';
 import { PolicyError } from '../errors.js';
 import type { MlpWeights } from '../onnx/mlp.js';
-import { writeMlpOnnx } from '../onnx/writer.js';
 import { FEATURE_COUNT } from '../spec.js';
 import type { Dataset } from './dataset.js';
 import { createRng, type Rng } from './rng.js';
@@ -61,6 +64,13 @@ export interface TrainReport {
 export interface TrainResult {
   readonly weights: MlpWeights;
   readonly report: TrainReport;
+}
+
+/** Where training is: batches done of all (every epoch's batches), and the epoch (from 0). */
+export interface TrainProgress {
+  readonly epoch: number;
+  readonly batches: number;
+  readonly totalBatches: number;
 }
 
 /** The teacher's label of every sample. */
@@ -180,6 +190,29 @@ function digest(dataset: Dataset, labels: Int32Array): string {
 }
 
 export function train(dataset: Dataset, options: TrainOptions): TrainResult {
+  const steps = trainSteps(dataset, options);
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+  }
+}
+
+/** `train`, yielding to the event loop after every batch and telling `onProgress` how far it is. */
+export async function trainAsync(
+  dataset: Dataset,
+  options: TrainOptions,
+  onProgress?: (p: TrainProgress) => void,
+): Promise<TrainResult> {
+  const steps = trainSteps(dataset, options);
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+    onProgress?.(next.value);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+function* trainSteps(dataset: Dataset, options: TrainOptions): Generator<TrainProgress, TrainResult> {
   const hidden = typeof options.hidden === 'number' ? [options.hidden] : [...options.hidden];
   checkOptions(dataset, options, hidden);
   const lr = options.learningRate ?? 1e-3;
@@ -202,6 +235,7 @@ export function train(dataset: Dataset, options: TrainOptions): TrainResult {
   const b1 = 0.9;
   const b2 = 0.999;
   let step = 0;
+  const totalBatches = options.epochs * Math.ceil(nTrain / batchSize);
 
   for (let epoch = 0; epoch < options.epochs; epoch++) {
     for (let i = nTrain - 1; i > 0; i--) {
@@ -260,6 +294,7 @@ export function train(dataset: Dataset, options: TrainOptions): TrainResult {
         adam(l.w, l.gw, l.mw, l.vw, lr, c1, c2, decay);
         adam(l.b, l.gb, l.mb, l.vb, lr, c1, c2, 0);
       }
+      yield { epoch, batches: step, totalBatches };
     }
     lossByEpoch.push(lossSum / weightSum);
   }
@@ -329,32 +364,4 @@ function adam(
     v[i] = vi;
     theta[i] = theta[i]! - lr * (mi / c1 / (Math.sqrt(vi / c2) + 1e-8) + decay * theta[i]!);
   }
-}
-
-/** Trains and writes the ONNX model, with the training's provenance in its metadata. */
-export function trainToOnnx(
-  dataset: Dataset,
-  options: TrainOptions & { readonly description?: string },
-): TrainResult & { readonly bytes: Uint8Array } {
-  const result = train(dataset, options);
-  const r = result.report;
-  const settings = options.actionSettings ?? DEFAULT_ACTION_SETTINGS;
-  const teacher = options.teacher ?? DEFAULT_TEACHER;
-  const bytes = writeMlpOnnx(result.weights, {
-    description:
-      options.description ??
-      `traderv3 policy: behaviour cloning of a hindsight teacher (horizon ${dataset.horizon} updates)`,
-    metadata: {
-      train_method: 'behaviour-cloning/hindsight-teacher',
-      train_seed: String(options.seed),
-      train_epochs: String(options.epochs),
-      train_hidden: r.hidden.join(','),
-      train_samples: String(r.samples),
-      train_horizon: String(dataset.horizon),
-      train_min_edge: String(teacher.minEdge),
-      contract_size: String(settings.contractSize),
-      dataset_sha256: r.datasetSha256,
-    },
-  });
-  return { ...result, bytes };
 }
