@@ -24,7 +24,12 @@ function deps(over: Partial<CalibrationDeps> = {}): CalibrationDeps {
       settleMissing: async () => undefined,
       cancelAll: async () => ({ canceled: 0 }),
     } as unknown as CalibrationDeps['orders'],
-    positions: { reconcile: () => [], positions: () => [] } as unknown as CalibrationDeps['positions'],
+    positions: {
+      reconcile: () => [],
+      positions: () => [],
+      unapplied: () => [],
+      rebase: () => 0,
+    } as unknown as CalibrationDeps['positions'],
     bus: createBus(),
     clock: () => 0,
     cleanup: false,
