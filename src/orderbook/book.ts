@@ -569,14 +569,36 @@ export function deltaFromMessage(message: OrderbookDeltaMessage, opts: PriceScal
   if (!isRecord(m) || m.type !== 'orderbook_delta') throw badMessage('not an orderbook_delta message');
   const body = m.msg;
   if (!isRecord(body)) throw badMessage('orderbook_delta: msg must be an object');
+  return parseDelta(m, body, opts, false);
+}
+
+/**
+ * deltaFromMessage for a message the WebSocket client has delivered: it has checked already that
+ * `msg` is an object and that `sid` and `seq` are safe integers, so only the payload is parsed.
+ */
+export function deltaFromClientMessage(message: OrderbookDeltaMessage, opts: PriceScaleOptions): ParsedDelta {
+  return parseDelta(
+    message as unknown as Record<string, unknown>,
+    message.msg as unknown as Record<string, unknown>,
+    opts,
+    true,
+  );
+}
+
+function parseDelta(
+  m: Record<string, unknown>,
+  body: Record<string, unknown>,
+  opts: PriceScaleOptions,
+  envelopeChecked: boolean,
+): ParsedDelta {
   const side = body.side;
   if (side !== 'yes' && side !== 'no') throw badMessage('orderbook_delta: side must be "yes" or "no"');
   const wirePrice = parseLimitPrice(body.price_dollars, 'price_dollars');
   const delta = parseSignedCount(body.delta_fp, 'delta_fp');
   const ts = body.ts_ms;
   return {
-    sid: requireInt(m, 'sid', 'orderbook_delta'),
-    seq: requireInt(m, 'seq', 'orderbook_delta'),
+    sid: envelopeChecked ? (m.sid as number) : requireInt(m, 'sid', 'orderbook_delta'),
+    seq: envelopeChecked ? (m.seq as number) : requireInt(m, 'seq', 'orderbook_delta'),
     marketTicker: requireString(body, 'market_ticker', 'orderbook_delta'),
     marketId: optionalString(body, 'market_id'),
     side,
