@@ -275,7 +275,17 @@ interface PendingList extends PendingBase {
 }
 type Pending = PendingSubscribe | PendingUnsubscribe | PendingUpdate | PendingList;
 
-const DATA_TYPES: ReadonlySet<string> = new Set(Object.keys(CHANNEL_OF_TYPE));
+/** Data message type → its channel and whether that channel carries a seq: one lookup per frame. */
+interface DataRoute {
+  readonly channel: WsChannel;
+  readonly sequenced: boolean;
+}
+const DATA_ROUTES: ReadonlyMap<string, DataRoute> = new Map(
+  Object.entries(CHANNEL_OF_TYPE).map(([type, channel]) => [
+    type,
+    { channel, sequenced: SEQUENCED_CHANNELS.has(channel) },
+  ]),
+);
 const CHANNELS: ReadonlySet<string> = new Set(WS_CHANNELS);
 /**
  * Most market tickers sent in one subscribe / update_subscription command. Kalshi documents no
@@ -283,10 +293,6 @@ const CHANNELS: ReadonlySet<string> = new Set(WS_CHANNELS);
  * bound, and longer lists go in several commands.
  */
 export const MAX_TICKERS_PER_COMMAND = 200;
-
-function isDataType(t: string): t is WsDataMessage['type'] {
-  return DATA_TYPES.has(t);
-}
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -299,7 +305,8 @@ function isInt(v: unknown): v is number {
 function rawToString(data: WebSocket.RawData): string {
   if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
   if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
-  return data.toString('utf8');
+  // utf-8 too: without arguments Buffer#toString goes straight to its utf-8 decoder.
+  return data.toString();
 }
 
 function clip(s: string): string {
@@ -833,9 +840,11 @@ export class KalshiWsClient extends EventEmitter<KalshiWsEvents> {
       case 'error':
         this.onError(parsed, text);
         return;
-      default:
-        if (isDataType(type)) this.onData(type, parsed, text, receivedMs);
+      default: {
+        const route = DATA_ROUTES.get(type);
+        if (route) this.onData(type as WsDataMessage['type'], route, parsed, text, receivedMs);
         else this.protocolError(`unknown message type "${type}"`, text);
+      }
     }
   }
 
@@ -982,6 +991,7 @@ export class KalshiWsClient extends EventEmitter<KalshiWsEvents> {
 
   private onData(
     type: WsDataMessage['type'],
+    route: DataRoute,
     m: Record<string, unknown>,
     text: string,
     receivedMs: number,
@@ -995,9 +1005,9 @@ export class KalshiWsClient extends EventEmitter<KalshiWsEvents> {
       this.protocolError(`${type}: msg must be an object`, text);
       return;
     }
-    const channel = CHANNEL_OF_TYPE[type];
+    const channel = route.channel;
     let gap = false;
-    if (SEQUENCED_CHANNELS.has(channel)) {
+    if (route.sequenced) {
       const seq = m.seq;
       if (!isInt(seq)) {
         this.protocolError(`${type}: sequenced message without an integer seq`, text);

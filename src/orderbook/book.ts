@@ -596,16 +596,25 @@ function parseDelta(
   const wirePrice = parseLimitPrice(body.price_dollars, 'price_dollars');
   const delta = parseSignedCount(body.delta_fp, 'delta_fp');
   const ts = body.ts_ms;
+  const sid = envelopeChecked ? (m.sid as number) : requireInt(m, 'sid', 'orderbook_delta');
+  const seq = envelopeChecked ? (m.seq as number) : requireInt(m, 'seq', 'orderbook_delta');
+  // Named reads, not requireString / optionalString: every delta body has the same shape, so
+  // these stay monomorphic property loads on the hot path. Same checks, same messages.
+  const marketTicker = body.market_ticker;
+  if (typeof marketTicker !== 'string' || marketTicker === '')
+    throw badMessage('orderbook_delta: market_ticker must be a non-empty string');
+  const marketId = body.market_id;
+  const clientOrderId = body.client_order_id;
   return {
-    sid: envelopeChecked ? (m.sid as number) : requireInt(m, 'sid', 'orderbook_delta'),
-    seq: envelopeChecked ? (m.seq as number) : requireInt(m, 'seq', 'orderbook_delta'),
-    marketTicker: requireString(body, 'market_ticker', 'orderbook_delta'),
-    marketId: optionalString(body, 'market_id'),
+    sid,
+    seq,
+    marketTicker,
+    marketId: typeof marketId === 'string' ? marketId : undefined,
     side,
     price: side === 'no' && opts.useYesPrice ? complement(wirePrice) : wirePrice,
     delta,
     exchangeTsMs: typeof ts === 'number' && Number.isFinite(ts) ? ts : undefined,
-    clientOrderId: optionalString(body, 'client_order_id'),
+    clientOrderId: typeof clientOrderId === 'string' ? clientOrderId : undefined,
   };
 }
 
