@@ -575,13 +575,21 @@ export function deltaFromMessage(message: OrderbookDeltaMessage, opts: PriceScal
 /**
  * deltaFromMessage for a message the WebSocket client has delivered: it has checked already that
  * `msg` is an object and that `sid` and `seq` are safe integers, so only the payload is parsed.
+ * `book`: the book the caller found by the message's market_ticker; its ticker (the same text, a
+ * long-lived string) is kept instead of the frame's copy, so what outlives the frame (a queued
+ * row) does not hold on to the frame's strings.
  */
-export function deltaFromClientMessage(message: OrderbookDeltaMessage, opts: PriceScaleOptions): ParsedDelta {
+export function deltaFromClientMessage(
+  message: OrderbookDeltaMessage,
+  opts: PriceScaleOptions,
+  book?: OrderBook,
+): ParsedDelta {
   return parseDelta(
     message as unknown as Record<string, unknown>,
     message.msg as unknown as Record<string, unknown>,
     opts,
     true,
+    book?.marketTicker,
   );
 }
 
@@ -590,6 +598,7 @@ function parseDelta(
   body: Record<string, unknown>,
   opts: PriceScaleOptions,
   envelopeChecked: boolean,
+  knownTicker?: string,
 ): ParsedDelta {
   const side = body.side;
   if (side !== 'yes' && side !== 'no') throw badMessage('orderbook_delta: side must be "yes" or "no"');
@@ -608,7 +617,7 @@ function parseDelta(
   return {
     sid,
     seq,
-    marketTicker,
+    marketTicker: knownTicker === marketTicker ? knownTicker : marketTicker,
     marketId: typeof marketId === 'string' ? marketId : undefined,
     side,
     price: side === 'no' && opts.useYesPrice ? complement(wirePrice) : wirePrice,

@@ -194,7 +194,7 @@ export class BookFeed extends EventEmitter<BookFeedEvents> {
         this.emit('update', book.marketTicker);
         return;
       }
-      const delta = deltaFromClientMessage(msg, this.scale);
+      const delta = deltaFromClientMessage(msg, this.scale, book);
       const dropped = meta.gap || book.status === 'resyncing';
       this.emit('delta', delta, meta.receivedMs, !dropped);
       if (dropped) {

@@ -263,6 +263,11 @@ describe('wire parsing', () => {
           outcome(() => deltaFromClientMessage(msg, opts)),
           JSON.stringify(extra),
         ).toEqual(outcome(() => deltaFromMessage(msg, opts)));
+        // Handed the book it is for, it keeps the book's ticker string (the same text).
+        const book = new OrderBook('KXTEST-26JAN01-B50');
+        expect(outcome(() => deltaFromClientMessage(msg, opts, book))).toEqual(
+          outcome(() => deltaFromMessage(msg, opts)),
+        );
       }
     }
   });
