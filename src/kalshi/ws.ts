@@ -364,8 +364,11 @@ export class KalshiWsClient extends EventEmitter<KalshiWsEvents> {
   private lastActivityMs: number | undefined;
   /** receiveTime()'s value for the read being handled; undefined between reads. */
   private burstMs: number | undefined;
+  /** The meta of the read's unflagged messages: the same values, so one (readonly) object serves them all. */
+  private burstMeta: MessageMeta | undefined;
   private readonly endBurst = (): void => {
     this.burstMs = undefined;
+    this.burstMeta = undefined;
   };
 
   constructor(opts: KalshiWsClientOptions) {
@@ -1050,7 +1053,16 @@ export class KalshiWsClient extends EventEmitter<KalshiWsEvents> {
       this.lastSeq.set(sid, seq);
     }
     this.counters.dataMessages++;
-    this.emit('message', m as unknown as WsDataMessage, { receivedMs, gap });
+    // Unflagged messages of one read share one meta (same receivedMs, gap false; readonly).
+    const shared = this.burstMeta;
+    let meta: MessageMeta;
+    if (gap) meta = { receivedMs, gap };
+    else if (shared !== undefined && shared.receivedMs === receivedMs) meta = shared;
+    else {
+      meta = { receivedMs, gap: false };
+      this.burstMeta = meta; // forgotten with the read (endBurst)
+    }
+    this.emit('message', m as unknown as WsDataMessage, meta);
   }
 
   private emitGap(

@@ -603,16 +603,22 @@ describe('KalshiWsClient: liveness', () => {
     let reads = 0;
     const local = new KalshiWsClient({ url: 'ws://127.0.0.1:1/unused', now: () => 1_000 * ++reads });
     const times: number[] = [];
-    local.on('message', (_m, meta) => times.push(meta.receivedMs));
+    const gaps: boolean[] = [];
+    local.on('message', (_m, meta) => {
+      times.push(meta.receivedMs);
+      gaps.push(meta.gap);
+    });
     // `ws` hands over the frames of one read synchronously; a later read comes on a later task.
     const onFrame = (local as unknown as { onFrame(data: Buffer): void }).onFrame.bind(local);
     const frame = (seq: number) => Buffer.from(JSON.stringify(delta(1, seq)));
     onFrame(frame(1));
     onFrame(frame(2));
-    onFrame(frame(3));
+    onFrame(frame(4)); // a gap, flagged on its own even inside the read
+    onFrame(frame(5));
     await Promise.resolve();
-    onFrame(frame(4));
-    expect(times).toEqual([1_000, 1_000, 1_000, 2_000]);
+    onFrame(frame(6));
+    expect(times).toEqual([1_000, 1_000, 1_000, 1_000, 2_000]);
+    expect(gaps).toEqual([false, false, true, false, false]);
     expect(reads).toBe(2);
     expect(local.stats().lastMessageMs).toBe(2_000);
     await local.close();
