@@ -6,10 +6,30 @@
  * connect() is idempotent and is what the machine's ORDERBOOK_CONNECT stage runs, first time and
  * after every error: it (re)connects the socket if needed and resolves once every book is live.
  */
-import type { EventBus } from '../bus.js';
+import type { BookDeltaRecord, EventBus } from '../bus.js';
 import type { KalshiWsClient } from '../kalshi/index.js';
-import type { OrderBook } from '../orderbook/index.js';
+import type { OrderBook, ParsedDelta } from '../orderbook/index.js';
 import { BookFeed } from '../orderbook/index.js';
+
+/**
+ * The bus record of a delta. Optional fields are set only when present (no key otherwise), without
+ * spreading a temporary object per delta.
+ */
+function deltaRecord(d: ParsedDelta, receivedMs: number, applied: boolean): BookDeltaRecord {
+  const r: { -readonly [K in keyof BookDeltaRecord]: BookDeltaRecord[K] } = {
+    ticker: d.marketTicker,
+    sid: d.sid,
+    seq: d.seq,
+    side: d.side,
+    price: d.price,
+    delta: d.delta,
+    receivedMs,
+    applied,
+  };
+  if (d.clientOrderId !== undefined) r.clientOrderId = d.clientOrderId;
+  if (d.exchangeTsMs !== undefined) r.exchangeTsMs = d.exchangeTsMs;
+  return r;
+}
 
 export interface OrderbookIntegrationDeps {
   ws: KalshiWsClient;
@@ -72,9 +92,13 @@ export class OrderbookIntegration {
     await ws.connect();
     if (!this.feed) {
       const feed = new BookFeed(ws, { tickers, now: clock });
-      feed.on('update', (ticker) => bus.emit('book.updated', { ticker, receivedMs: clock() }));
+      // Per message: a payload is built only for an event somebody listens to.
+      feed.on('update', (ticker) => {
+        if (bus.listenerCount('book.updated') > 0) bus.emit('book.updated', { ticker, receivedMs: clock() });
+      });
       feed.on('status', (ticker, status) => bus.emit('book.statusChanged', { ticker, status, at: clock() }));
-      feed.on('snapshot', (s, receivedMs) =>
+      feed.on('snapshot', (s, receivedMs) => {
+        if (bus.listenerCount('book.snapshotReceived') === 0) return;
         bus.emit('book.snapshotReceived', {
           ticker: s.marketTicker,
           sid: s.sid,
@@ -82,22 +106,12 @@ export class OrderbookIntegration {
           yes: s.yes.map((l) => [l.price, l.count] as const),
           no: s.no.map((l) => [l.price, l.count] as const),
           receivedMs,
-        }),
-      );
-      feed.on('delta', (d, receivedMs, applied) =>
-        bus.emit('book.deltaReceived', {
-          ticker: d.marketTicker,
-          sid: d.sid,
-          seq: d.seq,
-          side: d.side,
-          price: d.price,
-          delta: d.delta,
-          ...(d.clientOrderId !== undefined ? { clientOrderId: d.clientOrderId } : {}),
-          ...(d.exchangeTsMs !== undefined ? { exchangeTsMs: d.exchangeTsMs } : {}),
-          receivedMs,
-          applied,
-        }),
-      );
+        });
+      });
+      feed.on('delta', (d, receivedMs, applied) => {
+        if (bus.listenerCount('book.deltaReceived') > 0)
+          bus.emit('book.deltaReceived', deltaRecord(d, receivedMs, applied));
+      });
       feed.on('resync', (e) => {
         if (e.reason !== 'disconnected' && e.reason !== 'mismatch')
           bus.emit('book.gapDetected', { sid: e.sid, tickers: e.tickers, at: clock() });

@@ -20,8 +20,64 @@ import { WireFormatError } from './errors.js';
 
 const DECIMAL = /^(-)?(\d+)(?:\.(\d*))?$/;
 
+/** 10^k for the scales the wire uses (k ≤ 6). */
+const POW10 = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000];
+/** Any integer of this many decimal digits is exact in a double (10^15 < 2^53). */
+const FAST_MAX_DIGITS = 15;
+
 /** Parses a decimal string into an integer scaled by 10^decimals; throws on garbage or excess precision. */
 function parseScaled(raw: unknown, decimals: number, field: string): number {
+  if (typeof raw === 'string') {
+    const n = parseScaledFast(raw, decimals);
+    if (!Number.isNaN(n)) return n;
+  }
+  return parseScaledGeneral(raw, decimals, field);
+}
+
+/**
+ * The hot path for what the wire sends ("0.5600", "-12.00"): one pass over the characters, no
+ * regular expression, no BigInt. It accepts only what the general path accepts with the same
+ * value — `-?digits[.digits]`, no whitespace, at most `decimals` significant decimals, at most
+ * FAST_MAX_DIGITS digits, a result within the safe integers — and returns NaN for anything else,
+ * so the general path decides it (and names the error).
+ */
+function parseScaledFast(s: string, decimals: number): number {
+  const len = s.length;
+  const negative = len > 0 && s.charCodeAt(0) === 45; // '-'
+  let i = negative ? 1 : 0;
+  const wholeStart = i;
+  let n = 0;
+  for (; i < len; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) break;
+    n = n * 10 + d;
+  }
+  if (i === wholeStart) return Number.NaN;
+  let digits = i - wholeStart;
+  let scale = decimals;
+  if (i < len) {
+    if (s.charCodeAt(i) !== 46) return Number.NaN; // not '.'
+    i++;
+    // Trailing zeros beyond the precision are harmless ("0.560000"); other digits are not.
+    let end = len;
+    while (end > i && s.charCodeAt(end - 1) === 48) end--;
+    if (end - i > decimals) return Number.NaN;
+    digits += end - i;
+    scale -= end - i;
+    for (; i < end; i++) {
+      const d = s.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) return Number.NaN;
+      n = n * 10 + d;
+    }
+  }
+  if (digits > FAST_MAX_DIGITS) return Number.NaN;
+  // Both factors are exact integers, so a product within the safe integers is exact too.
+  n *= POW10[scale] as number;
+  if (n > Number.MAX_SAFE_INTEGER) return Number.NaN;
+  return negative && n !== 0 ? -n : n;
+}
+
+function parseScaledGeneral(raw: unknown, decimals: number, field: string): number {
   if (typeof raw !== 'string' && typeof raw !== 'number') {
     throw new WireFormatError(field, raw, 'expected a decimal string');
   }

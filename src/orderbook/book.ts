@@ -569,21 +569,61 @@ export function deltaFromMessage(message: OrderbookDeltaMessage, opts: PriceScal
   if (!isRecord(m) || m.type !== 'orderbook_delta') throw badMessage('not an orderbook_delta message');
   const body = m.msg;
   if (!isRecord(body)) throw badMessage('orderbook_delta: msg must be an object');
+  return parseDelta(m, body, opts, false);
+}
+
+/**
+ * deltaFromMessage for a message the WebSocket client has delivered: it has checked already that
+ * `msg` is an object and that `sid` and `seq` are safe integers, so only the payload is parsed.
+ * `book`: the book the caller found by the message's market_ticker; its ticker (the same text, a
+ * long-lived string) is kept instead of the frame's copy, so what outlives the frame (a queued
+ * row) does not hold on to the frame's strings.
+ */
+export function deltaFromClientMessage(
+  message: OrderbookDeltaMessage,
+  opts: PriceScaleOptions,
+  book?: OrderBook,
+): ParsedDelta {
+  return parseDelta(
+    message as unknown as Record<string, unknown>,
+    message.msg as unknown as Record<string, unknown>,
+    opts,
+    true,
+    book?.marketTicker,
+  );
+}
+
+function parseDelta(
+  m: Record<string, unknown>,
+  body: Record<string, unknown>,
+  opts: PriceScaleOptions,
+  envelopeChecked: boolean,
+  knownTicker?: string,
+): ParsedDelta {
   const side = body.side;
   if (side !== 'yes' && side !== 'no') throw badMessage('orderbook_delta: side must be "yes" or "no"');
   const wirePrice = parseLimitPrice(body.price_dollars, 'price_dollars');
   const delta = parseSignedCount(body.delta_fp, 'delta_fp');
   const ts = body.ts_ms;
+  const sid = envelopeChecked ? (m.sid as number) : requireInt(m, 'sid', 'orderbook_delta');
+  const seq = envelopeChecked ? (m.seq as number) : requireInt(m, 'seq', 'orderbook_delta');
+  // Named reads, not requireString / optionalString: every delta body has the same shape, so
+  // these stay monomorphic property loads on the hot path. Same checks, same messages.
+  const marketTicker = body.market_ticker;
+  if (typeof marketTicker !== 'string' || marketTicker === '')
+    throw badMessage('orderbook_delta: market_ticker must be a non-empty string');
+  const marketId = body.market_id;
+  const clientOrderId = body.client_order_id;
   return {
-    sid: requireInt(m, 'sid', 'orderbook_delta'),
-    seq: requireInt(m, 'seq', 'orderbook_delta'),
-    marketTicker: requireString(body, 'market_ticker', 'orderbook_delta'),
-    marketId: optionalString(body, 'market_id'),
+    sid,
+    seq,
+    marketTicker: knownTicker === marketTicker ? knownTicker : marketTicker,
+    marketId: typeof marketId === 'string' ? marketId : undefined,
     side,
     price: side === 'no' && opts.useYesPrice ? complement(wirePrice) : wirePrice,
     delta,
     exchangeTsMs: typeof ts === 'number' && Number.isFinite(ts) ? ts : undefined,
-    clientOrderId: optionalString(body, 'client_order_id'),
+    clientOrderId: typeof clientOrderId === 'string' ? clientOrderId : undefined,
   };
 }
 

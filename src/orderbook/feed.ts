@@ -19,10 +19,11 @@ import {
   applyDeltaMessage,
   applySnapshotMessage,
   type BookStatus,
-  deltaFromMessage,
+  deltaFromClientMessage,
   OrderBook,
   type ParsedDelta,
   type ParsedSnapshot,
+  type PriceScaleOptions,
   snapshotFromMessage,
 } from './book.js';
 
@@ -63,6 +64,7 @@ export class BookFeed extends EventEmitter<BookFeedEvents> {
   private readonly books = new Map<string, OrderBook>();
   private sid: number | undefined;
   private readonly useYesPrice: boolean;
+  private readonly scale: PriceScaleOptions;
   private readonly now: () => number;
   private readonly unsubscribers: Array<() => void> = [];
   /** Messages that arrived between the subscribe ack and learning our sid (same network read). */
@@ -82,6 +84,7 @@ export class BookFeed extends EventEmitter<BookFeedEvents> {
   ) {
     super();
     this.useYesPrice = options.useYesPrice ?? true;
+    this.scale = { useYesPrice: this.useYesPrice };
     this.now = options.now ?? Date.now;
     for (const t of options.tickers) this.books.set(t, new OrderBook(t));
   }
@@ -183,7 +186,7 @@ export class BookFeed extends EventEmitter<BookFeedEvents> {
     }
     try {
       if (msg.type === 'orderbook_snapshot') {
-        const snap = snapshotFromMessage(msg, { useYesPrice: this.useYesPrice });
+        const snap = snapshotFromMessage(msg, this.scale);
         this.emit('snapshot', snap, meta.receivedMs);
         applySnapshotMessage(book, snap, meta.receivedMs);
         this.stats.snapshots += 1;
@@ -191,7 +194,7 @@ export class BookFeed extends EventEmitter<BookFeedEvents> {
         this.emit('update', book.marketTicker);
         return;
       }
-      const delta = deltaFromMessage(msg, { useYesPrice: this.useYesPrice });
+      const delta = deltaFromClientMessage(msg, this.scale, book);
       const dropped = meta.gap || book.status === 'resyncing';
       this.emit('delta', delta, meta.receivedMs, !dropped);
       if (dropped) {

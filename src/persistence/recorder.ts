@@ -207,9 +207,10 @@ export class Recorder {
     this.on(bus, 'position.changed', (p) =>
       q.push('positions', positionRow(sessionId, p, at(this.deps.clock()))),
     );
-    // The actor acts only on updates the record kept (seed 003): 'book.recorded' says so.
+    // The actor acts only on updates the record kept (seed 003): 'book.recorded' says so (to
+    // whoever listens: a collector without a strategy has nobody, and builds no payload).
     const recorded = (ticker: string, receivedMs: number, ok: boolean) => {
-      if (ok) bus.emit('book.recorded', { ticker, receivedMs });
+      if (ok && bus.listenerCount('book.recorded') > 0) bus.emit('book.recorded', { ticker, receivedMs });
     };
     this.on(bus, 'book.snapshotReceived', (s) =>
       recorded(
@@ -236,8 +237,9 @@ export class Recorder {
         price: d.price,
         delta: d.delta,
         clientOrderId: d.clientOrderId ?? null,
-        exchangeTs: d.exchangeTsMs === undefined ? null : at(d.exchangeTsMs),
-        receivedAt: at(d.receivedMs),
+        // Epoch ms, formatted by the bulk writer: no Date per delta on the hot path.
+        exchangeTs: d.exchangeTsMs ?? null,
+        receivedAt: d.receivedMs,
       });
       // A delta the local book dropped (resyncing) changes no book: nothing to act on.
       recorded(d.ticker, d.receivedMs, kept && d.applied);

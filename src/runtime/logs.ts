@@ -35,15 +35,20 @@ export function describeIntent(i: OrderIntent): string {
 const QUIET_ORDER_STATUSES = new Set<TrackedOrder['status']>(['created', 'submitting']);
 
 export function projectLogs(bus: EventBus, logger: Logger): void {
-  bus.on('strategy.decided', (d) =>
+  // Every evaluation and every order's routine steps log at debug: with debug off (the default),
+  // neither the fields object nor the message text is built (they are on the tick-to-order path).
+  bus.on('strategy.decided', (d) => {
+    if (!logger.isLevelEnabled('debug')) return;
     logger.debug(
       { event: 'decision', ...d, at: iso(d.at) },
       `${d.strategy} ${d.action} ${d.ticker}: ${d.reason}`,
-    ),
-  );
+    );
+  });
   bus.on('order.changed', (o) => {
     const quiet = QUIET_ORDER_STATUSES.has(o.status) || (o.status === 'denied' && o.history.length > 2);
-    logger[quiet ? 'debug' : o.status === 'rejected' && o.refusal === undefined ? 'warn' : 'info'](
+    const level = quiet ? 'debug' : o.status === 'rejected' && o.refusal === undefined ? 'warn' : 'info';
+    if (!logger.isLevelEnabled(level)) return;
+    logger[level](
       {
         event: 'order',
         client_order_id: o.clientOrderId,

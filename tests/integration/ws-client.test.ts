@@ -599,6 +599,31 @@ describe('KalshiWsClient: reconnect', () => {
 });
 
 describe('KalshiWsClient: liveness', () => {
+  it('reads the clock once per socket read: the frames of one read share the time they arrived', async () => {
+    let reads = 0;
+    const local = new KalshiWsClient({ url: 'ws://127.0.0.1:1/unused', now: () => 1_000 * ++reads });
+    const times: number[] = [];
+    const gaps: boolean[] = [];
+    local.on('message', (_m, meta) => {
+      times.push(meta.receivedMs);
+      gaps.push(meta.gap);
+    });
+    // `ws` hands over the frames of one read synchronously; a later read comes on a later task.
+    const onFrame = (local as unknown as { onFrame(data: Buffer): void }).onFrame.bind(local);
+    const frame = (seq: number) => Buffer.from(JSON.stringify(delta(1, seq)));
+    onFrame(frame(1));
+    onFrame(frame(2));
+    onFrame(frame(4)); // a gap, flagged on its own even inside the read
+    onFrame(frame(5));
+    await Promise.resolve();
+    onFrame(frame(6));
+    expect(times).toEqual([1_000, 1_000, 1_000, 1_000, 2_000]);
+    expect(gaps).toEqual([false, false, true, false, false]);
+    expect(reads).toBe(2);
+    expect(local.stats().lastMessageMs).toBe(2_000);
+    await local.close();
+  });
+
   it('answers server pings, and pings keep a quiet connection alive', async () => {
     let t = 1_000_000;
     const { client } = await setup({ staleAfterMs: 40, now: () => t });

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/persistence/index.js';
 import { copyInsert } from '../../src/persistence/repos/copy.js';
+import { unnestInsert } from '../../src/persistence/repos/unnest.js';
 import { DRIVERS } from './drivers.js';
 
 interface Probe {
@@ -13,16 +14,18 @@ interface Probe {
   j: unknown;
   n: number | null;
   b: boolean | null;
-  ts: Date | null;
+  ts: Date | number | null;
 }
 
-const probe = copyInsert<Probe>('copy_probe', [
-  { name: 't', type: 'text', get: (r) => r.t },
-  { name: 'j', type: 'jsonb', get: (r) => r.j },
-  { name: 'n', type: 'int8', get: (r) => r.n },
-  { name: 'b', type: 'bool', get: (r) => r.b },
-  { name: 'ts', type: 'timestamptz', get: (r) => r.ts },
-]);
+const COLUMNS = [
+  { name: 't', type: 'text', get: (r: Probe) => r.t },
+  { name: 'j', type: 'jsonb', get: (r: Probe) => r.j },
+  { name: 'n', type: 'int8', get: (r: Probe) => r.n },
+  { name: 'b', type: 'bool', get: (r: Probe) => r.b },
+  { name: 'ts', type: 'timestamptz', get: (r: Probe) => r.ts },
+] as const;
+const probe = copyInsert<Probe>('copy_probe', COLUMNS);
+const unnestProbe = unnestInsert<Probe>('copy_probe', COLUMNS);
 
 const AWKWARD = ['tab\there', 'line\nbreak', 'cr\rlf\r\n', 'back\\slash', '\\N', 'é ünïcode ✓', '', ' '];
 
@@ -60,6 +63,20 @@ describe.each(DRIVERS)('COPY bulk rows on $name', (driver) => {
       'select t, j, n, b, ts from copy_probe order by id',
     );
     expect(stored).toEqual(rows.map((r) => ({ t: r.t, j: r.j, n: r.n, b: r.b, ts: r.ts })));
+  });
+
+  it('takes epoch ms in a timestamptz column as the Date of that instant (COPY and unnest)', async () => {
+    await database.query('truncate copy_probe');
+    const ms = Date.UTC(2026, 10, 30, 9, 0, 0, 7);
+    const row = (ts: Date | number): Probe => ({ t: 'x', j: null, n: null, b: null, ts });
+    expect(probe.encode([row(ms), row(ms + 1)])).toBe(
+      probe.encode([row(new Date(ms)), row(new Date(ms + 1))]),
+    );
+    await probe.run(database, [row(ms), row(new Date(ms))]);
+    await unnestProbe.run(database, [row(ms + 1), row(new Date(ms + 1))]);
+    const stored = await database.query<{ ts: Date }>('select ts from copy_probe order by id');
+    expect(stored.map((r) => r.ts)).toEqual([ms, ms, ms + 1, ms + 1].map((t) => new Date(t)));
+    await expect(probe.run(database, [row(Number.NaN)])).rejects.toThrow(/finite epoch ms/);
   });
 
   it('fails the whole batch on a value the column cannot hold, storing nothing', async () => {

@@ -3,9 +3,11 @@
  */
 import { Writable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createBus } from '../../src/bus.js';
 import { createLogger, LOG_REDACT_PATHS } from '../../src/cli/logging.js';
 import { loadConfig, redactSecrets, scrubSecretText } from '../../src/config/index.js';
 import { createSigner, generateKeyPair } from '../../src/kalshi/signer.js';
+import { projectLogs } from '../../src/runtime/logs.js';
 
 let PEM = '';
 let BODY_LINE = '';
@@ -102,6 +104,34 @@ describe('createLogger', () => {
     expect(message).not.toContain(BODY_LINE);
     const hint = 'expected "-----BEGIN RSA PRIVATE KEY-----" or "-----BEGIN PRIVATE KEY-----"';
     expect(scrubSecretText(hint)).toBe(hint);
+  });
+});
+
+describe('projectLogs', () => {
+  const decision = { at: 0, ticker: 'KXT', strategy: 'policy', action: 'hold', reason: 'no edge' } as const;
+
+  it('logs every decision at debug', () => {
+    const { logger, parsed } = capture('debug');
+    const bus = createBus();
+    projectLogs(bus, logger);
+    bus.emit('strategy.decided', decision);
+    expect(parsed()).toMatchObject([{ event: 'decision', ticker: 'KXT', msg: 'policy hold KXT: no edge' }]);
+  });
+
+  it('builds nothing for a decision when debug is off', () => {
+    const { logger, parsed } = capture('info');
+    const bus = createBus();
+    projectLogs(bus, logger);
+    let reads = 0;
+    const watched = new Proxy(decision, {
+      get(target, key, receiver) {
+        reads += 1;
+        return Reflect.get(target, key, receiver);
+      },
+    });
+    bus.emit('strategy.decided', watched);
+    expect(parsed()).toEqual([]);
+    expect(reads).toBe(0);
   });
 });
 

@@ -4,6 +4,7 @@ import type { OrderbookDeltaMessage, OrderbookSnapshotMessage } from '../../src/
 import {
   applyDeltaMessage,
   bookFromSnapshotMessage,
+  deltaFromClientMessage,
   deltaFromMessage,
   OrderBook,
   OrderBookError,
@@ -234,6 +235,41 @@ describe('wire parsing', () => {
     });
     expect(deltaFromMessage(deltaMsg('no', '0.70', '1.00'), { useYesPrice: true }).price).toBe(3000);
     expect(deltaFromMessage(deltaMsg('no', '0.70', '1.00'), { useYesPrice: false }).price).toBe(7000);
+  });
+
+  it('parses a delta the WS client delivered as deltaFromMessage does, value for value and error for error', () => {
+    const outcome = (parse: () => unknown) => {
+      try {
+        return parse();
+      } catch (err) {
+        return `${(err as KalshiError).code}: ${(err as Error).message}`;
+      }
+    };
+    const bodies: Array<Record<string, unknown>> = [
+      {},
+      { client_order_id: 'c-1' },
+      { client_order_id: 7, market_id: 9, ts_ms: 'soon' },
+      { market_ticker: '' },
+      { market_ticker: 5 },
+      { market_ticker: undefined },
+      { price_dollars: '0.5' },
+      { delta_fp: ' 1.00' },
+      { side: 'maybe' },
+    ];
+    for (const opts of [{ useYesPrice: true }, { useYesPrice: false }]) {
+      for (const extra of bodies) {
+        const msg = deltaMsg('no', '0.4100', '-3.00', extra as Partial<OrderbookDeltaMessage['msg']>);
+        expect(
+          outcome(() => deltaFromClientMessage(msg, opts)),
+          JSON.stringify(extra),
+        ).toEqual(outcome(() => deltaFromMessage(msg, opts)));
+        // Handed the book it is for, it keeps the book's ticker string (the same text).
+        const book = new OrderBook('KXTEST-26JAN01-B50');
+        expect(outcome(() => deltaFromClientMessage(msg, opts, book))).toEqual(
+          outcome(() => deltaFromMessage(msg, opts)),
+        );
+      }
+    }
   });
 
   it('applies parsed deltas with timestamps and refuses another market', () => {

@@ -1,13 +1,16 @@
 /**
  * The Recorder's ledger: one entry per balance-affecting event, amounts that mirror the exchange's
  * cash rules (leg price, $1 per netted YES/NO pair, fees), reconciliation to the exchange's balance,
- * and no double entries for fills an earlier run already recorded.
+ * no double entries for fills an earlier run already recorded; and the book stream's delta rows,
+ * which carry the bus's epoch ms and are written as the same instants Dates would give.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBus, type EventBus } from '../../src/bus.js';
 import type { ExchangeFill } from '../../src/domain/index.js';
 import { Recorder } from '../../src/persistence/recorder.js';
-import type { FillRow, LedgerRow } from '../../src/persistence/repos/rows.js';
+import { DELTA_COLUMNS } from '../../src/persistence/repos/bulk.js';
+import { copyInsert } from '../../src/persistence/repos/copy.js';
+import type { DeltaRow, FillRow, LedgerRow } from '../../src/persistence/repos/rows.js';
 import type { Repositories } from '../../src/persistence/repositories.js';
 import { PositionTracker } from '../../src/services/position-tracker.js';
 
@@ -18,6 +21,7 @@ function memoryRepos() {
     fills: [] as FillRow[],
     gaps: [] as number[],
     risk: [] as Array<{ kind: string }>,
+    deltas: [] as DeltaRow[],
   };
   const many = async (rows: readonly unknown[]) => rows.length;
   const repos = {
@@ -38,7 +42,10 @@ function memoryRepos() {
     positions: { upsertMany: many },
     orders: { upsert: async () => ({ inserted: true, eventsAppended: 1 }) },
     bulk: {
-      insertDeltas: many,
+      insertDeltas: async (rows: readonly DeltaRow[]) => {
+        written.deltas.push(...rows);
+        return rows.length;
+      },
       insertSnapshots: many,
       insertMarketPrices: many,
       insertStatusSnapshots: many,
@@ -165,5 +172,51 @@ describe('the recorder ledger', () => {
     bus.emit('risk.breakerReset', { by: 'operator', at: 2 });
     await new Promise((r) => setTimeout(r, 20));
     expect(written.risk.map((r) => r.kind)).toEqual(['breaker_tripped', 'breaker_reset']);
+  });
+
+  it('writes each delta with the times the bus gave it, encoded as the Dates of those instants', async () => {
+    const { written, recorder: r } = setup();
+    const base = { ticker: 'KXT', sid: 1, side: 'yes', price: 4000, applied: true } as const;
+    bus.emit('book.deltaReceived', { ...base, seq: 2, delta: 100, receivedMs: 1_700_000_000_123 });
+    bus.emit('book.deltaReceived', {
+      ...base,
+      seq: 3,
+      delta: -50,
+      clientOrderId: 'c-1',
+      exchangeTsMs: 1_700_000_000_120,
+      receivedMs: 1_700_000_000_124,
+    });
+    await r.queue.flush();
+    expect(written.deltas).toEqual(
+      [
+        {
+          ...base,
+          sessionId: 's-1',
+          seq: 2,
+          delta: 100,
+          clientOrderId: null,
+          exchangeTs: null,
+          receivedAt: 1_700_000_000_123,
+        },
+        {
+          ...base,
+          sessionId: 's-1',
+          seq: 3,
+          delta: -50,
+          clientOrderId: 'c-1',
+          exchangeTs: 1_700_000_000_120,
+          receivedAt: 1_700_000_000_124,
+        },
+      ].map(({ applied: _, ...row }) => row),
+    );
+    // What reaches the database is what Dates of the same instants gave.
+    const copy = copyInsert<DeltaRow>('orderbook_deltas', DELTA_COLUMNS);
+    const asDates = written.deltas.map((r) => ({
+      ...r,
+      exchangeTs: typeof r.exchangeTs === 'number' ? new Date(r.exchangeTs) : r.exchangeTs,
+      receivedAt: new Date(r.receivedAt),
+    }));
+    expect(copy.encode(written.deltas)).toBe(copy.encode(asDates));
+    expect(copy.encode(written.deltas)).toContain('2023-11-14T22:13:20.120Z\t2023-11-14T22:13:20.124Z\n');
   });
 });

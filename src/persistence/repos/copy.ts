@@ -6,9 +6,9 @@
  *
  * Encoding (Postgres COPY text format): columns separated by a tab, rows ended by a newline, NULL
  * as `\N`; inside a value a backslash, tab, newline and carriage return are escaped as `\\`, `\t`,
- * `\n`, `\r`. Values take the same forms as the unnest path: Dates as ISO-8601 (UTC, ms), jsonb
- * as JSON text, numbers and booleans as their text. A number that is not finite is refused (it
- * would be a corrupt row, not a missing one).
+ * `\n`, `\r`. Values take the same forms as the unnest path: Dates (and epoch ms in a timestamptz
+ * column) as ISO-8601 (UTC, ms), jsonb as JSON text, numbers and booleans as their text. A number
+ * that is not finite is refused (it would be a corrupt row, not a missing one).
  */
 import type { Database } from '../db.js';
 import type { ArrayType, UnnestColumn } from './unnest.js';
@@ -42,10 +42,9 @@ function escapeText(s: string): string {
 // time): the last conversion is kept.
 let lastMs = Number.NaN;
 let lastIso = '';
-function isoOf(d: Date): string {
-  const ms = d.getTime();
+function isoOf(ms: number): string {
   if (ms !== lastMs) {
-    lastIso = d.toISOString();
+    lastIso = new Date(ms).toISOString();
     lastMs = ms;
   }
   return lastIso;
@@ -63,7 +62,14 @@ function field(type: ArrayType, value: unknown, column: string): string {
     case 'bool':
       return value ? 't' : 'f';
     case 'timestamptz':
-      return value instanceof Date ? isoOf(value) : escapeText(String(value));
+      if (value instanceof Date) return isoOf(value.getTime());
+      if (typeof value === 'number') {
+        if (!Number.isFinite(value)) {
+          throw new TypeError(`COPY column ${column}: expected a finite epoch ms, got ${String(value)}`);
+        }
+        return isoOf(value);
+      }
+      return escapeText(String(value));
     case 'jsonb':
       return escapeText(JSON.stringify(value));
     case 'text':

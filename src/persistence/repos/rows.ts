@@ -172,8 +172,12 @@ export interface DeltaRow {
   /** Signed change of the resting count at `price`, 1/100 contract. */
   readonly delta: Count;
   readonly clientOrderId?: string | null;
-  readonly exchangeTs?: Date | null;
-  readonly receivedAt: Date;
+  /**
+   * A Date or epoch milliseconds: the recorder hands the bus's ms straight through (no Date per
+   * delta on the hot path); the bulk encoders format either the same way.
+   */
+  readonly exchangeTs?: Date | number | null;
+  readonly receivedAt: Date | number;
 }
 
 export interface SnapshotRow {

@@ -3,8 +3,9 @@
  * array parameter per column, however many rows. drizzle's query building costs ~22 µs a row
  * (TOOLCHAIN §5), too slow for the orderbook stream; this costs one pass over the rows.
  *
- * Values are passed in forms both drivers serialize identically: Dates as ISO-8601 strings
- * (millisecond precision, UTC), jsonb as JSON text, missing values as SQL NULL.
+ * Values are passed in forms both drivers serialize identically: Dates (and epoch ms in a
+ * timestamptz column) as ISO-8601 strings (millisecond precision, UTC), jsonb as JSON text,
+ * missing values as SQL NULL.
  */
 import type { Database } from '../db.js';
 
@@ -24,7 +25,10 @@ export interface UnnestInsert<R> {
 
 function encode(type: ArrayType, value: unknown): unknown {
   if (value === undefined || value === null) return null;
-  if (type === 'timestamptz') return value instanceof Date ? value.toISOString() : value;
+  if (type === 'timestamptz') {
+    if (value instanceof Date) return value.toISOString();
+    return typeof value === 'number' ? new Date(value).toISOString() : value;
+  }
   if (type === 'jsonb') return JSON.stringify(value);
   return value;
 }
