@@ -29,6 +29,11 @@ export interface ReconcilerDeps {
   readonly clock: () => number;
   /** How far back fills are read when a position differs (default 15 min). */
   readonly fillsLookbackMs?: number;
+  /**
+   * The start of the run's fill window (calibration's fillsSinceMs): fills before it are in the
+   * positions the run adopted, so they are never read back (applied again, they would count twice).
+   */
+  readonly fillsSinceMs?: number;
 }
 
 export interface ReconcileStats {
@@ -95,7 +100,10 @@ export class Reconciler {
         this.stats.differences += differing.length;
         // Read the recent fills back (a dropped fill frame is the usual cause), and settle our
         // resting orders the exchange no longer lists.
-        const since = Math.floor((clock() - (this.deps.fillsLookbackMs ?? 15 * 60_000)) / 1000);
+        const since = Math.max(
+          Math.floor((clock() - (this.deps.fillsLookbackMs ?? 15 * 60_000)) / 1000),
+          Math.floor((this.deps.fillsSinceMs ?? 0) / 1000),
+        );
         const fills = (await collect(this.deps.rest.allFills({ min_ts: since }))).map(fillFromRest);
         for (const fill of fills.sort((a, b) => a.createdMs - b.createdMs))
           bus.emit('exchange.fillReported', fill);

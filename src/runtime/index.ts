@@ -386,7 +386,14 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
   });
 
   // Continuous reconciliation while READY: a missed fill is noticed in seconds, not at a restart.
-  const reconciler = new Reconciler({ rest: clients.rest, orders, positions, bus, clock });
+  const reconciler = new Reconciler({
+    rest: clients.rest,
+    orders,
+    positions,
+    bus,
+    clock,
+    fillsSinceMs: record.fillsSinceMs,
+  });
   const reconcileTimer = timers.every(config.reconcileIntervalMs, () => {
     if (actor.getSnapshot().value !== 'READY') return;
     void reconciler
