@@ -2,13 +2,17 @@
  * Replay throughput: a simulator book stream (sim-stream.ts, simulated clock) replayed through the
  * whole decision path (src/replay: StrategyRunner → strategy → executor → RiskController →
  * OrderService → replay venue) with the policy (ONNX inference on every non-throttled update of
- * every market) and, for comparison, with `none` and `hardcoded`. Prints recorded deltas per second
- * (wall time of the replay alone; the stream is made first). Target (issue 9): ≥ 200k deltas/s
- * with the policy. It depends on the number of evaluations (one per market per throttle window with
- * an update), each awaited before the next record, so on how many deltas a market gets per window
- * (`--rate`, default 400 actions/s); see planning/policy.md for figures.
+ * every market) and, for comparison, with `none` (HOLD without a model: the pipeline's ceiling).
+ * Prints recorded deltas per second (wall time of the replay alone; the stream is made first), the
+ * process CPU seconds of the replay (steadier than wall time on a shared machine) and the digest's
+ * first 16 hex digits (the same before and after a change that must not change the decisions).
+ * Target (issue 9): ≥ 200k deltas/s with the policy. What bounds it is the number of evaluations
+ * per delta (one per market per throttle window with an update), so the stream's density matters:
+ * `--rate` participant actions per simulated second over all markets (400: a busy market gets
+ * ~12 deltas per 250 ms window; 20, the simulator's default: ~3). See bench/RESULTS.md.
  *
- *   npm run bench:replay [-- --steps 60000 --markets 8 --throttle 250]
+ *   npm run bench:replay [-- --steps 60000 --markets 8 --throttle 250 --rate 400
+ *                            --strategies policy,policy-hot,none,hardcoded]
  */
 import { parseArgs } from 'node:util';
 import { simBookStream } from '../models/sim-stream.js';
@@ -21,15 +25,28 @@ const { values } = parseArgs({
     steps: { type: 'string', default: '60000' },
     markets: { type: 'string', default: '8' },
     throttle: { type: 'string', default: '250' },
-    /** Participant actions per simulated second, all markets (a dense market: many deltas per throttle window). */
     rate: { type: 'string', default: '400' },
     model: { type: 'string', default: 'models/policy.onnx' },
+    strategies: { type: 'string', default: 'policy,policy-hot,none' },
   },
 });
+const RUNS = {
+  policy: { label: 'policy (all markets)', strategy: 'policy', marketMode: 'all' },
+  'policy-hot': { label: 'policy (hot market)', strategy: 'policy', marketMode: 'hot' },
+  none: { label: 'none (HOLD, no model)', strategy: 'none', marketMode: 'all' },
+  hardcoded: { label: 'hardcoded', strategy: 'hardcoded', marketMode: 'all' },
+} as const;
+const chosen = values.strategies.split(',').map((s) => {
+  const run = RUNS[s.trim() as keyof typeof RUNS];
+  if (!run) throw new Error(`--strategies: unknown ${s} (one of ${Object.keys(RUNS).join(', ')})`);
+  return run;
+});
+
 const records = await simBookStream({
   seed: 21,
   steps: Number(values.steps),
   markets: Number(values.markets),
+  ratePerSec: Number(values.rate),
 });
 const session: RecordedSession = {
   id: 'bench',
@@ -39,31 +56,36 @@ const session: RecordedSession = {
   config: {},
 };
 const rows: string[][] = [];
-for (const [name, strategy] of [
-  ['policy (all markets)', 'policy'],
-  ['none', 'none'],
-  ['hardcoded', 'hardcoded'],
-] as const) {
+for (const run of chosen) {
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const out = await replaySession(session, {
-    strategy,
+    strategy: run.strategy,
     model: values.model,
-    marketMode: 'all',
+    marketMode: run.marketMode,
     throttleMs: Number(values.throttle),
   });
   const s = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   const evaluated = out.decisions.filter((d) => d.model !== undefined).length;
   rows.push([
-    name,
-    String(out.records),
+    run.label,
     String(out.deltas),
     String(out.decisions.length),
     String(evaluated),
     String(out.orders.length),
     s.toFixed(2),
+    ((cpu.user + cpu.system) / 1e6).toFixed(2),
     Math.round(out.deltas / s).toLocaleString('en-US'),
+    out.digest.slice(0, 16),
   ]);
 }
 process.stdout.write(
-  table(['strategy', 'records', 'deltas', 'decisions', 'inferences', 'orders', 'seconds', 'deltas/s'], rows),
+  `replay bench: ${values.steps} actions at ${values.rate}/s simulated, ${values.markets} markets, throttle ${values.throttle} ms, node ${process.version}\n`,
+);
+process.stdout.write(
+  table(
+    ['strategy', 'deltas', 'decisions', 'inferences', 'orders', 'seconds', 'cpu s', 'deltas/s', 'digest'],
+    rows,
+  ),
 );
