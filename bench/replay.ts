@@ -77,6 +77,7 @@ for (const run of chosen) {
     s.toFixed(2),
     ((cpu.user + cpu.system) / 1e6).toFixed(2),
     Math.round(out.deltas / s).toLocaleString('en-US'),
+    out.inference ? `${out.inference.batches} (${out.inference.rows} rows)` : '-',
     out.digest.slice(0, 16),
   ]);
 }
@@ -85,7 +86,18 @@ process.stdout.write(
 );
 process.stdout.write(
   table(
-    ['strategy', 'deltas', 'decisions', 'inferences', 'orders', 'seconds', 'cpu s', 'deltas/s', 'digest'],
+    [
+      'strategy',
+      'deltas',
+      'decisions',
+      'inferences',
+      'orders',
+      'seconds',
+      'cpu s',
+      'deltas/s',
+      'model calls',
+      'digest',
+    ],
     rows,
   ),
 );

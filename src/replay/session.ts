@@ -9,6 +9,7 @@ import { MICROS_PER_DOLLAR } from '../domain/index.js';
 import { type PreparedStrategy, prepareStrategy, type StrategyConfig } from '../strategy/index.js';
 import { type ReplayOutput, replay } from './run.js';
 import type { RecordedSession } from './source.js';
+import { type SpeculationStats, SpeculativeInference } from './speculate.js';
 
 export interface ReplaySettings {
   readonly strategy?: StrategyName;
@@ -19,6 +20,8 @@ export interface ReplaySettings {
   /** Opening cash (default: the session's, else $1,000). */
   readonly cash?: number;
   readonly onProgress?: (done: number) => void;
+  /** Batch the model's inference (speculate.ts; default true). False: one call per evaluation. */
+  readonly batch?: boolean;
   /** A strategy prepared elsewhere (a baseline): used instead of preparing `strategy`. */
   readonly prepare?: (config: StrategyConfig) => PreparedStrategy;
 }
@@ -26,6 +29,8 @@ export interface ReplaySettings {
 export interface SessionReplay extends ReplayOutput {
   readonly strategy: StrategyName;
   readonly modelSha256?: string;
+  /** How the model was asked (batches, predictions kept and dropped), for a loaded model. */
+  readonly inference?: SpeculationStats;
 }
 
 type Recorded = {
@@ -62,10 +67,20 @@ export async function replaySession(
       : {}),
     maxPositionPerMarket,
   };
-  const prepared = s.prepare ? s.prepare(strategyConfig) : await prepareStrategy(strategyConfig);
+  // The model's answers are batched (speculate.ts): the same decisions, far fewer model calls.
+  let speculative: SpeculativeInference | undefined;
+  const prepared = s.prepare
+    ? s.prepare(strategyConfig)
+    : await prepareStrategy(strategyConfig, {
+        inference: (model) => {
+          speculative = new SpeculativeInference(model);
+          return speculative;
+        },
+      });
   try {
     const out = await replay({
       records: session.records,
+      ...(speculative && s.batch !== false ? { speculative } : {}),
       ...(session.tradingWindows ? { tradingWindows: session.tradingWindows } : {}),
       strategy: prepared,
       strategyName: strategy,
@@ -79,7 +94,12 @@ export async function replaySession(
       },
       ...(s.onProgress ? { onProgress: s.onProgress } : {}),
     });
-    return { ...out, strategy, ...(prepared.model ? { modelSha256: prepared.model.sha256 } : {}) };
+    return {
+      ...out,
+      strategy,
+      ...(prepared.model ? { modelSha256: prepared.model.sha256 } : {}),
+      ...(speculative ? { inference: { ...speculative.stats } } : {}),
+    };
   } finally {
     await prepared.close();
   }

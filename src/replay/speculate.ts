@@ -1,0 +1,208 @@
+/**
+ * Batched inference for the replay, exact by construction.
+ *
+ * Why: one onnxruntime call costs ~15–25 µs whatever it carries (bench/RESULTS.md: the per-call
+ * overhead of session.run, async or not), while a batch of 64 observations costs ~0.5–1 µs per
+ * observation. A replay that asks the model once per evaluation spends its time in those calls.
+ * But a replay cannot simply batch its evaluations: each decision may trade, and a trade changes
+ * what every later observation sees (position, cash, open orders).
+ *
+ * How: when an evaluation needs the model, the replay looks ahead (createLookahead): on scratch
+ * copies of the books, and a fork of the policy's memory (PolicyStrategy.fork), it feeds the next
+ * records of the stream through the same book feed (book-feed.ts), the same per-market throttle,
+ * the same observation builder, as if every decision in between held — and collects the
+ * observations the coming evaluations would then put to the model. The current observation and
+ * those go to the model as one batch. The evaluations that follow take their scores from the
+ * batch (inferNow) only when their real observation is bit-for-bit the predicted one; the first
+ * that differs (a trade or a fill changed the portfolio) drops the rest of the batch and asks
+ * again. The model is a pure function of its input, so a decision gets the scores it would have
+ * got alone — provided the model answers a row of a batch exactly as it answers that row alone:
+ * checked on the first batch (rows compared with single inferences); if they differ, batching is
+ * switched off for the run (`stats.disabled`) and every evaluation asks alone, as before.
+ *
+ * The batch size adapts: it doubles while batches are used up, and shrinks to twice the run of
+ * hits when a prediction fails, so a trading policy does not pay for long lookaheads it discards.
+ * Only a pure model may be wrapped (PolicyModel); a stateful inference (the seeded random
+ * baseline) must see its evaluations one by one, in order.
+ */
+import { OrderBook } from '../orderbook/index.js';
+import { ACTION_COUNT, type BookRecord, FEATURE_COUNT } from '../policy/index.js';
+import type { PolicyInference, PolicyScores, PolicyStrategy } from '../strategy/index.js';
+import { applyRecord } from './book-feed.js';
+
+/** A pure model that also scores n observations laid end to end (PolicyModel). */
+export interface BatchModel extends PolicyInference {
+  inferBatch(obs: Float32Array, n: number): Promise<Float32Array>;
+}
+
+export interface SpeculationStats {
+  /** Model calls with a lookahead, and the observations they scored (the asked one included). */
+  batches: number;
+  rows: number;
+  /** Evaluations answered from a batch, and predictions that turned out wrong. */
+  hits: number;
+  misses: number;
+  /** Predicted rows dropped unused (after a miss). */
+  wasted: number;
+  /** Model calls for one observation (batching off, or a non-finite observation). */
+  singles: number;
+  /** Why batching was switched off, if it was. */
+  disabled?: string;
+}
+
+export interface SpeculationSettings {
+  readonly minBatch: number;
+  readonly maxBatch: number;
+  /** Rows of the first batch compared with single inferences. */
+  readonly checkRows: number;
+}
+
+const DEFAULT_SETTINGS: SpeculationSettings = { minBatch: 8, maxBatch: 512, checkRows: 4 };
+
+/** The observations the next evaluations would ask, at most `max`, in order. */
+export type Lookahead = (max: number) => Float32Array[];
+
+function sameFloats(a: Float32Array, b: Float32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
+}
+
+function allFinite(obs: Float32Array): boolean {
+  for (let i = 0; i < obs.length; i++) if (!Number.isFinite(obs[i])) return false;
+  return true;
+}
+
+export class SpeculativeInference implements PolicyInference {
+  readonly sha256: string;
+  readonly stats: SpeculationStats = { batches: 0, rows: 0, hits: 0, misses: 0, wasted: 0, singles: 0 };
+  private lookahead: Lookahead | undefined;
+  private queue: Float32Array[] = [];
+  private scores: Float32Array = new Float32Array(0);
+  private head = 0;
+  private rowLatencyUs = 0;
+  private size: number;
+  private checked = false;
+  private readonly settings: SpeculationSettings;
+
+  constructor(
+    private readonly model: BatchModel,
+    settings: Partial<SpeculationSettings> = {},
+  ) {
+    this.sha256 = model.sha256;
+    this.settings = { ...DEFAULT_SETTINGS, ...settings };
+    this.size = this.settings.minBatch;
+  }
+
+  /** Where the predictions come from (the replay, once its books and strategy exist). */
+  attach(lookahead: Lookahead): void {
+    this.lookahead = lookahead;
+  }
+
+  inferNow(obs: Float32Array): PolicyScores | undefined {
+    if (this.head >= this.queue.length) return undefined;
+    const at = this.head;
+    const predicted = this.queue[at]!;
+    if (sameFloats(predicted, obs)) {
+      this.head += 1;
+      this.stats.hits += 1;
+      if (this.head === this.queue.length) this.size = Math.min(this.settings.maxBatch, this.size * 2);
+      return {
+        scores: this.scores.subarray(at * ACTION_COUNT, (at + 1) * ACTION_COUNT),
+        latencyUs: this.rowLatencyUs,
+      };
+    }
+    this.stats.misses += 1;
+    this.stats.wasted += this.queue.length - at;
+    this.size = Math.min(this.settings.maxBatch, Math.max(this.settings.minBatch, 2 * at));
+    this.queue = [];
+    this.head = 0;
+    return undefined;
+  }
+
+  async infer(obs: Float32Array): Promise<PolicyScores> {
+    if (!this.lookahead || this.stats.disabled !== undefined || !allFinite(obs)) {
+      this.stats.singles += 1;
+      return this.model.infer(obs);
+    }
+    this.queue = [];
+    this.head = 0;
+    const ahead = this.lookahead(this.size - 1);
+    const n = ahead.length + 1;
+    const batch = new Float32Array(n * FEATURE_COUNT);
+    batch.set(obs, 0);
+    for (let r = 0; r < ahead.length; r++) batch.set(ahead[r]!, (r + 1) * FEATURE_COUNT);
+    const t0 = performance.now();
+    const out = await this.model.inferBatch(batch, n);
+    const latencyUs = ((performance.now() - t0) * 1000) / n;
+    this.stats.batches += 1;
+    this.stats.rows += n;
+    if (!this.checked) {
+      this.checked = true;
+      for (let r = 0; r < Math.min(n, this.settings.checkRows); r++) {
+        const alone = await this.model.infer(batch.subarray(r * FEATURE_COUNT, (r + 1) * FEATURE_COUNT));
+        if (!sameFloats(alone.scores, out.subarray(r * ACTION_COUNT, (r + 1) * ACTION_COUNT))) {
+          this.stats.disabled = `row ${r} of a batch of ${n} scored differently than alone`;
+          this.stats.singles += 1;
+          return this.model.infer(obs);
+        }
+      }
+    }
+    this.queue = ahead;
+    this.scores = out.subarray(ACTION_COUNT);
+    this.rowLatencyUs = latencyUs;
+    return { scores: out.subarray(0, ACTION_COUNT), latencyUs };
+  }
+}
+
+export interface LookaheadDeps {
+  /** The replay's policy, forked (not changed) at each lookahead. */
+  readonly strategy: PolicyStrategy;
+  /** The runner's throttle reference per market. */
+  lastEvaluatedAt(ticker: string): number | undefined;
+  readonly throttleMs: number;
+  /** The replay's books (read, never changed here). */
+  readonly books: ReadonlyMap<string, OrderBook>;
+  /** Runs `fn` with the strategy's ports (books, marks, candidates) reading `scratch` instead. */
+  withBooks<T>(scratch: Map<string, OrderBook>, fn: () => T): T;
+  /** The records after the one being evaluated: `records[from..]`. */
+  upcoming(): { readonly records: readonly BookRecord[]; readonly from: number };
+}
+
+/** The replay's lookahead: see the header. */
+export function createLookahead(d: LookaheadDeps): Lookahead {
+  const spare = new Map<string, OrderBook>();
+  const scratch = new Map<string, OrderBook>();
+  return (max) => {
+    const out: Float32Array[] = [];
+    if (max <= 0) return out;
+    scratch.clear();
+    for (const [ticker, book] of d.books) {
+      let copy = spare.get(ticker);
+      if (!copy) {
+        copy = new OrderBook(ticker);
+        spare.set(ticker, copy);
+      }
+      copy.copyFrom(book);
+      scratch.set(ticker, copy);
+    }
+    const fork = d.strategy.fork();
+    const last = new Map<string, number>();
+    const { records, from } = d.upcoming();
+    d.withBooks(scratch, () => {
+      for (let i = from; i < records.length && out.length < max; i++) {
+        const r = records[i]!;
+        if (!applyRecord(scratch, r)) continue;
+        const ticker = r.ticker;
+        const at = r.receivedMs;
+        fork.onBookUpdate(ticker, at);
+        const prev = last.get(ticker) ?? d.lastEvaluatedAt(ticker) ?? Number.NEGATIVE_INFINITY;
+        if (at - prev < d.throttleMs) continue;
+        last.set(ticker, at);
+        const q = fork.question(ticker, at);
+        if (!('action' in q)) out.push(q.obs);
+      }
+    });
+    return out;
+  };
+}
