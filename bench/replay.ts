@@ -64,15 +64,15 @@ for (const run of chosen) {
     model: values.model,
     marketMode: run.marketMode,
     throttleMs: Number(values.throttle),
+    keepDecisions: false,
   });
   const s = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
-  const evaluated = out.decisions.filter((d) => d.model !== undefined).length;
   rows.push([
     run.label,
     String(out.deltas),
-    String(out.decisions.length),
-    String(evaluated),
+    String(out.decided),
+    String(out.inferred),
     String(out.orders.length),
     s.toFixed(2),
     ((cpu.user + cpu.system) / 1e6).toFixed(2),

@@ -51,6 +51,8 @@ export interface ReplayOptions {
   };
   /** When the recorded machine took intents (see RecordedSession); default: always. */
   readonly tradingWindows?: ReadonlyArray<readonly [number, number]>;
+  /** Keep every decision for the output (default true); the digest covers them either way. */
+  readonly keepDecisions?: boolean;
   /** Called every `progressEvery` records with the count done. */
   readonly onProgress?: (done: number) => void;
   readonly progressEvery?: number;
@@ -58,7 +60,11 @@ export interface ReplayOptions {
 
 export interface ReplayOutput {
   readonly digest: string;
+  /** Every decision in order (empty with keepDecisions false: count them with `decided`). */
   readonly decisions: readonly Decision[];
+  /** Decisions taken, and those of them that carry a model's answer (an inference). */
+  readonly decided: number;
+  readonly inferred: number;
   readonly orders: readonly TrackedOrder[];
   readonly result: ReplayResult;
   readonly deltas: number;
@@ -206,14 +212,20 @@ export async function replay(opts: ReplayOptions): Promise<ReplayOutput> {
 
   const digest = createHash('sha256');
   const decisions: Decision[] = [];
-  const changes: TrackedOrder[] = [];
+  const keep = opts.keepDecisions ?? true;
+  let decided = 0;
+  let inferred = 0;
+  /** Each order as it was last changed, in the order they first changed. */
+  const lastChange = new Map<string, TrackedOrder>();
   bus.on('strategy.decided', (d) => {
-    decisions.push(d);
+    decided += 1;
+    if (d.model !== undefined) inferred += 1;
+    if (keep) decisions.push(d);
     digest.update(decisionLine(d));
     digest.update('\n');
   });
   bus.on('order.changed', (o) => {
-    changes.push(o);
+    lastChange.set(o.clientOrderId, o);
     digest.update(orderLine(o));
     digest.update('\n');
   });
@@ -338,7 +350,9 @@ export async function replay(opts: ReplayOptions): Promise<ReplayOutput> {
   return {
     digest: digest.digest('hex'),
     decisions,
-    orders: [...new Map(changes.map((o) => [o.clientOrderId, o])).values()],
+    decided,
+    inferred,
+    orders: [...lastChange.values()],
     result,
     deltas,
     records: done,

@@ -20,6 +20,8 @@ export interface ReplaySettings {
   /** Opening cash (default: the session's, else $1,000). */
   readonly cash?: number;
   readonly onProgress?: (done: number) => void;
+  /** Keep every decision in the output (default true). */
+  readonly keepDecisions?: boolean;
   /** Batch the model's inference (speculate.ts; default true). False: one call per evaluation. */
   readonly batch?: boolean;
   /** A strategy prepared elsewhere (a baseline): used instead of preparing `strategy`. */
@@ -93,6 +95,7 @@ export async function replaySession(
         maxExposureMicros: c.risk?.maxExposureMicros ?? Number.MAX_SAFE_INTEGER,
       },
       ...(s.onProgress ? { onProgress: s.onProgress } : {}),
+      ...(s.keepDecisions === undefined ? {} : { keepDecisions: s.keepDecisions }),
     });
     return {
       ...out,

@@ -20,8 +20,11 @@
  * checked on the first batch (rows compared with single inferences); if they differ, batching is
  * switched off for the run (`stats.disabled`) and every evaluation asks alone, as before.
  *
- * The batch size adapts: it doubles while batches are used up, and shrinks to twice the run of
- * hits when a prediction fails, so a trading policy does not pay for long lookaheads it discards.
+ * The lookahead goes on from where it stopped while its predictions hold (a batch used up
+ * without a miss): it never reads a record twice then. After a miss it starts again from the
+ * replay's state. The batch size adapts: it doubles while batches are used up, and shrinks to
+ * twice the run of hits when a prediction fails, so a trading policy does not pay for long
+ * lookaheads it discards.
  * Only a pure model may be wrapped (PolicyModel); a stateful inference (the seeded random
  * baseline) must see its evaluations one by one, in order.
  */
@@ -57,10 +60,13 @@ export interface SpeculationSettings {
   readonly checkRows: number;
 }
 
-const DEFAULT_SETTINGS: SpeculationSettings = { minBatch: 8, maxBatch: 512, checkRows: 4 };
+const DEFAULT_SETTINGS: SpeculationSettings = { minBatch: 4, maxBatch: 64, checkRows: 4 };
 
-/** The observations the next evaluations would ask, at most `max`, in order. */
-export type Lookahead = (max: number) => Float32Array[];
+/**
+ * The observations the evaluations after the current one would ask, at most `max`, in order;
+ * `fresh`: start from the replay's state (after a miss), else go on from the last prediction.
+ */
+export type Lookahead = (max: number, fresh: boolean) => Float32Array[];
 
 function sameFloats(a: Float32Array, b: Float32Array): boolean {
   if (a.length !== b.length) return false;
@@ -83,6 +89,8 @@ export class SpeculativeInference implements PolicyInference {
   private rowLatencyUs = 0;
   private size: number;
   private checked = false;
+  /** The lookahead must start again from the replay's state (first call, after a miss). */
+  private fresh = true;
   private readonly settings: SpeculationSettings;
 
   constructor(
@@ -117,6 +125,7 @@ export class SpeculativeInference implements PolicyInference {
     this.size = Math.min(this.settings.maxBatch, Math.max(this.settings.minBatch, 2 * at));
     this.queue = [];
     this.head = 0;
+    this.fresh = true;
     return undefined;
   }
 
@@ -125,9 +134,12 @@ export class SpeculativeInference implements PolicyInference {
       this.stats.singles += 1;
       return this.model.infer(obs);
     }
+    // Asked with predictions left (the replay asked out of turn): they cannot be trusted to follow.
+    if (this.head < this.queue.length) this.fresh = true;
     this.queue = [];
     this.head = 0;
-    const ahead = this.lookahead(this.size - 1);
+    const ahead = this.lookahead(this.size - 1, this.fresh);
+    this.fresh = false;
     const n = ahead.length + 1;
     const batch = new Float32Array(n * FEATURE_COUNT);
     batch.set(obs, 0);
@@ -156,7 +168,7 @@ export class SpeculativeInference implements PolicyInference {
 }
 
 export interface LookaheadDeps {
-  /** The replay's policy, forked (not changed) at each lookahead. */
+  /** The replay's policy, forked (not changed) when the lookahead starts afresh. */
   readonly strategy: PolicyStrategy;
   /** The runner's throttle reference per market. */
   lastEvaluatedAt(ticker: string): number | undefined;
@@ -165,7 +177,7 @@ export interface LookaheadDeps {
   readonly books: ReadonlyMap<string, OrderBook>;
   /** Runs `fn` with the strategy's ports (books, marks, candidates) reading `scratch` instead. */
   withBooks<T>(scratch: Map<string, OrderBook>, fn: () => T): T;
-  /** The records after the one being evaluated: `records[from..]`. */
+  /** The page being fed and the index of the record after the one being evaluated. */
   upcoming(): { readonly records: readonly BookRecord[]; readonly from: number };
 }
 
@@ -173,9 +185,13 @@ export interface LookaheadDeps {
 export function createLookahead(d: LookaheadDeps): Lookahead {
   const spare = new Map<string, OrderBook>();
   const scratch = new Map<string, OrderBook>();
-  return (max) => {
-    const out: Float32Array[] = [];
-    if (max <= 0) return out;
+  let fork: PolicyStrategy | undefined;
+  const last = new Map<string, number>();
+  /** Where the last lookahead stopped: its page and the next record to read there. */
+  let page: readonly BookRecord[] | undefined;
+  let at = 0;
+
+  const restart = (records: readonly BookRecord[], from: number) => {
     scratch.clear();
     for (const [ticker, book] of d.books) {
       let copy = spare.get(ticker);
@@ -186,21 +202,32 @@ export function createLookahead(d: LookaheadDeps): Lookahead {
       copy.copyFrom(book);
       scratch.set(ticker, copy);
     }
-    const fork = d.strategy.fork();
-    const last = new Map<string, number>();
+    fork = d.strategy.fork();
+    last.clear();
+    page = records;
+    at = from;
+  };
+
+  return (max, fresh) => {
+    const out: Float32Array[] = [];
     const { records, from } = d.upcoming();
+    // Going on needs the same page and the lookahead behind the current record (it stopped at its
+    // last prediction, an evaluation before this one); anything else starts afresh.
+    if (fresh || fork === undefined || page !== records || at >= from) restart(records, from);
+    const f = fork!;
     d.withBooks(scratch, () => {
-      for (let i = from; i < records.length && out.length < max; i++) {
-        const r = records[i]!;
+      for (; at < records.length && out.length < max; at++) {
+        const r = records[at]!;
         if (!applyRecord(scratch, r)) continue;
         const ticker = r.ticker;
-        const at = r.receivedMs;
-        fork.onBookUpdate(ticker, at);
+        const time = r.receivedMs;
+        f.onBookUpdate(ticker, time);
         const prev = last.get(ticker) ?? d.lastEvaluatedAt(ticker) ?? Number.NEGATIVE_INFINITY;
-        if (at - prev < d.throttleMs) continue;
-        last.set(ticker, at);
-        const q = fork.question(ticker, at);
-        if (!('action' in q)) out.push(q.obs);
+        if (time - prev < d.throttleMs) continue;
+        last.set(ticker, time);
+        const q = f.question(ticker, time);
+        // An evaluation at or before the current record is the one being asked, or past.
+        if (!('action' in q) && at >= from) out.push(q.obs);
       }
     });
     return out;

@@ -44,6 +44,7 @@ import {
   buildObservation,
   EMPTY_HISTORY,
   type History,
+  historyInputFromBook,
   type OpenOrderInput,
   type PortfolioInput,
   pushHistory,
@@ -148,7 +149,7 @@ export class PolicyStrategy implements Strategy {
   onBookUpdate(ticker: string, now: number): void {
     const book = this.ports.book(ticker);
     if (!book) return;
-    const input = bookInputFromBook(book);
+    const input = historyInputFromBook(book);
     const m = this.memory(ticker);
     m.history = pushHistory(m.history, input, now);
     const depth = input.yesTotal + input.noTotal;
