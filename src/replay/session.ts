@@ -8,7 +8,7 @@ import { DEFAULTS, STRATEGIES } from '../config/index.js';
 import { MICROS_PER_DOLLAR } from '../domain/index.js';
 import { type PreparedStrategy, prepareStrategy, type StrategyConfig } from '../strategy/index.js';
 import { type ReplayOutput, replay } from './run.js';
-import type { RecordedSession } from './source.js';
+import type { RecordedSession, StreamedSession } from './source.js';
 import { type SpeculationStats, SpeculativeInference } from './speculate.js';
 
 export interface ReplaySettings {
@@ -49,7 +49,7 @@ type Recorded = {
 };
 
 export async function replaySession(
-  session: RecordedSession,
+  session: RecordedSession | StreamedSession,
   s: ReplaySettings = {},
 ): Promise<SessionReplay> {
   const c = session.config as Recorded;
