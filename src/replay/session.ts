@@ -9,7 +9,7 @@ import { MICROS_PER_DOLLAR } from '../domain/index.js';
 import { type PreparedStrategy, prepareStrategy, type StrategyConfig } from '../strategy/index.js';
 import { type ReplayOutput, replay } from './run.js';
 import type { RecordedSession, StreamedSession } from './source.js';
-import { type SpeculationStats, SpeculativeInference } from './speculate.js';
+import { type SpeculationSettings, type SpeculationStats, SpeculativeInference } from './speculate.js';
 
 export interface ReplaySettings {
   readonly strategy?: StrategyName;
@@ -24,6 +24,8 @@ export interface ReplaySettings {
   readonly keepDecisions?: boolean;
   /** Batch the model's inference (speculate.ts; default true). False: one call per evaluation. */
   readonly batch?: boolean;
+  /** Batch sizes (speculate.ts's defaults otherwise). */
+  readonly speculation?: Partial<SpeculationSettings>;
   /** A strategy prepared elsewhere (a baseline): used instead of preparing `strategy`. */
   readonly prepare?: (config: StrategyConfig) => PreparedStrategy;
 }
@@ -75,7 +77,7 @@ export async function replaySession(
     ? s.prepare(strategyConfig)
     : await prepareStrategy(strategyConfig, {
         inference: (model) => {
-          speculative = new SpeculativeInference(model);
+          speculative = new SpeculativeInference(model, s.speculation);
           return speculative;
         },
       });

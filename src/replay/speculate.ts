@@ -22,9 +22,12 @@
  *
  * The lookahead goes on from where it stopped while its predictions hold (a batch used up
  * without a miss): it never reads a record twice then. After a miss it starts again from the
- * replay's state. The batch size adapts: it doubles while batches are used up, and shrinks to
- * twice the run of hits when a prediction fails, so a trading policy does not pay for long
- * lookaheads it discards.
+ * replay's state. The batch size adapts between 2 and 8 rows: it doubles while batches are used
+ * up, and shrinks to twice the run of hits when a prediction fails. Small on purpose: a predicted
+ * row costs the lookahead about what it saves in model calls (it feeds every record in between
+ * through the books and the policy's history, ~25 µs a row on a dense stream), and each trade
+ * (one evaluation in ~20 for the shipped policy) drops the rest of its batch (bench/RESULTS.md).
+ *
  * Only a pure model may be wrapped (PolicyModel); a stateful inference (the seeded random
  * baseline) must see its evaluations one by one, in order.
  */
@@ -60,7 +63,7 @@ export interface SpeculationSettings {
   readonly checkRows: number;
 }
 
-const DEFAULT_SETTINGS: SpeculationSettings = { minBatch: 4, maxBatch: 64, checkRows: 4 };
+const DEFAULT_SETTINGS: SpeculationSettings = { minBatch: 2, maxBatch: 8, checkRows: 4 };
 
 /**
  * The observations the evaluations after the current one would ask, at most `max`, in order;
