@@ -17,11 +17,13 @@
  *   npm run bench:replay [-- --steps 60000 --markets 8 --throttle 250 --rate 400
  *                            --strategies policy,policy-hot,none,hardcoded]
  */
+import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { simBookStream } from '../models/sim-stream.js';
 import { table } from '../src/cli/report.js';
 import { MICROS_PER_DOLLAR } from '../src/domain/index.js';
 import { type RecordedSession, replaySession } from '../src/replay/index.js';
+import { emitSummary, fmt } from './lib/report.js';
 
 const { values } = parseArgs({
   options: {
@@ -34,6 +36,8 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '3' },
     /** Batch the policy's inference (speculate.ts); `false`: one model call per evaluation. */
     batch: { type: 'string', default: 'true' },
+    /** Summary rows for `npm run bench` (bench/run-all.ts). */
+    json: { type: 'string' },
   },
 });
 const RUNS = {
@@ -72,6 +76,7 @@ const replayWith = (run: (typeof chosen)[number], s: typeof session) =>
   });
 for (const run of chosen) await replayWith(run, { ...session, records: records.slice(0, 5_000) });
 const rows: string[][] = [];
+const rate: Record<string, number> = {};
 for (const run of chosen) {
   let best: { s: number; cpu: NodeJS.CpuUsage; out: Awaited<ReturnType<typeof replayWith>> } | undefined;
   for (let i = 0; i < Number(values.runs); i++) {
@@ -82,6 +87,7 @@ for (const run of chosen) {
     if (!best || s < best.s) best = { s, cpu: process.cpuUsage(cpu0), out };
   }
   const { s, cpu, out } = best!;
+  rate[run.label] = out.deltas / s;
   rows.push([
     run.label,
     String(out.deltas),
@@ -115,3 +121,23 @@ process.stdout.write(
     rows,
   ),
 );
+
+const policy = rate[RUNS.policy.label];
+const hold = rate[RUNS.none.label];
+if (policy !== undefined) {
+  const hot = rate[RUNS['policy-hot'].label];
+  emitSummary([
+    {
+      bench: 'replay throughput (`traderv3 replay`, policy on every market)',
+      metric: 'deltas/s',
+      ours: fmt(policy),
+      versus: hold === undefined ? '' : `${fmt(hold)} (none: HOLD, no model)`,
+      ratio: hold === undefined ? '' : `${(policy / hold).toFixed(2)}×`,
+      target: '≥ 200,000',
+      met: policy >= 200_000,
+      note:
+        `${values.steps} actions at ${values.rate}/s simulated over ${values.markets} markets, throttle ${values.throttle} ms; ` +
+        `${hot === undefined ? '' : `hot-market policy ${fmt(hot)}/s; `}best of ${values.runs}; load avg ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`,
+    },
+  ]);
+}

@@ -23,7 +23,13 @@
  */
 import { createHash } from 'node:crypto';
 import { createBus } from '../bus.js';
-import { COUNT_SCALE, type Decision, type Micros, type TrackedOrder } from '../domain/index.js';
+import {
+  COUNT_SCALE,
+  type Decision,
+  type Micros,
+  type PositionView,
+  type TrackedOrder,
+} from '../domain/index.js';
 import type { OrderBook } from '../orderbook/index.js';
 import type { BookRecord } from '../policy/index.js';
 import { createIntentExecutor } from '../runtime/execute.js';
@@ -172,10 +178,23 @@ export async function replay(opts: ReplayOptions): Promise<ReplayOutput> {
     if (p.position !== 0 || p.costBasis !== 0) held.add(p.ticker);
     else held.delete(p.ticker);
   });
+  /**
+   * A market's position view (PositionTracker.get) changes only with its position (an event) or
+   * its mark (its book): kept between, on the replay's books (a lookahead's scratch books skip it).
+   */
+  const views = new Map<string, PositionView | undefined>();
+  bus.on('position.changed', (p) => views.delete(p.ticker));
+  const positionOf = (t: string): PositionView | undefined => {
+    if (viewed !== books) return positions.get(t);
+    if (views.has(t)) return views.get(t);
+    const v = positions.get(t);
+    views.set(t, v);
+    return v;
+  };
   const equityNow = (): Micros => {
     let marked = 0;
     for (const t of held) {
-      const p = positions.get(t);
+      const p = positionOf(t);
       if (p) marked += p.costBasis + (p.unrealizedPnl ?? 0);
     }
     return cash() + marked;
@@ -192,7 +211,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayOutput> {
     bus,
     clock,
     book: (t) => viewed.get(t),
-    position: (t) => positions.get(t),
+    position: positionOf,
     positions: () => positions.positions(),
     openOrders: open,
     cash,
@@ -261,7 +280,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayOutput> {
         yesAsk: b.yesAsk(),
         yesBidSize: bid === undefined ? 0 : b.sizeAt('yes', bid),
         yesAskSize: noBid === undefined ? 0 : b.sizeAt('no', noBid),
-        position: positions.get(ticker)?.position ?? 0,
+        position: positionOf(ticker)?.position ?? 0,
         openOrders: open().filter((o) => o.intent.ticker === ticker).length,
         bookStatus: b.status,
       };
@@ -321,16 +340,19 @@ export async function replay(opts: ReplayOptions): Promise<ReplayOutput> {
       if (isDelta(r)) deltas += 1;
       // An update the book took (book-feed.ts) is recorded and triggers, as the live recorder's.
       if (!applyRecord(books, r)) continue;
+      views.delete(r.ticker);
       bus.emit('book.recorded', { ticker: r.ticker, receivedMs: r.receivedMs });
       bus.emit('book.updated', { ticker: r.ticker, receivedMs: r.receivedMs });
       venue.onBook(r.ticker);
       if (runner.pending > 0) {
         await runner.idle();
         changed();
+        views.clear();
       }
       while (acting !== undefined) {
         await acting;
         changed();
+        views.clear();
       }
     }
   }
