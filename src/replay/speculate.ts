@@ -141,8 +141,15 @@ export class SpeculativeInference implements PolicyInference {
     if (this.head < this.queue.length) this.fresh = true;
     this.queue = [];
     this.head = 0;
-    const ahead = this.lookahead(this.size - 1, this.fresh);
-    this.fresh = false;
+    let ahead: Float32Array[] = [];
+    try {
+      ahead = this.lookahead(this.size - 1, this.fresh);
+      this.fresh = false;
+    } catch {
+      // A record ahead the replay will refuse when it gets there (a malformed snapshot): this
+      // evaluation is asked alone, as it would be without batching, and the next starts afresh.
+      this.fresh = true;
+    }
     const n = ahead.length + 1;
     const batch = new Float32Array(n * FEATURE_COUNT);
     batch.set(obs, 0);
