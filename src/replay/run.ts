@@ -183,12 +183,14 @@ export async function replay(opts: ReplayOptions): Promise<ReplayOutput> {
    * its mark (its book): kept between, on the replay's books (a lookahead's scratch books skip it).
    */
   const views = new Map<string, PositionView | undefined>();
+  /** The same over a lookahead's scratch books: dropped when one starts, and per changed book. */
+  const scratchViews = new Map<string, PositionView | undefined>();
   bus.on('position.changed', (p) => views.delete(p.ticker));
   const positionOf = (t: string): PositionView | undefined => {
-    if (viewed !== books) return positions.get(t);
-    if (views.has(t)) return views.get(t);
+    const kept = viewed === books ? views : scratchViews;
+    if (kept.has(t)) return kept.get(t);
     const v = positions.get(t);
-    views.set(t, v);
+    kept.set(t, v);
     return v;
   };
   const equityNow = (): Micros => {
@@ -313,6 +315,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayOutput> {
         throttleMs: opts.throttleMs,
         books,
         withBooks: (scratch, fn) => {
+          scratchViews.clear();
           viewed = scratch;
           try {
             return fn();
@@ -320,6 +323,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayOutput> {
             viewed = books;
           }
         },
+        changed: (t) => scratchViews.delete(t),
         upcoming: () => ({ records: page, from: next }),
       }),
     );

@@ -187,6 +187,8 @@ export interface LookaheadDeps {
   readonly books: ReadonlyMap<string, OrderBook>;
   /** Runs `fn` with the strategy's ports (books, marks, candidates) reading `scratch` instead. */
   withBooks<T>(scratch: Map<string, OrderBook>, fn: () => T): T;
+  /** A scratch book changed (what was derived from it, a position's mark, is stale). */
+  changed(ticker: string): void;
   /** The page being fed and the index of the record after the one being evaluated. */
   upcoming(): { readonly records: readonly BookRecord[]; readonly from: number };
 }
@@ -230,6 +232,7 @@ export function createLookahead(d: LookaheadDeps): Lookahead {
         const r = records[at]!;
         if (!applyRecord(scratch, r)) continue;
         const ticker = r.ticker;
+        d.changed(ticker);
         const time = r.receivedMs;
         f.onBookUpdate(ticker, time);
         const prev = last.get(ticker) ?? d.lastEvaluatedAt(ticker) ?? Number.NEGATIVE_INFINITY;
