@@ -180,7 +180,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayOutput> {
   });
   /**
    * A market's position view (PositionTracker.get) changes only with its position (an event) or
-   * its mark (its book): kept between, on the replay's books (a lookahead's scratch books skip it).
+   * its mark (its book): kept between, on the replay's books (and, apart, on a lookahead's).
    */
   const views = new Map<string, PositionView | undefined>();
   /** The same over a lookahead's scratch books: dropped when one starts, and per changed book. */
