@@ -11,13 +11,15 @@
 import { type Command, CommanderError, Option } from 'commander';
 import { STRATEGIES, type StrategyName } from '../config/index.js';
 import { parseDollars } from '../kalshi/index.js';
-import { migrate, openDatabase } from '../persistence/index.js';
+import { type Database, migrate, openDatabase } from '../persistence/index.js';
 import {
   loadSession,
+  openSession,
   RESULT_HEADERS,
   type RecordedSession,
   replaySession,
   resultRow,
+  type StreamedSession,
 } from '../replay/index.js';
 import { dataDirOption, guarded, subcommand } from './options.js';
 import { createProgress } from './progress.js';
@@ -48,6 +50,27 @@ function int(name: string, raw: string | undefined, min: number, max: number): n
 
 /** Reads a session (an id or a unique prefix) from the record. */
 export async function readSession(dataDir: string, id: string, env = process.env): Promise<RecordedSession> {
+  return onSession(dataDir, id, env, loadSession);
+}
+
+/** Runs `use` on a session (an id or a unique prefix) read page by page; the record stays open meanwhile. */
+export async function withSession<T>(
+  dataDir: string,
+  id: string,
+  use: (session: StreamedSession) => Promise<T>,
+  env = process.env,
+): Promise<T> {
+  return onSession(dataDir, id, env, async (database, sessionId) =>
+    use(await openSession(database, sessionId)),
+  );
+}
+
+async function onSession<T>(
+  dataDir: string,
+  id: string,
+  env: NodeJS.ProcessEnv,
+  use: (database: Database, sessionId: string) => Promise<T>,
+): Promise<T> {
   const database = await openDatabase({ url: env.DATABASE_URL?.trim() || undefined, dataDir });
   try {
     await migrate(database);
@@ -65,7 +88,7 @@ export async function readSession(dataDir: string, id: string, env = process.env
         );
       sessionId = match[0]!.id;
     }
-    return await loadSession(database, sessionId);
+    return await use(database, sessionId);
   } finally {
     await database.close();
   }
@@ -76,8 +99,15 @@ export async function runReplay(o: ReplayCliOptions): Promise<number> {
     throttleMs: int('--tick-throttle-ms', o.tickThrottleMs, 0, 60_000),
     contractSize: int('--contract-size', o.contractSize, 1, 100_000),
   };
-  const session = await readSession(o.dataDir, o.session);
-  const progress = createProgress({ label: 'replay', total: session.records.length });
+  return withSession(o.dataDir, o.session, (session) => replayRead(o, settings, session));
+}
+
+async function replayRead(
+  o: ReplayCliOptions,
+  settings: { throttleMs: number | undefined; contractSize: number | undefined },
+  session: StreamedSession,
+): Promise<number> {
+  const progress = createProgress({ label: 'replay', total: session.count });
   let out: Awaited<ReturnType<typeof replaySession>>;
   const t0 = performance.now();
   try {
@@ -89,6 +119,7 @@ export async function runReplay(o: ReplayCliOptions): Promise<number> {
       ...(o.actorMarketMode ? { marketMode: o.actorMarketMode } : {}),
       ...(o.cash ? { cash: parseDollars(o.cash, '--cash') } : {}),
       onProgress: (done) => progress.update(done),
+      keepDecisions: false,
     });
   } finally {
     progress.stop();
@@ -104,7 +135,7 @@ export async function runReplay(o: ReplayCliOptions): Promise<number> {
     digest: out.digest,
     records: out.records,
     deltas: out.deltas,
-    decisions: out.decisions.length,
+    decisions: out.decided,
     orders: out.orders.length,
     trades: r.trades,
     net_pnl_dollars: (r.netPnl / 1e6).toFixed(4),

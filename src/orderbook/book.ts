@@ -220,6 +220,20 @@ class Ladder {
     this.total = 0;
   }
 
+  /** Becomes a copy of `o` (its grid, levels and caches), reusing this ladder's arrays when they fit. */
+  copyFrom(o: Ladder): void {
+    if (this.sizes.length !== o.sizes.length) {
+      this.sizes = new Float64Array(o.sizes.length);
+      this.bits = new Uint32Array(o.bits.length);
+    }
+    this.sizes.set(o.sizes);
+    this.bits.set(o.bits);
+    this.step = o.step;
+    this.best = o.best;
+    this.levelCount = o.levelCount;
+    this.total = o.total;
+  }
+
   load(levels: readonly Level[]): void {
     for (const { price, count } of levels) {
       if (count !== 0) this.apply(price, count);
@@ -299,6 +313,15 @@ export class OrderBook {
     this.no.load(noLevels);
     this.statusValue = 'live';
     if (stamp) this.markUpdated(stamp);
+  }
+
+  /** Becomes a copy of `other` (ladders, status, stamps): a scratch book for looking ahead. */
+  copyFrom(other: OrderBook): void {
+    this.yes.copyFrom(other.yes);
+    this.no.copyFrom(other.no);
+    this.statusValue = other.statusValue;
+    this.exchangeTsMs = other.exchangeTsMs;
+    this.receivedMs = other.receivedMs;
   }
 
   /**

@@ -142,43 +142,83 @@ function resting(orders: readonly OpenOrderInput[], side: BookSide): Count {
   return s;
 }
 
+/** What every action of one view is decided on, worked out once (actionMask asks 21 times). */
+interface PlanContext {
+  readonly view: ActionView;
+  readonly settings: ActionSettings;
+  readonly take: boolean;
+  /** Our resting bids / asks (Count), and the cash our open orders reserve. */
+  readonly restingBid: Count;
+  readonly restingAsk: Count;
+  readonly reserved: Micros;
+}
+
+function planContext(view: ActionView, settings: ActionSettings): PlanContext {
+  return {
+    view,
+    settings,
+    take: settings.pricing === 'take',
+    restingBid: resting(view.openOrders, 'bid'),
+    restingAsk: resting(view.openOrders, 'ask'),
+    reserved: reservedCash(view.openOrders),
+  };
+}
+
+/** The YES price a non-HOLD `action` (1..20) would trade at, undefined when that book side is empty. */
+function priceOf(kind: ActionKind, c: PlanContext): Price | undefined {
+  const isBid = kind === 'buy_yes' || kind === 'sell_no';
+  // take: bids pay the YES ask, asks hit the best YES bid; join: the other way round.
+  return isBid === c.take ? c.view.yesAsk : c.view.bestYesBid;
+}
+
+/** Why a non-HOLD action (kind, bucket) is masked in this context, or undefined when it is allowed. */
+function maskReason(kind: ActionKind, bucket: number, c: PlanContext): MaskReason | undefined {
+  const yesPrice = priceOf(kind, c);
+  if (yesPrice === undefined) return 'no_price';
+  const { settings } = c;
+  const size = settings.contractSize * SIZE_MULTIPLIERS[bucket]!;
+  const position = c.view.position;
+  if (kind === 'sell_yes' || kind === 'sell_no') {
+    const held = kind === 'sell_yes' ? position : -position;
+    // Our resting orders on the closing side will take contracts away first.
+    const left = held - (kind === 'sell_yes' ? c.restingAsk : c.restingBid);
+    if (left <= 0) return 'nothing_to_sell';
+    if (bucket > 0 && settings.contractSize * SIZE_MULTIPLIERS[bucket - 1]! >= left) return 'redundant_size';
+    return undefined;
+  }
+  if (kind === 'buy_yes' ? position < 0 : position > 0) return 'opposite_held';
+  const exposure = Math.abs(position) + (kind === 'buy_yes' ? c.restingBid : c.restingAsk);
+  if (exposure + size > settings.maxPosition) return 'max_position';
+  const leg = kind === 'buy_yes' ? yesPrice : PRICE_SCALE - yesPrice;
+  if (size * leg > c.view.cash - c.reserved) return 'insufficient_cash';
+  return undefined;
+}
+
 /** What `action` would send in this view, or why it is masked. */
 export function planAction(action: number, view: ActionView, settings: ActionSettings): ActionPlan {
   const info = describeAction(action);
   if (info.kind === 'hold') return { ok: true, order: undefined };
   const { kind, bucket } = info;
-  const take = settings.pricing === 'take';
+  const c = planContext(view, settings);
+  const reason = maskReason(kind, bucket, c);
+  if (reason !== undefined) return { ok: false, reason };
+  const yesPrice = priceOf(kind, c)!;
   const isBid = kind === 'buy_yes' || kind === 'sell_no';
-  // take: bids pay the YES ask, asks hit the best YES bid; join: the other way round.
-  const yesPrice = isBid === take ? view.yesAsk : view.bestYesBid;
-  if (yesPrice === undefined) return { ok: false, reason: 'no_price' };
   const size = settings.contractSize * SIZE_MULTIPLIERS[bucket]!;
-  const position = view.position;
   const base = {
     kind,
     bookSide: (isBid ? 'bid' : 'ask') as BookSide,
     yesPrice,
-    timeInForce: (take ? 'immediate_or_cancel' : 'good_till_canceled') as TimeInForce,
-    postOnly: !take,
+    timeInForce: (c.take ? 'immediate_or_cancel' : 'good_till_canceled') as TimeInForce,
+    postOnly: !c.take,
   };
-
   if (kind === 'sell_yes' || kind === 'sell_no') {
-    const held = kind === 'sell_yes' ? position : -position;
-    // Our resting orders on the closing side will take contracts away first.
-    const left = held - resting(view.openOrders, kind === 'sell_yes' ? 'ask' : 'bid');
-    if (left <= 0) return { ok: false, reason: 'nothing_to_sell' };
-    if (bucket > 0 && settings.contractSize * SIZE_MULTIPLIERS[bucket - 1]! >= left)
-      return { ok: false, reason: 'redundant_size' };
+    const held = kind === 'sell_yes' ? view.position : -view.position;
+    const left = held - (kind === 'sell_yes' ? c.restingAsk : c.restingBid);
     return { ok: true, order: { ...base, count: Math.min(size, left), reduceOnly: true, cost: 0 } };
   }
-
-  if (kind === 'buy_yes' ? position < 0 : position > 0) return { ok: false, reason: 'opposite_held' };
-  const exposure = Math.abs(position) + resting(view.openOrders, isBid ? 'bid' : 'ask');
-  if (exposure + size > settings.maxPosition) return { ok: false, reason: 'max_position' };
   const leg = kind === 'buy_yes' ? yesPrice : PRICE_SCALE - yesPrice;
-  const cost = size * leg;
-  if (cost > view.cash - reservedCash(view.openOrders)) return { ok: false, reason: 'insufficient_cash' };
-  return { ok: true, order: { ...base, count: size, reduceOnly: false, cost } };
+  return { ok: true, order: { ...base, count: size, reduceOnly: false, cost: size * leg } };
 }
 
 export interface ActionMask {
@@ -190,15 +230,18 @@ export interface ActionMask {
   readonly bits: number;
 }
 
+/** planAction's verdict on every action (the same rules, the per-view sums worked out once). */
 export function actionMask(view: ActionView, settings: ActionSettings): ActionMask {
-  const allowed: boolean[] = [];
-  const reasons: (MaskReason | undefined)[] = [];
-  let bits = 0;
-  for (let a = 0; a < ACTION_COUNT; a++) {
-    const plan = planAction(a, view, settings);
-    allowed.push(plan.ok);
-    reasons.push(plan.ok ? undefined : plan.reason);
-    if (plan.ok) bits |= 1 << a;
+  const c = planContext(view, settings);
+  const allowed: boolean[] = [true];
+  const reasons: (MaskReason | undefined)[] = [undefined];
+  let bits = 1;
+  for (let a = 1; a < ACTION_COUNT; a++) {
+    const k = Math.floor((a - 1) / SIZE_MULTIPLIERS.length);
+    const reason = maskReason(ACTION_KINDS[k]!, (a - 1) % SIZE_MULTIPLIERS.length, c);
+    allowed.push(reason === undefined);
+    reasons.push(reason);
+    if (reason === undefined) bits |= 1 << a;
   }
   return { allowed, reasons, bits };
 }

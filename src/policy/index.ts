@@ -51,6 +51,7 @@ export {
   EMPTY_HISTORY,
   type History,
   type HistoryEntry,
+  historyInputFromBook,
   momentum,
   type ObservationInput,
   type OpenOrderInput,

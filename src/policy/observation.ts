@@ -101,6 +101,21 @@ export function bookInputFromBook(book: BookReader): BookInput {
   };
 }
 
+/**
+ * What pushHistory reads of a live OrderBook: the best level of each ladder and the totals (the
+ * actor pushes every update, so it does not list the top levels for it).
+ */
+export function historyInputFromBook(book: BookReader): BookInput {
+  return {
+    yes: book.depth('yes', 1),
+    no: book.depth('no', 1),
+    yesTotal: book.totalDepth('yes'),
+    noTotal: book.totalDepth('no'),
+    yesLevels: book.levelCount('yes'),
+    noLevels: book.levelCount('no'),
+  };
+}
+
 /** The builder's view of whole ladders given as [price, count] pairs in any order (e.g. a snapshot record). */
 export function bookInputFromLevels(
   yes: ReadonlyArray<readonly [Price, Count]>,

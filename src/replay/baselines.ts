@@ -16,14 +16,13 @@ import {
 
 export function randomInference(seed: number): PolicyInference {
   const rng = createRng(seed);
-  return {
-    sha256: `random-seed-${seed}`,
-    async infer() {
-      const scores = new Float32Array(ACTION_COUNT);
-      for (let a = 0; a < ACTION_COUNT; a++) scores[a] = rng.next();
-      return { scores, latencyUs: 0 };
-    },
+  // One draw of 21 scores per evaluation, in evaluation order (never ahead: the draws are the state).
+  const inferNow = () => {
+    const scores = new Float32Array(ACTION_COUNT);
+    for (let a = 0; a < ACTION_COUNT; a++) scores[a] = rng.next();
+    return { scores, latencyUs: 0 };
   };
+  return { sha256: `random-seed-${seed}`, inferNow, infer: async () => inferNow() };
 }
 
 export const randomPolicy =

@@ -5,5 +5,13 @@ export { recordStream } from './record-stream.js';
 export { RESULT_HEADERS, type ReplayResult, resultRow, sharpeByHour, summarize } from './result.js';
 export { type ReplayOptions, type ReplayOutput, replay } from './run.js';
 export { type ReplaySettings, replaySession, type SessionReplay } from './session.js';
-export { loadSession, type RecordedSession, ReplayError } from './source.js';
+export {
+  loadSession,
+  openSession,
+  type RecordedSession,
+  ReplayError,
+  type SessionHeader,
+  type StreamedSession,
+} from './source.js';
+export { type SpeculationStats, SpeculativeInference } from './speculate.js';
 export { ReplayVenue, type ReplayVenueDeps } from './venue.js';

@@ -8,7 +8,8 @@ import { DEFAULTS, STRATEGIES } from '../config/index.js';
 import { MICROS_PER_DOLLAR } from '../domain/index.js';
 import { type PreparedStrategy, prepareStrategy, type StrategyConfig } from '../strategy/index.js';
 import { type ReplayOutput, replay } from './run.js';
-import type { RecordedSession } from './source.js';
+import type { RecordedSession, StreamedSession } from './source.js';
+import { type SpeculationSettings, type SpeculationStats, SpeculativeInference } from './speculate.js';
 
 export interface ReplaySettings {
   readonly strategy?: StrategyName;
@@ -19,6 +20,12 @@ export interface ReplaySettings {
   /** Opening cash (default: the session's, else $1,000). */
   readonly cash?: number;
   readonly onProgress?: (done: number) => void;
+  /** Keep every decision in the output (default true). */
+  readonly keepDecisions?: boolean;
+  /** Batch the model's inference (speculate.ts; default true). False: one call per evaluation. */
+  readonly batch?: boolean;
+  /** Batch sizes (speculate.ts's defaults otherwise). */
+  readonly speculation?: Partial<SpeculationSettings>;
   /** A strategy prepared elsewhere (a baseline): used instead of preparing `strategy`. */
   readonly prepare?: (config: StrategyConfig) => PreparedStrategy;
 }
@@ -26,6 +33,8 @@ export interface ReplaySettings {
 export interface SessionReplay extends ReplayOutput {
   readonly strategy: StrategyName;
   readonly modelSha256?: string;
+  /** How the model was asked (batches, predictions kept and dropped), for a loaded model. */
+  readonly inference?: SpeculationStats;
 }
 
 type Recorded = {
@@ -42,7 +51,7 @@ type Recorded = {
 };
 
 export async function replaySession(
-  session: RecordedSession,
+  session: RecordedSession | StreamedSession,
   s: ReplaySettings = {},
 ): Promise<SessionReplay> {
   const c = session.config as Recorded;
@@ -62,10 +71,20 @@ export async function replaySession(
       : {}),
     maxPositionPerMarket,
   };
-  const prepared = s.prepare ? s.prepare(strategyConfig) : await prepareStrategy(strategyConfig);
+  // The model's answers are batched (speculate.ts): the same decisions, far fewer model calls.
+  let speculative: SpeculativeInference | undefined;
+  const prepared = s.prepare
+    ? s.prepare(strategyConfig)
+    : await prepareStrategy(strategyConfig, {
+        inference: (model) => {
+          speculative = new SpeculativeInference(model, s.speculation);
+          return speculative;
+        },
+      });
   try {
     const out = await replay({
       records: session.records,
+      ...(speculative && s.batch !== false ? { speculative } : {}),
       ...(session.tradingWindows ? { tradingWindows: session.tradingWindows } : {}),
       strategy: prepared,
       strategyName: strategy,
@@ -78,8 +97,14 @@ export async function replaySession(
         maxExposureMicros: c.risk?.maxExposureMicros ?? Number.MAX_SAFE_INTEGER,
       },
       ...(s.onProgress ? { onProgress: s.onProgress } : {}),
+      ...(s.keepDecisions === undefined ? {} : { keepDecisions: s.keepDecisions }),
     });
-    return { ...out, strategy, ...(prepared.model ? { modelSha256: prepared.model.sha256 } : {}) };
+    return {
+      ...out,
+      strategy,
+      ...(prepared.model ? { modelSha256: prepared.model.sha256 } : {}),
+      ...(speculative ? { inference: { ...speculative.stats } } : {}),
+    };
   } finally {
     await prepared.close();
   }

@@ -45,6 +45,11 @@ export interface StrategyPorts {
   positions(): readonly PositionView[];
   openOrders(): readonly TrackedOrder[];
   cash(): Micros | undefined;
+  /**
+   * Cash plus positions marked to market, when the caller can tell it without listing every
+   * position (the replay); default: cash() plus Σ cost basis + unrealized over positions().
+   */
+  equity?(): Micros;
   /** Watched markets that are open (hot-mode candidates). */
   candidates(): readonly string[];
   totals(): { realized: number; unrealized: number; fees: number; net: number };
@@ -77,7 +82,15 @@ export function latencyStatus(l: LatencySummary) {
   return { inferences: l.count, p50_us: l.p50Us, p99_us: l.p99Us, max_us: l.maxUs };
 }
 
-export async function prepareStrategy(config: StrategyConfig): Promise<PreparedStrategy> {
+export interface PrepareOptions {
+  /** What the policy infers with, given its loaded model (default: the model itself). */
+  readonly inference?: (model: PolicyModel) => PolicyInference;
+}
+
+export async function prepareStrategy(
+  config: StrategyConfig,
+  options: PrepareOptions = {},
+): Promise<PreparedStrategy> {
   if (config.strategy !== 'policy') {
     return {
       build: () => ({
@@ -93,7 +106,7 @@ export async function prepareStrategy(config: StrategyConfig): Promise<PreparedS
   const { loadPolicyModel } = await import('../policy/onnx/model.js');
   const model = await loadPolicyModel(file);
   return {
-    ...preparePolicy(model, config, {
+    ...preparePolicy(options.inference?.(model) ?? model, config, {
       status: () => ({
         model: { file, sha256: model.sha256, feature_version: model.metadata.feature_version },
         inference: latencyStatus(model.latency()),
@@ -128,6 +141,7 @@ export function preparePolicy(
             .map(openOrderInput),
         cash: ports.cash,
         equity: () => {
+          if (ports.equity) return ports.equity();
           let marked = 0;
           for (const p of ports.positions()) marked += p.costBasis + (p.unrealizedPnl ?? 0);
           return (ports.cash() ?? 0) + marked;

@@ -32,6 +32,8 @@ export {
   type ActorAction,
   type PolicyInference,
   type PolicyPorts,
+  type PolicyQuestion,
+  type PolicyScores,
   type PolicySettings,
   PolicyStrategy,
 } from './policy.js';

@@ -21,6 +21,7 @@ import type { Count, Micros } from '../domain/index.js';
 import {
   ACTION_COUNT,
   ACTION_NAMES,
+  type ActionMask,
   type ActionSettings,
   type ActionView,
   actionMask,
@@ -43,6 +44,7 @@ import {
   buildObservation,
   EMPTY_HISTORY,
   type History,
+  historyInputFromBook,
   type OpenOrderInput,
   type PortfolioInput,
   pushHistory,
@@ -50,10 +52,30 @@ import {
 import { FEATURE_NAMES, FEATURE_VERSION } from '../policy/spec.js';
 import type { MarketView, Strategy, StrategyResult } from './types.js';
 
+/** Scores of one observation, and how long they took. */
+export interface PolicyScores {
+  readonly scores: Float32Array;
+  readonly latencyUs: number;
+}
+
 /** What the actor infers with (PolicyModel, or anything with its shape). */
 export interface PolicyInference {
   readonly sha256: string;
-  infer(obs: Float32Array): Promise<{ readonly scores: Float32Array; readonly latencyUs: number }>;
+  infer(obs: Float32Array): Promise<PolicyScores>;
+  /**
+   * The scores when they are at hand without waiting (a replay's batch, a seeded baseline);
+   * undefined: call infer. With it, an evaluation may conclude synchronously.
+   */
+  inferNow?(obs: Float32Array): PolicyScores | undefined;
+}
+
+/** An evaluation that needs the model: the observation, and what the decision is taken on. */
+export interface PolicyQuestion {
+  readonly ticker: string;
+  readonly now: number;
+  readonly obs: Float32Array;
+  readonly view: ActionView;
+  readonly mask: ActionMask;
 }
 
 /** What the actor reads of the trader (the runtime's services, or the replay's). */
@@ -103,6 +125,18 @@ export class PolicyStrategy implements Strategy {
     private readonly onAction?: (a: ActorAction) => void,
   ) {}
 
+  /**
+   * A copy that goes on from this one's state (each market's history and activity, the hot
+   * choice) on the same model, ports and settings, without publishing actions: a replay looks
+   * ahead with it (src/replay/speculate.ts) and this strategy is left as it was.
+   */
+  fork(): PolicyStrategy {
+    const copy = new PolicyStrategy(this.model, this.ports, this.settings);
+    for (const [ticker, m] of this.markets) copy.markets.set(ticker, { ...m });
+    copy.hot = this.hot;
+    return copy;
+  }
+
   private memory(ticker: string): MarketMemory {
     let m = this.markets.get(ticker);
     if (!m) {
@@ -115,7 +149,7 @@ export class PolicyStrategy implements Strategy {
   onBookUpdate(ticker: string, now: number): void {
     const book = this.ports.book(ticker);
     if (!book) return;
-    const input = bookInputFromBook(book);
+    const input = historyInputFromBook(book);
     const m = this.memory(ticker);
     m.history = pushHistory(m.history, input, now);
     const depth = input.yesTotal + input.noTotal;
@@ -178,8 +212,11 @@ export class PolicyStrategy implements Strategy {
     return { obs, view, mask: actionMask(view, this.settings.actions) };
   }
 
-  async evaluate(market: MarketView): Promise<StrategyResult> {
-    const { ticker, now } = market;
+  /**
+   * The first half of an evaluation: a hold that needs no model (not a target, no book, cash
+   * unknown), or the question to put to it. Pure but for the hot choice (hot mode).
+   */
+  question(ticker: string, now: number): StrategyResult | PolicyQuestion {
     if (!this.isTarget(ticker, now)) return { action: 'hold', reason: 'actor:not_target' };
     const book = this.ports.book(ticker);
     if (!book) return { action: 'hold', reason: 'actor:no_book' };
@@ -191,7 +228,13 @@ export class PolicyStrategy implements Strategy {
       { bid: book.bestYesBid(), ask: book.yesAsk() },
       cash,
     );
-    const { scores, latencyUs } = await this.model.infer(obs);
+    return { ticker, now, obs, view, mask };
+  }
+
+  /** The second half: the decision on the model's answer, with its evidence. */
+  decide(q: PolicyQuestion, answer: PolicyScores): StrategyResult {
+    const { ticker, now, obs, view, mask } = q;
+    const { scores, latencyUs } = answer;
     const action = chooseAction(scores, mask);
     const features: Record<string, number> = {};
     for (let i = 0; i < FEATURE_NAMES.length; i++) features[FEATURE_NAMES[i]!] = obs[i]!;
@@ -222,5 +265,21 @@ export class PolicyStrategy implements Strategy {
     return decided.action === 'trade'
       ? { action: 'trade', intent: decided.intent, ...evidence }
       : { action: 'hold', reason: decided.reason, ...evidence };
+  }
+
+  /**
+   * Synchronous when no model is needed or its scores are at hand (inferNow), else after infer. A
+   * throw is answered as a rejection (the runner records it as a strategy_error hold), as before.
+   */
+  evaluate(market: MarketView): StrategyResult | Promise<StrategyResult> {
+    try {
+      const q = this.question(market.ticker, market.now);
+      if ('action' in q) return q;
+      const ready = this.model.inferNow?.(q.obs);
+      if (ready !== undefined) return this.decide(q, ready);
+      return this.model.infer(q.obs).then((answer) => this.decide(q, answer));
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 }

@@ -93,6 +93,11 @@ export class StrategyRunner {
     this.deps.bus.off('book.updated', this.onBook);
   }
 
+  /** When `ticker` was last evaluated (the throttle's reference), undefined before its first. */
+  lastEvaluatedAt(ticker: string): number | undefined {
+    return this.lastEvaluation.get(ticker);
+  }
+
   /** Evaluations in flight. */
   get pending(): number {
     return this.inFlight.size;

@@ -29,16 +29,20 @@ function constantModel(best: number, second: number): Uint8Array {
   );
 }
 
+/** A simulator stream as a recorded session, the policy on every market. */
+async function simSession(stream: Parameters<typeof simBookStream>[0]): Promise<RecordedSession> {
+  return {
+    id: 'test',
+    strategy: 'policy',
+    openingCash: 1_000 * MICROS_PER_DOLLAR,
+    records: await simBookStream(stream),
+    config: { actor: { marketMode: 'all', contractSize: 1 } },
+  };
+}
+
 describe('traderv3 replay (the core)', () => {
   it('gives the same digest run after run, and another one for other decisions', async () => {
-    const records = await simBookStream({ seed: 3, steps: 4_000, markets: 3 });
-    const session: RecordedSession = {
-      id: 'test',
-      strategy: 'policy',
-      openingCash: 1_000 * MICROS_PER_DOLLAR,
-      records,
-      config: { actor: { marketMode: 'all', contractSize: 1 } },
-    };
+    const session = await simSession({ seed: 3, steps: 4_000, markets: 3 });
     const { mkdtempSync, writeFileSync } = await import('node:fs');
     const { join } = await import('node:path');
     const { tmpdir } = await import('node:os');
@@ -64,5 +68,25 @@ describe('traderv3 replay (the core)', () => {
     const h2 = await replaySession(session, { strategy: 'hardcoded' });
     expect(h2.digest).toBe(h1.digest);
     expect(h1.result.trades).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('decides the same with batched inference as with one model call per evaluation', async () => {
+    // The shipped model (a trained MLP: scores vary with every feature) on every market, so that
+    // the batches' predictions are tested against trades, fills and the portfolio they change.
+    const session = await simSession({ seed: 5, steps: 6_000, markets: 4 });
+    const alone = await replaySession(session, { batch: false });
+    const batched = await replaySession(session, {});
+    expect(alone.inference?.batches).toBe(0);
+    expect(batched.inference?.disabled).toBeUndefined();
+    expect(batched.inference?.hits).toBeGreaterThan(0);
+    expect(batched.inference?.batches).toBeLessThan(alone.inference?.singles ?? 0);
+    expect(batched.inference?.misses).toBeGreaterThan(0);
+    expect(alone.orders.length).toBeGreaterThan(0);
+    expect(batched.digest).toBe(alone.digest);
+    const strip = (ds: typeof alone.decisions) =>
+      ds.map(({ details, ...d }) => ({ ...d, action: details?.action ?? d.action }));
+    expect(strip(batched.decisions)).toEqual(strip(alone.decisions));
+    expect(batched.orders).toEqual(alone.orders);
+    expect(batched.result).toEqual(alone.result);
   }, 120_000);
 });
