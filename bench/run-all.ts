@@ -3,9 +3,6 @@
  * the summary rows each writes with `--json`, and writes them as one markdown table to
  * bench/RESULTS.md (the README links it), with each bench's full printed output below it.
  *
- * Replay throughput: `traderv3 replay` is being built elsewhere; when src/replay and bench/replay.ts
- * exist their row is run, otherwise the table says "not yet".
- *
  * Options: --only name,name (book, ingest, tick, inference, db, start, memory, replay)
  *          --out FILE (default bench/RESULTS.md). Figures from a shared machine are noisy: the load
  *          average is written next to them.
@@ -41,19 +38,6 @@ const started = new Date();
 
 for (const b of BENCHES) {
   if (only && !only.includes(b.name)) continue;
-  if (b.name === 'replay' && !(existsSync(join(ROOT, 'src', 'replay')) && existsSync(join(ROOT, b.file)))) {
-    rows.push({
-      bench: 'replay throughput (`traderv3 replay`)',
-      metric: 'deltas/s',
-      ours: 'not yet',
-      versus: '',
-      ratio: '',
-      target: '≥ 200,000',
-      met: undefined,
-      note: 'NOT YET: src/replay is being built in parallel; this row runs bench/replay.ts once both exist',
-    });
-    continue;
-  }
   const json = join(work, `${b.name}.json`);
   console.log(`\n### ${b.name}: tsx ${b.file} ${b.args.join(' ')}`);
   const t0 = Date.now();
