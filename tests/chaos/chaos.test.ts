@@ -14,11 +14,10 @@ import { FAULT_KINDS } from '../../src/chaos/schedule.js';
 import { scratchDatabase } from '../../src/chaos/scratch-db.js';
 
 /**
- * An intent already in ACTING when the operator's halt arrives is still sent (the machine moves
- * to HALTED, but the executeIntent promise runs on): its create can reach the exchange a few
- * hundred ms after the halt was answered.
+ * Breaches found and not fixed yet, printed rather than failed on (planning/chaos.md, "Findings").
+ * Empty: every finding so far is fixed, so every invariant must hold.
  */
-const KNOWN_BREACHES = new Set(['no order created while not allowed to trade']);
+const KNOWN_BREACHES = new Set<string>();
 
 describe('chaos (short seeded run)', () => {
   it('every fault kind once; the trader recovers and the exchange and the record agree', async () => {
