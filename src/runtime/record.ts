@@ -88,6 +88,18 @@ export async function openRecord(
     fillsSinceMs = Math.min(fillsSinceMs, o.createdMs);
   }
 
+  // The ledger continues from the newest earlier session on this exchange that has a balance.
+  // What the exchange did for us since that session stopped (a settlement overnight, a fill of an
+  // order left resting) is read back from then, so it is booked as what it was, not as drift.
+  let openingBalance: Micros | undefined;
+  for (const earlier of await repos.sessions.list({ exchange, limit: 20 })) {
+    openingBalance = await repos.ledger.balanceAfterLast(earlier.id);
+    if (openingBalance === undefined) continue;
+    const stopped = earlier.status === 'ended' && earlier.endedAt ? earlier.endedAt : earlier.startedAt;
+    fillsSinceMs = Math.min(fillsSinceMs, stopped.getTime());
+    break;
+  }
+
   // Fills and settlements the database already has from that window: counted before, never
   // entered twice (calibration reads both back from fillsSinceMs).
   const known = await repos.fills.idsSince(exchange, new Date(fillsSinceMs - 60_000));
@@ -96,13 +108,6 @@ export async function openRecord(
     'settlement',
     new Date(fillsSinceMs - 60_000),
   );
-
-  // The ledger continues from the newest earlier session on this exchange that has a balance.
-  let openingBalance: Micros | undefined;
-  for (const earlier of await repos.sessions.list({ exchange, limit: 20 })) {
-    openingBalance = await repos.ledger.balanceAfterLast(earlier.id);
-    if (openingBalance !== undefined) break;
-  }
 
   const last = await repos.risk.lastBreakerEvent(exchange);
   const openBreaker = last?.kind === 'breaker_tripped' ? last : undefined;

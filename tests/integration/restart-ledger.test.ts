@@ -108,3 +108,44 @@ it('books the fills a crash lost at the cash they really moved, so no drift halt
     await after.close();
   }
 }, 120_000);
+
+it('books what settled while it was stopped as the settlement it was, not as drift', async () => {
+  const ticker = env.sim.core.markets()[1]!.ticker;
+  const account = env.traders.account();
+  const accountId = env.sim.accountOf(account.creds.key_id)!;
+  const flags = { dataDir: join(env.traders.dir, 'overnight'), reconcileInterval: '3600' };
+
+  const first = await env.traders.start(ticker, flags, account);
+  await inState(first.trader, 'READY');
+  await buyFromSeller(env.sim, first.trader, ticker, 500);
+  await until('5 YES', () => position(first.trader, ticker) === 500);
+  await first.trader.shutdown({ cancelOrders: true });
+
+  // Overnight the market settles YES: the exchange pays $5 into the account.
+  expect(env.sim.core.settle(ticker, 'yes').ok).toBe(true);
+  // …a while before the next start (the exchange filters by whole seconds).
+  await new Promise((r) => setTimeout(r, 2_000));
+
+  // (It watches another market: the settled one cannot be traded any more.)
+  const next = await env.traders.start(env.sim.core.markets()[2]!.ticker, flags, account);
+  try {
+    await until('calibrated', () => ['READY', 'HALTED', 'ERROR'].includes(stateOf(next.trader)), 30_000);
+    await new Promise((r) => setTimeout(r, 1_500));
+    const status = (await next.trader.control.status()) as { halt: unknown; cash_dollars?: string };
+    expect(stateOf(next.trader)).toBe('READY');
+    expect(status.halt).toBeNull();
+    expect(status.cash_dollars).toBe(formatDollars(env.sim.core.balance(accountId).cash));
+  } finally {
+    await next.trader.shutdown({ cancelOrders: true });
+  }
+  const db = await openDatabase({ dataDir: flags.dataDir });
+  try {
+    const rows = await db.query<{ kind: string; amount: number }>(
+      `select l.kind, l.amount from ledger l join trading_sessions s on s.id = l.session_id
+       where s.started_at = (select max(started_at) from trading_sessions) order by l.id`,
+    );
+    expect(rows.map((r) => [r.kind, Number(r.amount)])).toEqual([['settlement', 5_000_000]]);
+  } finally {
+    await db.close();
+  }
+}, 120_000);
