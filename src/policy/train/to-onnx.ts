@@ -44,6 +44,8 @@ function withOnnx(
       train_samples: String(r.samples),
       train_horizon: String(dataset.horizon),
       train_min_edge: String(teacher.minEdge),
+      train_teacher: 'round-trip-taker-fees-rounded',
+      hold_margin: String(r.holdMargin),
       contract_size: String(settings.contractSize),
       dataset_sha256: r.datasetSha256,
     },

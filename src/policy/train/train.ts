@@ -13,13 +13,30 @@
  * where it is. Pausing changes nothing computed: both give the same weights.
  */
 import { createHash } from 'node:crypto';
-import { ACTION_COUNT, type ActionSettings, DEFAULT_ACTION_SETTINGS } from '../actions.js';
+import {
+  ACTION_COUNT,
+  type ActionSettings,
+  actionMask,
+  DEFAULT_ACTION_SETTINGS,
+  describeAction,
+  HOLD,
+  planAction,
+} from '../actions.js';
 import { PolicyError } from '../errors.js';
 import type { MlpWeights } from '../onnx/mlp.js';
 import { FEATURE_COUNT } from '../spec.js';
 import type { Dataset } from './dataset.js';
 import { createRng, type Rng } from './rng.js';
-import { DEFAULT_TEACHER, type TeacherSettings, teacherAction } from './teacher.js';
+import { DEFAULT_TEACHER, realizedValue, type TeacherSettings, teacherAction } from './teacher.js';
+
+/**
+ * The HOLD margins (logits) the trainer chooses from: the exported model's HOLD score is raised by
+ * the chosen one, so the live argmax trades only when an allowed action's score beats HOLD's by
+ * more than it. Chosen on the VALIDATION samples (the latest of the training data, never an
+ * evaluation session) as the margin whose trades have the largest realized value there (ties: the
+ * larger margin, fewer trades).
+ */
+export const HOLD_MARGINS: readonly number[] = [0, 0.5, 1, 2, 3, 4, 6, 8];
 
 export interface TrainOptions {
   readonly seed: number;
@@ -36,6 +53,8 @@ export interface TrainOptions {
   readonly validationShare?: number;
   readonly actionSettings?: ActionSettings;
   readonly teacher?: TeacherSettings;
+  /** A fixed HOLD margin (logits) instead of choosing one of HOLD_MARGINS on the validation samples. */
+  readonly holdMargin?: number;
 }
 
 export interface TrainReport {
@@ -55,6 +74,12 @@ export interface TrainReport {
   readonly validationTeacherTrades: number;
   readonly validationPolicyTrades: number;
   readonly validationAgreedTrades: number;
+  /** The HOLD margin added to the exported HOLD bias. */
+  readonly holdMargin: number;
+  /** Per HOLD_MARGINS candidate: the realized value ($, teacher.ts formulas) of the policy's validation trades, and their count. */
+  readonly validationValueByMargin: ReadonlyArray<{ margin: number; dollars: number; trades: number }>;
+  /** The same for the teacher's own labels (the hindsight ceiling). */
+  readonly validationTeacherDollars: number;
   /** How often the teacher chose each action, over all samples. */
   readonly labelCounts: readonly number[];
   /** sha256 of the observations and labels trained on. */
@@ -181,6 +206,15 @@ function checkOptions(dataset: Dataset, o: TrainOptions, hidden: readonly number
     }
   }
 }
+
+const viewOf = (s: Dataset['samples'][number]) => ({
+  ticker: s.ticker,
+  bestYesBid: s.bestYesBid,
+  yesAsk: s.yesAsk,
+  position: s.position,
+  cash: s.cash,
+  openOrders: [],
+});
 
 function digest(dataset: Dataset, labels: Int32Array): string {
   const h = createHash('sha256');
@@ -318,13 +352,57 @@ function* trainSteps(dataset: Dataset, options: TrainOptions): Generator<TrainPr
   const labelCounts = new Array<number>(ACTION_COUNT).fill(0);
   for (const l of labels) labelCounts[l]! += 1;
 
+  // The confidence threshold: per validation sample, the best allowed non-HOLD action, how far its
+  // score is above HOLD's, and what it would have realized.
+  const settings = options.actionSettings ?? DEFAULT_ACTION_SETTINGS;
+  const realizedOf = (i: number, action: number): number => {
+    if (action === HOLD) return 0;
+    const sample = dataset.samples[i]!;
+    const plan = planAction(action, viewOf(sample), settings);
+    const info = describeAction(action);
+    if (!plan.ok || !plan.order || info.kind === 'hold') return 0;
+    return realizedValue(sample, info.kind, plan.order.count);
+  };
+  const gaps: Array<{ gap: number; value: number }> = [];
+  let teacherValue = 0;
+  for (let i = nTrain; i < total; i++) {
+    teacherValue += realizedOf(i, labels[i]!);
+    const logits = forward(layers, acts, dataset.samples[i]!.obs);
+    const mask = actionMask(viewOf(dataset.samples[i]!), settings);
+    let best = HOLD;
+    for (let a = 1; a < ACTION_COUNT; a++)
+      if (mask.allowed[a] && (best === HOLD || logits[a]! > logits[best]!)) best = a;
+    if (best !== HOLD) gaps.push({ gap: logits[best]! - logits[HOLD]!, value: realizedOf(i, best) });
+  }
+  const byMargin = HOLD_MARGINS.map((margin) => {
+    let micros = 0;
+    let trades = 0;
+    for (const g of gaps)
+      if (g.gap > margin) {
+        micros += g.value;
+        trades++;
+      }
+    return { margin, dollars: micros / 1e6, trades };
+  });
+  let holdMargin = options.holdMargin ?? 0;
+  if (options.holdMargin === undefined) {
+    let bestDollars = Number.NEGATIVE_INFINITY;
+    for (const m of byMargin)
+      if (m.dollars >= bestDollars) {
+        bestDollars = m.dollars;
+        holdMargin = m.margin;
+      }
+  }
+
   return {
     weights: {
       layers: layers.map((l) => ({
         inputs: l.inputs,
         outputs: l.outputs,
         weight: Float32Array.from(l.w),
-        bias: Float32Array.from(l.b),
+        bias: Float32Array.from(l.b, (b, o) =>
+          l === layers[layers.length - 1] && o === HOLD ? b + holdMargin : b,
+        ),
       })),
     },
     report: {
@@ -340,6 +418,9 @@ function* trainSteps(dataset: Dataset, options: TrainOptions): Generator<TrainPr
       validationTeacherTrades: nVal - valHold,
       validationPolicyTrades: policyTrades,
       validationAgreedTrades: agreedTrades,
+      holdMargin,
+      validationValueByMargin: byMargin,
+      validationTeacherDollars: teacherValue / 1e6,
       labelCounts,
       datasetSha256: digest(dataset, labels),
     },
