@@ -70,7 +70,11 @@ export interface TrainReport {
   readonly validationAccuracy: number;
   /** Validation accuracy of always answering HOLD (the baseline to beat). */
   readonly validationHoldShare: number;
-  /** Validation samples where the teacher trades / the policy trades / both pick the same trade. */
+  /**
+   * Validation samples where the teacher trades / the policy trades / both pick the same trade. The
+   * policy's here is the raw argmax (no mask, no HOLD margin); `validationValueByMargin` counts the
+   * trades the masked argmax makes at each margin.
+   */
   readonly validationTeacherTrades: number;
   readonly validationPolicyTrades: number;
   readonly validationAgreedTrades: number;
