@@ -232,27 +232,35 @@ describe('train', () => {
     ]);
   });
 
-  it('raises only the exported HOLD bias by the HOLD margin, and records it in the metadata', () => {
-    const plain = train(ds, { ...opts, holdMargin: 0 });
-    const wary = train(ds, { ...opts, holdMargin: 3 });
+  it('lowers the exported entry and exit scores by their HOLD margins, and records them in the metadata', () => {
+    const plain = train(ds, { ...opts, entryMargin: 0, exitMargin: 0 });
+    const wary = train(ds, { ...opts, entryMargin: 3, exitMargin: 1 });
     const last = (r: typeof plain) => r.weights.layers.at(-1)!;
-    expect(last(wary).bias[0]! - last(plain).bias[0]!).toBeCloseTo(3, 5);
-    expect(Array.from(last(wary).bias.slice(1))).toEqual(Array.from(last(plain).bias.slice(1)));
+    const shift = Array.from(last(wary).bias, (b, o) => Math.round((last(plain).bias[o]! - b) * 1e4) / 1e4);
+    // HOLD, then buy_yes ×5, sell_yes ×5, buy_no ×5, sell_no ×5.
+    const five = (m: number) => [m, m, m, m, m];
+    expect(shift).toEqual([0, ...five(3), ...five(1), ...five(3), ...five(1)]);
     expect(Array.from(last(wary).weight)).toEqual(Array.from(last(plain).weight));
-    expect(wary.report.holdMargin).toBe(3);
-    const text = Buffer.from(trainToOnnx(ds, { ...opts, holdMargin: 3 }).bytes).toString('latin1');
-    expect(text).toContain('hold_margin');
+    expect([wary.report.entryMargin, wary.report.exitMargin]).toEqual([3, 1]);
+    const text = Buffer.from(trainToOnnx(ds, { ...opts, entryMargin: 3 }).bytes).toString('latin1');
+    expect(text).toContain('hold_margin_entry');
+    expect(text).toContain('hold_margin_exit');
   });
 
-  it('chooses the HOLD margin whose validation trades realized the most', () => {
+  it('chooses the entry and the exit margin whose validation trades realized the most', () => {
     const { report } = train(ds, opts);
-    expect(HOLD_MARGINS).toContain(report.holdMargin);
-    const best = Math.max(...report.validationValueByMargin.map((m) => m.dollars));
-    const chosen = report.validationValueByMargin.find((m) => m.margin === report.holdMargin)!;
-    expect(chosen.dollars).toBe(best);
-    // More margin, never more trades.
-    const trades = report.validationValueByMargin.map((m) => m.trades);
-    expect(trades).toEqual([...trades].sort((a, b) => b - a));
+    for (const [side, chosen] of [
+      ['entries', report.entryMargin],
+      ['exits', report.exitMargin],
+    ] as const) {
+      expect(HOLD_MARGINS).toContain(chosen);
+      const rows = report.validationValueByMargin.map((m) => m[side]);
+      const best = Math.max(...rows.map((r) => r.dollars));
+      expect(report.validationValueByMargin.find((m) => m.margin === chosen)![side].dollars).toBe(best);
+      // More margin, never more trades.
+      const trades = rows.map((r) => r.trades);
+      expect(trades).toEqual([...trades].sort((x, y) => y - x));
+    }
   });
 
   it('refuses bad options and an empty dataset by field', () => {

@@ -30,11 +30,14 @@ import { createRng, type Rng } from './rng.js';
 import { DEFAULT_TEACHER, realizedValue, type TeacherSettings, teacherAction } from './teacher.js';
 
 /**
- * The HOLD margins (logits) the trainer chooses from: the exported model's HOLD score is raised by
- * the chosen one, so the live argmax trades only when an allowed action's score beats HOLD's by
- * more than it. Chosen on the VALIDATION samples (the latest of the training data, never an
- * evaluation session) as the margin whose trades have the largest realized value there (ties: the
- * larger margin, fewer trades).
+ * The HOLD margins (logits) the trainer chooses from, one for entries (buy_*) and one for exits
+ * (sell_*): the exported model's buy scores are lowered by the entry margin and its sell scores by
+ * the exit margin, so the live argmax takes an action only when its score beats HOLD's by more than
+ * its kind's margin. Each is chosen on the VALIDATION samples (the latest of the training data,
+ * never an evaluation session) as the margin whose trades of that kind — the best allowed entry
+ * (exit) of each sample, where its score beats HOLD's by more — realized the most (ties: the larger
+ * margin, fewer trades). Entries and exits get their own because a policy's exits only happen after
+ * its entries: an exit margin chosen on the synthetic positions says nothing about entering.
  */
 export const HOLD_MARGINS: readonly number[] = [0, 0.5, 1, 2, 3, 4, 6, 8];
 
@@ -53,8 +56,9 @@ export interface TrainOptions {
   readonly validationShare?: number;
   readonly actionSettings?: ActionSettings;
   readonly teacher?: TeacherSettings;
-  /** A fixed HOLD margin (logits) instead of choosing one of HOLD_MARGINS on the validation samples. */
-  readonly holdMargin?: number;
+  /** Fixed HOLD margins (logits) instead of choosing them from HOLD_MARGINS on the validation samples. */
+  readonly entryMargin?: number;
+  readonly exitMargin?: number;
 }
 
 export interface TrainReport {
@@ -78,10 +82,15 @@ export interface TrainReport {
   readonly validationTeacherTrades: number;
   readonly validationPolicyTrades: number;
   readonly validationAgreedTrades: number;
-  /** The HOLD margin added to the exported HOLD bias. */
-  readonly holdMargin: number;
-  /** Per HOLD_MARGINS candidate: the realized value ($, teacher.ts formulas) of the policy's validation trades, and their count. */
-  readonly validationValueByMargin: ReadonlyArray<{ margin: number; dollars: number; trades: number }>;
+  /** The margins taken off the exported buy_* (entry) and sell_* (exit) biases. */
+  readonly entryMargin: number;
+  readonly exitMargin: number;
+  /** Per HOLD_MARGINS candidate: the realized value ($, teacher.ts formulas) of the policy's validation entries and exits, and their counts. */
+  readonly validationValueByMargin: ReadonlyArray<{
+    margin: number;
+    entries: { dollars: number; trades: number };
+    exits: { dollars: number; trades: number };
+  }>;
   /** The same for the teacher's own labels (the hindsight ceiling). */
   readonly validationTeacherDollars: number;
   /** How often the teacher chose each action, over all samples. */
@@ -210,6 +219,12 @@ function checkOptions(dataset: Dataset, o: TrainOptions, hidden: readonly number
     }
   }
 }
+
+/** buy_yes / buy_no: an action that opens or adds (the others but HOLD close). */
+const isEntry = (action: number): boolean => {
+  const kind = describeAction(action).kind;
+  return kind === 'buy_yes' || kind === 'buy_no';
+};
 
 const viewOf = (s: Dataset['samples'][number]) => ({
   ticker: s.ticker,
@@ -367,36 +382,56 @@ function* trainSteps(dataset: Dataset, options: TrainOptions): Generator<TrainPr
     if (!plan.ok || !plan.order || info.kind === 'hold') return 0;
     return realizedValue(sample, info.kind, plan.order.count);
   };
-  const gaps: Array<{ gap: number; value: number }> = [];
+  const gaps = {
+    entries: [] as Array<{ gap: number; value: number }>,
+    exits: [] as Array<{ gap: number; value: number }>,
+  };
   let teacherValue = 0;
   for (let i = nTrain; i < total; i++) {
     teacherValue += realizedOf(i, labels[i]!);
     const logits = forward(layers, acts, dataset.samples[i]!.obs);
     const mask = actionMask(viewOf(dataset.samples[i]!), settings);
-    let best = HOLD;
-    for (let a = 1; a < ACTION_COUNT; a++)
-      if (mask.allowed[a] && (best === HOLD || logits[a]! > logits[best]!)) best = a;
-    if (best !== HOLD) gaps.push({ gap: logits[best]! - logits[HOLD]!, value: realizedOf(i, best) });
+    for (const side of ['entries', 'exits'] as const) {
+      let best = HOLD;
+      for (let a = 1; a < ACTION_COUNT; a++)
+        if (
+          mask.allowed[a] &&
+          isEntry(a) === (side === 'entries') &&
+          (best === HOLD || logits[a]! > logits[best]!)
+        )
+          best = a;
+      if (best !== HOLD) gaps[side].push({ gap: logits[best]! - logits[HOLD]!, value: realizedOf(i, best) });
+    }
   }
-  const byMargin = HOLD_MARGINS.map((margin) => {
+  const valueAbove = (list: ReadonlyArray<{ gap: number; value: number }>, margin: number) => {
     let micros = 0;
     let trades = 0;
-    for (const g of gaps)
+    for (const g of list)
       if (g.gap > margin) {
         micros += g.value;
         trades++;
       }
-    return { margin, dollars: micros / 1e6, trades };
-  });
-  let holdMargin = options.holdMargin ?? 0;
-  if (options.holdMargin === undefined) {
+    return { dollars: micros / 1e6, trades };
+  };
+  const byMargin = HOLD_MARGINS.map((margin) => ({
+    margin,
+    entries: valueAbove(gaps.entries, margin),
+    exits: valueAbove(gaps.exits, margin),
+  }));
+  const choose = (side: 'entries' | 'exits', fixed: number | undefined): number => {
+    if (fixed !== undefined) return fixed;
+    let chosen = 0;
     let bestDollars = Number.NEGATIVE_INFINITY;
     for (const m of byMargin)
-      if (m.dollars >= bestDollars) {
-        bestDollars = m.dollars;
-        holdMargin = m.margin;
+      if (m[side].dollars >= bestDollars) {
+        bestDollars = m[side].dollars;
+        chosen = m.margin;
       }
-  }
+    return chosen;
+  };
+  const entryMargin = choose('entries', options.entryMargin);
+  const exitMargin = choose('exits', options.exitMargin);
+  const marginOf = (o: number) => (o === HOLD ? 0 : isEntry(o) ? entryMargin : exitMargin);
 
   return {
     weights: {
@@ -404,9 +439,7 @@ function* trainSteps(dataset: Dataset, options: TrainOptions): Generator<TrainPr
         inputs: l.inputs,
         outputs: l.outputs,
         weight: Float32Array.from(l.w),
-        bias: Float32Array.from(l.b, (b, o) =>
-          l === layers[layers.length - 1] && o === HOLD ? b + holdMargin : b,
-        ),
+        bias: Float32Array.from(l.b, (b, o) => (l === layers[layers.length - 1] ? b - marginOf(o) : b)),
       })),
     },
     report: {
@@ -422,7 +455,8 @@ function* trainSteps(dataset: Dataset, options: TrainOptions): Generator<TrainPr
       validationTeacherTrades: nVal - valHold,
       validationPolicyTrades: policyTrades,
       validationAgreedTrades: agreedTrades,
-      holdMargin,
+      entryMargin,
+      exitMargin,
       validationValueByMargin: byMargin,
       validationTeacherDollars: teacherValue / 1e6,
       labelCounts,
