@@ -5,7 +5,7 @@
  * replay against HOLD, random and hardcoded. Prints the table and the train JSON line.
  *
  *   npx tsx models/make-default.ts [--out models/policy.onnx] [--seed 1] [--steps 12000]
- *        [--train-seeds 1,2,3] [--eval-seeds 7] [--epochs 6] [--hidden 32,32]
+ *        [--train-seeds 1,2,3] [--eval-seeds 7,8,9,10] [--epochs 6] [--hidden 32,32] [--horizon 60]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,9 +22,10 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     steps: { type: 'string', default: '12000' },
     'train-seeds': { type: 'string', default: '1,2,3' },
-    'eval-seeds': { type: 'string', default: '7' },
+    'eval-seeds': { type: 'string', default: '7,8,9,10' },
     epochs: { type: 'string', default: '6' },
     hidden: { type: 'string', default: '32,32' },
+    horizon: { type: 'string', default: '60' },
   },
 });
 const steps = Number(values.steps);
@@ -35,7 +36,10 @@ try {
     const ids: string[] = [];
     for (const seed of seeds.split(',').map(Number)) {
       const records = await simBookStream({ seed, steps });
-      ids.push(await recordStream(database, records, { config: { strategy: 'none', sim: { seed } } }));
+      // A session id fixed by the seed: the ids go into the model's description, so a random one
+      // would change the model's bytes from run to run.
+      const id = `00000000-0000-4000-8000-${String(seed).padStart(12, '0')}`;
+      ids.push(await recordStream(database, records, { id, config: { strategy: 'none', sim: { seed } } }));
     }
     return ids;
   };
@@ -55,6 +59,7 @@ try {
     seed: values.seed,
     epochs: values.epochs,
     hidden: values.hidden,
+    horizon: values.horizon,
     dataDir,
   });
 } finally {

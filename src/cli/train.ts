@@ -167,6 +167,10 @@ export async function runTrain(
     validation_hold_share: report.validationHoldShare,
     teacher_trades: report.validationTeacherTrades,
     policy_trades: report.validationPolicyTrades,
+    hold_margin_entry: report.entryMargin,
+    hold_margin_exit: report.exitMargin,
+    validation_teacher_dollars: report.validationTeacherDollars,
+    validation_value_by_margin: report.validationValueByMargin,
     evaluation: evaluation.map((e) => ({
       strategy: e.name,
       net_pnl_dollars: formatDollars(e.result.netPnl),

@@ -11,7 +11,9 @@ import {
   DEFAULT_ACTION_SETTINGS,
   EMPTY_HISTORY,
   type History,
+  HOLD_MARGINS,
   observe,
+  realizedValue,
   type Sample,
   teacherAction,
   train,
@@ -129,6 +131,12 @@ describe('buildDataset', () => {
 
 describe('the hindsight teacher', () => {
   const settings = { ...DEFAULT_ACTION_SETTINGS, contractSize: contracts(1) };
+  // Now: YES bid 0.50, ask 0.52. `later(b′, a′)`: the book `horizon` updates later.
+  const later = (futureBid: number, futureAsk: number) => ({
+    futureBid,
+    futureAsk,
+    futureMid: (futureBid + futureAsk) / 2,
+  });
   const sample = (over: Partial<Sample>): Sample => ({
     ticker: 'A',
     tMs: 0,
@@ -137,32 +145,45 @@ describe('the hindsight teacher', () => {
     yesAsk: 5200,
     position: 0,
     cash: 100_000_000,
-    futureMid: 5100,
+    ...later(5000, 5200),
     ...over,
   });
   const label = (over: Partial<Sample>) => ACTION_NAMES[teacherAction(sample(over), settings)];
 
-  it('holds when the move does not pay the spread and the fee', () => {
-    expect(label({ futureMid: 5100 })).toBe('hold');
-    expect(label({ futureMid: 5230 })).toBe('hold'); // 0.3 c above the ask does not pay the 1.75 c fee
+  it('values a trade as a taker round trip: both spreads crossed, both fees rounded up to the cent', () => {
+    // Buy 1 YES at 0.52 (fee ceil(1.75 c) = 2 c), sell it at 0.54 (fee ceil(1.74 c) = 2 c): +2 − 4 = −2 c.
+    expect(realizedValue(sample(later(5400, 5600)), 'buy_yes', contracts(1))).toBe(-20_000);
+    // 10 NO at 0.50 (fee 18 c), sold at 1 − 0.43 (fee ceil(17.2 c) = 18 c): 70 − 36 = 34 c.
+    expect(realizedValue(sample(later(4100, 4300)), 'buy_no', contracts(10))).toBe(340_000);
+    // Selling 10 YES now at 0.50 rather than at 0.45 later: 50 c, fee 18 c now instead of 18 c later.
+    expect(realizedValue(sample(later(4500, 4700)), 'sell_yes', contracts(10))).toBe(500_000);
   });
 
-  it('buys the way the price will go, sized by the edge', () => {
-    // up = 0.60 − 0.52 − 0.07·0.52·0.48 ≈ 0.0625 → 12.5 × minEdge → bucket 3 (x10)
-    expect(label({ futureMid: 6000 })).toBe('buy_yes_x10');
-    // down = 0.50 − 0.43 − 0.07·0.5·0.5 = 0.0525 → 10.5 × minEdge → bucket 3
-    expect(label({ futureMid: 4300 })).toBe('buy_no_x10');
-    expect(label({ futureMid: 8000 })).toBe('buy_yes_x25');
+  it('holds a move that beats the ask and one fee at the mid but not the round trip', () => {
+    // Mid 0.55 later: 0.55 − 0.52 − 0.0175 = +1.25 c at the mid (the first teacher bought x2 here),
+    // but the exit at the bid 0.54 and the second fee make it −2 c.
+    expect(label(later(5400, 5600))).toBe('hold');
+    expect(label(later(5000, 5200))).toBe('hold');
   });
 
-  it('closes the opposite position with the largest allowed sell', () => {
-    expect(label({ futureMid: 6000, position: -300 })).toBe('sell_no_x5'); // 3 contracts: x5 closes all
-    expect(label({ futureMid: 4000, position: 1000 })).toBe('sell_yes_x10');
+  it('buys the way the price will go when the round trip pays, sized by the edge', () => {
+    // 0.60 − 0.52 − 2 c − 2 c = 4 c = 8 × minEdge → bucket 3 (x10)
+    expect(label(later(6000, 6200))).toBe('buy_yes_x10');
+    // 0.50 − 0.43 − 2 c − 2 c = 3 c = 6 × minEdge → bucket 2 (x5)
+    expect(label(later(4100, 4300))).toBe('buy_no_x5');
+    expect(label(later(8000, 8200))).toBe('buy_yes_x25');
+  });
+
+  it('closes a position when selling now beats selling later, with the largest allowed sell', () => {
+    expect(label({ ...later(6000, 6200), position: -300 })).toBe('sell_no_x5'); // 3 contracts: x5 closes all
+    expect(label({ ...later(4500, 4700), position: 1000 })).toBe('sell_yes_x10');
+    // The price stays: selling now gains nothing, and a NO entry is masked while YES is held.
+    expect(label({ ...later(5000, 5200), position: 1000 })).toBe('hold');
   });
 
   it('never labels a masked action', () => {
-    expect(label({ futureMid: 8000, cash: 3_000_000 })).toBe('buy_yes_x5'); // $3: 5 × 0.52 fits, 10 does not
-    expect(label({ futureMid: 8000, cash: 0 })).toBe('hold');
+    expect(label({ ...later(8000, 8200), cash: 3_000_000 })).toBe('buy_yes_x5'); // $3: 5 × 0.52 fits, 10 does not
+    expect(label({ ...later(8000, 8200), cash: 0 })).toBe('hold');
   });
 });
 
@@ -209,6 +230,37 @@ describe('train', () => {
       [12, 8],
       [8, 21],
     ]);
+  });
+
+  it('lowers the exported entry and exit scores by their HOLD margins, and records them in the metadata', () => {
+    const plain = train(ds, { ...opts, entryMargin: 0, exitMargin: 0 });
+    const wary = train(ds, { ...opts, entryMargin: 3, exitMargin: 1 });
+    const last = (r: typeof plain) => r.weights.layers.at(-1)!;
+    const shift = Array.from(last(wary).bias, (b, o) => Math.round((last(plain).bias[o]! - b) * 1e4) / 1e4);
+    // HOLD, then buy_yes ×5, sell_yes ×5, buy_no ×5, sell_no ×5.
+    const five = (m: number) => [m, m, m, m, m];
+    expect(shift).toEqual([0, ...five(3), ...five(1), ...five(3), ...five(1)]);
+    expect(Array.from(last(wary).weight)).toEqual(Array.from(last(plain).weight));
+    expect([wary.report.entryMargin, wary.report.exitMargin]).toEqual([3, 1]);
+    const text = Buffer.from(trainToOnnx(ds, { ...opts, entryMargin: 3 }).bytes).toString('latin1');
+    expect(text).toContain('hold_margin_entry');
+    expect(text).toContain('hold_margin_exit');
+  });
+
+  it('chooses the entry and the exit margin whose validation trades realized the most', () => {
+    const { report } = train(ds, opts);
+    for (const [side, chosen] of [
+      ['entries', report.entryMargin],
+      ['exits', report.exitMargin],
+    ] as const) {
+      expect(HOLD_MARGINS).toContain(chosen);
+      const rows = report.validationValueByMargin.map((m) => m[side]);
+      const best = Math.max(...rows.map((r) => r.dollars));
+      expect(report.validationValueByMargin.find((m) => m.margin === chosen)![side].dollars).toBe(best);
+      // More margin, never more trades.
+      const trades = rows.map((r) => r.trades);
+      expect(trades).toEqual([...trades].sort((x, y) => y - x));
+    }
   });
 
   it('refuses bad options and an empty dataset by field', () => {

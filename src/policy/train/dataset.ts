@@ -35,6 +35,9 @@ export interface Sample {
   readonly cash: Micros;
   /** Two-sided YES mid `horizon` updates later (Price units, may be x.5). */
   readonly futureMid: number;
+  /** The best YES bid and the YES ask at that same later update: where a round trip exits. */
+  readonly futureBid: Price;
+  readonly futureAsk: Price;
 }
 
 export interface Dataset {
@@ -59,8 +62,8 @@ const levels = (pairs: ReadonlyArray<readonly [number, number]>): Level[] =>
   pairs.filter(([, c]) => c > 0).map(([price, count]) => ({ price, count }));
 
 interface Pending {
-  sample: Omit<Sample, 'futureMid'>;
-  futureMid?: number;
+  sample: Omit<Sample, 'futureMid' | 'futureBid' | 'futureAsk'>;
+  future?: { mid: number; bid: Price; ask: Price };
 }
 
 export function buildDataset(stream: Iterable<BookRecord>, options: DatasetOptions = {}): Dataset {
@@ -140,11 +143,14 @@ export function buildDataset(stream: Iterable<BookRecord>, options: DatasetOptio
     seq.push({ mid, pending });
     if (pending) all.push(pending);
     const back = seq[seq.length - 1 - horizon];
-    if (back?.pending && mid !== undefined) back.pending.futureMid = mid;
+    if (back?.pending && mid !== undefined) back.pending.future = { mid, bid: bid!, ask: ask! };
     if (seq.length > horizon + 1) seq.shift();
   }
 
   const samples: Sample[] = [];
-  for (const p of all) if (p.futureMid !== undefined) samples.push({ ...p.sample, futureMid: p.futureMid });
+  for (const p of all) {
+    const f = p.future;
+    if (f) samples.push({ ...p.sample, futureMid: f.mid, futureBid: f.bid, futureAsk: f.ask });
+  }
   return { samples, horizon };
 }

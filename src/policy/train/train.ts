@@ -13,13 +13,33 @@
  * where it is. Pausing changes nothing computed: both give the same weights.
  */
 import { createHash } from 'node:crypto';
-import { ACTION_COUNT, type ActionSettings, DEFAULT_ACTION_SETTINGS } from '../actions.js';
+import {
+  ACTION_COUNT,
+  type ActionSettings,
+  actionMask,
+  DEFAULT_ACTION_SETTINGS,
+  describeAction,
+  HOLD,
+  planAction,
+} from '../actions.js';
 import { PolicyError } from '../errors.js';
 import type { MlpWeights } from '../onnx/mlp.js';
 import { FEATURE_COUNT } from '../spec.js';
 import type { Dataset } from './dataset.js';
 import { createRng, type Rng } from './rng.js';
-import { DEFAULT_TEACHER, type TeacherSettings, teacherAction } from './teacher.js';
+import { DEFAULT_TEACHER, realizedValue, type TeacherSettings, teacherAction } from './teacher.js';
+
+/**
+ * The HOLD margins (logits) the trainer chooses from, one for entries (buy_*) and one for exits
+ * (sell_*): the exported model's buy scores are lowered by the entry margin and its sell scores by
+ * the exit margin, so the live argmax takes an action only when its score beats HOLD's by more than
+ * its kind's margin. Each is chosen on the VALIDATION samples (the latest of the training data,
+ * never an evaluation session) as the margin whose trades of that kind — the best allowed entry
+ * (exit) of each sample, where its score beats HOLD's by more — realized the most (ties: the larger
+ * margin, fewer trades). Entries and exits get their own because a policy's exits only happen after
+ * its entries: an exit margin chosen on the synthetic positions says nothing about entering.
+ */
+export const HOLD_MARGINS: readonly number[] = [0, 0.5, 1, 2, 3, 4, 6, 8];
 
 export interface TrainOptions {
   readonly seed: number;
@@ -36,6 +56,9 @@ export interface TrainOptions {
   readonly validationShare?: number;
   readonly actionSettings?: ActionSettings;
   readonly teacher?: TeacherSettings;
+  /** Fixed HOLD margins (logits) instead of choosing them from HOLD_MARGINS on the validation samples. */
+  readonly entryMargin?: number;
+  readonly exitMargin?: number;
 }
 
 export interface TrainReport {
@@ -51,10 +74,25 @@ export interface TrainReport {
   readonly validationAccuracy: number;
   /** Validation accuracy of always answering HOLD (the baseline to beat). */
   readonly validationHoldShare: number;
-  /** Validation samples where the teacher trades / the policy trades / both pick the same trade. */
+  /**
+   * Validation samples where the teacher trades / the policy trades / both pick the same trade. The
+   * policy's here is the raw argmax (no mask, no HOLD margin); `validationValueByMargin` counts the
+   * trades the masked argmax makes at each margin.
+   */
   readonly validationTeacherTrades: number;
   readonly validationPolicyTrades: number;
   readonly validationAgreedTrades: number;
+  /** The margins taken off the exported buy_* (entry) and sell_* (exit) biases. */
+  readonly entryMargin: number;
+  readonly exitMargin: number;
+  /** Per HOLD_MARGINS candidate: the realized value ($, teacher.ts formulas) of the policy's validation entries and exits, and their counts. */
+  readonly validationValueByMargin: ReadonlyArray<{
+    margin: number;
+    entries: { dollars: number; trades: number };
+    exits: { dollars: number; trades: number };
+  }>;
+  /** The same for the teacher's own labels (the hindsight ceiling). */
+  readonly validationTeacherDollars: number;
   /** How often the teacher chose each action, over all samples. */
   readonly labelCounts: readonly number[];
   /** sha256 of the observations and labels trained on. */
@@ -181,6 +219,21 @@ function checkOptions(dataset: Dataset, o: TrainOptions, hidden: readonly number
     }
   }
 }
+
+/** buy_yes / buy_no: an action that opens or adds (the others but HOLD close). */
+const isEntry = (action: number): boolean => {
+  const kind = describeAction(action).kind;
+  return kind === 'buy_yes' || kind === 'buy_no';
+};
+
+const viewOf = (s: Dataset['samples'][number]) => ({
+  ticker: s.ticker,
+  bestYesBid: s.bestYesBid,
+  yesAsk: s.yesAsk,
+  position: s.position,
+  cash: s.cash,
+  openOrders: [],
+});
 
 function digest(dataset: Dataset, labels: Int32Array): string {
   const h = createHash('sha256');
@@ -318,13 +371,75 @@ function* trainSteps(dataset: Dataset, options: TrainOptions): Generator<TrainPr
   const labelCounts = new Array<number>(ACTION_COUNT).fill(0);
   for (const l of labels) labelCounts[l]! += 1;
 
+  // The confidence threshold: per validation sample, the best allowed non-HOLD action, how far its
+  // score is above HOLD's, and what it would have realized.
+  const settings = options.actionSettings ?? DEFAULT_ACTION_SETTINGS;
+  const realizedOf = (i: number, action: number): number => {
+    if (action === HOLD) return 0;
+    const sample = dataset.samples[i]!;
+    const plan = planAction(action, viewOf(sample), settings);
+    const info = describeAction(action);
+    if (!plan.ok || !plan.order || info.kind === 'hold') return 0;
+    return realizedValue(sample, info.kind, plan.order.count);
+  };
+  const gaps = {
+    entries: [] as Array<{ gap: number; value: number }>,
+    exits: [] as Array<{ gap: number; value: number }>,
+  };
+  let teacherValue = 0;
+  for (let i = nTrain; i < total; i++) {
+    teacherValue += realizedOf(i, labels[i]!);
+    const logits = forward(layers, acts, dataset.samples[i]!.obs);
+    const mask = actionMask(viewOf(dataset.samples[i]!), settings);
+    for (const side of ['entries', 'exits'] as const) {
+      let best = HOLD;
+      for (let a = 1; a < ACTION_COUNT; a++)
+        if (
+          mask.allowed[a] &&
+          isEntry(a) === (side === 'entries') &&
+          (best === HOLD || logits[a]! > logits[best]!)
+        )
+          best = a;
+      if (best !== HOLD) gaps[side].push({ gap: logits[best]! - logits[HOLD]!, value: realizedOf(i, best) });
+    }
+  }
+  const valueAbove = (list: ReadonlyArray<{ gap: number; value: number }>, margin: number) => {
+    let micros = 0;
+    let trades = 0;
+    for (const g of list)
+      if (g.gap > margin) {
+        micros += g.value;
+        trades++;
+      }
+    return { dollars: micros / 1e6, trades };
+  };
+  const byMargin = HOLD_MARGINS.map((margin) => ({
+    margin,
+    entries: valueAbove(gaps.entries, margin),
+    exits: valueAbove(gaps.exits, margin),
+  }));
+  const choose = (side: 'entries' | 'exits', fixed: number | undefined): number => {
+    if (fixed !== undefined) return fixed;
+    let chosen = 0;
+    let bestDollars = Number.NEGATIVE_INFINITY;
+    for (const m of byMargin)
+      if (m[side].dollars >= bestDollars) {
+        bestDollars = m[side].dollars;
+        chosen = m.margin;
+      }
+    return chosen;
+  };
+  const entryMargin = choose('entries', options.entryMargin);
+  const exitMargin = choose('exits', options.exitMargin);
+  const marginOf = (o: number) => (o === HOLD ? 0 : isEntry(o) ? entryMargin : exitMargin);
+
   return {
     weights: {
       layers: layers.map((l) => ({
         inputs: l.inputs,
         outputs: l.outputs,
         weight: Float32Array.from(l.w),
-        bias: Float32Array.from(l.b),
+        bias: Float32Array.from(l.b, (b, o) => (l === layers[layers.length - 1] ? b - marginOf(o) : b)),
       })),
     },
     report: {
@@ -340,6 +455,10 @@ function* trainSteps(dataset: Dataset, options: TrainOptions): Generator<TrainPr
       validationTeacherTrades: nVal - valHold,
       validationPolicyTrades: policyTrades,
       validationAgreedTrades: agreedTrades,
+      entryMargin,
+      exitMargin,
+      validationValueByMargin: byMargin,
+      validationTeacherDollars: teacherValue / 1e6,
       labelCounts,
       datasetSha256: digest(dataset, labels),
     },
