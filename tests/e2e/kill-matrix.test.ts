@@ -128,7 +128,8 @@ describe('kill -9 matrix', () => {
     sim.applyFault({ action: 'latency', ms: 1500 });
     const cancelling = control(dataDir, 'cancel-all', undefined, 10_000);
     await sleep(400);
-    diedMs = await kill(t);
+    // A create sent just before the kill is answered 1.5 s later under this latency: it lands then.
+    diedMs = (await kill(t)) + 1_500;
     await cancelling;
     sim.applyFault({ action: 'latency', ms: 0 });
     await agreeSoFar('after the cancel-all kill');

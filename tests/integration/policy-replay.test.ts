@@ -3,6 +3,7 @@
  * digest run after run, and the digest changes when the decisions do. The stream is the embedded
  * simulator's (models/sim-stream.ts, simulated clock); the replay venue fills against it.
  */
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { simBookStream } from '../../models/sim-stream.js';
 import { MICROS_PER_DOLLAR } from '../../src/domain/index.js';
@@ -71,11 +72,13 @@ describe('traderv3 replay (the core)', () => {
   }, 120_000);
 
   it('decides the same with batched inference as with one model call per evaluation', async () => {
-    // The shipped model (a trained MLP: scores vary with every feature) on every market, so that
-    // the batches' predictions are tested against trades, fills and the portfolio they change.
+    // A trained MLP (scores vary with every feature) that trades — the default before the
+    // fee-aware teacher; today's default holds here — on every market, so that the batches'
+    // predictions are tested against trades, fills and the portfolio they change.
+    const model = join(import.meta.dirname, '..', 'fixtures', 'policy-trading.onnx');
     const session = await simSession({ seed: 5, steps: 6_000, markets: 4 });
-    const alone = await replaySession(session, { batch: false });
-    const batched = await replaySession(session, {});
+    const alone = await replaySession(session, { batch: false, model });
+    const batched = await replaySession(session, { model });
     expect(alone.inference?.batches).toBe(0);
     expect(batched.inference?.disabled).toBeUndefined();
     expect(batched.inference?.hits).toBeGreaterThan(0);

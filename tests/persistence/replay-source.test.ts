@@ -4,6 +4,7 @@
  * snapshot-before-delta and row id; microseconds kept across a page boundary), and a replay that
  * reads the session page by page decides exactly as one that holds it whole.
  */
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simBookStream } from '../../models/sim-stream.js';
 import { type Database, migrate } from '../../src/persistence/index.js';
@@ -85,8 +86,11 @@ describe.each(DRIVERS)('replay source on $name', (driver) => {
   }, 60_000);
 
   it('replays a session read page by page as one read whole', async () => {
-    const whole = await replaySession(await loadSession(database, sessionId));
-    const paged = await replaySession(await openSession(database, sessionId, { pageSize: 333 }));
+    // A trained MLP that trades (the shipped default holds on this stream): fills and the portfolio
+    // they change are compared too.
+    const model = join(import.meta.dirname, '..', 'fixtures', 'policy-trading.onnx');
+    const whole = await replaySession(await loadSession(database, sessionId), { model });
+    const paged = await replaySession(await openSession(database, sessionId, { pageSize: 333 }), { model });
     expect(whole.result.trades).toBeGreaterThan(0);
     expect(paged.digest).toBe(whole.digest);
     expect(paged.records).toBe(records.length);
