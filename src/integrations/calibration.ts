@@ -15,8 +15,8 @@
  *     positions say they started, not from flat, so the cash the ledger books for each is right.
  *     At every later one our positions follow from that baseline and every fill since, so a
  *     position that still differs from the exchange's after the fills are read back is not
- *     explained by any fill: calibration runs again, up to `attempts` times (fills landing while we read break the invariant for a moment),
- *     then fails with a reason that names the markets and the amounts — the trader does not reach
+ *     explained by any fill: calibration runs again, up to `attempts` times (fills landing while
+ *     we read break the invariant for a moment), then fails with a reason that names the markets and the amounts — the trader does not reach
  *     READY (the machine goes to ERROR and retries after its backoff).
  *  5. Balance: the ledger (after the fills and settlements just booked) against the exchange's
  *     cash. Within `maxBalanceDrift` the difference is booked as one reconciliation entry, as
