@@ -9,15 +9,16 @@
  *     exchange no longer lists; orders that are not ours are adopted and flagged); fills and
  *     settlements go over the bus like live ones (everyone dedupes by trade id, and the recorder
  *     enters what it missed).
- *  4. Positions. At a run's first calibration (`adoptPositions`) the exchange's positions are the
- *     baseline and are adopted (what happened before this run); the fills read back that this run
- *     has not applied (a crashed run's, after a restart) are replayed from where the exchange's
- *     positions say they started, not from flat, so the cash the ledger books for each is right.
- *     At every later one our positions follow from that baseline and every fill since, so a
- *     position that still differs from the exchange's after the fills are read back is not
- *     explained by any fill: calibration runs again, up to `attempts` times (fills landing while
- *     we read break the invariant for a moment), then fails with a reason that names the markets and the amounts — the trader does not reach
- *     READY (the machine goes to ERROR and retries after its backoff).
+ *  4. Positions. At a run's first calibration (`adoptPositions`) the exchange's positions are
+ *     the baseline and are adopted (what happened before this run); the fills read back that
+ *     this run has not applied (a crashed run's, after a restart) are replayed from where the
+ *     exchange's positions say they started, not from flat, so the cash the ledger books for
+ *     each is right. At every later one our positions follow from that baseline and every fill
+ *     since, so a position that still differs from the exchange's after the fills are read back
+ *     is not explained by any fill: calibration runs again, up to `attempts` times (fills
+ *     landing while we read break the invariant for a moment), then fails with a reason that
+ *     names the markets and the amounts — the trader does not reach READY (the machine goes to
+ *     ERROR and retries after its backoff).
  *  5. Balance: the ledger (after the fills and settlements just booked) against the exchange's
  *     cash. Within `maxBalanceDrift` the difference is booked as one reconciliation entry, as
  *     always. Beyond it, after the same retries, it is still booked (the ledger follows the
