@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { type Simulator, startSimulator } from '../exchange-sim/index.js';
 import { type FaultContext, inject } from './faults.js';
 import { type FaultKind, faultSchedule, type ScheduledFault } from './schedule.js';
-import { control, credentialFlags, type LogLine, TraderChild, topState } from './trader.js';
+import { control, type LogLine, simStartArgs, TraderChild, topState } from './trader.js';
 import {
   checkInvariants,
   exchangeTruth,
@@ -107,10 +107,7 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosRunResult
     const accountId = sim.accountOf(creds.key_id)!;
     const racerAccountId = sim.accountOf(racer.key_id)!;
     const flags = [
-      'start',
-      '--env',
-      'sim',
-      ...credentialFlags(creds, root),
+      ...simStartArgs(creds, root),
       '--markets',
       '3',
       '--data-dir',

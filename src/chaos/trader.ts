@@ -92,7 +92,7 @@ export class TraderChild {
 }
 
 /** Writes the account's key to a PEM file in `dir`; the CLI flags that use it. */
-export function credentialFlags(creds: SimCredentials, dir: string): string[] {
+function credentialFlags(creds: SimCredentials, dir: string): string[] {
   const keyFile = join(dir, 'key.pem');
   writeFileSync(keyFile, creds.private_key_pem, { mode: 0o600 });
   return [
@@ -105,6 +105,11 @@ export function credentialFlags(creds: SimCredentials, dir: string): string[] {
     '--private-key',
     keyFile,
   ];
+}
+
+/** `start --env sim` against that simulator account (its key written to a PEM file in `dir`). */
+export function simStartArgs(creds: SimCredentials, dir: string): string[] {
+  return ['start', '--env', 'sim', ...credentialFlags(creds, dir)];
 }
 
 /** One control call; undefined when the trader does not answer (dead, restarting). */

@@ -20,7 +20,7 @@ import { collect, KalshiRestClient } from '../../src/kalshi/rest.js';
 import { createSigner } from '../../src/kalshi/signer.js';
 import { parseDollars, parseSignedCount } from '../../src/kalshi/units.js';
 import { migrate, openDatabase } from '../../src/persistence/index.js';
-import { credentialFlags, type LogLine, spawnTrader, type TraderProcess } from './harness.js';
+import { type LogLine, simStartArgs, spawnTrader, type TraderProcess } from './harness.js';
 
 const dirs: string[] = [];
 const running: TraderProcess[] = [];
@@ -92,16 +92,7 @@ describe('crash recovery', () => {
   it('after kill -9 mid-trading, a restart never resends and the record matches the exchange', async () => {
     const creds = sim.createAccount({ balance: 1_000_000_000 });
     const dataDir = tempDir();
-    const flags = [
-      'start',
-      '--env',
-      'sim',
-      ...credentialFlags(creds, tempDir()),
-      '--markets',
-      '3',
-      '--data-dir',
-      dataDir,
-    ];
+    const flags = [...simStartArgs(creds, tempDir()), '--markets', '3', '--data-dir', dataDir];
 
     const first = spawnTrader(flags);
     running.push(first);
@@ -197,18 +188,7 @@ describe('crash recovery', () => {
       try {
         const creds = sim.createAccount({ balance: 1_000_000_000 });
         const t = spawnTrader(
-          [
-            'start',
-            '--env',
-            'sim',
-            ...credentialFlags(creds, tempDir()),
-            '--markets',
-            '2',
-            '--duration',
-            '6',
-            '--data-dir',
-            tempDir(),
-          ],
+          [...simStartArgs(creds, tempDir()), '--markets', '2', '--duration', '6', '--data-dir', tempDir()],
           { DATABASE_URL: url.toString() },
         );
         running.push(t);

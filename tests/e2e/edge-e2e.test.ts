@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../src/exchange-sim/index.js';
-import { credentialFlags, spawnTrader, type TraderProcess } from './harness.js';
+import { simStartArgs, spawnTrader, type TraderProcess } from './harness.js';
 
 const running: TraderProcess[] = [];
 const dirs: string[] = [];
@@ -80,10 +80,7 @@ async function runEdge(
         '25',
       ];
   const t = spawnTrader([
-    'start',
-    '--env',
-    'sim',
-    ...credentialFlags(creds, dir),
+    ...simStartArgs(creds, dir),
     '--strategy',
     'edge',
     ...forecastFlags(),

@@ -6,7 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { credentialFlags as keyFileFlags } from '../../src/chaos/trader.js';
+import { simStartArgs as simStartArgsIn } from '../../src/chaos/trader.js';
 import type { SimCredentials } from '../../src/exchange-sim/index.js';
 
 export const BIN = join(import.meta.dirname, '..', '..', 'bin', 'traderv3.js');
@@ -90,10 +90,7 @@ export function spawnTrader(args: string[], env: Record<string, string> = {}): T
   return new TraderProcess(child);
 }
 
-/** Writes the simulator account's key to a PEM file (in a fresh folder by default); the CLI flags. */
-export function credentialFlags(
-  creds: SimCredentials,
-  dir = mkdtempSync(join(tmpdir(), 'tv3-key-')),
-): string[] {
-  return keyFileFlags(creds, dir);
+/** `start --env sim` against the simulator account (its key written to a fresh folder by default). */
+export function simStartArgs(creds: SimCredentials, dir = mkdtempSync(join(tmpdir(), 'tv3-key-'))): string[] {
+  return simStartArgsIn(creds, dir);
 }

@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scratchDatabase } from '../../src/chaos/scratch-db.js';
-import { control, credentialFlags, TraderChild, topState } from '../../src/chaos/trader.js';
+import { control, simStartArgs, TraderChild, topState } from '../../src/chaos/trader.js';
 import { checkInvariants, exchangeTruth, type ForbiddenWindow, readRecord } from '../../src/chaos/truth.js';
 import { type Simulator, startSimulator } from '../../src/exchange-sim/index.js';
 
@@ -63,10 +63,7 @@ describe('kill -9 matrix', () => {
     const creds = sim.createAccount({ balance: 1_000_000_000 });
     const accountId = sim.accountOf(creds.key_id)!;
     const flags = [
-      'start',
-      '--env',
-      'sim',
-      ...credentialFlags(creds, root),
+      ...simStartArgs(creds, root),
       '--markets',
       '3',
       '--data-dir',

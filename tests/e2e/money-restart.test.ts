@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MICROS_PER_DOLLAR } from '../../src/domain/index.js';
 import { type Simulator, startSimulator } from '../../src/exchange-sim/index.js';
-import { credentialFlags, spawnTrader, type TraderProcess } from './harness.js';
+import { simStartArgs, spawnTrader, type TraderProcess } from './harness.js';
 
 const dirs: string[] = [];
 const running: TraderProcess[] = [];
@@ -43,16 +43,7 @@ describe('money limits across a kill -9', () => {
       .markets()
       .filter((m) => m.status === 'active')
       .map((m) => m.ticker);
-    const flags = [
-      'start',
-      '--env',
-      'sim',
-      ...credentialFlags(creds, tempDir()),
-      '--strategy',
-      'none',
-      '--data-dir',
-      tempDir(),
-    ];
+    const flags = [...simStartArgs(creds, tempDir()), '--strategy', 'none', '--data-dir', tempDir()];
 
     const first = spawnTrader([...flags, '--tickers', ticker!]);
     running.push(first);

@@ -15,7 +15,7 @@ import { type SimCredentials, type Simulator, startSimulator } from '../../src/e
 import { collect, KalshiRestClient } from '../../src/kalshi/rest.js';
 import { createSigner } from '../../src/kalshi/signer.js';
 import { parseSignedCount } from '../../src/kalshi/units.js';
-import { credentialFlags, type LogLine, spawnTrader, type TraderProcess } from './harness.js';
+import { type LogLine, simStartArgs, spawnTrader, type TraderProcess } from './harness.js';
 
 const running: TraderProcess[] = [];
 const dirs: string[] = [];
@@ -119,16 +119,7 @@ describe('traderv3 start against a simulator it does not own', () => {
 
   it('recovers from a dropped WebSocket through ERROR and re-calibration, never doubling an order', async () => {
     const creds = sim.createAccount({ balance: 1_000_000_000 });
-    const t = spawnTrader([
-      'start',
-      '--env',
-      'sim',
-      ...credentialFlags(creds, tempDir()),
-      '--markets',
-      '3',
-      '--data-dir',
-      tempDir(),
-    ]);
+    const t = spawnTrader([...simStartArgs(creds, tempDir()), '--markets', '3', '--data-dir', tempDir()]);
     running.push(t);
     await t.waitForState('READY', 30_000);
     await t.waitForOrderSent(30_000);
@@ -160,10 +151,7 @@ describe('traderv3 start against a simulator it does not own', () => {
     try {
       const creds = quiet.createAccount({ balance: 1_000_000_000 });
       const t = spawnTrader([
-        'start',
-        '--env',
-        'sim',
-        ...credentialFlags(creds, tempDir()),
+        ...simStartArgs(creds, tempDir()),
         '--markets',
         '2',
         '--duration',
