@@ -41,6 +41,7 @@ import {
   fillFromRest,
   formatCount,
   formatDollars,
+  KalshiHttpError,
   type KalshiRestClient,
   orderFromRest,
   positionFromRest,
@@ -66,7 +67,28 @@ export interface CalibrationDeps {
   maxBalanceDrift?: Micros;
   /** Told as each read starts and as its items arrive, then once with step 'done'. */
   onProgress?: (p: CalibrationProgress) => void;
+  /** A list's first page was refused at `limit` (HTTP 400) and is read again at `next`. */
+  onPageLimitRefused?: (e: {
+    step: CalibrationStep;
+    limit: number;
+    next: number | undefined;
+    why: string;
+  }) => void;
 }
+
+/**
+ * Page sizes of calibration's reads: the largest Kalshi documents for these lists (OpenAPI 3.13:
+ * 1–1,000; its default, 100, made a 10,000-position account 100 pages a list). Older specs capped
+ * orders, fills and settlements at 200, so a list whose first page is refused with HTTP 400 is read
+ * again at PAGE_LIMIT_FALLBACK, then at the exchange's default — said in a warning, never silent.
+ */
+export const CALIBRATION_PAGE_LIMITS = {
+  positions: 1000,
+  orders: 1000,
+  fills: 1000,
+  settlements: 1000,
+} as const;
+const PAGE_LIMIT_FALLBACKS = [200, undefined] as const;
 
 /** What one calibration attempt reads, in order: the steps of its progress. */
 export const CALIBRATION_STEPS = ['positions', 'orders', 'fills', 'settlements', 'balance', 'check'] as const;
@@ -103,15 +125,34 @@ export class CalibrationError extends Error {
 
 type Tell = (step: CalibrationStep, items: number) => void;
 
-/** Reads a paginated list, telling every item as it arrives. */
-async function read<T>(step: CalibrationStep, items: AsyncIterable<T>, tell: Tell): Promise<T[]> {
-  const out: T[] = [];
-  tell(step, 0);
-  for await (const item of items) {
-    out.push(item);
-    tell(step, out.length);
+/**
+ * Reads a paginated list at `limit` items a page, telling every item as it arrives. A first page
+ * refused with HTTP 400 (an exchange that caps the page lower) is asked again at the fallbacks.
+ */
+async function read<T>(
+  deps: CalibrationDeps,
+  step: CalibrationStep,
+  limit: number,
+  list: (limit: number | undefined) => AsyncIterable<T>,
+  tell: Tell,
+): Promise<T[]> {
+  const limits: ReadonlyArray<number | undefined> = [limit, ...PAGE_LIMIT_FALLBACKS];
+  for (let i = 0; ; i++) {
+    const out: T[] = [];
+    tell(step, 0);
+    try {
+      for await (const item of list(limits[i])) {
+        out.push(item);
+        tell(step, out.length);
+      }
+      return out;
+    } catch (err) {
+      const refusedFirstPage = err instanceof KalshiHttpError && err.status === 400 && out.length === 0;
+      if (!refusedFirstPage || i + 1 >= limits.length) throw err;
+      const next = limits[i + 1];
+      deps.onPageLimitRefused?.({ step, limit: limits[i] ?? 0, next, why: err.message });
+    }
   }
-  return out;
 }
 
 async function readPositions(
@@ -119,7 +160,8 @@ async function readPositions(
   step: CalibrationStep,
   tell: Tell,
 ): Promise<ExchangePosition[]> {
-  return (await read(step, deps.rest.allPositions(), tell)).map(positionFromRest);
+  const list = (limit: number | undefined) => deps.rest.allPositions(limit === undefined ? {} : { limit });
+  return (await read(deps, step, CALIBRATION_PAGE_LIMITS.positions, list, tell)).map(positionFromRest);
 }
 
 function mismatches(local: Map<string, number>, exchange: ExchangePosition[]): string[] {
@@ -161,13 +203,34 @@ export async function calibrate(deps: CalibrationDeps): Promise<CalibrationSumma
       deps.onProgress?.({ attempt, step, stepsDone: CALIBRATION_STEPS.indexOf(step), steps, items });
     const since = { min_ts: Math.floor(deps.fillsSinceMs / 1000) };
     const positions = await readPositions(deps, 'positions', tell);
+    const sized = (limit: number | undefined) => (limit === undefined ? {} : { limit });
     const resting: ExchangeOrder[] = (
-      await read('orders', deps.rest.allOrders({ status: 'resting' }), tell)
+      await read(
+        deps,
+        'orders',
+        CALIBRATION_PAGE_LIMITS.orders,
+        (limit) => deps.rest.allOrders({ status: 'resting', ...sized(limit) }),
+        tell,
+      )
     ).map(orderFromRest);
-    const fills: ExchangeFill[] = (await read('fills', deps.rest.allFills(since), tell)).map(fillFromRest);
-    const settlements = (await read('settlements', deps.rest.allSettlements(since), tell)).map(
-      settlementFromRest,
-    );
+    const fills: ExchangeFill[] = (
+      await read(
+        deps,
+        'fills',
+        CALIBRATION_PAGE_LIMITS.fills,
+        (limit) => deps.rest.allFills({ ...since, ...sized(limit) }),
+        tell,
+      )
+    ).map(fillFromRest);
+    const settlements = (
+      await read(
+        deps,
+        'settlements',
+        CALIBRATION_PAGE_LIMITS.settlements,
+        (limit) => deps.rest.allSettlements({ ...since, ...sized(limit) }),
+        tell,
+      )
+    ).map(settlementFromRest);
     tell('balance', 0);
     const balance = balanceFromRest(await deps.rest.getBalance());
 

@@ -129,7 +129,10 @@ export class Recorder {
         orders: {
           ...keep(200),
           flush: async (rows) => {
-            for (const o of latestBy(rows, (r) => r.clientOrderId)) await repos.orders.upsert(sessionId, o);
+            await repos.orders.upsertMany(
+              sessionId,
+              latestBy(rows, (r) => r.clientOrderId),
+            );
           },
         },
         fills: { ...keep(500), flush: async (rows) => void (await repos.fills.insertMany(rows)) },

@@ -100,6 +100,17 @@ export function provideMachine(deps: ActorDeps) {
             adoptPositions: !calibratedOnce,
             ledgerBalance: () => services.recorder.runningBalance,
             maxBalanceDrift: config.maxBalanceDriftMicros,
+            onPageLimitRefused: (e) =>
+              logger.warn(
+                {
+                  event: 'calibration_page_limit',
+                  step: e.step,
+                  limit: e.limit,
+                  next: e.next ?? 'default',
+                  why: e.why,
+                },
+                `the exchange refused ${e.step} pages of ${e.limit}; reading them again at ${e.next ?? 'its default size'}`,
+              ),
             ...(deps.onFirstCalibrationProgress && !calibratedOnce
               ? { onProgress: deps.onFirstCalibrationProgress }
               : {}),

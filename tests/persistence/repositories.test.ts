@@ -275,6 +275,66 @@ describe.each(DRIVERS)('persistence on $name', (driver) => {
       expect(row).toEqual({ request: intent(), post_only: false, reduce_only: false, outcome: null });
     });
 
+    it('upsertMany writes a batch of new and known orders as one upsert each would, in one transaction', async () => {
+      // c1 is known (resting with an exchange id); c2 and c3 are new; c1 then moves on without
+      // its exchange id in the snapshot (it must not be erased) and c3 arrives with two entries.
+      const known: TrackedOrder = {
+        ...order('c1', { orderId: 'exch-1', status: 'resting' }),
+        history: [
+          { status: 'created', at: T0 },
+          { status: 'resting', at: T0 + 5 },
+        ],
+      };
+      await repos.orders.upsert('session-a', known);
+      await repos.fills.insertMany([
+        fill('f1', 'session-a', { orderId: 'exch-1', count: 300, yesPrice: 5600, fee: 2_000 }),
+      ]);
+      const { orderId: _dropped, ...withoutId } = known;
+      const moved: TrackedOrder = {
+        ...withoutId,
+        status: 'canceled',
+        updatedMs: T0 + 40,
+        reason: 'operator',
+      };
+      const c3: TrackedOrder = {
+        ...order('c3', { orderId: 'exch-3', status: 'resting' }),
+        history: [
+          { status: 'created', at: T0 },
+          { status: 'resting', at: T0 + 7 },
+        ],
+      };
+      expect(await repos.orders.upsertMany('session-a', [moved, order('c2'), c3])).toEqual([
+        { inserted: false, eventsAppended: 1 },
+        { inserted: true, eventsAppended: 1 },
+        { inserted: true, eventsAppended: 2 },
+      ]);
+      expect(await repos.orders.byClientOrderId('c1')).toMatchObject({
+        orderId: 'exch-1',
+        status: 'canceled',
+        reason: 'operator',
+        fillCount: 300,
+        history: [
+          { status: 'created', at: T0 },
+          { status: 'resting', at: T0 + 5 },
+          { status: 'canceled', at: T0 + 40, why: 'operator' },
+        ],
+      });
+      expect(await repos.orders.byClientOrderId('c2')).toEqual({ ...order('c2'), sessionId: 'session-a' });
+      expect((await repos.orders.byClientOrderId('c3'))?.history).toHaveLength(2);
+      // Again: nothing changes.
+      expect(await repos.orders.upsertMany('session-a', [moved, order('c2'), c3])).toEqual([
+        { inserted: false, eventsAppended: 0 },
+        { inserted: false, eventsAppended: 0 },
+        { inserted: false, eventsAppended: 0 },
+      ]);
+      // A client_order_id twice in one batch is refused, and a failing row rolls back the batch.
+      await expect(repos.orders.upsertMany('session-a', [order('c4'), order('c4')])).rejects.toThrow(/twice/);
+      await expect(
+        repos.orders.upsertMany('session-a', [order('c5'), order('c6', { orderId: 'exch-3' })]),
+      ).rejects.toThrow();
+      expect(await repos.orders.byClientOrderId('c5')).toBeUndefined();
+    });
+
     it('is idempotent on client_order_id: a retried write changes nothing', async () => {
       await repos.orders.upsert('session-a', order('c1'));
       expect(await repos.orders.upsert('session-a', order('c1'))).toEqual({

@@ -1,8 +1,19 @@
-/** Calibration tells its progress: each read as it starts, every item as it arrives, then done. */
+/**
+ * Calibration's reads: it tells its progress (each read as it starts, every item as it arrives,
+ * then done), and it reads its lists in the largest pages Kalshi documents (1,000), so a big
+ * account is a few pages a list rather than a hundred; an exchange that refuses that page size on
+ * the first page (HTTP 400) is asked again at 200 and then at its default, with a warning.
+ */
 import { describe, expect, it } from 'vitest';
 import { createBus } from '../../src/bus.js';
 import { wantsBar } from '../../src/cli/calibration-bar.js';
-import { type CalibrationDeps, type CalibrationProgress, calibrate } from '../../src/integrations/index.js';
+import {
+  CALIBRATION_PAGE_LIMITS,
+  type CalibrationDeps,
+  type CalibrationProgress,
+  calibrate,
+} from '../../src/integrations/index.js';
+import { KalshiHttpError } from '../../src/kalshi/index.js';
 
 async function* pages<T>(items: T[]): AsyncGenerator<T> {
   for (const item of items) yield item;
@@ -62,6 +73,73 @@ describe('calibration progress', () => {
 
   it('calibrates the same without a listener', async () => {
     expect((await calibrate(deps())).attempts).toBe(1);
+  });
+});
+
+type Asked = Record<'positions' | 'orders' | 'fills' | 'settlements', Array<number | undefined>>;
+
+/** Lists that record the page size each walk asked for, and refuse pages above `refuseAbove`. */
+function sizedRest(asked: Asked, refuseAbove?: number): CalibrationDeps['rest'] {
+  const list =
+    <T>(items: T[], seen: Array<number | undefined>, refusable: boolean) =>
+    (filters: { limit?: number } = {}) =>
+      (async function* () {
+        seen.push(filters.limit);
+        if (refusable && refuseAbove !== undefined && (filters.limit ?? 100) > refuseAbove) {
+          throw new KalshiHttpError({ method: 'GET', path: '/portfolio/orders' }, 400, {
+            error: { code: 'invalid_parameters', message: 'limit must be at most 200' },
+          });
+        }
+        yield* items;
+      })();
+  const flat = ['KX-A', 'KX-B'].map((ticker) => ({ ticker, position_fp: '0.00' }));
+  return {
+    allPositions: list(flat, asked.positions, false),
+    allOrders: list([], asked.orders, true),
+    allFills: list([], asked.fills, true),
+    allSettlements: list([], asked.settlements, true),
+    getBalance: async () => ({ balance: 10_000, portfolio_value: 0 }),
+  } as unknown as CalibrationDeps['rest'];
+}
+
+const noneAsked = (): Asked => ({ positions: [], orders: [], fills: [], settlements: [] });
+
+describe('calibration page sizes', () => {
+  it('asks every list for pages of 1,000', async () => {
+    const asked = noneAsked();
+    await calibrate(deps({ rest: sizedRest(asked) }));
+    expect(CALIBRATION_PAGE_LIMITS).toEqual({
+      positions: 1000,
+      orders: 1000,
+      fills: 1000,
+      settlements: 1000,
+    });
+    // positions twice: the read and the invariant's check.
+    expect(asked).toEqual({ positions: [1000, 1000], orders: [1000], fills: [1000], settlements: [1000] });
+  });
+
+  it('reads a list again at 200, then at the default, when the exchange refuses the page size', async () => {
+    const asked = noneAsked();
+    const refused: string[] = [];
+    const summary = await calibrate(
+      deps({
+        rest: sizedRest(asked, 200),
+        onPageLimitRefused: (e) => refused.push(`${e.step} ${e.limit}→${e.next ?? 'default'}: ${e.why}`),
+      }),
+    );
+    expect(summary.attempts).toBe(1);
+    expect(asked.orders).toEqual([1000, 200]);
+    const why = 'GET /portfolio/orders answered HTTP 400 (invalid_parameters: limit must be at most 200)';
+    expect(refused).toEqual([
+      `orders 1000→200: ${why}`,
+      `fills 1000→200: ${why}`,
+      `settlements 1000→200: ${why}`,
+    ]);
+
+    // Refused at every size: the exchange's error, not swallowed.
+    const every = noneAsked();
+    await expect(calibrate(deps({ rest: sizedRest(every, 0) }))).rejects.toThrow(/HTTP 400/);
+    expect(every.orders).toEqual([1000, 200, undefined]);
   });
 });
 

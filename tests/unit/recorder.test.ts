@@ -40,7 +40,11 @@ function memoryRepos() {
     transitions: { insertMany: many },
     decisions: { insertMany: many },
     positions: { upsertMany: many },
-    orders: { upsert: async () => ({ inserted: true, eventsAppended: 1 }) },
+    orders: {
+      upsert: async () => ({ inserted: true, eventsAppended: 1 }),
+      upsertMany: async (_s: string, rows: readonly unknown[]) =>
+        rows.map(() => ({ inserted: true, eventsAppended: 1 })),
+    },
     bulk: {
       insertDeltas: async (rows: readonly DeltaRow[]) => {
         written.deltas.push(...rows);

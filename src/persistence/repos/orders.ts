@@ -29,6 +29,11 @@ export interface OrdersRepo {
   /** Write-ahead insert or update; `request` (default: the intent) is stored on insert only. */
   upsert(sessionId: string, order: TrackedOrder, options?: { request?: unknown }): Promise<OrderUpsertResult>;
   /**
+   * The same for many orders in one transaction (the recorder's batches): one result per order, in
+   * order. A client_order_id may appear once per batch.
+   */
+  upsertMany(sessionId: string, orders: readonly TrackedOrder[]): Promise<OrderUpsertResult[]>;
+  /**
    * Orders still in flight (created/submitting/unknown/resting/canceling), oldest first: from every
    * session, or only from sessions of one environment (`paper` means `demo`).
    */
@@ -96,6 +101,33 @@ function toStoredOrder(row: OrderRow, events: readonly EventRow[]): StoredOrder 
   };
 }
 
+/** Rows per INSERT statement (19 parameters each: well under Postgres's 65,535). */
+const INSERT_CHUNK = 500;
+
+function insertRow(sessionId: string, order: TrackedOrder, request: unknown) {
+  const { intent } = order;
+  return {
+    clientOrderId: order.clientOrderId,
+    sessionId,
+    exchange: exchangeOf(sessionId),
+    orderId: order.orderId ?? null,
+    ticker: intent.ticker,
+    bookSide: intent.bookSide,
+    yesPrice: intent.yesPrice,
+    count: intent.count,
+    timeInForce: intent.timeInForce,
+    postOnly: intent.postOnly ?? false,
+    reduceOnly: intent.reduceOnly ?? false,
+    strategy: intent.strategy,
+    reason: intent.reason,
+    request: request ?? intent,
+    status: order.status,
+    outcome: order.reason ?? null,
+    createdAt: new Date(order.createdMs),
+    updatedAt: new Date(order.updatedMs),
+  };
+}
+
 export function ordersRepo(database: Database): OrdersRepo {
   const { db } = database;
 
@@ -116,77 +148,94 @@ export function ordersRepo(database: Database): OrdersRepo {
     return rows.map((r) => toStoredOrder(r, byOrder.get(r.clientOrderId) ?? []));
   }
 
-  return {
-    async upsert(sessionId, order, options = {}) {
-      const id = order.clientOrderId;
-      const { intent } = order;
-      return db.transaction(async (tx) => {
-        const created = await tx
+  /**
+   * One transaction for the whole batch, a fixed number of statements whatever its size: insert
+   * every row that is new (onConflictDoNothing), read the status and history length of the rest,
+   * update them in one statement over unnest(), append every history entry in one insert, and
+   * recompute the fill totals of those with an exchange order id in one statement.
+   */
+  async function upsertMany(
+    sessionId: string,
+    many: readonly TrackedOrder[],
+    request?: unknown,
+  ): Promise<OrderUpsertResult[]> {
+    if (many.length === 0) return [];
+    const ids = many.map((o) => o.clientOrderId);
+    if (new Set(ids).size !== ids.length)
+      throw new Error(`orders.upsertMany: a client_order_id appears twice in one batch (${ids.join(', ')})`);
+    return db.transaction(async (tx) => {
+      const created = new Set<string>();
+      for (let i = 0; i < many.length; i += INSERT_CHUNK) {
+        const rows = await tx
           .insert(orders)
-          .values({
-            clientOrderId: id,
-            sessionId,
-            exchange: exchangeOf(sessionId),
-            orderId: order.orderId ?? null,
-            ticker: intent.ticker,
-            bookSide: intent.bookSide,
-            yesPrice: intent.yesPrice,
-            count: intent.count,
-            timeInForce: intent.timeInForce,
-            postOnly: intent.postOnly ?? false,
-            reduceOnly: intent.reduceOnly ?? false,
-            strategy: intent.strategy,
-            reason: intent.reason,
-            request: options.request ?? intent,
-            status: order.status,
-            outcome: order.reason ?? null,
-            createdAt: new Date(order.createdMs),
-            updatedAt: new Date(order.updatedMs),
-          })
+          .values(many.slice(i, i + INSERT_CHUNK).map((order) => insertRow(sessionId, order, request)))
           .onConflictDoNothing({ target: orders.clientOrderId })
           .returning({ id: orders.clientOrderId });
+        for (const r of rows) created.add(r.id);
+      }
+      const existing = many.filter((o) => !created.has(o.clientOrderId));
+      const stored = new Map<string, { status: OrderLifecycleStatus; events: number }>();
+      if (existing.length > 0) {
+        const existingIds = existing.map((o) => o.clientOrderId);
+        const statuses = await tx
+          .select({ id: orders.clientOrderId, status: orders.status })
+          .from(orders)
+          .where(inArray(orders.clientOrderId, existingIds))
+          .for('update');
+        const counts = await tx
+          .select({ id: orderEvents.clientOrderId, n: count() })
+          .from(orderEvents)
+          .where(inArray(orderEvents.clientOrderId, existingIds))
+          .groupBy(orderEvents.clientOrderId);
+        const n = new Map(counts.map((c) => [c.id, c.n]));
+        for (const s of statuses) stored.set(s.id, { status: s.status, events: n.get(s.id) ?? 0 });
+        // undefined order id leaves the column alone (coalesce): a known exchange order id is never erased.
+        await tx.execute(sql`update orders o
+             set order_id = coalesce(u.order_id, o.order_id), status = u.status,
+                 outcome = u.outcome, updated_at = u.updated_at
+            from unnest(${sql.param(existingIds)}::text[],
+                        ${sql.param(existing.map((o) => o.orderId ?? null))}::text[],
+                        ${sql.param(existing.map((o) => o.status))}::text[],
+                        ${sql.param(existing.map((o) => o.reason ?? null))}::text[],
+                        ${sql.param(existing.map((o) => new Date(o.updatedMs).toISOString()))}::timestamptz[])
+                 as u(client_order_id, order_id, status, outcome, updated_at)
+           where o.client_order_id = u.client_order_id`);
+      }
+      const results: OrderUpsertResult[] = [];
+      const events: Array<typeof orderEvents.$inferInsert> = [];
+      for (const order of many) {
+        const inserted = created.has(order.clientOrderId);
+        const before = stored.get(order.clientOrderId);
+        const fresh = inserted
+          ? eventsToAppend(order, 0, undefined)
+          : eventsToAppend(order, before?.events ?? 0, before?.status);
+        for (const e of fresh)
+          events.push({
+            clientOrderId: order.clientOrderId,
+            at: new Date(e.at),
+            status: e.status,
+            why: e.why ?? null,
+          });
+        results.push({ inserted, eventsAppended: fresh.length });
+      }
+      for (let i = 0; i < events.length; i += INSERT_CHUNK)
+        await tx.insert(orderEvents).values(events.slice(i, i + INSERT_CHUNK));
+      const withOrderId = many.filter((o) => o.orderId !== undefined).map((o) => o.clientOrderId);
+      if (withOrderId.length > 0)
+        await tx.execute(
+          recomputeFillTotals(sql`o2.client_order_id = any(${sql.param(withOrderId)}::text[])`),
+        );
+      return results;
+    });
+  }
 
-        let events: HistoryEntry[];
-        if (created.length > 0) {
-          events = eventsToAppend(order, 0, undefined);
-        } else {
-          const [current] = await tx
-            .select({ status: orders.status })
-            .from(orders)
-            .where(eq(orders.clientOrderId, id))
-            .for('update');
-          const [stored] = await tx
-            .select({ n: count() })
-            .from(orderEvents)
-            .where(eq(orderEvents.clientOrderId, id));
-          events = eventsToAppend(order, stored?.n ?? 0, current?.status);
-          await tx
-            .update(orders)
-            .set({
-              // undefined leaves a column alone: a known exchange order id is never erased.
-              orderId: order.orderId,
-              status: order.status,
-              outcome: order.reason ?? null,
-              updatedAt: new Date(order.updatedMs),
-            })
-            .where(eq(orders.clientOrderId, id));
-        }
-        if (events.length > 0) {
-          await tx.insert(orderEvents).values(
-            events.map((e) => ({
-              clientOrderId: id,
-              at: new Date(e.at),
-              status: e.status,
-              why: e.why ?? null,
-            })),
-          );
-        }
-        if (order.orderId !== undefined) {
-          await tx.execute(recomputeFillTotals(sql`o2.client_order_id = ${id}`));
-        }
-        return { inserted: created.length > 0, eventsAppended: events.length };
-      });
+  return {
+    async upsert(sessionId, order, options = {}) {
+      const [result] = await upsertMany(sessionId, [order], options.request);
+      return result as OrderUpsertResult;
     },
+
+    upsertMany: (sessionId, many) => upsertMany(sessionId, many),
 
     async loadOpen(options = {}) {
       const open = and(

@@ -1,0 +1,208 @@
+/**
+ * `npm run bench:calibration`: calibration of a big account — 10,000 positions and 10,000 resting
+ * orders (issue 12) — served by an external simulator (`traderv3 exchange-sim`, rate limits off,
+ * its own process), side by side with the official `kalshi-typescript` SDK paging the same data.
+ *
+ *  - ours: `traderv3 start --env sim` against that account, as a user runs it; the figure is the
+ *    `durationMs` of its first calibration (log line `calibrated`): positions, resting orders,
+ *    fills and settlements of the run, balance, adopting every order and position, and the
+ *    invariant's second read of the positions.
+ *  - ours, reads only: our REST client paging positions and resting orders the way calibration
+ *    asks for them, in this process (the like-for-like of the SDK row).
+ *  - SDK: PortfolioApi.getPositions and OrdersApi.getOrders paged with its largest page (1,000),
+ *    one list after the other, the way its README pages — the best case we could give it.
+ *
+ * Options: --positions N --orders N (10000 each), --markets N (10000), --runs N (3), --json FILE.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import axios from 'axios';
+import { Configuration, OrdersApi, PortfolioApi } from 'kalshi-typescript';
+import { CALIBRATION_PAGE_LIMITS } from '../src/integrations/calibration.js';
+import { collect, createSigner, KalshiRestClient } from '../src/kalshi/index.js';
+import { spawnBin, startSim } from './lib/procs.js';
+import { argNumber, emitSummary, fmt, median, textTable } from './lib/report.js';
+
+const POSITIONS = argNumber('positions', 10_000);
+const ORDERS = argNumber('orders', 10_000);
+const MARKETS = argNumber('markets', 10_000);
+const RUNS = argNumber('runs', 3);
+const TARGET_S = 1;
+const TARGET_RATIO = 0.7;
+
+type SdkAxios = NonNullable<ConstructorParameters<typeof PortfolioApi>[2]>;
+
+async function timed<T>(run: () => Promise<T>): Promise<{ s: number; value: T }> {
+  const t0 = performance.now();
+  const value = await run();
+  return { s: (performance.now() - t0) / 1000, value };
+}
+
+async function sdkReads(config: Configuration): Promise<{ positions: number; orders: number }> {
+  // The SDK installs its signing interceptor on the axios instance it is given.
+  const portfolio = new PortfolioApi(config, undefined, axios.create() as unknown as SdkAxios);
+  const ordersApi = new OrdersApi(config, undefined, axios.create() as unknown as SdkAxios);
+  let positions = 0;
+  let cursor: string | undefined;
+  do {
+    const { data } = await portfolio.getPositions(cursor, 1000);
+    positions += data.market_positions?.length ?? 0;
+    cursor = data.cursor || undefined;
+  } while (cursor);
+  let orders = 0;
+  cursor = undefined;
+  do {
+    const { data } = await ordersApi.getOrders(
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      'resting',
+      1000,
+      cursor,
+    );
+    orders += data.orders.length;
+    cursor = data.cursor || undefined;
+  } while (cursor);
+  return { positions, orders };
+}
+
+async function ourReads(rest: KalshiRestClient): Promise<{ positions: number; orders: number }> {
+  const [positions, orders] = await Promise.all([
+    collect(rest.allPositions({ limit: CALIBRATION_PAGE_LIMITS.positions })),
+    collect(rest.allOrders({ status: 'resting', limit: CALIBRATION_PAGE_LIMITS.orders })),
+  ]);
+  return { positions: positions.length, orders: orders.length };
+}
+
+async function main(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'traderv3-bench-calibration-'));
+  const simCreds = join(work, 'sim-creds.json');
+  const t0 = performance.now();
+  const sim = await startSim({ markets: MARKETS, rate: 0, credentials: simCreds, rateLimit: 'off' });
+  try {
+    const res = await fetch(`${sim.base}/_sim/accounts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ positions: POSITIONS, resting_orders: ORDERS, balance_dollars: '1000000' }),
+    });
+    if (res.status !== 201) throw new Error(`seeding the account: HTTP ${res.status} ${await res.text()}`);
+    const account = (await res.json()) as {
+      key_id: string;
+      private_key_pem: string;
+      seeded: { positions: number; resting_orders: number; skipped: number };
+    };
+    const setupS = (performance.now() - t0) / 1000;
+    const creds = join(work, 'creds.json');
+    const file = {
+      key_id: account.key_id,
+      private_key_pem: account.private_key_pem,
+      rest_url: sim.restUrl,
+      ws_url: sim.wsUrl,
+    };
+    writeFileSync(creds, JSON.stringify(file), { mode: 0o600 });
+    console.log(
+      `calibration — ${fmt(MARKETS)} markets, account seeded with ${fmt(account.seeded.positions)} positions and ${fmt(account.seeded.resting_orders)} resting orders (setup ${setupS.toFixed(1)} s); simulator rate limits off; ${RUNS} runs; load avg ${loadavg()[0]!.toFixed(1)} on 2 cores`,
+    );
+
+    const config = new Configuration({
+      apiKey: account.key_id,
+      privateKeyPem: account.private_key_pem,
+      basePath: sim.restUrl,
+    });
+    const rest = new KalshiRestClient({
+      baseUrl: sim.restUrl,
+      signer: createSigner({ keyId: account.key_id, privateKeyPem: account.private_key_pem }),
+      rateLimiter: false,
+    });
+    const sdk: number[] = [];
+    const reads: number[] = [];
+    const calib: number[] = [];
+    const toReady: number[] = [];
+    for (let run = 0; run < RUNS; run++) {
+      const a = await timed(() => sdkReads(config));
+      if (a.value.positions !== POSITIONS || a.value.orders !== ORDERS)
+        throw new Error(`SDK read ${JSON.stringify(a.value)}`);
+      sdk.push(a.s);
+      const b = await timed(() => ourReads(rest));
+      if (b.value.positions !== POSITIONS || b.value.orders !== ORDERS)
+        throw new Error(`our client read ${JSON.stringify(b.value)}`);
+      reads.push(b.s);
+
+      // The trader itself: a fresh data folder each run (no record to continue), one watched market.
+      const data = join(work, `data-${run}`);
+      const started = performance.now();
+      const trader = spawnBin([
+        'start',
+        '--env',
+        'sim',
+        '--credentials',
+        creds,
+        '--data-dir',
+        data,
+        '--markets',
+        '1',
+        '--strategy',
+        'none',
+        '--order-group-limit',
+        '1000000',
+      ]);
+      try {
+        const line = await trader.waitFor((l) => l.event === 'calibrated', 120_000, 'the first calibration');
+        const counted = { positions: line.positions, orders: line.restingOrders };
+        if (counted.positions !== POSITIONS || counted.orders !== ORDERS)
+          throw new Error(`the trader calibrated ${JSON.stringify(counted)}`);
+        calib.push(Number(line.durationMs) / 1000);
+        await trader.waitFor((l) => l.event === 'state' && l.to === 'READY', 60_000, 'READY');
+        toReady.push((performance.now() - started) / 1000);
+      } catch (err) {
+        const tail = trader.lines.slice(-8).map((l) => JSON.stringify(l).slice(0, 400));
+        throw new Error(`${(err as Error).message}\nthe trader's last log lines:\n${tail.join('\n')}`);
+      } finally {
+        await trader.stop();
+      }
+    }
+
+    const row = (name: string, xs: number[]) => [
+      name,
+      median(xs).toFixed(3),
+      Math.min(...xs).toFixed(3),
+      Math.max(...xs).toFixed(3),
+    ];
+    console.log(
+      textTable(
+        ['path', 'median s', 'min s', 'max s'],
+        [
+          row('kalshi-typescript SDK: positions then resting orders, limit 1,000', sdk),
+          row('ours, reads only: the same two lists (calibration page sizes, both at once)', reads),
+          row("ours: the trader's first calibration (durationMs)", calib),
+          row('  the trader: process start to READY', toReady),
+        ],
+      ),
+    );
+    const ours = median(calib);
+    const ratio = ours / median(sdk);
+    const met = ours < TARGET_S && ratio <= TARGET_RATIO;
+    console.log(
+      `calibration ${ours.toFixed(3)} s vs the SDK's reads ${median(sdk).toFixed(3)} s: ${ratio.toFixed(2)}× (target < ${TARGET_S} s and ≤ ${TARGET_RATIO}×: ${met ? 'met' : 'NOT met'})`,
+    );
+    emitSummary([
+      {
+        bench: `calibration, ${fmt(POSITIONS)} positions + ${fmt(ORDERS)} resting orders (external sim, rate limits off)`,
+        metric: 'median s',
+        ours: ours.toFixed(3),
+        versus: `${median(sdk).toFixed(3)} (kalshi-typescript SDK paging the same lists)`,
+        ratio: `${ratio.toFixed(2)}×`,
+        target: `< ${TARGET_S} s and ≤ ${TARGET_RATIO}× the SDK`,
+        met,
+        note: `the trader's first calibration (durationMs) incl. fills, settlements, balance, adoption and the invariant's second positions read; our client's reads of the same two lists ${median(reads).toFixed(3)} s; ${RUNS} runs; load avg ${loadavg()[0]!.toFixed(1)} on 2 cores`,
+      },
+    ]);
+  } finally {
+    await sim.proc.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+await main();
