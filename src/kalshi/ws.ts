@@ -461,6 +461,22 @@ export class KalshiWsClient extends EventEmitter<KalshiWsEvents> {
     return [...this.intents].map((i) => this.info(i));
   }
 
+  /**
+   * Drops markets from the remembered subscription behind `sid` without telling the server: for a
+   * delete_markets that could not be sent (the socket was down), so that the re-subscription after
+   * the reconnect leaves them out. `sid` may be one of the connection that dropped (the intent
+   * keeps it as its last sid until the re-subscription acknowledges a new one). Markets the intent
+   * does not name are ignored.
+   */
+  forgetMarkets(sid: number, tickers: readonly string[]): void {
+    const gone = new Set(tickers);
+    for (const intent of this.intents) {
+      const its = intent.sid ?? intent.lastSid;
+      if (its !== sid || !intent.tickers) continue;
+      intent.tickers = intent.tickers.filter((t) => !gone.has(t));
+    }
+  }
+
   /** The remembered subscription behind a sid of the current connection. */
   subscriptionOf(sid: number): SubscriptionInfo | undefined {
     const i = this.bySid.get(sid);

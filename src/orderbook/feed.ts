@@ -121,17 +121,21 @@ export class BookFeed extends EventEmitter<BookFeedEvents> {
     for (const f of this.unsubscribers.splice(0)) f();
   }
 
-  /** Stops watching markets (update_subscription delete_markets) and drops their books. */
+  /**
+   * Stops watching markets (update_subscription delete_markets) and drops their books. The markets
+   * are gone whether or not the command reaches the exchange: when it cannot (the socket is down,
+   * no answer), the client forgets them so the re-subscription leaves them out, and anything the
+   * exchange still sends for them is ignored (no book). Returns the tickers that were watched.
+   */
   async removeMarkets(tickers: readonly string[]): Promise<string[]> {
     const removed = tickers.filter((t) => this.books.has(t));
     if (removed.length === 0) return [];
     for (const t of removed) this.books.delete(t);
     if (this.sid !== undefined) {
-      await this.client.updateSubscription({
-        sid: this.sid,
-        action: 'delete_markets',
-        market_tickers: removed,
-      });
+      const sid = this.sid;
+      await this.client
+        .updateSubscription({ sid, action: 'delete_markets', market_tickers: removed })
+        .catch(() => this.client.forgetMarkets(sid, removed));
     }
     return removed;
   }

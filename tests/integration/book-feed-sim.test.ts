@@ -113,4 +113,22 @@ describe('BookFeed over KalshiWsClient against the simulator', () => {
     expect(await converged()).toEqual([]);
     expect(client.stats().reconnects).toBeGreaterThanOrEqual(1);
   });
+
+  it('drops a market for good when it is removed while the socket is down', async () => {
+    // Found by the long chaos run: a settled market removed during a reconnect kept its place in
+    // the watch list (the command failed after the book was gone), and stayed reduce-only for ever.
+    const gone = tickers.at(-1)!;
+    const reconnected = new Promise<void>((resolve) => client.once('reconnected', () => resolve()));
+    sim.applyFault({ action: 'reject_ws_upgrades', count: 2 });
+    expect(sim.applyFault({ action: 'drop_ws_connections' }).dropped).toBe(1);
+    expect(await feed.removeMarkets([gone])).toEqual([gone]);
+    expect(feed.book(gone)).toBeUndefined();
+    await reconnected;
+    const [sub] = client.subscriptions();
+    expect(sub?.tickers).not.toContain(gone);
+    expect(sub?.tickers).toHaveLength(tickers.length - 1);
+    tickers = tickers.filter((t) => t !== gone);
+    await trade(300);
+    expect(await converged()).toEqual([]);
+  });
 });
