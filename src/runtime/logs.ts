@@ -34,7 +34,38 @@ export function describeIntent(i: OrderIntent): string {
 
 const QUIET_ORDER_STATUSES = new Set<TrackedOrder['status']>(['created', 'submitting']);
 
+/** Lines of one kind written one by one within one turn of the event loop; the rest are counted. */
+export const BURST_LINES = 25;
+
+/**
+ * Caps the per-item lines one moment can produce: a calibration adopting 10,000 orders and
+ * positions would otherwise write 30,000 lines (about as much CPU as the calibration itself). The
+ * first BURST_LINES of a kind in one turn are written; the rest are counted and said in one line
+ * (`log_burst`) when the turn ends. Nothing is lost: every order, position and fill is in the record.
+ */
+function burstLimiter(logger: Logger): (kind: string, line: () => void) => void {
+  const counts = new Map<string, number>();
+  const flush = () => {
+    for (const [kind, n] of counts) {
+      if (n <= BURST_LINES) continue;
+      const more = n - BURST_LINES;
+      logger.warn(
+        { event: 'log_burst', kind, logged: BURST_LINES, more },
+        `${more} more '${kind}' lines from the same moment not logged one by one (all of them are in the record: traderv3 report)`,
+      );
+    }
+    counts.clear();
+  };
+  return (kind, line) => {
+    if (counts.size === 0) setImmediate(flush);
+    const n = (counts.get(kind) ?? 0) + 1;
+    counts.set(kind, n);
+    if (n <= BURST_LINES) line();
+  };
+}
+
 export function projectLogs(bus: EventBus, logger: Logger): void {
+  const burst = burstLimiter(logger);
   // Every evaluation and every order's routine steps log at debug: with debug off (the default),
   // neither the fields object nor the message text is built (they are on the tick-to-order path).
   bus.on('strategy.decided', (d) => {
@@ -48,21 +79,23 @@ export function projectLogs(bus: EventBus, logger: Logger): void {
     const quiet = QUIET_ORDER_STATUSES.has(o.status) || (o.status === 'denied' && o.history.length > 2);
     const level = quiet ? 'debug' : o.status === 'rejected' && o.refusal === undefined ? 'warn' : 'info';
     if (!logger.isLevelEnabled(level)) return;
-    logger[level](
-      {
-        event: 'order',
-        client_order_id: o.clientOrderId,
-        order_id: o.orderId,
-        status: o.status,
-        ticker: o.intent.ticker,
-        side: sideWords(o.intent.bookSide),
-        contracts: showCount(o.intent.count),
-        price: showPrice(o.intent.yesPrice),
-        time_in_force: TIF[o.intent.timeInForce],
-        filled: showCount(o.fillCount),
-        ...(o.reason ? { reason: o.reason } : {}),
-      },
-      `order ${o.clientOrderId} ${o.status}: ${describeIntent(o.intent)}${o.fillCount > 0 ? `, filled ${showCount(o.fillCount)}` : ''}${o.reason && o.status !== 'resting' ? ` (${o.reason})` : ''}`,
+    burst('order', () =>
+      logger[level](
+        {
+          event: 'order',
+          client_order_id: o.clientOrderId,
+          order_id: o.orderId,
+          status: o.status,
+          ticker: o.intent.ticker,
+          side: sideWords(o.intent.bookSide),
+          contracts: showCount(o.intent.count),
+          price: showPrice(o.intent.yesPrice),
+          time_in_force: TIF[o.intent.timeInForce],
+          filled: showCount(o.fillCount),
+          ...(o.reason ? { reason: o.reason } : {}),
+        },
+        `order ${o.clientOrderId} ${o.status}: ${describeIntent(o.intent)}${o.fillCount > 0 ? `, filled ${showCount(o.fillCount)}` : ''}${o.reason && o.status !== 'resting' ? ` (${o.reason})` : ''}`,
+      ),
     );
   });
   bus.on('exchange.fillReported', (f) =>
@@ -90,28 +123,32 @@ export function projectLogs(bus: EventBus, logger: Logger): void {
     ),
   );
   bus.on('position.driftDetected', (d) =>
-    logger.warn(
-      {
-        event: 'position_drift',
-        ticker: d.ticker,
-        local: showCount(d.local),
-        exchange: showCount(d.exchange),
-        at: iso(d.at),
-      },
-      `position drift in ${d.ticker}: we had ${showCount(d.local)}, the exchange has ${showCount(d.exchange)}`,
+    burst('position_drift', () =>
+      logger.warn(
+        {
+          event: 'position_drift',
+          ticker: d.ticker,
+          local: showCount(d.local),
+          exchange: showCount(d.exchange),
+          at: iso(d.at),
+        },
+        `position drift in ${d.ticker}: we had ${showCount(d.local)}, the exchange has ${showCount(d.exchange)}`,
+      ),
     ),
   );
   bus.on('order.foreignFound', (e) =>
-    logger.warn(
-      {
-        event: 'foreign_order',
-        client_order_id: e.order.clientOrderId,
-        order_id: e.order.orderId,
-        ticker: e.order.intent.ticker,
-        status: e.order.status,
-        source: e.source,
-      },
-      `an order on the account is not ours (${e.order.intent.ticker}, client_order_id ${JSON.stringify(e.order.clientOrderId)}): adopted, counted against exposure`,
+    burst('foreign_order', () =>
+      logger.warn(
+        {
+          event: 'foreign_order',
+          client_order_id: e.order.clientOrderId,
+          order_id: e.order.orderId,
+          ticker: e.order.intent.ticker,
+          status: e.order.status,
+          source: e.source,
+        },
+        `an order on the account is not ours (${e.order.intent.ticker}, client_order_id ${JSON.stringify(e.order.clientOrderId)}): adopted, counted against exposure`,
+      ),
     ),
   );
   bus.on('balance.driftDetected', (d) =>

@@ -7,7 +7,7 @@ import { createBus } from '../../src/bus.js';
 import { createLogger, LOG_REDACT_PATHS } from '../../src/cli/logging.js';
 import { loadConfig, redactSecrets, scrubSecretText } from '../../src/config/index.js';
 import { createSigner, generateKeyPair } from '../../src/kalshi/signer.js';
-import { projectLogs } from '../../src/runtime/logs.js';
+import { BURST_LINES, projectLogs } from '../../src/runtime/logs.js';
 
 let PEM = '';
 let BODY_LINE = '';
@@ -132,6 +132,28 @@ describe('projectLogs', () => {
     bus.emit('strategy.decided', watched);
     expect(parsed()).toEqual([]);
     expect(reads).toBe(0);
+  });
+
+  it('writes the first BURST_LINES per-item lines of one moment and counts the rest in one line', async () => {
+    const { logger, parsed } = capture('info');
+    const bus = createBus();
+    projectLogs(bus, logger);
+    // A calibration adopting many positions: one turn of the event loop.
+    for (let i = 0; i < BURST_LINES + 40; i++)
+      bus.emit('position.driftDetected', { ticker: `KX-${i}`, local: 0, exchange: 100, at: 0 });
+    bus.emit('position.driftDetected', { ticker: 'ignored-kind-check', local: 0, exchange: 100, at: 0 });
+    expect(parsed()).toHaveLength(BURST_LINES);
+    await new Promise((r) => setImmediate(r));
+    const lines = parsed();
+    expect(lines.at(-1)).toMatchObject({
+      event: 'log_burst',
+      kind: 'position_drift',
+      logged: BURST_LINES,
+      more: 41,
+    });
+    // The next moment starts afresh.
+    bus.emit('position.driftDetected', { ticker: 'KX-later', local: 0, exchange: 100, at: 0 });
+    expect(parsed().at(-1)).toMatchObject({ event: 'position_drift', ticker: 'KX-later' });
   });
 });
 

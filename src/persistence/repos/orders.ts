@@ -11,7 +11,7 @@
  * not taken from the snapshot: they are the sum of its rows in `fills` (fill-totals.ts), recomputed
  * here and whenever fills are written, so they are right whichever write lands first.
  */
-import { and, asc, count, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { TraderEnv } from '../../config/index.js';
 import type { OrderIntent, OrderLifecycleStatus, TrackedOrder } from '../../domain/index.js';
 import type { Database } from '../db.js';
@@ -101,31 +101,52 @@ function toStoredOrder(row: OrderRow, events: readonly EventRow[]): StoredOrder 
   };
 }
 
-/** Rows per INSERT statement (19 parameters each: well under Postgres's 65,535). */
-const INSERT_CHUNK = 500;
+/** Rows per INSERT statement (each column is one array parameter, so this only bounds memory). */
+const INSERT_CHUNK = 2000;
 
-function insertRow(sessionId: string, order: TrackedOrder, request: unknown) {
-  const { intent } = order;
-  return {
-    clientOrderId: order.clientOrderId,
-    sessionId,
-    exchange: exchangeOf(sessionId),
-    orderId: order.orderId ?? null,
-    ticker: intent.ticker,
-    bookSide: intent.bookSide,
-    yesPrice: intent.yesPrice,
-    count: intent.count,
-    timeInForce: intent.timeInForce,
-    postOnly: intent.postOnly ?? false,
-    reduceOnly: intent.reduceOnly ?? false,
-    strategy: intent.strategy,
-    reason: intent.reason,
-    request: request ?? intent,
-    status: order.status,
-    outcome: order.reason ?? null,
-    createdAt: new Date(order.createdMs),
-    updatedAt: new Date(order.updatedMs),
-  };
+const iso = (ms: number) => new Date(ms).toISOString();
+const param = <T>(values: T[]) => sql.param(values);
+
+/**
+ * INSERT … SELECT FROM unnest(): one array parameter per column, so the statement costs one pass
+ * over the rows (drizzle's per-row query building was most of a 10,000-order calibration). Rows
+ * that exist already are left alone; the ids inserted come back.
+ */
+function insertNew(sessionId: string, batch: readonly TrackedOrder[], request: unknown): SQL {
+  const col = <T>(get: (o: TrackedOrder) => T) => param(batch.map(get));
+  return sql`insert into orders (client_order_id, session_id, exchange, order_id, ticker, book_side,
+        yes_price, count, time_in_force, post_only, reduce_only, strategy, reason, request, status,
+        outcome, created_at, updated_at)
+      select u.client_order_id, ${sessionId}, ${exchangeOf(sessionId)}, u.order_id, u.ticker,
+             u.book_side, u.yes_price, u.count, u.time_in_force, u.post_only, u.reduce_only,
+             u.strategy, u.reason, u.request, u.status, u.outcome, u.created_at, u.updated_at
+        from unnest(${col((o) => o.clientOrderId)}::text[], ${col((o) => o.orderId ?? null)}::text[],
+                    ${col((o) => o.intent.ticker)}::text[], ${col((o) => o.intent.bookSide)}::text[],
+                    ${col((o) => o.intent.yesPrice)}::int4[], ${col((o) => o.intent.count)}::int4[],
+                    ${col((o) => o.intent.timeInForce)}::text[], ${col((o) => o.intent.postOnly ?? false)}::bool[],
+                    ${col((o) => o.intent.reduceOnly ?? false)}::bool[], ${col((o) => o.intent.strategy)}::text[],
+                    ${col((o) => o.intent.reason)}::text[], ${col((o) => JSON.stringify(request ?? o.intent))}::jsonb[],
+                    ${col((o) => o.status)}::text[], ${col((o) => o.reason ?? null)}::text[],
+                    ${col((o) => iso(o.createdMs))}::timestamptz[], ${col((o) => iso(o.updatedMs))}::timestamptz[])
+          as u(client_order_id, order_id, ticker, book_side, yes_price, count, time_in_force, post_only,
+               reduce_only, strategy, reason, request, status, outcome, created_at, updated_at)
+      on conflict (client_order_id) do nothing
+      returning client_order_id`;
+}
+
+interface EventInsert {
+  readonly clientOrderId: string;
+  readonly at: number;
+  readonly status: OrderLifecycleStatus;
+  readonly why: string | null;
+}
+
+function insertEvents(batch: readonly EventInsert[]): SQL {
+  return sql`insert into order_events (client_order_id, at, status, why)
+      select * from unnest(${param(batch.map((e) => e.clientOrderId))}::text[],
+                           ${param(batch.map((e) => iso(e.at)))}::timestamptz[],
+                           ${param(batch.map((e) => e.status))}::text[],
+                           ${param(batch.map((e) => e.why))}::text[])`;
 }
 
 export function ordersRepo(database: Database): OrdersRepo {
@@ -166,12 +187,13 @@ export function ordersRepo(database: Database): OrdersRepo {
     return db.transaction(async (tx) => {
       const created = new Set<string>();
       for (let i = 0; i < many.length; i += INSERT_CHUNK) {
-        const rows = await tx
-          .insert(orders)
-          .values(many.slice(i, i + INSERT_CHUNK).map((order) => insertRow(sessionId, order, request)))
-          .onConflictDoNothing({ target: orders.clientOrderId })
-          .returning({ id: orders.clientOrderId });
-        for (const r of rows) created.add(r.id);
+        // Both drivers answer execute() with { rows } (PGlite's Results, node-postgres's QueryResult).
+        const inserted = (await tx.execute(
+          insertNew(sessionId, many.slice(i, i + INSERT_CHUNK), request),
+        )) as {
+          rows: Array<{ client_order_id: string }>;
+        };
+        for (const r of inserted.rows) created.add(r.client_order_id);
       }
       const existing = many.filter((o) => !created.has(o.clientOrderId));
       const stored = new Map<string, { status: OrderLifecycleStatus; events: number }>();
@@ -202,7 +224,7 @@ export function ordersRepo(database: Database): OrdersRepo {
            where o.client_order_id = u.client_order_id`);
       }
       const results: OrderUpsertResult[] = [];
-      const events: Array<typeof orderEvents.$inferInsert> = [];
+      const events: EventInsert[] = [];
       for (const order of many) {
         const inserted = created.has(order.clientOrderId);
         const before = stored.get(order.clientOrderId);
@@ -212,14 +234,14 @@ export function ordersRepo(database: Database): OrdersRepo {
         for (const e of fresh)
           events.push({
             clientOrderId: order.clientOrderId,
-            at: new Date(e.at),
+            at: e.at,
             status: e.status,
             why: e.why ?? null,
           });
         results.push({ inserted, eventsAppended: fresh.length });
       }
       for (let i = 0; i < events.length; i += INSERT_CHUNK)
-        await tx.insert(orderEvents).values(events.slice(i, i + INSERT_CHUNK));
+        await tx.execute(insertEvents(events.slice(i, i + INSERT_CHUNK)));
       const withOrderId = many.filter((o) => o.orderId !== undefined).map((o) => o.clientOrderId);
       if (withOrderId.length > 0)
         await tx.execute(
