@@ -5,7 +5,8 @@
  * replay against HOLD, random and hardcoded. Prints the table and the train JSON line.
  *
  *   npx tsx models/make-default.ts [--out models/policy.onnx] [--seed 1] [--steps 12000]
- *        [--train-seeds 1,2,3] [--eval-seeds 7,8,9,10] [--epochs 6] [--hidden 32,32] [--horizon 60]
+ *        [--train-seeds 1,2,3] [--eval-seeds 7,8,9,10] [--epochs 6] [--hidden 32,32] [--horizon 200]
+ *        [--class-weights balanced]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,7 +26,8 @@ const { values } = parseArgs({
     'eval-seeds': { type: 'string', default: '7,8,9,10' },
     epochs: { type: 'string', default: '6' },
     hidden: { type: 'string', default: '32,32' },
-    horizon: { type: 'string', default: '60' },
+    horizon: { type: 'string', default: '200' },
+    'class-weights': { type: 'string', default: 'balanced' },
   },
 });
 const steps = Number(values.steps);
@@ -60,6 +62,7 @@ try {
     epochs: values.epochs,
     hidden: values.hidden,
     horizon: values.horizon,
+    classWeights: values['class-weights'],
     dataDir,
   });
 } finally {

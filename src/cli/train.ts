@@ -32,6 +32,8 @@ export interface TrainCliOptions {
   epochs?: string;
   hidden?: string;
   horizon?: string;
+  /** How classes are weighted in the loss: sqrt (default), balanced or none. */
+  classWeights?: string;
   evalSessions?: string;
   dataDir: string;
 }
@@ -121,6 +123,13 @@ export async function runTrain(
   const epochs = int('--epochs', o.epochs, 6, 1, 1000);
   const horizon = int('--horizon', o.horizon, 10, 1, 10_000);
   const hidden = list(o.hidden ?? '32,32').map((h) => int('--hidden', h, 32, 1, 4096));
+  const classWeighting = o.classWeights ?? 'sqrt';
+  if (classWeighting !== 'sqrt' && classWeighting !== 'balanced' && classWeighting !== 'none')
+    throw new CommanderError(
+      2,
+      'train.bad_option',
+      `--class-weights: expected sqrt, balanced or none, got "${classWeighting}"`,
+    );
   const sessions = [];
   for (const id of ids) sessions.push(await readSession(o.dataDir, id));
   const dataset = datasetOf(sessions, seed, horizon);
@@ -133,6 +142,7 @@ export async function runTrain(
       seed,
       epochs,
       hidden,
+      classWeighting,
       description: `traderv3 policy: behaviour cloning of a hindsight teacher on sessions ${sessions.map((s) => s.id).join(',')}`,
     },
     (p) => {
@@ -193,6 +203,7 @@ export function registerTrain(program: Command): void {
     .option('--epochs <n>', 'epochs (default 6)')
     .option('--hidden <widths>', 'hidden layer widths (default 32,32)')
     .option('--horizon <updates>', "the teacher's look-ahead in book updates (default 10)")
+    .option('--class-weights <kind>', 'class weights in the loss: sqrt (default), balanced or none')
     .option('--eval-sessions <ids>', 'held-out sessions: replay the model against HOLD, random and hardcoded')
     .addOption(dataDirOption())
     .action((o: TrainCliOptions) =>

@@ -13,6 +13,7 @@
  */
 import type { BookSide, Count, Micros, Price } from '../domain/index.js';
 import { COUNT_SCALE, MICROS_PER_DOLLAR, PRICE_SCALE } from '../domain/index.js';
+import { advanceAnchor, anchorFeatures, type MidAnchor } from './anchor.js';
 import { FEATURE_COUNT, FEATURE_SPEC, SPEC_CONSTANTS as K } from './spec.js';
 
 /** One price level of a bid ladder (same shape as src/orderbook's Level). */
@@ -44,9 +45,13 @@ export interface HistoryEntry {
   readonly depth: Count;
 }
 
-/** The last SPEC_CONSTANTS.historyCapacity updates of one market, oldest first. */
+/**
+ * The last SPEC_CONSTANTS.historyCapacity updates of one market, oldest first, and the slow anchor
+ * of its mid over all its updates (anchor.ts; absent until the first two-sided mid).
+ */
 export interface History {
   readonly entries: readonly HistoryEntry[];
+  readonly anchor?: MidAnchor;
 }
 
 export interface PortfolioInput {
@@ -147,7 +152,7 @@ export function bookMid(book: BookInput): number | undefined {
 
 // ---------- history ----------
 
-/** A new History with this update appended (oldest dropped past capacity). */
+/** A new History with this update appended (oldest dropped past capacity) and the anchor advanced. */
 export function pushHistory(history: History, book: BookInput, tMs: number): History {
   const depth =
     (Number.isFinite(book.yesTotal) ? book.yesTotal : 0) + (Number.isFinite(book.noTotal) ? book.noTotal : 0);
@@ -156,7 +161,8 @@ export function pushHistory(history: History, book: BookInput, tMs: number): His
     history.entries.length >= K.historyCapacity
       ? history.entries.slice(1 - K.historyCapacity)
       : history.entries;
-  return { entries: [...kept, entry] };
+  const anchor = advanceAnchor(history.anchor, entry.mid);
+  return anchor === undefined ? { entries: [...kept, entry] } : { entries: [...kept, entry], anchor };
 }
 
 /** Mids of the history entries that had one, oldest first. */
@@ -228,12 +234,13 @@ export function buildObservation(
   const twoSided = yb !== undefined && nb !== undefined;
   const markMid: number | undefined = twoSided ? (yesBid + yesAsk) / 2 : mids[mids.length - 1];
   const mid = markMid ?? 0.5;
+  const anchor = anchorFeatures(history.anchor, markMid);
   put(yesBid);
   put(yesAsk, 1);
-  put(nb === undefined ? 0 : prob(nb));
-  put(yb === undefined ? 1 : 1 - yesBid, 1);
+  put(anchor.devFast);
+  put(anchor.devMid);
   put(mid, 0.5);
-  put(1 - mid, 0.5);
+  put(anchor.devSlow);
   put(twoSided ? yesAsk - yesBid : 1, 1);
   const bidSize = fin(book.yes[0]?.count ?? 0);
   const askSize = fin(book.no[0]?.count ?? 0);
@@ -269,7 +276,7 @@ export function buildObservation(
   const last = entries[entries.length - 1];
   const prev = entries[entries.length - 2];
   const gapS = last && prev ? Math.max(0, (last.tMs - prev.tMs) / 1000) : 0;
-  put(gapS);
+  put(anchor.z);
   put(Math.log1p(Math.min(fin(gapS), K.timeGapLogMaxS)) / LN_GAP);
   put(activityScore(K.activityMarkets, (yesTotal + noTotal) / COUNT_SCALE));
   put(momentum(mids));

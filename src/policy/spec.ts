@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 
-export const FEATURE_VERSION = 'tv3-obs-1';
+export const FEATURE_VERSION = 'tv3-obs-2';
 
 /** Constants the formulas use; part of the hashed spec. */
 export const SPEC_CONSTANTS = {
@@ -21,8 +21,6 @@ export const SPEC_CONSTANTS = {
   depthScaleContracts: 10_000,
   /** Level counts at which the level-count features reach 1. */
   levelCountScale: 100,
-  /** time_gap_s is clipped to [0, this] seconds. */
-  timeGapClipS: 60,
   /** time_gap_log reaches 1 at this many seconds. */
   timeGapLogMaxS: 3_600,
   /** Markets in one observation (seed 003's n in the activity score). */
@@ -35,6 +33,18 @@ export const SPEC_CONSTANTS = {
   positionScaleContracts: 100,
   /** Open orders at which open_orders reaches 1. */
   openOrderScale: 10,
+  /** EMA spans (updates with a two-sided mid) of the slow anchor (anchor.ts). */
+  anchorSpanFast: 30,
+  anchorSpanMid: 100,
+  anchorSpanSlow: 300,
+  /** Span (updates) of the running mean square of the mid's deviation from the middle EMA. */
+  anchorVarSpan: 300,
+  /** Mid deviations (probability units) are multiplied by this before clipping to [−1, 1] (±20¢). */
+  anchorDevScale: 5,
+  /** The deviation's running sd is floored at this (probability units, ½¢). */
+  anchorSdFloor: 0.005,
+  /** The deviation in sds is divided by this before clipping to [−1, 1] (±4 sd). */
+  anchorZScale: 4,
 } as const;
 
 export type FeatureGroup = 'book' | 'temporal' | 'portfolio' | 'orders';
@@ -64,14 +74,25 @@ const depthLevels = (side: 'yes' | 'no'): FeatureDef[] =>
     f(`${side}_depth_l${i}`, 'book', 0, 1, 'log contracts', `sq(contracts at ${side} level ${i}); 0 if none`),
   );
 
+/** The mark mid's deviation from one of the anchor's EMAs (src/policy/anchor.ts). */
+const anchorDev = (name: string, span: string): FeatureDef =>
+  f(
+    name,
+    'temporal',
+    -1,
+    1,
+    'prob×5',
+    `clip(anchorDevScale·(yes_mid − EMA of two-sided mids over ${span} updates)); 0 if no anchor`,
+  );
+
 export const FEATURE_SPEC: readonly FeatureDef[] = [
   // ---- book: prices (probability units = Price / 10,000) ----
   f('yes_bid', 'book', 0, 1, 'prob', 'best YES bid; 0 when the YES ladder is empty'),
   f('yes_ask', 'book', 0, 1, 'prob', '1 − best NO bid; 1 when the NO ladder is empty'),
-  f('no_bid', 'book', 0, 1, 'prob', 'best NO bid; 0 when the NO ladder is empty'),
-  f('no_ask', 'book', 0, 1, 'prob', '1 − best YES bid; 1 when the YES ladder is empty'),
+  anchorDev('mid_dev_ema_fast', 'anchorSpanFast'),
+  anchorDev('mid_dev_ema_mid', 'anchorSpanMid'),
   f('yes_mid', 'book', 0, 1, 'prob', 'mark mid (two-sided mid, else last history mid), else 0.5'),
-  f('no_mid', 'book', 0, 1, 'prob', '1 − yes_mid'),
+  anchorDev('mid_dev_ema_slow', 'anchorSpanSlow'),
   f('spread', 'book', 0, 1, 'prob', 'yes_ask − yes_bid clipped to [0,1]; 1 when a ladder is empty'),
   f(
     'microprice',
@@ -105,12 +126,12 @@ export const FEATURE_SPEC: readonly FeatureDef[] = [
   f('no_span', 'book', 0, 1, 'prob', 'best NO bid − price of the deepest of the top 5 NO levels'),
   // ---- temporal (seed 003) ----
   f(
-    'time_gap_s',
+    'mid_dev_z',
     'temporal',
-    0,
-    60,
-    's',
-    'seconds since the previous update, clipped to [0, timeGapClipS]; 0 if none',
+    -1,
+    1,
+    'sd÷4',
+    'clip((yes_mid − EMA_anchorSpanMid) / max(anchorSdFloor, running sd of it) / anchorZScale); 0 if no anchor',
   ),
   f('time_gap_log', 'temporal', 0, 1, 'log s', 'ln(1 + min(gap, timeGapLogMaxS)) / ln(1 + timeGapLogMaxS)'),
   f(

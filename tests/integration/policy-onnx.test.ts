@@ -145,10 +145,10 @@ describe('the loader refuses a model that does not fit', () => {
     expect(err.message).toMatch(/expected scores float \[N, 21\], found scores float \[N, 5\]/);
   });
 
-  it('another feature_version', async () => {
-    const err = await refusal(writeMlpOnnx(mlp([52, 21]), { description: 'x', featureVersion: 'tv3-obs-0' }));
+  it('another feature_version: the previous one, tv3-obs-1 (no slow anchor)', async () => {
+    const err = await refusal(writeMlpOnnx(mlp([52, 21]), { description: 'x', featureVersion: 'tv3-obs-1' }));
     expect(err.code).toBe('POLICY_MODEL_FEATURE_VERSION');
-    expect(err.message).toBe(`policy model feature_version: expected ${FEATURE_VERSION}, found tv3-obs-0`);
+    expect(err.message).toBe(`policy model feature_version: expected ${FEATURE_VERSION}, found tv3-obs-1`);
   });
 
   it('another feature_spec_hash under the same version', async () => {

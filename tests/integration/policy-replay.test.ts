@@ -72,9 +72,9 @@ describe('traderv3 replay (the core)', () => {
   }, 120_000);
 
   it('decides the same with batched inference as with one model call per evaluation', async () => {
-    // A trained MLP (scores vary with every feature) that trades — the default before the
-    // fee-aware teacher; today's default holds here — on every market, so that the batches'
-    // predictions are tested against trades, fills and the portfolio they change.
+    // A trained MLP (scores vary with every feature) that trades often on every market
+    // (tests/fixtures/make-policy-trading.ts), so that the batches' predictions are tested
+    // against trades, fills and the portfolio they change.
     const model = join(import.meta.dirname, '..', 'fixtures', 'policy-trading.onnx');
     const session = await simSession({ seed: 5, steps: 6_000, markets: 4 });
     const alone = await replaySession(session, { batch: false, model });

@@ -42,7 +42,20 @@ describe('traderv3 train', () => {
     // The written model is one the actor accepts.
     const model = await loadPolicyModel(join(dir, 'a.onnx'));
     expect(model.sha256).toBe(a.sha256);
+    expect(model.metadata.train_class_weighting).toBe('sqrt');
     await model.release();
+    // --class-weights: another loss, other bytes, declared in the metadata; a bad value is refused.
+    const d = await runTrain(
+      { ...opts, out: join(dir, 'd.onnx'), seed: '5', classWeights: 'balanced' },
+      quiet,
+    );
+    expect(d.sha256).not.toBe(a.sha256);
+    const balanced = await loadPolicyModel(join(dir, 'd.onnx'));
+    expect(balanced.metadata.train_class_weighting).toBe('balanced');
+    await balanced.release();
+    await expect(
+      runTrain({ ...opts, out: join(dir, 'e.onnx'), seed: '5', classWeights: 'even' }, quiet),
+    ).rejects.toThrow('--class-weights: expected sqrt, balanced or none, got "even"');
     expect(b.evaluation.map((e) => e.name)).toEqual([
       'policy (trained)',
       'hold',

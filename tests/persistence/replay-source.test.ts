@@ -86,8 +86,8 @@ describe.each(DRIVERS)('replay source on $name', (driver) => {
   }, 60_000);
 
   it('replays a session read page by page as one read whole', async () => {
-    // A trained MLP that trades (the shipped default holds on this stream): fills and the portfolio
-    // they change are compared too.
+    // A trained MLP that trades often (tests/fixtures/make-policy-trading.ts): fills and the
+    // portfolio they change are compared too.
     const model = join(import.meta.dirname, '..', 'fixtures', 'policy-trading.onnx');
     const whole = await replaySession(await loadSession(database, sessionId), { model });
     const paged = await replaySession(await openSession(database, sessionId, { pageSize: 333 }), { model });

@@ -40,11 +40,15 @@ const wildBook: fc.Arbitrary<BookInput> = fc.record({
   yesLevels: wild,
   noLevels: wild,
 });
-const wildHistory: fc.Arbitrary<History> = fc.record({
-  entries: fc.array(fc.record({ tMs: wild, mid: fc.option(wild, { nil: undefined }), depth: wild }), {
-    maxLength: 12,
-  }),
-});
+const wildHistory: fc.Arbitrary<History> = fc.record(
+  {
+    entries: fc.array(fc.record({ tMs: wild, mid: fc.option(wild, { nil: undefined }), depth: wild }), {
+      maxLength: 12,
+    }),
+    anchor: fc.record({ ema: fc.tuple(wild, wild, wild), meanSq: wild }),
+  },
+  { requiredKeys: ['entries'] },
+);
 const wildPortfolio: fc.Arbitrary<PortfolioInput> = fc.record({
   position: wild,
   cash: wild,
@@ -77,7 +81,7 @@ const validPortfolio: fc.Arbitrary<PortfolioInput> = fc.record({
 });
 /** A history made the way the trader makes it: pushHistory over a sequence of books and times. */
 const validHistory = fc
-  .array(fc.tuple(validBook, fc.integer({ min: 0, max: 100_000 })), { maxLength: 14 })
+  .array(fc.tuple(validBook, fc.integer({ min: 0, max: 100_000 })), { maxLength: 40 })
   .map((steps) => {
     let h = EMPTY_HISTORY;
     let t = 1_700_000_000_000;
@@ -85,12 +89,40 @@ const validHistory = fc
       t += dt;
       h = pushHistory(h, b, t);
     }
-    return { h, t };
+    return { h, t, books: steps.map(([b]) => b) };
   });
 
 // ---------- naive reference for a few features ----------
 
-function reference(book: BookInput, history: History, p: PortfolioInput) {
+/** The anchor recomputed from the whole sequence of books: EMAs of the two-sided mids (prob). */
+function anchorReference(books: readonly BookInput[], markMid: number) {
+  const mids: number[] = [];
+  for (const b of books) {
+    if (b.yes.length === 0 || b.no.length === 0) continue;
+    mids.push(
+      (Math.max(...b.yes.map((l) => l.price)) + 10_000 - Math.max(...b.no.map((l) => l.price))) / 20_000,
+    );
+  }
+  if (mids.length === 0)
+    return { mid_dev_ema_fast: 0, mid_dev_ema_mid: 0, mid_dev_ema_slow: 0, mid_dev_z: 0 };
+  const emas = [30, 100, 300].map(() => mids[0]!);
+  let meanSq = 0;
+  for (const m of mids.slice(1)) {
+    [30, 100, 300].forEach((span, k) => {
+      emas[k] = emas[k]! + (2 / (span + 1)) * (m - emas[k]!);
+    });
+    meanSq += (2 / 301) * ((m - emas[1]!) ** 2 - meanSq);
+  }
+  const clip = (x: number) => Math.min(1, Math.max(-1, x));
+  return {
+    mid_dev_ema_fast: clip(5 * (markMid - emas[0]!)),
+    mid_dev_ema_mid: clip(5 * (markMid - emas[1]!)),
+    mid_dev_ema_slow: clip(5 * (markMid - emas[2]!)),
+    mid_dev_z: clip((markMid - emas[1]!) / Math.max(0.005, Math.sqrt(meanSq)) / 4),
+  };
+}
+
+function reference(book: BookInput, history: History, p: PortfolioInput, books: readonly BookInput[]) {
   const bestYes = book.yes.length ? Math.max(...book.yes.map((l) => l.price)) : undefined;
   const bestNo = book.no.length ? Math.max(...book.no.map((l) => l.price)) : undefined;
   const mids = history.entries.filter((e) => e.mid !== undefined).map((e) => e.mid! / 10_000);
@@ -110,14 +142,15 @@ function reference(book: BookInput, history: History, p: PortfolioInput) {
     if (b - a !== 0) mom = Math.tanh((c - b - (b - a)) / Math.abs(b - a));
   }
   const es = history.entries;
-  const gap = es.length >= 2 ? clip((es.at(-1)!.tMs - es.at(-2)!.tMs) / 1000, 0, 60) : 0;
+  const gap = es.length >= 2 ? Math.max(0, (es.at(-1)!.tMs - es.at(-2)!.tMs) / 1000) : 0;
   const volume = (book.yesTotal + book.noTotal) / 100;
   return {
     yes_mid: mid,
     spread: two ? clip(1 - bestNo / 10_000 - bestYes / 10_000, 0, 1) : 1,
     imbalance_l3: y3 + n3 > 0 ? (y3 - n3) / (y3 + n3) : 0,
     momentum: mom,
-    time_gap_s: gap,
+    time_gap_log: Math.log1p(gap) / Math.log1p(3600),
+    ...anchorReference(books, mid),
     activity_score: Math.min(1, Math.log(1 + volume) / 1000),
     position: clip(p.position / 100 / 100, -1, 1),
     cash_ratio: p.equity > 0 ? clip(p.cash / p.equity, 0, 1) : 0,
@@ -165,10 +198,10 @@ describe('buildObservation, property-based', () => {
 
   it('agrees with a naive reference on valid books, histories and portfolios', () => {
     fc.assert(
-      fc.property(validBook, validHistory, validPortfolio, (book, { h, t }, portfolio) => {
+      fc.property(validBook, validHistory, validPortfolio, (book, { h, t, books }, portfolio) => {
         const history = pushHistory(h, book, t + 250);
         const obs = buildObservation({ book, history, portfolio, orders: [] });
-        const ref = reference(book, history, portfolio);
+        const ref = reference(book, history, portfolio, [...books, book]);
         for (const [name, value] of Object.entries(ref)) {
           const got = obs[FEATURE_INDEX[name]!]!;
           if (Math.abs(got - value) > 1e-6) throw new Error(`${name}: builder ${got}, reference ${value}`);

@@ -60,10 +60,11 @@ describe('buildObservation, feature by feature against a hand computation', () =
   const expected: Record<string, number> = {
     yes_bid: 0.56,
     yes_ask: 0.58,
-    no_bid: 0.42,
-    no_ask: 0.44,
+    // `before` has no anchor: it starts at this update's mid, so every deviation is 0.
+    mid_dev_ema_fast: 0,
+    mid_dev_ema_mid: 0,
     yes_mid: 0.57,
-    no_mid: 0.43,
+    mid_dev_ema_slow: 0,
     spread: 0.02,
     microprice: (0.56 * 15 + 0.58 * 10) / 25,
     has_yes_bids: 1,
@@ -88,7 +89,7 @@ describe('buildObservation, feature by feature against a hand computation', () =
     no_level_count: 0.02,
     yes_span: 0.02,
     no_span: 0.01,
-    time_gap_s: 0.5,
+    mid_dev_z: 0,
     time_gap_log: L(1.5) / L(3601),
     activity_score: L(81) / 1000,
     momentum: Math.tanh((0.01 - 0.02) / 0.02),
@@ -137,12 +138,13 @@ describe('edge cases', () => {
       0, 1, 0.5, 1, 0.5,
     ]);
     expect([
-      at('time_gap_s'),
+      at('time_gap_log'),
+      at('mid_dev_ema_mid'),
       at('momentum'),
       at('update_rate'),
       at('bid_distance'),
       at('ask_distance'),
-    ]).toEqual([0, 0, 0, 1, 1]);
+    ]).toEqual([0, 0, 0, 0, 1, 1]);
   });
 
   it('a one-sided book keeps the last two-sided mid as its mark', () => {
@@ -169,7 +171,7 @@ describe('edge cases', () => {
   it('out-of-order times give a zero gap', () => {
     const h = pushHistory(pushHistory(EMPTY_HISTORY, book, 5000), book, 4000);
     const obs = buildObservation({ book, history: h, portfolio: flat, orders: [] });
-    expect(obs[FEATURE_INDEX.time_gap_s!]).toBe(0);
+    expect(obs[FEATURE_INDEX.time_gap_log!]).toBe(0);
   });
 });
 
@@ -190,7 +192,7 @@ describe('history', () => {
   it('observe() pushes then builds', () => {
     const { history, obs } = observe(before, book, 3_500, portfolio, orders);
     expect(history.entries).toHaveLength(3);
-    expect(obs[FEATURE_INDEX.time_gap_s!]).toBeCloseTo(0.5, 6);
+    expect(obs[FEATURE_INDEX.time_gap_log!]).toBeCloseTo(L(1.5) / L(3601), 6);
   });
 });
 

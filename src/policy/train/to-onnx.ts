@@ -41,6 +41,7 @@ function withOnnx(
       train_seed: String(options.seed),
       train_epochs: String(options.epochs),
       train_hidden: r.hidden.join(','),
+      train_class_weighting: options.classWeighting ?? 'sqrt',
       train_samples: String(r.samples),
       train_horizon: String(dataset.horizon),
       train_min_edge: String(teacher.minEdge),
