@@ -3,7 +3,7 @@
  *
  * Orderbook delta rows go through the WriteQueue (src/persistence/write-queue.ts) into
  * orderbook_deltas with the project's bulk insert (`createRepositories(db).bulk.insertDeltas`: one
- * `COPY … FROM STDIN` per batch), side by side with the `INSERT … SELECT * FROM unnest(…)` it
+ * binary `COPY … FROM STDIN` per batch), side by side with the `INSERT … SELECT * FROM unnest(…)` it
  * replaced (same columns, same rows), on each driver:
  *  - PGlite in a fresh data dir under /tmp (removed afterwards);
  *  - Postgres at DATABASE_URL / TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test).
@@ -13,7 +13,9 @@
  *
  * Two figures per driver:
  *  1. Throughput: N rows pushed at once, then `flush()`; rows/s for maxBatch 500 / 2,000 / 5,000,
- *     COPY and unnest. Target on Postgres: ≥ 150k rows/s with COPY.
+ *     COPY and unnest. Target on Postgres: ≥ 150k rows/s with COPY. On Postgres, interleaved with
+ *     them: the server's side alone (the same rows, encoded once to a file, loaded by one
+ *     `psql \copy … (format binary)`), and ours as a fraction of that physical limit.
  *  2. Sustained rate: deltas fed at 2k … 40k msgs/s (one row per message, rows built on the fly as
  *     a collector would) for a few seconds each, policy 'shed', default capacity 50,000 rows. Per
  *     rate: rows written, shed, max depth, backlog when the feed stops, p50/p99 flush latency. A
@@ -25,7 +27,8 @@
  *          --drivers pglite,pg --max-batch B (sustained test batch size) --runs R (throughput repeats,
  *          median) --json FILE (summary rows for `npm run bench`).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -33,6 +36,7 @@ import pg from 'pg';
 import type { Database, DeltaRow } from '../src/persistence/index.js';
 import { createRepositories, maskDatabaseUrl, migrate, openDatabase } from '../src/persistence/index.js';
 import { DELTA_COLUMNS } from '../src/persistence/repos/bulk.js';
+import { copyInsert } from '../src/persistence/repos/copy.js';
 import { unnestInsert } from '../src/persistence/repos/unnest.js';
 import { createWriteQueue } from '../src/persistence/write-queue.js';
 import { PG_URL as DEFAULT_PG_URL, scratchDatabase } from './lib/procs.js';
@@ -229,20 +233,63 @@ async function sustained(database: Database, rate: number, seconds: number): Pro
 
 // ---------- per driver ----------
 
-async function runDriver(label: string, database: Database): Promise<void> {
+/**
+ * The server's side alone: the same rows, encoded once by the project's COPY encoder into a file,
+ * loaded by `psql \copy … with (format binary)` (one COPY of all of them; psql reads the file and
+ * sends it). Undefined when psql is not installed. What ours is compared with: the physical limit
+ * of this box for this table, indexes and WAL included.
+ */
+function serverAlone(url: string, dir: string): (() => number) | undefined {
+  try {
+    execFileSync('psql', ['--version'], { stdio: 'ignore' });
+  } catch {
+    return undefined;
+  }
+  const at = Date.now();
+  const rows = Array.from({ length: THROUGHPUT_ROWS }, (_, i) => makeDelta(i, at + (i >> 4)));
+  const copy = copyInsert<DeltaRow>('orderbook_deltas', DELTA_COLUMNS);
+  const file = join(dir, 'deltas.pgcopy');
+  writeFileSync(file, copy.encode(rows));
+  const columns = DELTA_COLUMNS.map((c) => c.name).join(', ');
+  return () => {
+    const t0 = performance.now();
+    execFileSync('psql', [
+      url,
+      '-q',
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-c',
+      `\\copy orderbook_deltas (${columns}) from '${file}' with (format binary)`,
+    ]);
+    return THROUGHPUT_ROWS / ((performance.now() - t0) / 1000);
+  };
+}
+
+async function runDriver(label: string, database: Database, url?: string): Promise<void> {
   console.log(`\n=== ${label} ===`);
 
-  // Median rows/s of RUNS runs per (method, batch), the two methods interleaved.
+  const dir = mkdtempSync(join(tmpdir(), 'traderv3-bench-copy-'));
+  const server = url === undefined ? undefined : serverAlone(url, dir);
+  // Median rows/s of RUNS runs per (method, batch), the two methods and the server alone interleaved.
   const rate = new Map<string, number[]>();
-  for (let run = 0; run < RUNS; run++) {
-    for (const batch of BATCHES) {
-      for (const method of ['copy', 'unnest'] as const) {
-        const r = await throughput(database, method, batch, THROUGHPUT_ROWS);
-        const key = `${method}:${batch}`;
-        rate.set(key, [...(rate.get(key) ?? []), r.rows / r.seconds]);
+  const alone: number[] = [];
+  try {
+    for (let run = 0; run < RUNS; run++) {
+      for (const batch of BATCHES) {
+        for (const method of ['copy', 'unnest'] as const) {
+          const r = await throughput(database, method, batch, THROUGHPUT_ROWS);
+          const key = `${method}:${batch}`;
+          rate.set(key, [...(rate.get(key) ?? []), r.rows / r.seconds]);
+          await database.query('delete from orderbook_deltas where session_id = $1', [SESSION_ID]);
+        }
+      }
+      if (server) {
+        alone.push(server());
         await database.query('delete from orderbook_deltas where session_id = $1', [SESSION_ID]);
       }
     }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
   const med = (method: Method, batch: number) => median(rate.get(`${method}:${batch}`) ?? []);
   console.log(
@@ -262,6 +309,14 @@ async function runDriver(label: string, database: Database): Promise<void> {
   );
   const bestBatch = BATCHES.reduce((a, b) => (med('copy', b) > med('copy', a) ? b : a));
   const copyBest = med('copy', bestBatch);
+  const limit = alone.length > 0 ? median(alone) : undefined;
+  if (limit !== undefined) {
+    console.log(
+      `server alone (psql \\copy of the same ${fmt(THROUGHPUT_ROWS)} rows, binary, one COPY): ${fmt(limit)} rows/s ` +
+        `(runs ${alone.map((r) => fmt(r)).join(' / ')}); ours at maxBatch ${fmt(bestBatch)} / server alone: ` +
+        `${(copyBest / limit).toFixed(2)}×`,
+    );
+  } else if (url !== undefined) console.log('server alone: skipped (psql is not installed)');
   summary.push({
     bench: `write queue → ${label} (COPY)`,
     metric: 'rows/s',
@@ -270,7 +325,12 @@ async function runDriver(label: string, database: Database): Promise<void> {
     ratio: `${(copyBest / med('unnest', bestBatch)).toFixed(2)}×`,
     target: label === 'Postgres' ? `≥ ${fmt(COPY_TARGET)}` : '',
     met: label === 'Postgres' ? copyBest >= COPY_TARGET : undefined,
-    note: `maxBatch ${fmt(bestBatch)}, median of ${RUNS}; ${await loadNote()}`,
+    note:
+      `maxBatch ${fmt(bestBatch)}, median of ${RUNS}` +
+      (limit === undefined
+        ? ''
+        : `; server alone (psql \\copy) ${fmt(limit)} rows/s: ${(copyBest / limit).toFixed(2)}× of it`) +
+      `; ${await loadNote()}`,
   });
 
   const results: SustainedResult[] = [];
@@ -381,7 +441,7 @@ async function benchPostgres(): Promise<void> {
       await migrate(database);
       const [v] = await database.query<{ v: string }>(`select current_setting('server_version') as v`);
       console.log(`\nPostgres ${v?.v ?? '?'}: ${database.target}`);
-      await runDriver('Postgres', database);
+      await runDriver('Postgres', database, scratch?.url ?? PG_URL);
     } finally {
       await database.close();
     }

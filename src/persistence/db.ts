@@ -57,10 +57,11 @@ export interface Database {
     params?: readonly unknown[],
   ): Promise<T[]>;
   /**
-   * Bulk load: `statement` is `COPY table (cols) FROM STDIN` and `data` its rows in COPY text
-   * format (repos/copy.ts). node-postgres streams it (pg-copy-streams); PGlite reads it as a blob.
+   * Bulk load: `statement` is `COPY table (cols) FROM STDIN [WITH (...)]` and `data` its rows in
+   * that format (repos/copy.ts writes binary). node-postgres streams it in one write
+   * (pg-copy-streams); PGlite reads it as a blob.
    */
-  copyFrom(statement: string, data: string): Promise<void>;
+  copyFrom(statement: string, data: string | Uint8Array): Promise<void>;
   /** Closes the pool / the PGlite instance and releases the data-folder lock. Idempotent. */
   close(): Promise<void>;
 }
@@ -278,7 +279,7 @@ async function openPglite(options: OpenDatabaseOptions): Promise<Database> {
     },
     async copyFrom(statement, data) {
       if (closed) throw new PersistenceError('PERSIST_CLOSED', `COPY on closed database ${target}`);
-      const fromBlob = statement.replace(/from stdin$/i, "from '/dev/blob'");
+      const fromBlob = statement.replace(/from stdin\b/i, "from '/dev/blob'");
       await client.query(fromBlob, [], { blob: new Blob([data]) });
     },
     async close() {

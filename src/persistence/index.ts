@@ -35,6 +35,7 @@ export type { MoneyFact, MoneyFacts } from './repos/money.js';
 export {
   type DecisionCountRow,
   type DecisionRow,
+  type DeltaRecord,
   type DeltaRow,
   decisionRow,
   type FillRow,

@@ -27,6 +27,7 @@ import type { ExchangeFill, PositionView, TrackedOrder } from '../domain/index.j
 import { type Micros, notional, PRICE_SCALE } from '../domain/index.js';
 import {
   type DecisionRow,
+  type DeltaRecord,
   type DeltaRow,
   decisionRow,
   type FillRow,
@@ -86,12 +87,29 @@ type Rows = {
   ledger: LedgerRow;
   positions: PositionRow;
   snapshots: SnapshotRow;
-  deltas: DeltaRow;
+  /** The bus's record itself (one object per delta from the feed to the database). */
+  deltas: DeltaRecord;
   prices: MarketPriceRow;
   status: StatusSnapshotRow;
   risk: RiskEventRow;
   lifecycle: LifecycleEventRow;
 };
+
+/** The orderbook_deltas row of a queued bus record (for `unwritten()`; the writer reads records). */
+function deltaRow(sessionId: string, d: DeltaRecord): DeltaRow {
+  return {
+    sessionId,
+    ticker: d.ticker,
+    sid: d.sid,
+    seq: d.seq,
+    side: d.side,
+    price: d.price,
+    delta: d.delta,
+    clientOrderId: d.clientOrderId ?? null,
+    exchangeTs: d.exchangeTsMs ?? null,
+    receivedAt: d.receivedMs,
+  };
+}
 
 /** The latest snapshot per key, in first-seen order (orders and positions are upserts). */
 function latestBy<T>(rows: readonly T[], key: (r: T) => string): T[] {
@@ -142,7 +160,10 @@ export class Recorder {
           flush: async (rows) => void (await repos.positions.upsertMany(latestBy(rows, (r) => r.ticker))),
         },
         snapshots: { ...shed(200), flush: async (rows) => void (await repos.bulk.insertSnapshots(rows)) },
-        deltas: { ...shed(2000), flush: async (rows) => void (await repos.bulk.insertDeltas(rows)) },
+        deltas: {
+          ...shed(2000),
+          flush: async (rows) => void (await repos.bulk.insertDeltaRecords(sessionId, rows)),
+        },
         prices: { ...shed(1000), flush: async (rows) => void (await repos.bulk.insertMarketPrices(rows)) },
         status: { ...keep(100), flush: async (rows) => void (await repos.bulk.insertStatusSnapshots(rows)) },
         risk: { ...keep(500), flush: async (rows) => void (await repos.bulk.insertRiskEvents(rows)) },
@@ -186,11 +207,19 @@ export class Recorder {
     });
   }
 
-  /** Rows still queued (after a failed close: what could not be written), per kind. */
+  /**
+   * Rows still queued (after a failed close: what could not be written), per kind. Deltas are
+   * given as the table's rows (DeltaRow: session, epoch-ms times), as they were before the queue
+   * held the bus's records.
+   */
   unwritten(): Array<{ kind: string; rows: unknown[] }> {
+    const { sessionId } = this.deps;
     return Object.entries(this.queue.pending() as Record<string, unknown[]>)
       .filter(([, rows]) => rows.length > 0)
-      .map(([kind, rows]) => ({ kind, rows }));
+      .map(([kind, rows]) => ({
+        kind,
+        rows: kind === 'deltas' ? (rows as DeltaRecord[]).map((d) => deltaRow(sessionId, d)) : rows,
+      }));
   }
 
   start(): void {
@@ -231,19 +260,9 @@ export class Recorder {
       ),
     );
     this.on(bus, 'book.deltaReceived', (d) => {
-      const kept = q.push('deltas', {
-        sessionId,
-        ticker: d.ticker,
-        sid: d.sid,
-        seq: d.seq,
-        side: d.side,
-        price: d.price,
-        delta: d.delta,
-        clientOrderId: d.clientOrderId ?? null,
-        // Epoch ms, formatted by the bulk writer: no Date per delta on the hot path.
-        exchangeTs: d.exchangeTsMs ?? null,
-        receivedAt: d.receivedMs,
-      });
+      // The record is queued as it is (readonly, and nobody keeps a reference to change it): no
+      // row is built per delta; the session is added when the batch is written.
+      const kept = q.push('deltas', d);
       // A delta the local book dropped (resyncing) changes no book: nothing to act on.
       recorded(d.ticker, d.receivedMs, kept && d.applied);
     });

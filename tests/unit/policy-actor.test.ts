@@ -130,7 +130,7 @@ describe('the actor trigger', () => {
     const repos = {
       transitions: { insertMany: many },
       decisions: { insertMany: many },
-      bulk: { insertDeltas: never, insertSnapshots: never, insertMarketPrices: many },
+      bulk: { insertDeltaRecords: never, insertSnapshots: never, insertMarketPrices: many },
     } as unknown as Repositories;
     const recorder = new Recorder({
       repos,

@@ -8,20 +8,21 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createBus, type EventBus } from '../../src/bus.js';
 import type { ExchangeFill } from '../../src/domain/index.js';
 import { Recorder } from '../../src/persistence/recorder.js';
-import { DELTA_COLUMNS } from '../../src/persistence/repos/bulk.js';
+import { DELTA_COLUMNS, deltaRecordColumns } from '../../src/persistence/repos/bulk.js';
 import { copyInsert } from '../../src/persistence/repos/copy.js';
-import type { DeltaRow, FillRow, LedgerRow } from '../../src/persistence/repos/rows.js';
+import type { DeltaRecord, DeltaRow, FillRow, LedgerRow } from '../../src/persistence/repos/rows.js';
 import type { Repositories } from '../../src/persistence/repositories.js';
 import { PositionTracker } from '../../src/services/position-tracker.js';
 
-/** Repositories that keep what they are given in memory. */
+/** Repositories that keep what they are given in memory (delta writes fail while `failDeltas`). */
+let failDeltas = false;
 function memoryRepos() {
   const written = {
     ledger: [] as LedgerRow[],
     fills: [] as FillRow[],
     gaps: [] as number[],
     risk: [] as Array<{ kind: string }>,
-    deltas: [] as DeltaRow[],
+    deltas: [] as Array<{ sessionId: string; record: DeltaRecord }>,
   };
   const many = async (rows: readonly unknown[]) => rows.length;
   const repos = {
@@ -46,9 +47,10 @@ function memoryRepos() {
         rows.map(() => ({ inserted: true, eventsAppended: 1 })),
     },
     bulk: {
-      insertDeltas: async (rows: readonly DeltaRow[]) => {
-        written.deltas.push(...rows);
-        return rows.length;
+      insertDeltaRecords: async (sessionId: string, records: readonly DeltaRecord[]) => {
+        if (failDeltas) throw new Error('the database is gone');
+        for (const record of records) written.deltas.push({ sessionId, record });
+        return records.length;
       },
       insertSnapshots: many,
       insertMarketPrices: many,
@@ -178,49 +180,95 @@ describe('the recorder ledger', () => {
     expect(written.risk.map((r) => r.kind)).toEqual(['breaker_tripped', 'breaker_reset']);
   });
 
-  it('writes each delta with the times the bus gave it, encoded as the Dates of those instants', async () => {
+  it('queues the bus record of each delta itself, and writes it as the row a DeltaRow with Dates gives', async () => {
     const { written, recorder: r } = setup();
     const base = { ticker: 'KXT', sid: 1, side: 'yes', price: 4000, applied: true } as const;
-    bus.emit('book.deltaReceived', { ...base, seq: 2, delta: 100, receivedMs: 1_700_000_000_123 });
-    bus.emit('book.deltaReceived', {
+    const first = { ...base, seq: 2, delta: 100, receivedMs: 1_700_000_000_123 };
+    const second = {
       ...base,
       seq: 3,
       delta: -50,
       clientOrderId: 'c-1',
       exchangeTsMs: 1_700_000_000_120,
       receivedMs: 1_700_000_000_124,
-    });
+    };
+    bus.emit('book.deltaReceived', first);
+    bus.emit('book.deltaReceived', second);
     await r.queue.flush();
-    expect(written.deltas).toEqual(
-      [
+    // One object per delta: what the writer gets is the very record the bus carried.
+    expect(written.deltas.map((d) => d.sessionId)).toEqual(['s-1', 's-1']);
+    expect(written.deltas[0]?.record).toBe(first);
+    expect(written.deltas[1]?.record).toBe(second);
+    // What reaches the database is the row a DeltaRow with Dates of the same instants gave.
+    const asRows: DeltaRow[] = [
+      {
+        sessionId: 's-1',
+        ticker: 'KXT',
+        sid: 1,
+        seq: 2,
+        side: 'yes',
+        price: 4000,
+        delta: 100,
+        clientOrderId: null,
+        exchangeTs: null,
+        receivedAt: new Date(1_700_000_000_123),
+      },
+      {
+        sessionId: 's-1',
+        ticker: 'KXT',
+        sid: 1,
+        seq: 3,
+        side: 'yes',
+        price: 4000,
+        delta: -50,
+        clientOrderId: 'c-1',
+        exchangeTs: new Date(1_700_000_000_120),
+        receivedAt: new Date(1_700_000_000_124),
+      },
+    ];
+    const records = copyInsert<DeltaRecord>('orderbook_deltas', deltaRecordColumns('s-1'));
+    const rows = copyInsert<DeltaRow>('orderbook_deltas', DELTA_COLUMNS);
+    expect(records.statement).toBe(rows.statement);
+    expect(records.encode(written.deltas.map((d) => d.record))).toEqual(rows.encode(asRows));
+  });
+
+  it('hands back unwritten deltas as table rows (session, epoch-ms times), not as bus records', async () => {
+    const { recorder: r } = setup();
+    failDeltas = true;
+    try {
+      bus.emit('book.deltaReceived', {
+        ticker: 'KXT',
+        sid: 1,
+        seq: 7,
+        side: 'no',
+        price: 6000,
+        delta: 25,
+        exchangeTsMs: 1_700_000_000_000,
+        receivedMs: 1_700_000_000_005,
+        applied: false,
+      });
+      await expect(r.queue.flush()).rejects.toThrow(/deltas/);
+      expect(r.unwritten()).toEqual([
         {
-          ...base,
-          sessionId: 's-1',
-          seq: 2,
-          delta: 100,
-          clientOrderId: null,
-          exchangeTs: null,
-          receivedAt: 1_700_000_000_123,
+          kind: 'deltas',
+          rows: [
+            {
+              sessionId: 's-1',
+              ticker: 'KXT',
+              sid: 1,
+              seq: 7,
+              side: 'no',
+              price: 6000,
+              delta: 25,
+              clientOrderId: null,
+              exchangeTs: 1_700_000_000_000,
+              receivedAt: 1_700_000_000_005,
+            },
+          ],
         },
-        {
-          ...base,
-          sessionId: 's-1',
-          seq: 3,
-          delta: -50,
-          clientOrderId: 'c-1',
-          exchangeTs: 1_700_000_000_120,
-          receivedAt: 1_700_000_000_124,
-        },
-      ].map(({ applied: _, ...row }) => row),
-    );
-    // What reaches the database is what Dates of the same instants gave.
-    const copy = copyInsert<DeltaRow>('orderbook_deltas', DELTA_COLUMNS);
-    const asDates = written.deltas.map((r) => ({
-      ...r,
-      exchangeTs: typeof r.exchangeTs === 'number' ? new Date(r.exchangeTs) : r.exchangeTs,
-      receivedAt: new Date(r.receivedAt),
-    }));
-    expect(copy.encode(written.deltas)).toBe(copy.encode(asDates));
-    expect(copy.encode(written.deltas)).toContain('2023-11-14T22:13:20.120Z\t2023-11-14T22:13:20.124Z\n');
+      ]);
+    } finally {
+      failDeltas = false;
+    }
   });
 });

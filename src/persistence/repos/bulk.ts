@@ -5,8 +5,9 @@
  * number of rows written. Shedding, batching and retries belong to the write queue, not here.
  */
 import type { Database } from '../db.js';
-import { type CopyColumn, copyInsert } from './copy.js';
+import { type CopyColumn, type CopyInsert, copyInsert } from './copy.js';
 import type {
+  DeltaRecord,
   DeltaRow,
   LifecycleEventRow,
   MarketPriceRow,
@@ -18,6 +19,8 @@ import { unnestInsert } from './unnest.js';
 
 export interface BulkRepo {
   insertDeltas(rows: readonly DeltaRow[]): Promise<number>;
+  /** The bus's delta records of one session, as they were queued (the same rows as insertDeltas). */
+  insertDeltaRecords(sessionId: string, records: readonly DeltaRecord[]): Promise<number>;
   insertSnapshots(rows: readonly SnapshotRow[]): Promise<number>;
   insertMarketPrices(rows: readonly MarketPriceRow[]): Promise<number>;
   insertStatusSnapshots(rows: readonly StatusSnapshotRow[]): Promise<number>;
@@ -39,6 +42,22 @@ export const DELTA_COLUMNS: readonly CopyColumn<DeltaRow>[] = [
   { name: 'received_at', type: 'timestamptz', get: (r) => r.receivedAt },
 ];
 const deltas = copyInsert<DeltaRow>('orderbook_deltas', DELTA_COLUMNS);
+
+/** DELTA_COLUMNS read from a bus record, the session given: the same table rows as a DeltaRow. */
+export function deltaRecordColumns(sessionId: string): readonly CopyColumn<DeltaRecord>[] {
+  return [
+    { name: 'session_id', type: 'text', get: () => sessionId },
+    { name: 'ticker', type: 'text', get: (r) => r.ticker },
+    { name: 'sid', type: 'int4', get: (r) => r.sid },
+    { name: 'seq', type: 'int4', get: (r) => r.seq },
+    { name: 'side', type: 'text', get: (r) => r.side },
+    { name: 'price', type: 'int4', get: (r) => r.price },
+    { name: 'delta', type: 'int4', get: (r) => r.delta },
+    { name: 'client_order_id', type: 'text', get: (r) => r.clientOrderId },
+    { name: 'exchange_ts', type: 'timestamptz', get: (r) => r.exchangeTsMs },
+    { name: 'received_at', type: 'timestamptz', get: (r) => r.receivedMs },
+  ];
+}
 
 const snapshots = copyInsert<SnapshotRow>('orderbook_snapshots', [
   { name: 'session_id', type: 'text', get: (r) => r.sessionId },
@@ -88,8 +107,20 @@ const lifecycleEvents = unnestInsert<LifecycleEventRow>('market_lifecycle_events
 ]);
 
 export function bulkRepo(database: Database): BulkRepo {
+  // One encoder per session (a process records one session at a time; a few at most in tests).
+  const recordCopies = new Map<string, CopyInsert<DeltaRecord>>();
+  const recordCopy = (sessionId: string): CopyInsert<DeltaRecord> => {
+    let copy = recordCopies.get(sessionId);
+    if (copy === undefined) {
+      if (recordCopies.size >= 16) recordCopies.clear();
+      copy = copyInsert<DeltaRecord>('orderbook_deltas', deltaRecordColumns(sessionId));
+      recordCopies.set(sessionId, copy);
+    }
+    return copy;
+  };
   return {
     insertDeltas: (rows) => deltas.run(database, rows),
+    insertDeltaRecords: (sessionId, records) => recordCopy(sessionId).run(database, records),
     insertSnapshots: (rows) => snapshots.run(database, rows),
     insertMarketPrices: (rows) => marketPrices.run(database, rows),
     insertStatusSnapshots: (rows) => statusSnapshots.run(database, rows),

@@ -180,6 +180,23 @@ export interface DeltaRow {
   readonly receivedAt: Date | number;
 }
 
+/**
+ * A delta as the bus carries it (`BookDeltaRecord` is one): the Recorder queues the bus's record
+ * itself, so a delta is one object from the feed to the database; the session is the batch's
+ * (`BulkRepo.insertDeltaRecords`). Times are epoch ms; absent optional fields are NULL.
+ */
+export interface DeltaRecord {
+  readonly ticker: string;
+  readonly sid: number;
+  readonly seq: number;
+  readonly side: BookLeg;
+  readonly price: Price;
+  readonly delta: Count;
+  readonly clientOrderId?: string;
+  readonly exchangeTsMs?: number;
+  readonly receivedMs: number;
+}
+
 export interface SnapshotRow {
   readonly sessionId: string;
   readonly ticker: string;
