@@ -147,6 +147,8 @@ async function main(): Promise<void> {
         'none',
         '--order-group-limit',
         '1000000',
+        // The next run reads the same account: its orders stay on the book.
+        '--keep-orders',
       ]);
       try {
         const line = await trader.waitFor((l) => l.event === 'calibrated', 120_000, 'the first calibration');

@@ -3,7 +3,8 @@
  * after every reconnect, and on the operator's `sync`. The startup path is the crash-recovery path.
  *
  *  1. Optional cleanup: cancel every resting order (cancel-all, then batches, then single orders).
- *  2. Read the exchange: positions, resting orders, fills since `fillsSinceMs`, balance (paginated).
+ *  2. Read the exchange, all at once: positions, resting orders, fills and settlements since
+ *     `fillsSinceMs` (paginated, 1,000 a page), balance.
  *  3. Take its view: orders by client_order_id / order id into the OrderService (resolving Unknowns
  *     and submissions it never heard back about, settling orders we hold as resting that the
  *     exchange no longer lists; orders that are not ours are adopted and flagged); fills and
@@ -90,7 +91,7 @@ export const CALIBRATION_PAGE_LIMITS = {
 } as const;
 const PAGE_LIMIT_FALLBACKS = [200, undefined] as const;
 
-/** What one calibration attempt reads, in order: the steps of its progress. */
+/** What one calibration attempt reads (the first five at once, then the check): its progress steps. */
 export const CALIBRATION_STEPS = ['positions', 'orders', 'fills', 'settlements', 'balance', 'check'] as const;
 export type CalibrationStep = (typeof CALIBRATION_STEPS)[number];
 
@@ -199,40 +200,46 @@ export async function calibrate(deps: CalibrationDeps): Promise<CalibrationSumma
   let problems: string[] = [];
   const steps = CALIBRATION_STEPS.length;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    // The five reads are independent, so they run at once: a big account's wall time is its longest
+    // list, not their sum. Each still reads a consistent list page by page; what moved between
+    // them is what the invariant's second read of the positions (below) exists to catch.
+    const finished = new Set<CalibrationStep>();
     const tell: Tell = (step, items) =>
-      deps.onProgress?.({ attempt, step, stepsDone: CALIBRATION_STEPS.indexOf(step), steps, items });
+      deps.onProgress?.({ attempt, step, stepsDone: finished.size, steps, items });
+    const done = <T>(step: CalibrationStep, value: T): T => {
+      finished.add(step);
+      return value;
+    };
     const since = { min_ts: Math.floor(deps.fillsSinceMs / 1000) };
-    const positions = await readPositions(deps, 'positions', tell);
     const sized = (limit: number | undefined) => (limit === undefined ? {} : { limit });
-    const resting: ExchangeOrder[] = (
-      await read(
+    const [positions, resting, fills, settlements, balance] = await Promise.all([
+      readPositions(deps, 'positions', tell).then((v) => done('positions', v)),
+      read(
         deps,
         'orders',
         CALIBRATION_PAGE_LIMITS.orders,
         (limit) => deps.rest.allOrders({ status: 'resting', ...sized(limit) }),
         tell,
-      )
-    ).map(orderFromRest);
-    const fills: ExchangeFill[] = (
-      await read(
+      ).then((v): ExchangeOrder[] => done('orders', v.map(orderFromRest))),
+      read(
         deps,
         'fills',
         CALIBRATION_PAGE_LIMITS.fills,
         (limit) => deps.rest.allFills({ ...since, ...sized(limit) }),
         tell,
-      )
-    ).map(fillFromRest);
-    const settlements = (
-      await read(
+      ).then((v): ExchangeFill[] => done('fills', v.map(fillFromRest))),
+      read(
         deps,
         'settlements',
         CALIBRATION_PAGE_LIMITS.settlements,
         (limit) => deps.rest.allSettlements({ ...since, ...sized(limit) }),
         tell,
-      )
-    ).map(settlementFromRest);
-    tell('balance', 0);
-    const balance = balanceFromRest(await deps.rest.getBalance());
+      ).then((v) => done('settlements', v.map(settlementFromRest))),
+      (async () => {
+        tell('balance', 0);
+        return done('balance', balanceFromRest(await deps.rest.getBalance()));
+      })(),
+    ]);
 
     const seen = deps.orders.reconcile(resting, []);
     // A run's first calibration replays fills it has not applied (a restart: the crashed run's)
@@ -252,6 +259,7 @@ export async function calibrate(deps: CalibrationDeps): Promise<CalibrationSumma
 
     const local = new Map(deps.positions.positions().map((p) => [p.ticker, p.position]));
     problems = mismatches(local, await readPositions(deps, 'check', tell));
+    finished.add('check');
     const difference = balanceDifference(deps, balance);
     const flagged = beyondDrift(deps, difference);
     if (problems.length > 0 || (flagged && attempt < maxAttempts)) continue;

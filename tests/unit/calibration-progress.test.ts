@@ -53,22 +53,57 @@ describe('calibration progress', () => {
   it('tells each step as it starts and every item it reads, then done', async () => {
     const seen: CalibrationProgress[] = [];
     await calibrate(deps({ onProgress: (p) => seen.push(p) }));
-    expect(seen.map((p) => `${p.step}:${p.stepsDone}:${p.items}`)).toEqual([
-      'positions:0:0',
-      'positions:0:1',
-      'positions:0:2',
-      'positions:0:3',
-      'orders:1:0',
-      'fills:2:0',
-      'settlements:3:0',
-      'balance:4:0',
-      'check:5:0',
-      'check:5:1',
-      'check:5:2',
-      'check:5:3',
-      'done:6:0',
-    ]);
+    const told = seen.map((p) => `${p.step}:${p.stepsDone}:${p.items}`);
+    // The five reads start together, before anything is finished; then the check; then done.
+    expect(told.slice(0, 5).sort()).toEqual(
+      ['positions:0:0', 'orders:0:0', 'fills:0:0', 'settlements:0:0', 'balance:0:0'].sort(),
+    );
+    expect(told.slice(-5)).toEqual(['check:5:0', 'check:5:1', 'check:5:2', 'check:5:3', 'done:6:0']);
+    // Every item of a step is told, in order, and the count of finished steps never goes back.
+    expect(seen.filter((p) => p.step === 'positions').map((p) => p.items)).toEqual([0, 1, 2, 3]);
+    const done = seen.map((p) => p.stepsDone);
+    expect(done).toEqual([...done].sort((a, b) => a - b));
     expect(new Set(seen.map((p) => p.attempt))).toEqual(new Set([1]));
+  });
+
+  it('reads positions, orders, fills, settlements and the balance at once', async () => {
+    // Each read waits until every other one has started: one after the other, this never ends.
+    const started = new Set<string>();
+    let release: () => void = () => {};
+    const all = new Promise<void>((r) => {
+      release = r;
+    });
+    const begin = async (name: string) => {
+      started.add(name);
+      if (started.size === 5) release();
+      await all;
+    };
+    const waiting = (name: string) =>
+      async function* () {
+        await begin(name);
+      };
+    const base = deps();
+    const rest = {
+      ...base.rest,
+      allPositions: (() => {
+        let first = true;
+        return () =>
+          (async function* () {
+            if (first) {
+              first = false;
+              await begin('positions');
+            }
+          })();
+      })(),
+      allOrders: () => waiting('orders')(),
+      allFills: () => waiting('fills')(),
+      allSettlements: () => waiting('settlements')(),
+      getBalance: async () => {
+        await begin('balance');
+        return { balance: 10_000, portfolio_value: 0 };
+      },
+    } as unknown as CalibrationDeps['rest'];
+    expect((await calibrate({ ...base, rest })).attempts).toBe(1);
   });
 
   it('calibrates the same without a listener', async () => {
