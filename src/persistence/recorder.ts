@@ -75,6 +75,13 @@ export interface RecorderDeps {
   knownFillIds?: Iterable<string>;
   /** Settlement refs (`ticker@settledMs`) the ledger already has: calibration reads them again. */
   knownSettlementRefs?: Iterable<string>;
+  /**
+   * Fill ids whose cash (ledger 'fill') and fee (ledger 'fee') entries the ledger already has. Not
+   * the same as knownFillIds: fills and ledger rows are written by separate flushes, so a kill -9
+   * between them leaves a fill row without its cash (or the cash without the row); each part is
+   * booked if it is missing and never twice. Default: knownFillIds (both parts known).
+   */
+  knownFillLedgerRefs?: { readonly fill: Iterable<string>; readonly fee: Iterable<string> };
   openingBalance?: Micros;
   onError?: (what: string, error: Error) => void;
 }
@@ -124,6 +131,9 @@ function latestBy<T>(rows: readonly T[], key: (r: T) => string): T[] {
 export class Recorder {
   readonly queue: WriteQueue<keyof Rows & string, Rows>;
   private readonly seenFills: Set<string>;
+  /** Fills whose ledger 'fill' / 'fee' entry is booked (this run or before it). */
+  private readonly bookedFillCash: Set<string>;
+  private readonly bookedFillFees: Set<string>;
   private readonly seenSettlements: Set<string>;
   private balance: Micros | undefined;
   private shed = 0;
@@ -136,6 +146,8 @@ export class Recorder {
   constructor(private readonly deps: RecorderDeps) {
     const { repos, sessionId } = deps;
     this.seenFills = new Set(deps.knownFillIds ?? []);
+    this.bookedFillCash = new Set(deps.knownFillLedgerRefs?.fill ?? deps.knownFillIds ?? []);
+    this.bookedFillFees = new Set(deps.knownFillLedgerRefs?.fee ?? deps.knownFillIds ?? []);
     this.seenSettlements = new Set(deps.knownSettlementRefs ?? []);
     this.balance = deps.openingBalance;
     const keep = (maxBatch: number) => ({ policy: 'keep' as const, maxBatch });
@@ -372,26 +384,33 @@ export class Recorder {
   }
 
   private onFill(fill: ExchangeFill): void {
-    if (this.seenFills.has(fill.fillId)) return;
-    this.seenFills.add(fill.fillId);
+    const id = fill.fillId;
+    const row = !this.seenFills.has(id);
+    const cash = !this.bookedFillCash.has(id);
+    const fee = fill.fee !== 0 && !this.bookedFillFees.has(id);
+    if (!row && !cash && !fee) return;
+    this.seenFills.add(id);
+    this.bookedFillCash.add(id);
+    this.bookedFillFees.add(id);
     const now = this.deps.clock();
-    this.queue.push('fills', fillRow(this.deps.sessionId, fill, new Date(now)));
-    // The PositionTracker has applied the fill already (it subscribed first): undo it to see before.
-    const signed = fill.bookSide === 'bid' ? fill.count : -fill.count;
-    const before = (this.deps.position(fill.ticker)?.position ?? signed) - signed;
-    const legPrice = fill.bookSide === 'bid' ? fill.yesPrice : PRICE_SCALE - fill.yesPrice;
-    const opposite = (signed > 0 && before < 0) || (signed < 0 && before > 0);
-    const pairs = opposite ? Math.min(fill.count, Math.abs(before)) : 0;
+    if (row) this.queue.push('fills', fillRow(this.deps.sessionId, fill, new Date(now)));
     const at = new Date(fill.createdMs);
-    this.ledger({
-      at,
-      kind: 'fill',
-      ticker: fill.ticker,
-      ref: fill.fillId,
-      amount: notional(pairs, PRICE_SCALE) - notional(fill.count, legPrice),
-    });
-    if (fill.fee !== 0)
-      this.ledger({ at, kind: 'fee', ticker: fill.ticker, ref: fill.fillId, amount: -fill.fee });
+    if (cash) {
+      // The PositionTracker has applied the fill already (it subscribed first): undo it to see before.
+      const signed = fill.bookSide === 'bid' ? fill.count : -fill.count;
+      const before = (this.deps.position(fill.ticker)?.position ?? signed) - signed;
+      const legPrice = fill.bookSide === 'bid' ? fill.yesPrice : PRICE_SCALE - fill.yesPrice;
+      const opposite = (signed > 0 && before < 0) || (signed < 0 && before > 0);
+      const pairs = opposite ? Math.min(fill.count, Math.abs(before)) : 0;
+      this.ledger({
+        at,
+        kind: 'fill',
+        ticker: fill.ticker,
+        ref: id,
+        amount: notional(pairs, PRICE_SCALE) - notional(fill.count, legPrice),
+      });
+    }
+    if (fee) this.ledger({ at, kind: 'fee', ticker: fill.ticker, ref: id, amount: -fill.fee });
   }
 
   /**

@@ -32,6 +32,8 @@ export interface OpenRecord {
   /** Fills the database already holds from the recovery window (counted before; never entered twice). */
   knownFillIds: string[];
   knownSettlementRefs: string[];
+  /** Fill ids whose cash / fee entries the ledger has (see RecorderDeps.knownFillLedgerRefs). */
+  knownFillLedgerRefs: { fill: string[]; fee: string[] };
   openingBalance: Micros | undefined;
   fillsSinceMs: number;
   /** A breaker trip on this exchange that no operator has reset since: this run starts halted. */
@@ -108,6 +110,12 @@ export async function openRecord(
     'settlement',
     new Date(fillsSinceMs - 60_000),
   );
+  // Fills and their ledger entries are written by separate flushes: a kill -9 between them leaves
+  // one without the other, so the ledger's own refs say which fills' cash is booked.
+  const knownFillLedgerRefs = {
+    fill: await repos.ledger.refsSince(exchange, 'fill', new Date(fillsSinceMs - 60_000)),
+    fee: await repos.ledger.refsSince(exchange, 'fee', new Date(fillsSinceMs - 60_000)),
+  };
 
   const last = await repos.risk.lastBreakerEvent(exchange);
   const openBreaker = last?.kind === 'breaker_tripped' ? last : undefined;
@@ -138,6 +146,7 @@ export async function openRecord(
     restoreOrders: restore,
     knownFillIds: known,
     knownSettlementRefs,
+    knownFillLedgerRefs,
     openingBalance,
     fillsSinceMs,
     openBreaker,

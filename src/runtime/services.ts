@@ -127,6 +127,7 @@ export function createServices(deps: ServicesDeps): Services {
       }),
     knownFillIds: record.knownFillIds,
     knownSettlementRefs: record.knownSettlementRefs,
+    knownFillLedgerRefs: record.knownFillLedgerRefs,
     ...(record.openingBalance !== undefined ? { openingBalance: record.openingBalance } : {}),
     onError: (what, error) =>
       logger.error({ event: 'db_write_failed', what, error: error.message }, 'database write failed'),
