@@ -169,6 +169,8 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
 
   /** Sends an intent if the machine takes one now; otherwise records why it was held. */
   const machineTakesIntents = () => actor.getSnapshot().can({ type: 'INTENT', intent: PROBE_INTENT });
+  // Order-create headers are signed ahead only while an order can be sent (no CPU spent idle).
+  bus.on('machine.transitioned', () => clients.presigner?.setActive(machineTakesIntents()));
   const submit = (intent: OrderIntent, evidence?: DecisionEvidence) => {
     if (machineTakesIntents()) {
       bridge.send({ type: 'INTENT', intent, ...(evidence === undefined ? {} : { evidence }) });
@@ -467,6 +469,7 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
     closing ??= (async () => {
       try {
         bridge.stop();
+        clients.presigner?.close();
         await stopActivity().catch(() => undefined);
         await Promise.allSettled([orderbook.close(), services.trading.close()]);
         actor.stop();
