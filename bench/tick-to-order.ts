@@ -65,7 +65,9 @@ const BLOCKS = Math.floor(argNumber('blocks', 3));
 const TARGET_ABOVE_MS = 1;
 const TARGET_INFER_US = 100;
 /** Max age of a pre-signed order header, ms (0: sign every order inline). */
-const PRESIGN_MS = Math.floor(argNumber('presign', 1_000));
+const PRESIGN_MS = argValue('presign') === '0' ? 0 : Math.floor(argNumber('presign', 1_000));
+/** Pre-signed headers kept ready (the trader keeps 1: its ticks are throttled per market). */
+const PRESIGN_POOL = Math.floor(argNumber('presign-pool', 1));
 const INFERENCE = argValue('inference') === 'public' ? 'public-async' : 'auto';
 
 /** The REST side of the loopback exchange: notes when each order's body has fully arrived. */
@@ -102,6 +104,7 @@ async function main(): Promise<void> {
       ? new PresigningSigner(signer, {
           requests: orderCreateRequests(new URL(rest.url).pathname),
           maxAgeMs: PRESIGN_MS,
+          poolSize: PRESIGN_POOL,
         })
       : undefined;
   presigner?.setActive(true);
@@ -246,7 +249,7 @@ async function main(): Promise<void> {
   const inline = (presigner?.stats.inline ?? 0) - inlineBefore + (presigner ? 0 : ours.length);
   const pathNote =
     `inference ${model.inferencePath}; order headers pre-signed ${fmt(presigned)}, ` +
-    `signed inline ${fmt(inline)}${presigner ? ` (max age ${fmt(PRESIGN_MS)} ms)` : ' (pre-signing off)'}`;
+    `signed inline ${fmt(inline)}${presigner ? ` (max age ${fmt(PRESIGN_MS)} ms, pool ${PRESIGN_POOL})` : ' (pre-signing off)'}`;
   console.log(`\n${pathNote}`);
   const aboveP50 = percentile(so, 50) - percentile(sb, 50);
   const aboveP99 = percentile(so, 99) - percentile(sb, 99);
