@@ -17,7 +17,7 @@
  *  - refilled in the background after every request on a pre-signed path (so the next one is
  *    ready), and, only while `setActive(true)` (the trader can trade), by a timer that replaces
  *    headers past half their age — about one signature per maxAgeMs/2 on the threadpool. Idle, no
- *    timer runs and no CPU is spent;
+ *    timer runs and no CPU is spent (headers already made are used while fresh, then dropped);
  *  - `close()` stops the timer and drops the pool; signatures still in flight are discarded.
  * Every other request goes to the wrapped signer unchanged. Nothing here logs or throws key material.
  */
@@ -89,7 +89,7 @@ export class PresigningSigner implements Signer {
   readonly #now: () => number;
   #timer: ReturnType<typeof setInterval> | undefined;
   #closed = false;
-  /** Bumped by close / setActive(false): signatures started before are discarded. */
+  /** Bumped by close: signatures started before are discarded. */
   #epoch = 0;
 
   constructor(inner: Signer, options: PresignOptions) {
@@ -115,6 +115,20 @@ export class PresigningSigner implements Signer {
   /** Whether the refresh timer runs (the trader can trade). */
   get active(): boolean {
     return this.#timer !== undefined;
+  }
+
+  /** For the operator's status: settings, whether it runs, headers ready, and the counts. */
+  status(): Record<string, unknown> {
+    let ready = 0;
+    for (const pool of this.#pools.values()) ready += pool.ready.length;
+    const { lastPresigned: _, ...counts } = this.stats;
+    return {
+      presign: this.#closed ? 'closed' : this.active ? 'active' : 'idle',
+      max_age_ms: this.#maxAgeMs,
+      pool_size: this.#size,
+      ready,
+      ...counts,
+    };
   }
 
   /** Pre-signed headers ready now for (method, path). */
@@ -150,7 +164,8 @@ export class PresigningSigner implements Signer {
 
   /**
    * While the trader can trade: keep a fresh header ready for every pre-signed request (a timer
-   * every maxAgeMs/2). Off: the timer stops and the pool is dropped.
+   * every maxAgeMs/2). Off: the timer stops; headers already made stay usable until they are too
+   * old (a request still refills after use).
    */
   setActive(on: boolean): void {
     if (on && !this.#closed && this.#maxAgeMs > 0) {
@@ -162,12 +177,12 @@ export class PresigningSigner implements Signer {
     }
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
-    this.#drop();
   }
 
   /** Stops the timer and drops the pool for good; later requests are signed inline. */
   close(): void {
     this.setActive(false);
+    this.#drop();
     this.#closed = true;
   }
 

@@ -124,13 +124,16 @@ describe('pre-signed order-create headers', () => {
     const h = p.headers('POST', ORDERS, clock.t);
     expect(p.stats.lastPresigned).toBe(true);
     expect(h['KALSHI-ACCESS-TIMESTAMP']).toBe(String(clock.t));
+    await until(() => p.readyCount('POST', ORDERS) === 1);
     p.setActive(false);
     expect(vi.getTimerCount()).toBe(0);
-    expect(p.readyCount('POST', ORDERS)).toBe(0);
+    // inactive: what is ready stays usable while fresh, and is not replaced by a timer
+    expect(p.readyCount('POST', ORDERS)).toBe(1);
     p.setActive(true);
     p.close();
     expect(vi.getTimerCount()).toBe(0);
     expect(p.active).toBe(false);
+    expect(p.readyCount('POST', ORDERS)).toBe(0);
     p.setActive(true);
     expect(vi.getTimerCount()).toBe(0);
     // closed: signed inline, nothing signed ahead
