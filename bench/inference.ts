@@ -85,7 +85,7 @@ const fmt = (r: ReturnType<typeof row>) => ({
   'max µs': r['max µs'].toFixed(0),
 });
 console.log(
-  `policy inference: ${calls} calls after ${warmup} warm-up, model ${values.model} (${model.sizeBytes} B)`,
+  `policy inference: ${calls} calls after ${warmup} warm-up, model ${values.model} (${model.sizeBytes} B), inference ${model.inferencePath}`,
 );
 console.table(
   [row('observe (push + build)', build), row('infer (onnxruntime)', infer), row('total', total)].map(fmt),
@@ -103,7 +103,7 @@ emitSummary([
     ratio: '',
     target: 'p99 < 100 µs',
     met: row('infer', infer)['p99 µs'] < 100,
-    note: `observe p99 ${row('observe', build)['p99 µs'].toFixed(1)} µs; ${calls} calls; ${await loadNote()}`,
+    note: `observe p99 ${row('observe', build)['p99 µs'].toFixed(1)} µs; ${calls} calls; ${model.inferencePath}; ${await loadNote()}`,
   },
 ]);
 await model.release();

@@ -63,6 +63,7 @@ export const DEFAULTS = {
   actorMarketMode: 'hot' as 'hot' | 'config' | 'all',
   contractSize: 1,
   healthCheckMs: 30_000,
+  presignMaxAgeMs: 1_000,
   statusIntervalMs: 30_000,
   rateLimitTier: 'basic',
   risk: {
@@ -910,6 +911,12 @@ export function loadConfig(
       DEFAULTS.tickThrottleMs,
     ),
     actor: loadActor(c, marketSelection),
+    presignMaxAgeMs: c.int(
+      c.input(undefined, 'TRADERV3_PRESIGN_MAX_AGE_MS'),
+      0,
+      5_000,
+      DEFAULTS.presignMaxAgeMs,
+    ),
     healthCheckMs: c.int(
       c.input(undefined, 'TRADERV3_HEALTH_CHECK_MS'),
       1_000,

@@ -149,6 +149,11 @@ export const TraderConfigSchema = z.object({
   maxBalanceDriftMicros: z.number().int().min(0),
   /** Orders on the account that are not ours: adopted and flagged, or a halt. */
   foreignOrders: z.enum(['adopt', 'halt']),
+  /**
+   * Order-create headers are signed ahead and used while at most this old (ms; 0 = sign every
+   * order inline). Kalshi's tolerance for an old timestamp is unpublished: keep it short.
+   */
+  presignMaxAgeMs: z.number().int().min(0),
   healthCheckMs: positiveInt,
   statusIntervalMs: positiveInt,
   rateLimitTier: z.enum(RATE_LIMIT_TIER_NAMES as [RateLimitTier, ...RateLimitTier[]]),

@@ -2,6 +2,7 @@
 export * from './errors.js';
 export * from './normalize.js';
 export * from './order-body.js';
+export * from './presign.js';
 export * from './rate-limit.js';
 export * from './rest.js';
 export * from './signer.js';

@@ -39,6 +39,11 @@ export interface Signer {
    * `nowMs` defaults to the signer's clock.
    */
   headers(method: string, path: string, nowMs?: number): Record<KalshiAuthHeaderName, string>;
+  /**
+   * The same headers, the signature made on libuv's threadpool (Node's async `crypto.sign`) so the
+   * event loop goes on meanwhile. Used to sign ahead (presign.ts); absent on signers that cannot.
+   */
+  headersAsync?(method: string, path: string, nowMs?: number): Promise<Record<KalshiAuthHeaderName, string>>;
 }
 
 export interface SignerOptions {
@@ -80,15 +85,36 @@ class RsaPssSigner implements Signer {
   }
 
   headers(method: string, path: string, nowMs?: number): Record<KalshiAuthHeaderName, string> {
+    const { timestamp, message } = this.#message(method, path, nowMs);
+    const signature = sign('sha256', message, { key: this.#key, ...PSS }).toString('base64');
+    return this.#headers(timestamp, signature);
+  }
+
+  headersAsync(method: string, path: string, nowMs?: number): Promise<Record<KalshiAuthHeaderName, string>> {
+    let msg: { timestamp: string; message: Buffer };
+    try {
+      msg = this.#message(method, path, nowMs);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return new Promise((resolve, reject) => {
+      sign('sha256', msg.message, { key: this.#key, ...PSS }, (err, signature) => {
+        if (err) reject(new KalshiError('KALSHI_AUTH_BAD_KEY', 'RSA-PSS signing failed', { cause: err }));
+        else resolve(this.#headers(msg.timestamp, signature.toString('base64')));
+      });
+    });
+  }
+
+  #message(method: string, path: string, nowMs: number | undefined) {
     const p = signingPath(path);
     if (!p.startsWith('/')) {
       throw new TypeError(`Kalshi signer: path must start at the host root ("/trade-api/…"), got "${p}"`);
     }
     const timestamp = String(Math.trunc(nowMs ?? this.#now()));
-    const signature = sign('sha256', Buffer.from(signingMessage(timestamp, method, p), 'utf8'), {
-      key: this.#key,
-      ...PSS,
-    }).toString('base64');
+    return { timestamp, message: Buffer.from(signingMessage(timestamp, method, p), 'utf8') };
+  }
+
+  #headers(timestamp: string, signature: string): Record<KalshiAuthHeaderName, string> {
     return {
       'KALSHI-ACCESS-KEY': this.keyId,
       'KALSHI-ACCESS-SIGNATURE': signature,

@@ -5,7 +5,13 @@
  */
 import type { Logger } from 'pino';
 import type { TraderConfig } from '../config/index.js';
-import { KalshiRestClient, KalshiWsClient, RateLimiter } from '../kalshi/index.js';
+import {
+  KalshiRestClient,
+  KalshiWsClient,
+  orderCreateRequests,
+  PresigningSigner,
+  RateLimiter,
+} from '../kalshi/index.js';
 import type { Endpoints } from './endpoints.js';
 
 export interface Clients {
@@ -14,13 +20,26 @@ export interface Clients {
   readonly marketRest: KalshiRestClient;
   readonly bookWs: KalshiWsClient;
   readonly tradingWs: KalshiWsClient;
+  /**
+   * Order-create headers signed ahead for the trading REST client (src/kalshi/presign.ts);
+   * undefined when TRADERV3_PRESIGN_MAX_AGE_MS is 0. The runtime turns it on while the machine
+   * takes intents and closes it at shutdown.
+   */
+  readonly presigner: PresigningSigner | undefined;
 }
 
 export function createClients(config: TraderConfig, endpoints: Endpoints, logger: Logger): Clients {
   const limiter = new RateLimiter({ tier: config.rateLimitTier });
+  const presigner =
+    config.presignMaxAgeMs > 0 && endpoints.signer.headersAsync
+      ? new PresigningSigner(endpoints.signer, {
+          requests: orderCreateRequests(new URL(endpoints.restUrl).pathname),
+          maxAgeMs: config.presignMaxAgeMs,
+        })
+      : undefined;
   const rest = new KalshiRestClient({
     baseUrl: endpoints.restUrl,
-    signer: endpoints.signer,
+    signer: presigner ?? endpoints.signer,
     rateLimiter: limiter,
   });
   const marketRest =
@@ -46,5 +65,5 @@ export function createClients(config: TraderConfig, endpoints: Endpoints, logger
       ),
     );
   }
-  return { limiter, rest, marketRest, bookWs, tradingWs };
+  return { limiter, rest, marketRest, bookWs, tradingWs, presigner };
 }

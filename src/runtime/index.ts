@@ -169,6 +169,9 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
 
   /** Sends an intent if the machine takes one now; otherwise records why it was held. */
   const machineTakesIntents = () => actor.getSnapshot().can({ type: 'INTENT', intent: PROBE_INTENT });
+  // Order-create headers are signed ahead only while orders are being decided and sent (READY ⇄
+  // ACTING; not while connecting, calibrating, in ERROR or shutting down): no CPU spent idle.
+  bus.on('machine.transitioned', (e) => clients.presigner?.setActive(e.to === 'READY' || e.to === 'ACTING'));
   const submit = (intent: OrderIntent, evidence?: DecisionEvidence) => {
     if (machineTakesIntents()) {
       bridge.send({ type: 'INTENT', intent, ...(evidence === undefined ? {} : { evidence }) });
@@ -467,6 +470,7 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
     closing ??= (async () => {
       try {
         bridge.stop();
+        clients.presigner?.close();
         await stopActivity().catch(() => undefined);
         await Promise.allSettled([orderbook.close(), services.trading.close()]);
         actor.stop();
@@ -550,6 +554,7 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
     watch,
     runner,
     strategyStatus: built.status,
+    ...(clients.presigner ? { orderSigning: () => clients.presigner!.status() } : {}),
     statusLogger,
     limiter: clients.limiter,
     record,

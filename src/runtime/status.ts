@@ -33,6 +33,8 @@ export interface StatusDeps {
   readonly group: OrderGroupKeeper;
   readonly watch: MarketWatch;
   readonly runner: StrategyRunner;
+  /** Order-create headers signed ahead (src/kalshi/presign.ts); absent when pre-signing is off. */
+  readonly orderSigning?: () => Record<string, unknown>;
   /** The strategy's own status (the policy: model, inference p50/p99). */
   readonly strategyStatus?: () => Record<string, unknown>;
   readonly statusLogger: StatusLogger;
@@ -161,6 +163,7 @@ export function controlStatus(deps: StatusDeps): () => Promise<unknown> {
       ...pnlFields(totals, showDollars),
       money: moneyStatus(money.observe(), config),
       orders: orders.stats(),
+      order_signing: deps.orderSigning?.() ?? { presign: 'off' },
       strategy: { name: config.strategy, ...deps.runner.stats, ...deps.strategyStatus?.() },
       record: {
         session: deps.record.sessionId,

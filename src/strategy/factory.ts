@@ -109,7 +109,12 @@ export async function prepareStrategy(
     ...preparePolicy(options.inference?.(model) ?? model, config, {
       status: () => ({
         model: { file, sha256: model.sha256, feature_version: model.metadata.feature_version },
-        inference: latencyStatus(model.latency()),
+        inference: {
+          // native-sync (onnxruntime's binding, no event-loop turn) or public-async, and why not native
+          path: model.inferencePath,
+          ...(model.inferencePathNote === undefined ? {} : { path_note: model.inferencePathNote }),
+          ...latencyStatus(model.latency()),
+        },
       }),
     }),
     model,

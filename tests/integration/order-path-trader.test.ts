@@ -29,12 +29,18 @@ it('puts every order it creates in its order group, as the exchange lists them',
   const { trader, rest } = await env.traders.start(ticker, { reconcileInterval: '3600' });
   try {
     await inState(trader, 'READY');
+    // READY: order-create headers are signed ahead (the simulator verifies every signature)
+    const signing = async () =>
+      ((await trader.control.status()) as { order_signing: Record<string, unknown> }).order_signing;
+    await until('a pre-signed order header', async () => (await signing()).ready === 1);
     await placeThroughMachine(trader, testIntent(ticker, { yesPrice: passivePrice(env.sim, ticker, 6) }));
     await placeThroughMachine(
       trader,
       testIntent(ticker, { yesPrice: passivePrice(env.sim, ticker, 5), postOnly: true }),
     );
     expect(trader.services!.orders.open().map((o) => o.status)).toEqual(['resting', 'resting']);
+    expect(await signing()).toMatchObject({ presign: 'active', max_age_ms: 1_000 });
+    expect((await signing()).presigned).toBeGreaterThanOrEqual(1); // READY and ACTING both pre-sign
     const status = (await trader.control.status()) as { order_group: { id: string | null } };
     const group = status.order_group.id;
     expect(group).toEqual(expect.any(String));

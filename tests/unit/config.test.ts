@@ -77,6 +77,7 @@ describe('loadConfig: environments', () => {
       dataDir: '.traderv3',
       tickThrottleMs: 250,
       healthCheckMs: 30_000,
+      presignMaxAgeMs: 1_000,
       statusIntervalMs: 30_000,
       rateLimitTier: 'basic',
       sim: { seed: 1, markets: 8, rate: 20, balanceMicros: 1_000_000_000 },

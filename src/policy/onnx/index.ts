@@ -7,5 +7,11 @@ export {
   loadPolicyModel,
   PolicyModel,
 } from './model.js';
+export {
+  type InferencePath,
+  type NativeLoader,
+  type NativeModule,
+  ORT_PINNED_VERSION,
+} from './native.js';
 export { type DecodedModel, type DecodedValueInfo, decodeModel } from './proto.js';
 export { INPUT_NAME, OUTPUT_NAME, type WriteOptions, writeMlpOnnx } from './writer.js';

@@ -11,6 +11,13 @@
  * session onnxruntime built, so what is checked is what will run.
  *
  * PolicyModel.infer keeps an HDR histogram of inference latency (µs) for p50 / p99 / max.
+ *
+ * Inference path (native.ts): where onnxruntime-node's native binding passes the guard and a probe
+ * set of observations scores bit-identically through it and through the public async
+ * `InferenceSession.run`, every inference runs synchronously through the binding (`inferNow`
+ * answers in the same turn; `infer` / `inferBatch` resolve without waiting for the event loop).
+ * Otherwise the public API is kept, the reason is said once per process (a process warning) and
+ * `inferencePath` / `inferencePathNote` show it.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -20,6 +27,14 @@ import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { ACTION_COUNT, ACTION_SPACE_VERSION } from '../actions.js';
 import { PolicyError } from '../errors.js';
 import { FEATURE_COUNT, FEATURE_SPEC_HASH, FEATURE_VERSION } from '../spec.js';
+import {
+  type InferencePath,
+  type NativeLoader,
+  openSyncSession,
+  probeObservations,
+  type SyncSession,
+  sameBits,
+} from './native.js';
 import { type DecodedValueInfo, decodeModel, ONNX_FLOAT } from './proto.js';
 import { INPUT_NAME, OUTPUT_NAME } from './writer.js';
 
@@ -30,6 +45,70 @@ export interface LoadOptions {
   readonly intraOpNumThreads?: number;
   /** Clock for latency, in ms with a fraction (default performance.now). */
   readonly now?: () => number;
+  /** 'auto' (default): the native synchronous path when it passes its guard; 'public-async': never. */
+  readonly inferencePath?: 'auto' | 'public-async';
+  /** Where the native binding comes from (tests simulate a missing or changed one). */
+  readonly nativeLoader?: NativeLoader;
+  /** Told why the native path is not used (default: one process warning per process). */
+  readonly onFallback?: (reason: string) => void;
+}
+
+/** Rows of the load-time probe compared between the two paths (one at a time, then as a batch). */
+const PROBE_ROWS = 6;
+
+let fallbackSaid = false;
+function warnOnce(reason: string): void {
+  if (fallbackSaid) return;
+  fallbackSaid = true;
+  process.emitWarning(`policy inference uses onnxruntime's public async API: ${reason}`, {
+    code: 'TRADERV3_ORT_PUBLIC_PATH',
+  });
+}
+
+/**
+ * The native synchronous session if it passes the guard and scores the probe bit-identically to
+ * the public session (one observation at a time and as a batch), else the reason it is not used.
+ */
+async function tryNativeSession(
+  bytes: Uint8Array,
+  publicSession: InferenceSession,
+  options: InferenceSession.SessionOptions,
+  loader: NativeLoader | undefined,
+): Promise<{ sync: SyncSession } | { reason: string }> {
+  let sync: SyncSession;
+  try {
+    sync = openSyncSession(
+      bytes,
+      { input: INPUT_NAME, output: OUTPUT_NAME, inWidth: FEATURE_COUNT, outWidth: ACTION_COUNT, options },
+      loader,
+    );
+  } catch (err) {
+    return { reason: err instanceof Error ? err.message : String(err) };
+  }
+  try {
+    const probe = probeObservations(FEATURE_COUNT, PROBE_ROWS);
+    const viaPublic = async (obs: Float32Array, n: number) => {
+      const out = await publicSession.run({ [INPUT_NAME]: new Tensor('float32', obs, [n, FEATURE_COUNT]) });
+      return new Float32Array(out[OUTPUT_NAME]?.data as Float32Array);
+    };
+    for (let r = 0; r < PROBE_ROWS; r++) {
+      const row = probe.subarray(r * FEATURE_COUNT, (r + 1) * FEATURE_COUNT);
+      if (!sameBits(sync.run(row, 1), await viaPublic(row, 1))) {
+        sync.dispose();
+        return { reason: `probe observation ${r} scored differently through the native binding` };
+      }
+    }
+    if (!sameBits(sync.run(probe, PROBE_ROWS), await viaPublic(probe, PROBE_ROWS))) {
+      sync.dispose();
+      return { reason: `a probe batch of ${PROBE_ROWS} scored differently through the native binding` };
+    }
+  } catch (err) {
+    sync.dispose();
+    return {
+      reason: `the native binding failed the probe (${err instanceof Error ? err.message : String(err)})`,
+    };
+  }
+  return { sync };
 }
 
 export interface InferResult {
@@ -135,6 +214,23 @@ function checkSession(session: InferenceSession): void {
   }
 }
 
+function checkObservation(obs: Float32Array): void {
+  if (obs.length !== FEATURE_COUNT) {
+    throw new PolicyError(
+      'POLICY_BAD_OBSERVATION',
+      `observation: expected ${FEATURE_COUNT} floats, found ${obs.length}`,
+      { field: 'obs' },
+    );
+  }
+  for (let i = 0; i < FEATURE_COUNT; i++) {
+    if (!Number.isFinite(obs[i])) {
+      throw new PolicyError('POLICY_BAD_OBSERVATION', `observation: feature ${i} is ${obs[i]}`, {
+        field: `obs[${i}]`,
+      });
+    }
+  }
+}
+
 export class PolicyModel {
   private released = false;
   private readonly histogram: Histogram = buildHistogram({
@@ -145,6 +241,10 @@ export class PolicyModel {
 
   private constructor(
     private readonly session: InferenceSession,
+    /** The same model in a native session run synchronously, when it passed its guard. */
+    private readonly sync: SyncSession | undefined,
+    /** Why the native path is not used (undefined when it is). */
+    readonly inferencePathNote: string | undefined,
     /** sha256 (hex) of the model file. */
     readonly sha256: string,
     readonly sizeBytes: number,
@@ -166,13 +266,14 @@ export class PolicyModel {
     }
     const metadata = checkDeclarations(bytes, opts);
     let session: InferenceSession;
+    const sessionOptions: InferenceSession.SessionOptions = {
+      executionProviders: ['cpu'],
+      intraOpNumThreads: opts.intraOpNumThreads ?? 1,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+    };
     try {
-      session = await InferenceSession.create(bytes, {
-        executionProviders: ['cpu'],
-        intraOpNumThreads: opts.intraOpNumThreads ?? 1,
-        interOpNumThreads: 1,
-        graphOptimizationLevel: 'all',
-      });
+      session = await InferenceSession.create(bytes, { ...sessionOptions });
     } catch (cause) {
       throw new PolicyError(
         'POLICY_MODEL_UNREADABLE',
@@ -189,28 +290,51 @@ export class PolicyModel {
       await session.release();
       throw err;
     }
+    let sync: SyncSession | undefined;
+    let note: string | undefined;
+    if (opts.inferencePath === 'public-async') {
+      note = 'the public async API was asked for';
+    } else {
+      const native = await tryNativeSession(bytes, session, sessionOptions, opts.nativeLoader);
+      if ('sync' in native) sync = native.sync;
+      else {
+        note = native.reason;
+        (opts.onFallback ?? warnOnce)(note);
+      }
+    }
     const sha256 = createHash('sha256').update(bytes).digest('hex');
-    return new PolicyModel(session, sha256, bytes.length, metadata, opts.now ?? (() => performance.now()));
+    return new PolicyModel(
+      session,
+      sync,
+      note,
+      sha256,
+      bytes.length,
+      metadata,
+      opts.now ?? (() => performance.now()),
+    );
+  }
+
+  /** How inference runs: synchronously through the native binding, or the public async API. */
+  get inferencePath(): InferencePath {
+    return this.sync ? 'native-sync' : 'public-async';
   }
 
   /** Scores of one observation (Float32Array of 52 finite values). */
   async infer(obs: Float32Array): Promise<InferResult> {
-    if (obs.length !== FEATURE_COUNT) {
-      throw new PolicyError(
-        'POLICY_BAD_OBSERVATION',
-        `observation: expected ${FEATURE_COUNT} floats, found ${obs.length}`,
-        { field: 'obs' },
-      );
-    }
-    for (let i = 0; i < FEATURE_COUNT; i++) {
-      if (!Number.isFinite(obs[i])) {
-        throw new PolicyError('POLICY_BAD_OBSERVATION', `observation: feature ${i} is ${obs[i]}`, {
-          field: `obs[${i}]`,
-        });
-      }
-    }
+    checkObservation(obs);
+    if (this.sync) return { scores: this.runSync(obs, 1), latencyUs: this.lastLatencyUs };
     const scores = await this.run(obs, 1);
     return { scores, latencyUs: this.lastLatencyUs };
+  }
+
+  /**
+   * The scores now, synchronously, on the native path; undefined on the public path (call infer).
+   * A bad observation throws as infer rejects.
+   */
+  inferNow(obs: Float32Array): InferResult | undefined {
+    if (!this.sync) return undefined;
+    checkObservation(obs);
+    return { scores: this.runSync(obs, 1), latencyUs: this.lastLatencyUs };
   }
 
   /** Scores of `n` observations laid end to end (n × 52) → n × 21. Not counted in the latency histogram. */
@@ -222,25 +346,38 @@ export class PolicyModel {
         { field: 'obs' },
       );
     }
-    return this.run(obs, n, false);
+    return this.sync ? this.runSync(obs, n, false) : this.run(obs, n, false);
   }
 
   private lastLatencyUs = 0;
 
-  private async run(obs: Float32Array, n: number, record = true): Promise<Float32Array> {
+  private checkOpen(): void {
     if (this.released) {
       throw new PolicyError('POLICY_MODEL_RELEASED', 'policy model: inference after release', {
         field: 'model',
       });
     }
+  }
+
+  private record(us: number): void {
+    this.lastLatencyUs = us;
+    this.histogram.recordValue(Math.max(1, Math.round(us)));
+  }
+
+  private runSync(obs: Float32Array, n: number, record = true): Float32Array {
+    this.checkOpen();
+    const t0 = this.now();
+    const scores = (this.sync as SyncSession).run(obs, n);
+    if (record) this.record((this.now() - t0) * 1000);
+    return scores;
+  }
+
+  private async run(obs: Float32Array, n: number, record = true): Promise<Float32Array> {
+    this.checkOpen();
     const feeds = { [INPUT_NAME]: new Tensor('float32', obs, [n, FEATURE_COUNT]) };
     const t0 = this.now();
     const out = await this.session.run(feeds);
-    const us = (this.now() - t0) * 1000;
-    if (record) {
-      this.lastLatencyUs = us;
-      this.histogram.recordValue(Math.max(1, Math.round(us)));
-    }
+    if (record) this.record((this.now() - t0) * 1000);
     const scores = out[OUTPUT_NAME];
     if (!scores)
       throw new PolicyError('POLICY_MODEL_OUTPUT', `policy model: no ${OUTPUT_NAME} in the result`);
@@ -266,6 +403,7 @@ export class PolicyModel {
   async release(): Promise<void> {
     if (this.released) return;
     this.released = true;
+    this.sync?.dispose();
     await this.session.release();
     this.histogram.destroy();
   }
