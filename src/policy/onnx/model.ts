@@ -15,13 +15,18 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
-import { build as buildHistogram, type Histogram } from 'hdr-histogram-js';
-import { InferenceSession, Tensor } from 'onnxruntime-node';
+import type { Histogram } from 'hdr-histogram-js';
+import type { InferenceSession } from 'onnxruntime-node';
+import { lazyPackage } from '../../lazy.js';
 import { ACTION_COUNT, ACTION_SPACE_VERSION } from '../actions.js';
 import { PolicyError } from '../errors.js';
 import { FEATURE_COUNT, FEATURE_SPEC_HASH, FEATURE_VERSION } from '../spec.js';
 import { type DecodedValueInfo, decodeModel, ONNX_FLOAT } from './proto.js';
 import { INPUT_NAME, OUTPUT_NAME } from './writer.js';
+
+// Loaded with the first model, not at every start (src/lazy.ts).
+const ort = lazyPackage<typeof import('onnxruntime-node')>('onnxruntime-node');
+const hdr = lazyPackage<typeof import('hdr-histogram-js')>('hdr-histogram-js');
 
 export interface LoadOptions {
   readonly expectFeatureVersion?: string;
@@ -137,7 +142,7 @@ function checkSession(session: InferenceSession): void {
 
 export class PolicyModel {
   private released = false;
-  private readonly histogram: Histogram = buildHistogram({
+  private readonly histogram: Histogram = hdr().build({
     lowestDiscernibleValue: 1,
     highestTrackableValue: 60_000_000,
     numberOfSignificantValueDigits: 3,
@@ -167,7 +172,7 @@ export class PolicyModel {
     const metadata = checkDeclarations(bytes, opts);
     let session: InferenceSession;
     try {
-      session = await InferenceSession.create(bytes, {
+      session = await ort().InferenceSession.create(bytes, {
         executionProviders: ['cpu'],
         intraOpNumThreads: opts.intraOpNumThreads ?? 1,
         interOpNumThreads: 1,
@@ -233,7 +238,7 @@ export class PolicyModel {
         field: 'model',
       });
     }
-    const feeds = { [INPUT_NAME]: new Tensor('float32', obs, [n, FEATURE_COUNT]) };
+    const feeds = { [INPUT_NAME]: new (ort().Tensor)('float32', obs, [n, FEATURE_COUNT]) };
     const t0 = this.now();
     const out = await this.session.run(feeds);
     const us = (this.now() - t0) * 1000;
