@@ -4,7 +4,8 @@
  * `{"event":"state","to":"READY"}` log line. Side by side: the command compiled at install
  * (dist/, what bin/ runs) and the TypeScript sources through tsx (TRADERV3_FROM_SOURCE=1, what
  * every start cost before), and `npx traderv3` (what the README types) on the compiled build.
- * Each start is stopped with SIGTERM once READY. Prints a table; not a test.
+ * Each start is stopped with SIGTERM once READY. Prints a table, and where the compiled start's
+ * time goes (from its log lines' timestamps, per stage); not a test.
  *
  *   npm run bench:start [-- --runs 5]
  */
@@ -14,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
-import { isState, ROOT, spawnBin } from './lib/procs.js';
+import { isState, type LogLine, ROOT, spawnBin } from './lib/procs.js';
 import { argNumber, emitSummary, fmt, loadNote, median, textTable } from './lib/report.js';
 
 const RUNS = Math.floor(argNumber('runs', 5));
@@ -35,12 +36,40 @@ function cpuSeconds(pid: number | undefined): number {
 
 const cpu: Record<'compiled' | 'source', number[]> = { compiled: [], source: [] };
 
+/**
+ * The stages of a start, each ending at the first log line that matches: what the process did
+ * before it (node, the command's modules, the config), then the runtime's own steps.
+ */
+const STAGES: ReadonlyArray<readonly [string, (l: LogLine) => boolean]> = [
+  ['node + command loaded, config read', (l) => l.event === 'config'],
+  ['runtime loaded, simulator up', (l) => l.event === 'simulator'],
+  ['database open + migrations, session', (l) => l.event === 'record'],
+  ['machine started', isState('STARTUP')],
+  ['orderbook connected', isState('TRADING_CLIENT_CONNECT')],
+  ['trading client connected', isState('CALIBRATING')],
+  ['calibrated: READY', isState('READY')],
+];
+/** Per stage, the seconds each compiled start spent in it. */
+const stageSeconds: number[][] = STAGES.map(() => []);
+
+function recordStages(spawnedAtMs: number, lines: readonly LogLine[]): void {
+  let prev = spawnedAtMs;
+  STAGES.forEach(([, match], i) => {
+    const line = lines.find(match);
+    const at = line === undefined ? Number.NaN : Date.parse(String(line.time));
+    stageSeconds[i]?.push((at - prev) / 1000);
+    if (!Number.isNaN(at)) prev = at;
+  });
+}
+
 async function viaBin(fromSource: boolean): Promise<number> {
   const t0 = performance.now();
+  const spawnedAtMs = Date.now();
   const proc = spawnBin(args, { env: fromSource ? { TRADERV3_FROM_SOURCE: '1' } : {} });
   await proc.waitFor(isState('READY'), 120_000, 'READY');
   const seconds = (performance.now() - t0) / 1000;
   cpu[fromSource ? 'source' : 'compiled'].push(cpuSeconds(proc.child.pid));
+  if (!fromSource) recordStages(spawnedAtMs, proc.lines);
   await proc.stop();
   return seconds;
 }
@@ -71,6 +100,7 @@ try {
   );
   await viaBin(false); // migrates the folder: the database is warm from here on
   cpu.compiled.length = 0;
+  for (const xs of stageSeconds) xs.length = 0;
   const compiled: number[] = [];
   const source: number[] = [];
   const npx: number[] = [];
@@ -95,6 +125,16 @@ try {
         row('node bin/traderv3.js (sources via tsx)', source, cpu.source),
         row('npx traderv3 (compiled)', npx),
       ],
+    ),
+  );
+  console.log("\nwhere the compiled start's time goes (log line timestamps, ms resolution):");
+  console.log(
+    textTable(
+      ['stage (ends at its log line)', 'median s', 'runs'],
+      STAGES.map(([name], i) => {
+        const xs = stageSeconds[i] ?? [];
+        return [name, fmt(median(xs), 2), xs.map((x) => x.toFixed(2)).join(' ')];
+      }),
     ),
   );
   const c = median(compiled);
