@@ -24,6 +24,7 @@ import type pg from 'pg';
 import { DEFAULTS } from '../config/index.js';
 import { PersistenceError } from './errors.js';
 import { lockFolder } from './lock.js';
+import { preparePglite } from './pglite-wasm.js';
 import * as schema from './schema.js';
 
 export type Schema = typeof schema;
@@ -242,9 +243,14 @@ async function openPglite(options: OpenDatabaseOptions): Promise<Database> {
   let release: () => void = () => undefined;
   let client: PGlite;
   let target: string;
+  /** The parsers, and Postgres compiled ahead when it could be (pglite-wasm.ts). */
+  const pgliteOptions = async () => {
+    const wasm = await preparePglite();
+    return { parsers: { [INT8_OID]: parseInt8 }, ...(wasm === undefined ? {} : { pgliteWasmModule: wasm }) };
+  };
   if (options.inMemory) {
     target = 'PGlite in memory';
-    client = new PGlite({ parsers: { [INT8_OID]: parseInt8 } });
+    client = new PGlite(await pgliteOptions());
   } else {
     const dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR);
     const pgdata = join(dataDir, PGDATA);
@@ -259,7 +265,7 @@ async function openPglite(options: OpenDatabaseOptions): Promise<Database> {
       );
     }
     release = lockFolder(dataDir, LOCK_FILE, `the embedded database in ${dataDir}`).release;
-    client = new PGlite(pgdata, { parsers: { [INT8_OID]: parseInt8 } });
+    client = new PGlite(pgdata, await pgliteOptions());
   }
   try {
     await client.waitReady;
