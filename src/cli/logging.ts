@@ -12,9 +12,13 @@
  * order and nothing is lost on process.exit.
  */
 import pino, { type DestinationStream, type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import type pinoPretty from 'pino-pretty';
 import type { LogLevel } from '../config/index.js';
 import { REDACTED, scrubSecretText } from '../config/index.js';
+import { lazyPackage } from '../lazy.js';
+
+// Loaded only for a terminal (src/lazy.ts): a start whose stdout is a pipe writes JSON lines.
+const pretty = lazyPackage<typeof pinoPretty>('pino-pretty');
 
 export type { Logger } from 'pino';
 
@@ -70,7 +74,12 @@ export function createLogger(options: CreateLoggerOptions): Logger {
   if (usePretty) {
     return pino(
       base,
-      pretty({ destination: 1, sync: true, colorize: true, translateTime: 'UTC:yyyy-mm-dd"T"HH:MM:ss.l"Z"' }),
+      pretty()({
+        destination: 1,
+        sync: true,
+        colorize: true,
+        translateTime: 'UTC:yyyy-mm-dd"T"HH:MM:ss.l"Z"',
+      }),
     );
   }
   return pino(base, pino.destination({ dest: 1, sync: true }));

@@ -6,7 +6,11 @@
  * at most one per `intervalMs` (default 2 s) plus the last one at stop(), so logs and CI output
  * stay readable. Written to stderr by default: stdout stays the command's own JSON.
  */
-import { Presets, SingleBar } from 'cli-progress';
+import type cliProgress from 'cli-progress';
+import { lazyPackage } from '../lazy.js';
+
+// Loaded only when a bar is drawn (src/lazy.ts).
+const bars = lazyPackage<typeof cliProgress>('cli-progress');
 
 export interface ProgressStream {
   write(chunk: string): boolean;
@@ -46,6 +50,7 @@ export function createProgress(o: ProgressOptions): Progress {
   let stopped = false;
 
   if (tty) {
+    const { Presets, SingleBar } = bars();
     const bar = new SingleBar(
       {
         format: `${o.label} [{bar}] {percentage}% | {value}/{total} | eta {eta_formatted}{detail}`,

@@ -41,7 +41,7 @@ import {
   parseTarget,
   scheduleDailySummary,
 } from '../notify/index.js';
-import { type FolderLock, lockDataDir, PersistenceError } from '../persistence/index.js';
+import { type FolderLock, lockDataDir, PersistenceError, preparePglite } from '../persistence/index.js';
 import type { RunningTrader, StartTrader, TraderSummary } from '../runtime/index.js';
 import {
   type ControlTarget,
@@ -177,6 +177,8 @@ export async function runStart(
     throw err;
   }
 
+  // The embedded database's Postgres compiles on V8's background threads while the runtime loads.
+  if (!config.databaseUrl) void preparePglite();
   const logger = io.createLogger(config);
   logger.info({ event: 'config', config: redactedConfig(config) }, `starting traderv3 on ${config.env}`);
   for (const warning of configWarnings(config)) logger.warn({ event: 'config_warning' }, warning);

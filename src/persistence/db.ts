@@ -18,14 +18,13 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
-import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
 import { type PgDatabase, PgDialect, type PgQueryResultHKT, type PgSession } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
+import type pg from 'pg';
 import { DEFAULTS } from '../config/index.js';
 import { PersistenceError } from './errors.js';
 import { lockFolder } from './lock.js';
+import { preparePglite } from './pglite-wasm.js';
 import * as schema from './schema.js';
 
 export type Schema = typeof schema;
@@ -163,11 +162,17 @@ async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<
       `DATABASE_URL must start with postgres:// or postgresql:// (got ${target})`,
     );
   }
+  // node-postgres is loaded only for a DATABASE_URL: an embedded start does not pay for it.
+  const [{ default: pgDriver }, { from: copyFrom }, { drizzle: drizzleNodePg }] = await Promise.all([
+    import('pg'),
+    import('pg-copy-streams'),
+    import('drizzle-orm/node-postgres'),
+  ]);
   const getTypeParser = ((oid: number, format?: 'text' | 'binary') =>
     oid === INT8_OID
       ? parseInt8
-      : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'];
-  const pool = new pg.Pool({
+      : pgDriver.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'];
+  const pool = new pgDriver.Pool({
     connectionString: url,
     max: options.poolSize ?? 4,
     application_name: 'traderv3',
@@ -239,9 +244,14 @@ async function openPglite(options: OpenDatabaseOptions): Promise<Database> {
   let release: () => void = () => undefined;
   let client: PGlite;
   let target: string;
+  /** The parsers, and Postgres compiled ahead when it could be (pglite-wasm.ts). */
+  const pgliteOptions = async () => {
+    const wasm = await preparePglite();
+    return { parsers: { [INT8_OID]: parseInt8 }, ...(wasm === undefined ? {} : { pgliteWasmModule: wasm }) };
+  };
   if (options.inMemory) {
     target = 'PGlite in memory';
-    client = new PGlite({ parsers: { [INT8_OID]: parseInt8 } });
+    client = new PGlite(await pgliteOptions());
   } else {
     const dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR);
     const pgdata = join(dataDir, PGDATA);
@@ -256,7 +266,7 @@ async function openPglite(options: OpenDatabaseOptions): Promise<Database> {
       );
     }
     release = lockFolder(dataDir, LOCK_FILE, `the embedded database in ${dataDir}`).release;
-    client = new PGlite(pgdata, { parsers: { [INT8_OID]: parseInt8 } });
+    client = new PGlite(pgdata, await pgliteOptions());
   }
   try {
     await client.waitReady;

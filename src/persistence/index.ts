@@ -16,6 +16,7 @@ export {
 export { PERSISTENCE_ERROR_CODES, PersistenceError, type PersistenceErrorCode } from './errors.js';
 export { type FolderLock, lockDataDir, lockFolder, TRADER_LOCK_FILE } from './lock.js';
 export { MIGRATIONS_FOLDER, type MigrationReport, migrate } from './migrate.js';
+export { preparePglite } from './pglite-wasm.js';
 export {
   OPERATOR_HALT,
   OPERATOR_HALT_KEEP_ORDERS,

@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import type { TraderConfig } from '../config/index.js';
 import { type Simulator, startSimulator } from '../exchange-sim/index.js';
-import { createSigner, type Signer } from '../kalshi/index.js';
+import { createSigner, generateKeyPairAsync, type Signer } from '../kalshi/index.js';
 
 export interface Endpoints {
   restUrl: string;
@@ -19,6 +19,9 @@ export interface Endpoints {
 
 export async function resolveEndpoints(config: TraderConfig, logger: Logger): Promise<Endpoints> {
   if (config.env === 'sim' && !config.restUrl) {
+    // The account's key is made off the main thread while the simulator starts.
+    const key = generateKeyPairAsync();
+    key.catch(() => undefined); // awaited below; a simulator that fails to start wins
     const sim = await startSimulator({
       seed: config.sim.seed,
       markets: config.sim.markets,
@@ -27,7 +30,11 @@ export async function resolveEndpoints(config: TraderConfig, logger: Logger): Pr
       // The edge trader needs ladders that settle on a true high and a forecast service.
       ...(config.strategy === 'edge' ? { weather: {} } : {}),
     });
-    const creds = sim.createAccount({ balance: config.sim.balanceMicros });
+    const { privateKeyPem } = await key.catch(async (err: unknown) => {
+      await sim.close().catch(() => undefined);
+      throw err;
+    });
+    const creds = sim.createAccount({ balance: config.sim.balanceMicros, privateKeyPem });
     const signer = createSigner({ keyId: creds.key_id, privateKeyPem: creds.private_key_pem });
     logger.info(
       { event: 'simulator', rest_url: sim.restUrl, ws_url: sim.wsUrl },

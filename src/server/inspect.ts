@@ -15,12 +15,16 @@
  * Events are serialized with secrets redacted (private keys, tokens; see config/redact.ts). Other
  * sites' pages are refused by the server's Origin check: the events show positions and orders.
  */
-import { createInspector } from '@statelyai/inspect';
+import type * as statelyInspect from '@statelyai/inspect';
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { InspectionEvent, Observer } from 'xstate';
 import { redactSecrets, scrubSecretText } from '../config/index.js';
+import { lazyPackage } from '../lazy.js';
 import { STATELY_BRIDGE_HTML, VIEWER_HTML } from './inspect-pages.js';
+
+// Loaded only with --inspect (src/lazy.ts; ESM without top-level await, so `require` takes it).
+const inspectPackage = lazyPackage<typeof statelyInspect>('@statelyai/inspect');
 
 export const INSPECT_PREFIX = '/inspect';
 const MAX_INBOUND_BYTES = 1024 * 1024;
@@ -79,7 +83,7 @@ export function createInspectorHub(options: { replay?: number } = {}): Inspector
       if (v !== except && v.readyState === v.OPEN) v.send(message);
     }
   };
-  const stately = createInspector(
+  const stately = inspectPackage().createInspector(
     {
       send(event) {
         if (closed) return;

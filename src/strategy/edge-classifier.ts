@@ -7,10 +7,13 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { EDGE_FEATURE_VERSION, EDGE_FEATURES, featureVector, type LogisticModel } from '../edge/index.js';
+import { lazyPackage } from '../lazy.js';
 import { decodeModel, INPUT_NAME, OUTPUT_NAME, writeMlpOnnx } from '../policy/index.js';
 import type { EdgeClassifier } from './edge-decide.js';
+
+// Loaded with the first classifier, not at every start (src/lazy.ts).
+const ort = lazyPackage<typeof import('onnxruntime-node')>('onnxruntime-node');
 
 export const EDGE_FEATURE_LIST = EDGE_FEATURES.join(',');
 
@@ -80,14 +83,16 @@ export async function loadEdgeClassifier(
     );
   }
   const trackRecord = Number(meta.track_record ?? '0');
-  const session = await InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1 });
+  const session = await ort().InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1 });
   const hash = createHash('sha256').update(bytes).digest('hex');
   return {
     hash,
     trackRecord: Number.isFinite(trackRecord) ? trackRecord : 0,
     async predict(features) {
       const x = Float32Array.from(featureVector(features));
-      const out = await session.run({ [INPUT_NAME]: new Tensor('float32', x, [1, EDGE_FEATURES.length]) });
+      const out = await session.run({
+        [INPUT_NAME]: new (ort().Tensor)('float32', x, [1, EDGE_FEATURES.length]),
+      });
       const logit = (out[OUTPUT_NAME]?.data as Float32Array | undefined)?.[0] ?? Number.NaN;
       return 1 / (1 + Math.exp(-logit));
     },

@@ -6,6 +6,7 @@ import { KalshiError } from '../../src/kalshi/errors.js';
 import {
   createSigner,
   generateKeyPair,
+  generateKeyPairAsync,
   type Signer,
   signingMessage,
   verifySignature,
@@ -27,6 +28,26 @@ describe('key generation', () => {
     const key = createPrivateKey(keys.privateKeyPem);
     expect(key.asymmetricKeyType).toBe('rsa');
     expect(key.asymmetricKeyDetails?.modulusLength).toBe(2048);
+  });
+
+  it('gives the same kind of pair off the main thread, and its signatures verify', async () => {
+    const pair = await generateKeyPairAsync();
+    expect(pair.privateKeyPem).toContain('-----BEGIN RSA PRIVATE KEY-----');
+    expect(pair.publicKeyPem).toContain('-----BEGIN PUBLIC KEY-----');
+    expect(createPrivateKey(pair.privateKeyPem).asymmetricKeyDetails?.modulusLength).toBe(2048);
+    const headers = createSigner({ keyId: KEY_ID, privateKeyPem: pair.privateKeyPem }).headers(
+      'GET',
+      '/trade-api/v2/portfolio/balance',
+      1_700_000_000_000,
+    );
+    const ok = verifySignature(
+      pair.publicKeyPem,
+      '1700000000000',
+      'GET',
+      '/trade-api/v2/portfolio/balance',
+      headers['KALSHI-ACCESS-SIGNATURE'],
+    );
+    expect(ok).toBe(true);
   });
 });
 

@@ -22,8 +22,9 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
-import { build as buildHistogram, type Histogram } from 'hdr-histogram-js';
-import { InferenceSession, Tensor } from 'onnxruntime-node';
+import type { Histogram } from 'hdr-histogram-js';
+import type { InferenceSession } from 'onnxruntime-node';
+import { lazyPackage } from '../../lazy.js';
 import { ACTION_COUNT, ACTION_SPACE_VERSION } from '../actions.js';
 import { PolicyError } from '../errors.js';
 import { FEATURE_COUNT, FEATURE_SPEC_HASH, FEATURE_VERSION } from '../spec.js';
@@ -37,6 +38,10 @@ import {
 } from './native.js';
 import { type DecodedValueInfo, decodeModel, ONNX_FLOAT } from './proto.js';
 import { INPUT_NAME, OUTPUT_NAME } from './writer.js';
+
+// Loaded with the first model, not at every start (src/lazy.ts).
+const ort = lazyPackage<typeof import('onnxruntime-node')>('onnxruntime-node');
+const hdr = lazyPackage<typeof import('hdr-histogram-js')>('hdr-histogram-js');
 
 export interface LoadOptions {
   readonly expectFeatureVersion?: string;
@@ -88,7 +93,9 @@ async function tryNativeSession(
   try {
     const probe = probeObservations(FEATURE_COUNT, PROBE_ROWS);
     const viaPublic = async (obs: Float32Array, n: number) => {
-      const out = await publicSession.run({ [INPUT_NAME]: new Tensor('float32', obs, [n, FEATURE_COUNT]) });
+      const out = await publicSession.run({
+        [INPUT_NAME]: new (ort().Tensor)('float32', obs, [n, FEATURE_COUNT]),
+      });
       return new Float32Array(out[OUTPUT_NAME]?.data as Float32Array);
     };
     for (let r = 0; r < PROBE_ROWS; r++) {
@@ -233,7 +240,7 @@ function checkObservation(obs: Float32Array): void {
 
 export class PolicyModel {
   private released = false;
-  private readonly histogram: Histogram = buildHistogram({
+  private readonly histogram: Histogram = hdr().build({
     lowestDiscernibleValue: 1,
     highestTrackableValue: 60_000_000,
     numberOfSignificantValueDigits: 3,
@@ -273,7 +280,7 @@ export class PolicyModel {
       graphOptimizationLevel: 'all',
     };
     try {
-      session = await InferenceSession.create(bytes, { ...sessionOptions });
+      session = await ort().InferenceSession.create(bytes, { ...sessionOptions });
     } catch (cause) {
       throw new PolicyError(
         'POLICY_MODEL_UNREADABLE',
@@ -374,7 +381,7 @@ export class PolicyModel {
 
   private async run(obs: Float32Array, n: number, record = true): Promise<Float32Array> {
     this.checkOpen();
-    const feeds = { [INPUT_NAME]: new Tensor('float32', obs, [n, FEATURE_COUNT]) };
+    const feeds = { [INPUT_NAME]: new (ort().Tensor)('float32', obs, [n, FEATURE_COUNT]) };
     const t0 = this.now();
     const out = await this.session.run(feeds);
     if (record) this.record((this.now() - t0) * 1000);

@@ -20,7 +20,7 @@
  * Anything missing, throwing or different: the caller keeps the public API and says why.
  */
 import { createRequire } from 'node:module';
-import { Tensor } from 'onnxruntime-node';
+import { lazyPackage } from '../../lazy.js';
 
 /** The onnxruntime-node version whose private binding this module was written against. */
 export const ORT_PINNED_VERSION = '1.30.0';
@@ -36,6 +36,8 @@ interface NativeSession {
   readonly inputMetadata: unknown;
   readonly outputMetadata: unknown;
 }
+
+const ort = lazyPackage<typeof import('onnxruntime-node')>('onnxruntime-node');
 
 /** What `require('onnxruntime-node/dist/binding')` is expected to give, and the package version. */
 export interface NativeModule {
@@ -130,6 +132,8 @@ export function openSyncSession(
   }
   const fetches = { [spec.output]: null };
   const runOptions = {};
+  // Loaded on first use like the rest of onnxruntime (src/lazy.ts): a start without a model never loads it.
+  const { Tensor } = ort();
   return {
     run(obs, n) {
       const feeds = { [spec.input]: new Tensor('float32', obs, [n, spec.inWidth]) };

@@ -3,7 +3,11 @@
  * schema, so protobufjs can encode a model and decode one's declarations. Only what we write and
  * read is listed; protobuf skips unknown fields, so decoding a richer model works too.
  */
-import protobuf from 'protobufjs';
+import type protobuf from 'protobufjs';
+import { lazyPackage } from '../../lazy.js';
+
+// Loaded with the first model written or read, not at every start (src/lazy.ts).
+const protobufjs = lazyPackage<typeof protobuf>('protobufjs');
 
 const ONNX_SUBSET = `
 syntax = "proto3";
@@ -98,7 +102,7 @@ let modelType: protobuf.Type | undefined;
 /** The ModelProto message type (parsed once). */
 export function modelProto(): protobuf.Type {
   if (!modelType) {
-    const root = protobuf.parse(ONNX_SUBSET, { keepCase: true }).root;
+    const root = protobufjs().parse(ONNX_SUBSET, { keepCase: true }).root;
     modelType = root.lookupType('onnx.ModelProto');
   }
   return modelType;
