@@ -3,7 +3,7 @@
  * the summary rows each writes with `--json`, and writes them as one markdown table to
  * bench/RESULTS.md (the README links it), with each bench's full printed output below it.
  *
- * Options: --only name,name (book, ingest, tick, inference, db, start, memory, replay)
+ * Options: --only name,name (book, ingest, tick, inference, db, start, calibration, memory, replay)
  *          --out FILE (default bench/RESULTS.md). Figures from a shared machine are noisy: the load
  *          average is written next to them.
  */
@@ -25,6 +25,7 @@ const BENCHES: Array<{ name: string; file: string; args: string[] }> = [
     args: ['--drivers', 'pg', '--rates', '5000,20000', '--seconds', '4', '--runs', '3'],
   },
   { name: 'start', file: 'bench/cold-start.ts', args: ['--runs', '3'] },
+  { name: 'calibration', file: 'bench/calibration.ts', args: ['--runs', '3'] },
   { name: 'memory', file: 'bench/memory.ts', args: ['--markets', '100,1000', '--seconds', '30'] },
   { name: 'replay', file: 'bench/replay.ts', args: [] },
 ];

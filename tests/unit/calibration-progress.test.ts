@@ -81,6 +81,7 @@ describe('calibration progress', () => {
     const waiting = (name: string) =>
       async function* () {
         await begin(name);
+        yield* [];
       };
     const base = deps();
     const rest = {
@@ -93,6 +94,7 @@ describe('calibration progress', () => {
               first = false;
               await begin('positions');
             }
+            yield* [];
           })();
       })(),
       allOrders: () => waiting('orders')(),
