@@ -6,7 +6,8 @@
  *  - ours: `traderv3 start --env sim` against that account, as a user runs it; the figure is the
  *    `durationMs` of its first calibration (log line `calibrated`): positions, resting orders,
  *    fills and settlements of the run, balance, adopting every order and position, and the
- *    invariant's second read of the positions.
+ *    invariant's second read of the positions. On the embedded PGlite (the default; its writes run
+ *    on the trader's main thread) and, when TEST_DATABASE_URL's server answers, on Postgres.
  *  - ours, reads only: our REST client paging positions and resting orders the way calibration
  *    asks for them, in this process (the like-for-like of the SDK row).
  *  - SDK: PortfolioApi.getPositions and OrdersApi.getOrders paged with its largest page (1,000),
@@ -21,7 +22,7 @@ import axios from 'axios';
 import { Configuration, OrdersApi, PortfolioApi } from 'kalshi-typescript';
 import { CALIBRATION_PAGE_LIMITS } from '../src/integrations/calibration.js';
 import { collect, createSigner, KalshiRestClient } from '../src/kalshi/index.js';
-import { spawnBin, startSim } from './lib/procs.js';
+import { scratchDatabase, spawnBin, startSim } from './lib/procs.js';
 import { argNumber, emitSummary, fmt, median, textTable } from './lib/report.js';
 
 const POSITIONS = argNumber('positions', 10_000);
@@ -76,6 +77,49 @@ async function ourReads(rest: KalshiRestClient): Promise<{ positions: number; or
   return { positions: positions.length, orders: orders.length };
 }
 
+/** Starts `traderv3 start` on the account (one watched market) and reads its first calibration. */
+async function traderCalibration(
+  dataDir: string,
+  creds: string,
+  databaseUrl?: string,
+): Promise<{ calibrationS: number; readyS: number }> {
+  const started = performance.now();
+  const trader = spawnBin(
+    [
+      'start',
+      '--env',
+      'sim',
+      '--credentials',
+      creds,
+      '--data-dir',
+      dataDir,
+      '--markets',
+      '1',
+      '--strategy',
+      'none',
+      '--order-group-limit',
+      '1000000',
+      // The next run reads the same account: its orders stay on the book.
+      '--keep-orders',
+    ],
+    databaseUrl ? { env: { DATABASE_URL: databaseUrl } } : {},
+  );
+  try {
+    const line = await trader.waitFor((l) => l.event === 'calibrated', 120_000, 'the first calibration');
+    const counted = { positions: line.positions, orders: line.restingOrders };
+    if (counted.positions !== POSITIONS || counted.orders !== ORDERS)
+      throw new Error(`the trader calibrated ${JSON.stringify(counted)}`);
+    const calibrationS = Number(line.durationMs) / 1000;
+    await trader.waitFor((l) => l.event === 'state' && l.to === 'READY', 60_000, 'READY');
+    return { calibrationS, readyS: (performance.now() - started) / 1000 };
+  } catch (err) {
+    const tail = trader.lines.slice(-8).map((l) => JSON.stringify(l).slice(0, 400));
+    throw new Error(`${(err as Error).message}\nthe trader's last log lines:\n${tail.join('\n')}`);
+  } finally {
+    await trader.stop();
+  }
+}
+
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'traderv3-bench-calibration-'));
   const simCreds = join(work, 'sim-creds.json');
@@ -119,6 +163,7 @@ async function main(): Promise<void> {
     const sdk: number[] = [];
     const reads: number[] = [];
     const calib: number[] = [];
+    const calibPg: number[] = [];
     const toReady: number[] = [];
     for (let run = 0; run < RUNS; run++) {
       const a = await timed(() => sdkReads(config));
@@ -130,39 +175,18 @@ async function main(): Promise<void> {
         throw new Error(`our client read ${JSON.stringify(b.value)}`);
       reads.push(b.s);
 
-      // The trader itself: a fresh data folder each run (no record to continue), one watched market.
-      const data = join(work, `data-${run}`);
-      const started = performance.now();
-      const trader = spawnBin([
-        'start',
-        '--env',
-        'sim',
-        '--credentials',
-        creds,
-        '--data-dir',
-        data,
-        '--markets',
-        '1',
-        '--strategy',
-        'none',
-        '--order-group-limit',
-        '1000000',
-        // The next run reads the same account: its orders stay on the book.
-        '--keep-orders',
-      ]);
-      try {
-        const line = await trader.waitFor((l) => l.event === 'calibrated', 120_000, 'the first calibration');
-        const counted = { positions: line.positions, orders: line.restingOrders };
-        if (counted.positions !== POSITIONS || counted.orders !== ORDERS)
-          throw new Error(`the trader calibrated ${JSON.stringify(counted)}`);
-        calib.push(Number(line.durationMs) / 1000);
-        await trader.waitFor((l) => l.event === 'state' && l.to === 'READY', 60_000, 'READY');
-        toReady.push((performance.now() - started) / 1000);
-      } catch (err) {
-        const tail = trader.lines.slice(-8).map((l) => JSON.stringify(l).slice(0, 400));
-        throw new Error(`${(err as Error).message}\nthe trader's last log lines:\n${tail.join('\n')}`);
-      } finally {
-        await trader.stop();
+      // The trader itself, on the embedded database (the default) and on Postgres.
+      const embedded = await traderCalibration(join(work, `data-${run}`), creds);
+      calib.push(embedded.calibrationS);
+      toReady.push(embedded.readyS);
+      const scratch = await scratchDatabase(`calib${run}`);
+      if (scratch) {
+        try {
+          const pg = await traderCalibration(join(work, `data-pg-${run}`), creds, scratch.url);
+          calibPg.push(pg.calibrationS);
+        } finally {
+          await scratch.drop();
+        }
       }
     }
 
@@ -178,8 +202,9 @@ async function main(): Promise<void> {
         [
           row('kalshi-typescript SDK: positions then resting orders, limit 1,000', sdk),
           row('ours, reads only: the same two lists (calibration page sizes, both at once)', reads),
-          row("ours: the trader's first calibration (durationMs)", calib),
-          row('  the trader: process start to READY', toReady),
+          row("ours: the trader's first calibration (durationMs), embedded PGlite", calib),
+          row('  the trader: process start to READY (a fresh data folder)', toReady),
+          ...(calibPg.length > 0 ? [row("ours: the trader's first calibration, Postgres", calibPg)] : []),
         ],
       ),
     );
@@ -198,7 +223,7 @@ async function main(): Promise<void> {
         ratio: `${ratio.toFixed(2)}×`,
         target: `< ${TARGET_S} s and ≤ ${TARGET_RATIO}× the SDK`,
         met,
-        note: `the trader's first calibration (durationMs) incl. fills, settlements, balance, adoption and the invariant's second positions read; our client's reads of the same two lists ${median(reads).toFixed(3)} s; ${RUNS} runs; load avg ${loadavg()[0]!.toFixed(1)} on 2 cores`,
+        note: `the trader's first calibration (durationMs) on the embedded PGlite, incl. fills, settlements, balance, adoption and the invariant's second positions read; on Postgres ${calibPg.length > 0 ? `${median(calibPg).toFixed(3)} s` : 'not run'} (PGlite's writes of the adopted orders run on the trader's main thread); our client's reads of the same two lists ${median(reads).toFixed(3)} s; ${RUNS} runs; load avg ${loadavg()[0]!.toFixed(1)} on 2 cores`,
       },
     ]);
   } finally {
