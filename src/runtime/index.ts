@@ -12,13 +12,13 @@
  *   market-watch.ts which markets are watched           order-group.ts the exchange-side kill switch
  *   logs.ts         log lines from bus events           status.ts     status and the server's view
  *   timers.ts       the clock and timers port           record.ts     crash recovery's inputs
+ *   watchers.ts     book audit, pause watch, reconciliation over the exchange
  */
 import { createActor } from 'xstate';
 import { TRADER_STATES } from '../../machines/index.js';
 import { createBus } from '../bus.js';
 import type { TraderConfig } from '../config/index.js';
 import { COUNT_SCALE, type DecisionEvidence, type OrderIntent, pnlFields } from '../domain/index.js';
-import { BookAuditor, Reconciler } from '../integrations/index.js';
 import { formatDollars } from '../kalshi/index.js';
 import { OPERATOR_HALT, OPERATOR_HALT_KEEP_ORDERS } from '../persistence/index.js';
 import { type RecordQuery, recordView, runRecordQuery } from '../report/index.js';
@@ -37,15 +37,14 @@ import { openRun } from './run.js';
 import { createServices } from './services.js';
 import { controlStatus, traderView } from './status.js';
 import { strategyPorts } from './strategy-ports.js';
-import { realTimers, singleFlight, type TimerHandle, type Timers } from './timers.js';
+import { realTimers, singleFlight, type Timers } from './timers.js';
 import type { RunningTrader, StartTraderDeps, TraderSummary } from './types.js';
+import { startBookAudit, startPauseWatch, startReconciliation } from './watchers.js';
 
 export type { RunningTrader, StartTrader, StartTraderDeps, TraderSummary } from './types.js';
 
 /** How often unknown orders are looked up, the book watchdog runs, and conversions are due. */
 const HOUSEKEEPING_MS = 2_000;
-/** How often a PAUSED trader asks the exchange whether trading has resumed. */
-const PAUSED_POLL_MS = 2_000;
 /** A probe for "would the machine take an intent now" (acceptance does not depend on the intent). */
 const PROBE_INTENT: OrderIntent = {
   ticker: 'probe',
@@ -320,102 +319,29 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
   });
   const housekeepingTimer = timers.every(HOUSEKEEPING_MS, () => void housekeeping());
 
-  // The REST cross-check of the books we trade: after every resync and every bookCheckIntervalMs.
-  const auditor = new BookAuditor({
-    rest: clients.marketRest,
-    book: (ticker) => orderbook.book(ticker),
-    resync: (tickers) => orderbook.resync(tickers),
+  // The watchers over the exchange (watchers.ts): the books' REST cross-check, the exchange's
+  // pause, and continuous reconciliation while READY.
+  const { auditor, timer: auditTimer } = startBookAudit({
     bus,
-    clock,
-    sleep: timers.sleep,
+    timers,
+    logger,
+    rest: clients.marketRest,
+    orderbook,
+    intervalMs: config.bookCheckIntervalMs,
+    involvedIn,
+    watched: () => watch?.watched() ?? [],
   });
-  const auditable = (ticker: string) => involvedIn(ticker) || auditor.doubted().includes(ticker);
-  const audit = (ticker: string) =>
-    void auditor
-      .check(ticker)
-      .then((agreed) => {
-        if (agreed === false) {
-          logger.warn(
-            { event: 'book_mismatch', ticker },
-            `${ticker}: our book disagrees with the exchange's; resyncing (reduce-only meanwhile)`,
-          );
-        }
-      })
-      .catch(() => undefined);
-  bus.on('book.statusChanged', (e) => {
-    if (e.status === 'live' && auditable(e.ticker)) audit(e.ticker);
-  });
-  bus.on('market.unwatched', (e) => auditor.forget(e.ticker));
-  const auditTimer = timers.every(config.bookCheckIntervalMs, () => {
-    for (const ticker of watch?.watched() ?? []) if (auditable(ticker)) audit(ticker);
-  });
-
-  // An order refused because trading is paused: ask the exchange now rather than at the next
-  // health check, so the machine hears of the pause at once (one check in flight at most).
-  const checkPause = singleFlight(() =>
-    services.trading
-      .checkStatus()
-      .then(() => undefined)
-      .catch((err: Error) =>
-        logger.warn({ event: 'status_check_failed', error: err.message }, 'exchange status check failed'),
-      ),
-  );
-  // While PAUSED, ask every PAUSED_POLL_MS whether trading has resumed: nothing on the socket says
-  // so, and the health check runs only every --health-check-ms (30 s by default).
-  let pausedPoll: TimerHandle | undefined;
-  bus.on('machine.transitioned', (t) => {
-    if (t.to === 'PAUSED') pausedPoll ??= timers.every(PAUSED_POLL_MS, () => void checkPause());
-    else if (pausedPoll) {
-      pausedPoll.cancel();
-      pausedPoll = undefined;
-    }
-  });
-  bus.on('order.changed', (o) => {
-    if (o.status === 'rejected' && /paused|trading_is|exchange_closed|inactive/i.test(o.reason ?? '')) {
-      void checkPause();
-    }
-    if (o.status === 'rejected' && o.refusal === 'rate_limited') {
-      logger.warn(
-        {
-          event: 'rate_limited',
-          client_order_id: o.clientOrderId,
-          ticker: o.intent.ticker,
-          backoff_ms: orders.backoffRemaining(),
-          count: orders.stats().rateLimited,
-        },
-        `the exchange throttled an order (429): backing off ${orders.backoffRemaining()} ms`,
-      );
-    }
-  });
-
-  // Continuous reconciliation while READY: a missed fill is noticed in seconds, not at a restart.
-  const reconciler = new Reconciler({
+  const pauseWatch = startPauseWatch({ bus, timers, logger, trading: services.trading, orders });
+  const { reconciler, timer: reconcileTimer } = startReconciliation({
+    bus,
+    timers,
+    logger,
     rest: clients.rest,
     orders,
     positions,
-    bus,
-    clock,
     fillsSinceMs: record.fillsSinceMs,
-  });
-  const reconcileTimer = timers.every(config.reconcileIntervalMs, () => {
-    if (actor.getSnapshot().value !== 'READY') return;
-    void reconciler
-      .pass()
-      .then((r) => {
-        if (!r.agreed) {
-          logger.warn(
-            { event: 'reconcile_mismatch', markets: r.differing.map((d) => d.ticker) },
-            'positions differ from the exchange after reading fills back: those markets are reduce-only until settled',
-          );
-        }
-      })
-      .catch((err: Error) =>
-        logger.warn({ event: 'reconcile_failed', error: err.message }, 'reconciliation failed'),
-      );
-  });
-  // A calibration reconciles everything: the doubts it settled end with it.
-  bus.on('machine.transitioned', (t) => {
-    if (t.from === 'CALIBRATING' && t.to !== 'ERROR' && t.to !== 'SHUTTING_DOWN') reconciler.clearAll();
+    intervalMs: config.reconcileIntervalMs,
+    isReady: () => actor.getSnapshot().value === 'READY',
   });
 
   stopActivity = async () => {
@@ -423,7 +349,7 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
     built.stop();
     await edge?.stop();
     housekeepingTimer.cancel();
-    pausedPoll?.cancel();
+    pauseWatch.cancel();
     auditTimer.cancel();
     reconcileTimer.cancel();
     statusLogger.stop();
