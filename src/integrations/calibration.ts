@@ -3,8 +3,9 @@
  * after every reconnect, and on the operator's `sync`. The startup path is the crash-recovery path.
  *
  *  1. Optional cleanup: cancel every resting order (cancel-all, then batches, then single orders).
- *  2. Read the exchange, all at once: positions, resting orders, fills and settlements since
- *     `fillsSinceMs` (paginated, 1,000 a page), balance.
+ *  2. Read the exchange (paginated, 1,000 a page): positions and resting orders at once, then
+ *     fills and settlements since `fillsSinceMs`, then the balance — a fill the positions show
+ *     is always in the fills read.
  *  3. Take its view: orders by client_order_id / order id into the OrderService (resolving Unknowns
  *     and submissions it never heard back about, settling orders we hold as resting that the
  *     exchange no longer lists; orders that are not ours are adopted and flagged); fills and
@@ -91,7 +92,7 @@ export const CALIBRATION_PAGE_LIMITS = {
 } as const;
 const PAGE_LIMIT_FALLBACKS = [200, undefined] as const;
 
-/** What one calibration attempt reads (the first five at once, then the check): its progress steps. */
+/** What one calibration attempt reads (positions ∥ orders, fills ∥ settlements, balance, check). */
 export const CALIBRATION_STEPS = ['positions', 'orders', 'fills', 'settlements', 'balance', 'check'] as const;
 export type CalibrationStep = (typeof CALIBRATION_STEPS)[number];
 
@@ -200,9 +201,11 @@ export async function calibrate(deps: CalibrationDeps): Promise<CalibrationSumma
   let problems: string[] = [];
   const steps = CALIBRATION_STEPS.length;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    // The five reads are independent, so they run at once: a big account's wall time is its longest
-    // list, not their sum. Each still reads a consistent list page by page; what moved between
-    // them is what the invariant's second read of the positions (below) exists to catch.
+    // Positions and resting orders are read at once: for a big account they are the long lists.
+    // Fills and settlements are read only after the positions, and the balance after them, as
+    // before: a fill reflected in the positions read must be in the fills read (or the first
+    // calibration, which adopts the positions, would count it again when its WS message comes).
+    // What lands between the reads is what the invariant's second read of the positions catches.
     const finished = new Set<CalibrationStep>();
     const tell: Tell = (step, items) =>
       deps.onProgress?.({ attempt, step, stepsDone: finished.size, steps, items });
@@ -212,7 +215,7 @@ export async function calibrate(deps: CalibrationDeps): Promise<CalibrationSumma
     };
     const since = { min_ts: Math.floor(deps.fillsSinceMs / 1000) };
     const sized = (limit: number | undefined) => (limit === undefined ? {} : { limit });
-    const [positions, resting, fills, settlements, balance] = await Promise.all([
+    const [positions, resting] = await Promise.all([
       readPositions(deps, 'positions', tell).then((v) => done('positions', v)),
       read(
         deps,
@@ -221,6 +224,8 @@ export async function calibrate(deps: CalibrationDeps): Promise<CalibrationSumma
         (limit) => deps.rest.allOrders({ status: 'resting', ...sized(limit) }),
         tell,
       ).then((v): ExchangeOrder[] => done('orders', v.map(orderFromRest))),
+    ]);
+    const [fills, settlements] = await Promise.all([
       read(
         deps,
         'fills',
@@ -235,11 +240,9 @@ export async function calibrate(deps: CalibrationDeps): Promise<CalibrationSumma
         (limit) => deps.rest.allSettlements({ ...since, ...sized(limit) }),
         tell,
       ).then((v) => done('settlements', v.map(settlementFromRest))),
-      (async () => {
-        tell('balance', 0);
-        return done('balance', balanceFromRest(await deps.rest.getBalance()));
-      })(),
     ]);
+    tell('balance', 0);
+    const balance = done('balance', balanceFromRest(await deps.rest.getBalance()));
 
     const seen = deps.orders.reconcile(resting, []);
     // A run's first calibration replays fills it has not applied (a restart: the crashed run's)
