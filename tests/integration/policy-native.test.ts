@@ -5,7 +5,6 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  type DenseLayer,
   loadPolicyModel,
   type MlpWeights,
   type NativeLoader,
@@ -13,28 +12,9 @@ import {
   writeMlpOnnx,
 } from '../../src/policy/index.js';
 import { loadNativeModule } from '../../src/policy/onnx/native.js';
+import { lcg, mlp } from '../random-mlp.js';
 
-function lcg(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32 - 0.5;
-  };
-}
-
-function layer(inputs: number, outputs: number, rnd: () => number): DenseLayer {
-  return {
-    inputs,
-    outputs,
-    weight: Float32Array.from({ length: inputs * outputs }, () => rnd() * 0.4),
-    bias: Float32Array.from({ length: outputs }, () => rnd() * 0.1),
-  };
-}
-
-const weights: MlpWeights = (() => {
-  const rnd = lcg(11);
-  return { layers: [layer(52, 32, rnd), layer(32, 24, rnd), layer(24, 21, rnd)] };
-})();
+const weights: MlpWeights = mlp([52, 32, 24, 21], 11);
 const bytes = writeMlpOnnx(weights, { description: 'native path test' });
 
 const opened: PolicyModel[] = [];

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  type DenseLayer,
   decodeModel,
   FEATURE_SPEC_HASH,
   FEATURE_VERSION,
@@ -11,29 +10,7 @@ import {
   type PolicyModel,
   writeMlpOnnx,
 } from '../../src/policy/index.js';
-
-/** A small deterministic generator (the test's own, independent of the trainer's). */
-function lcg(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32 - 0.5;
-  };
-}
-
-function layer(inputs: number, outputs: number, rnd: () => number): DenseLayer {
-  return {
-    inputs,
-    outputs,
-    weight: Float32Array.from({ length: inputs * outputs }, () => rnd() * 0.4),
-    bias: Float32Array.from({ length: outputs }, () => rnd() * 0.1),
-  };
-}
-
-function mlp(widths: number[], seed = 7): MlpWeights {
-  const rnd = lcg(seed);
-  return { layers: widths.slice(1).map((w, k) => layer(widths[k]!, w, rnd)) };
-}
+import { lcg, mlp } from '../random-mlp.js';
 
 /** The plain-JS forward pass the ONNX model must reproduce. */
 function reference(w: MlpWeights, x: ArrayLike<number>): number[] {
