@@ -79,7 +79,6 @@ async function main(): Promise<void> {
     bus,
     sessionId: 'bench-ingest',
     clock: Date.now,
-    position: () => undefined,
     topOfBook: () => [],
     priceArchiveMs: 3_600_000,
   });

@@ -149,6 +149,11 @@ export interface BusEvents {
     },
   ];
   'position.changed': [PositionView];
+  /**
+   * The PositionTracker applied one of our fills (each once) from `before`, the position it met:
+   * what the fill's cash was depends on it ($1 a pair back when it nets against the other leg).
+   */
+  'position.fillApplied': [{ readonly fill: ExchangeFill; readonly before: number }];
   'position.driftDetected': [
     { readonly ticker: string; readonly local: number; readonly exchange: number; readonly at: number },
   ];

@@ -13,6 +13,7 @@ import { type SimCredentials, type Simulator, startSimulator } from '../src/exch
 import { collect, KalshiRestClient } from '../src/kalshi/rest.js';
 import { createSigner } from '../src/kalshi/signer.js';
 import { parseSignedCount } from '../src/kalshi/units.js';
+import { openDatabase } from '../src/persistence/db.js';
 import { type RunningTrader, type StartTraderDeps, startTrader } from '../src/runtime/index.js';
 import { simOrder } from './sim-order.js';
 
@@ -162,4 +163,18 @@ export function passivePrice(sim: Simulator, ticker: string, ticks = 5): number 
 export async function exchangePosition(rest: KalshiRestClient, ticker: string): Promise<number> {
   const p = (await collect(rest.allPositions({ ticker }))).find((x) => x.ticker === ticker);
   return p ? parseSignedCount(p.position_fp) : 0;
+}
+
+/** The reconciliation entries of the data folder's latest run (a ledger that needed no correction: none). */
+export async function latestRunCorrections(dataDir: string): Promise<number[]> {
+  const db = await openDatabase({ dataDir });
+  try {
+    const rows = await db.query<{ amount: number }>(
+      `select l.amount from ledger l join trading_sessions s on s.id = l.session_id
+       where l.kind = 'reconciliation' and s.started_at = (select max(started_at) from trading_sessions)`,
+    );
+    return rows.map((r) => Number(r.amount));
+  } finally {
+    await db.close();
+  }
 }

@@ -78,6 +78,11 @@ export interface ExchangePosition {
   readonly feesPaid: Micros;
   /** Cost basis of the open position, when reported. */
   readonly exposure: Micros;
+  /**
+   * When the exchange last changed it (REST `last_updated_ts`), if reported: the fills it reflects
+   * are those created at or before this moment (the exchange's clock, like a fill's createdMs).
+   */
+  readonly updatedMs?: number;
 }
 
 export interface ExchangeBalance {

@@ -12,15 +12,19 @@
  *     settlements go over the bus like live ones (everyone dedupes by trade id, and the recorder
  *     enters what it missed).
  *  4. Positions. At a run's first calibration (`adoptPositions`) the exchange's positions are
- *     the baseline and are adopted (what happened before this run); the fills read back that
- *     this run has not applied (a crashed run's, after a restart) are replayed from where the
- *     exchange's positions say they started, not from flat, so the cash the ledger books for
- *     each is right. At every later one our positions follow from that baseline and every fill
- *     since, so a position that still differs from the exchange's after the fills are read back
- *     is not explained by any fill: calibration runs again, up to `attempts` times (fills
- *     landing while we read break the invariant for a moment), then fails with a reason that
- *     names the markets and the amounts — the trader does not reach READY (the machine goes to
- *     ERROR and retries after its backoff).
+ *     the baseline (what happened before this run). Until then the PositionTracker holds every
+ *     fill (the crashed run's read back, and those landing while we read: its resting orders are
+ *     still on the book), because a fill booked from the wrong position is booked at the wrong
+ *     cash. Where each market started is the exchange's position less the fills that read
+ *     reflects (those created by its `updatedMs`; see replayStartPositions); two reads of the
+ *     positions must agree on it, or a fill we had not seen landed between them and both are read
+ *     again. Then the held fills are applied from there, oldest first, each once. At every later
+ *     calibration our positions follow from that baseline and every fill since, so a position
+ *     that still differs from the exchange's read (carried forward by the fills we applied that
+ *     the read does not reflect: rollForward) is not explained by any fill: calibration runs
+ *     again, up to `attempts` times, then fails with a reason that names the markets and the
+ *     amounts — the trader does not reach READY (the machine goes to ERROR and retries after its
+ *     backoff).
  *  5. Balance: the ledger (after the fills and settlements just booked) against the exchange's
  *     cash. Within `maxBalanceDrift` the difference is booked as one reconciliation entry, as
  *     always. Beyond it, after the same retries, it is still booked (the ledger follows the
@@ -49,12 +53,18 @@ import {
   positionFromRest,
   settlementFromRest,
 } from '../kalshi/index.js';
-import { type OrderService, type PositionTracker, replayStartPositions } from '../services/index.js';
+import {
+  type OrderService,
+  type PositionDrift,
+  type PositionTracker,
+  replayStartPositions,
+  rollForward,
+} from '../services/index.js';
 
 export interface CalibrationDeps {
   rest: Pick<KalshiRestClient, 'allPositions' | 'allOrders' | 'allFills' | 'allSettlements' | 'getBalance'>;
   orders: Pick<OrderService, 'reconcile' | 'resolveUnknowns' | 'cancelAll' | 'settleMissing'>;
-  positions: Pick<PositionTracker, 'reconcile' | 'positions' | 'unapplied' | 'rebase'>;
+  positions: Pick<PositionTracker, 'reconcile' | 'positions' | 'unapplied' | 'anchor' | 'hasFill'>;
   bus: EventBus;
   clock: () => number;
   cleanup: boolean;
@@ -181,6 +191,27 @@ function mismatches(local: Map<string, number>, exchange: ExchangePosition[]): s
   return out;
 }
 
+/** Markets where two reads of the positions place the run's start differently. */
+function startsDiffer(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>): string[] {
+  const out: string[] = [];
+  for (const t of [...new Set([...a.keys(), ...b.keys()])].sort()) {
+    const x = a.get(t);
+    const y = b.get(t);
+    if (x !== y) {
+      const show = (v: number | undefined) => (v === undefined ? 'unknown' : formatCount(v));
+      out.push(`${t}: the run starts at ${show(x)} by one read of the positions, ${show(y)} by the next`);
+    }
+  }
+  return out;
+}
+
+const ambiguousFill = (t: string) =>
+  `${t}: a fill in the same second as the position's last update (the read cannot place it)`;
+
+function ambiguous(...reads: { readonly ambiguous: readonly string[] }[]): string[] {
+  return [...new Set(reads.flatMap((r) => r.ambiguous))].sort().map(ambiguousFill);
+}
+
 /** Exchange cash − ledger, or 0 when the ledger has no balance yet (its opening entry). */
 function balanceDifference(deps: CalibrationDeps, balance: ExchangeBalance): Micros {
   const ledger = deps.ledgerBalance?.();
@@ -198,14 +229,37 @@ export async function calibrate(deps: CalibrationDeps): Promise<CalibrationSumma
   let canceled = 0;
   if (deps.cleanup) canceled = (await deps.orders.cancelAll()).canceled;
 
+  // Fills the socket reports while we read: the positions read may not reflect them yet.
+  const live: ExchangeFill[] = [];
+  const onLive = (f: ExchangeFill) => void live.push(f);
+  deps.bus.on('exchange.fillReported', onLive);
+  try {
+    return await attempts(deps, { started, maxAttempts, adoptPositions, canceled, live });
+  } finally {
+    deps.bus.off('exchange.fillReported', onLive);
+  }
+}
+
+async function attempts(
+  deps: CalibrationDeps,
+  run: {
+    started: number;
+    maxAttempts: number;
+    adoptPositions: boolean;
+    canceled: number;
+    live: readonly ExchangeFill[];
+  },
+): Promise<CalibrationSummary> {
+  const { started, maxAttempts, adoptPositions, canceled, live } = run;
   let problems: string[] = [];
+  let toAnchor = adoptPositions;
   const steps = CALIBRATION_STEPS.length;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     // Positions and resting orders are read at once: for a big account they are the long lists.
-    // Fills and settlements are read only after the positions, and the balance after them, as
-    // before: a fill reflected in the positions read must be in the fills read (or the first
-    // calibration, which adopts the positions, would count it again when its WS message comes).
-    // What lands between the reads is what the invariant's second read of the positions catches.
+    // Fills and settlements are read only after the positions, and the balance after them: a fill
+    // reflected in the positions read must be in the fills read (or the first calibration would
+    // place the run's start without it). What lands between the reads is what the second read of
+    // the positions catches.
     const finished = new Set<CalibrationStep>();
     const tell: Tell = (step, items) =>
       deps.onProgress?.({ attempt, step, stepsDone: finished.size, steps, items });
@@ -245,23 +299,45 @@ export async function calibrate(deps: CalibrationDeps): Promise<CalibrationSumma
     const balance = done('balance', balanceFromRest(await deps.rest.getBalance()));
 
     const seen = deps.orders.reconcile(resting, []);
-    // A run's first calibration replays fills it has not applied (a restart: the crashed run's)
-    // from where the exchange says they started, not from flat — see replayStartPositions.
-    if (adoptPositions) {
+    const settledTickers = new Set(settlements.map((x) => x.ticker));
+    // Every fill we know of now: the ones read, and the ones the socket reported meanwhile.
+    const known = () => [...fills, ...live];
+    const applied = (id: string) => deps.positions.hasFill(id);
+    let drifts: PositionDrift[] = [];
+    let checkRead: ExchangePosition[] | undefined;
+    if (toAnchor) {
+      // A run's first calibration places where each market started (see replayStartPositions).
+      // Two reads of the positions must agree on it, or a fill we have not seen landed between
+      // them: read again. Nothing is booked until they agree.
       const unapplied = deps.positions.unapplied(fills);
-      deps.positions.rebase(replayStartPositions(positions, unapplied, settlements), positions);
+      checkRead = await readPositions(deps, 'check', tell);
+      const first = replayStartPositions(positions, unapplied, settlements);
+      const second = replayStartPositions(checkRead, unapplied, settlements);
+      problems = [...startsDiffer(first.starts, second.starts), ...ambiguous(first, second)];
+      if (problems.length > 0) continue;
+      deps.positions.anchor(second.starts, checkRead, unapplied);
+      toAnchor = false;
     }
     // Fills go over the bus like live ones: the OrderService, the PositionTracker and the recorder
     // each dedupe them by trade id, so the ones we already had change nothing.
     for (const fill of [...fills].sort((a, b) => a.createdMs - b.createdMs))
       deps.bus.emit('exchange.fillReported', fill);
-    for (const s of settlements) deps.bus.emit('exchange.settlementReported', s);
+    for (const x of settlements) deps.bus.emit('exchange.settlementReported', x);
     await deps.orders.resolveUnknowns();
     await deps.orders.settleMissing(resting);
-    const drifts = deps.positions.reconcile(positions, { adopt: adoptPositions });
+    if (checkRead === undefined) {
+      const read = rollForward(positions, known(), applied, settledTickers);
+      drifts = deps.positions.reconcile(read.positions, { adopt: false });
+    }
 
     const local = new Map(deps.positions.positions().map((p) => [p.ticker, p.position]));
-    problems = mismatches(local, await readPositions(deps, 'check', tell));
+    const check = rollForward(
+      checkRead ?? (await readPositions(deps, 'check', tell)),
+      known(),
+      applied,
+      settledTickers,
+    );
+    problems = [...mismatches(local, check.positions), ...check.ambiguous.map(ambiguousFill)];
     finished.add('check');
     const difference = balanceDifference(deps, balance);
     const flagged = beyondDrift(deps, difference);

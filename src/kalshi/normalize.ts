@@ -160,6 +160,9 @@ export function positionFromRest(p: MarketPosition): ExchangePosition {
     realizedPnl: parseDollars(p.realized_pnl_dollars ?? '0', 'position.realized_pnl_dollars'),
     feesPaid: parseDollars(p.fees_paid_dollars ?? '0', 'position.fees_paid_dollars'),
     exposure: parseDollars(p.market_exposure_dollars ?? '0', 'position.market_exposure_dollars'),
+    ...(p.last_updated_ts === undefined || p.last_updated_ts === null
+      ? {}
+      : { updatedMs: timeMs(p.last_updated_ts, 'position.last_updated_ts') }),
   };
 }
 

@@ -23,7 +23,7 @@
  * follows when they land. Rows still unwritten at close are handed back by `unwritten()`.
  */
 import type { BusEvents, EventBus } from '../bus.js';
-import type { ExchangeFill, PositionView, TrackedOrder } from '../domain/index.js';
+import type { Count, ExchangeFill, TrackedOrder } from '../domain/index.js';
 import { type Micros, notional, PRICE_SCALE } from '../domain/index.js';
 import {
   type DecisionRow,
@@ -66,8 +66,6 @@ export interface RecorderDeps {
   bus: EventBus;
   sessionId: string;
   clock: () => number;
-  /** Our position in a market right now (after the PositionTracker applied the event). */
-  position: (ticker: string) => PositionView | undefined;
   /** Top of book per market, for the price archive. */
   topOfBook: () => ReadonlyArray<Omit<MarketPriceRow, 'sessionId' | 'at'>>;
   priceArchiveMs?: number;
@@ -244,6 +242,7 @@ export class Recorder {
     this.on(bus, 'strategy.decided', (d) => q.push('decisions', decisionRow(sessionId, d)));
     this.on(bus, 'order.changed', (o) => q.push('orders', o));
     this.on(bus, 'exchange.fillReported', (f) => this.onFill(f));
+    this.on(bus, 'position.fillApplied', (a) => this.onFillApplied(a.fill, a.before));
     this.on(bus, 'exchange.settlementReported', (s) => this.onSettlement(s));
     this.on(bus, 'exchange.balanceReported', (b) => {
       if (b.reconcile) this.reconcile(b.cash, b.at);
@@ -383,22 +382,28 @@ export class Recorder {
     this.queue.push('ledger', { ...row, sessionId: this.deps.sessionId, balanceAfter: this.balance ?? null });
   }
 
+  /** The fill's row, once (its cash waits for the PositionTracker: see onFillApplied). */
   private onFill(fill: ExchangeFill): void {
+    if (this.seenFills.has(fill.fillId)) return;
+    this.seenFills.add(fill.fillId);
+    this.queue.push('fills', fillRow(this.deps.sessionId, fill, new Date(this.deps.clock())));
+  }
+
+  /**
+   * The fill's cash and fee, each once, when the PositionTracker applies it from `before`: the
+   * position it met decides the cash (buying one leg against the other held nets $1 a pair back).
+   * A restarted run's tracker holds every fill until the first calibration says where the run
+   * started, so no fill is booked from a position it did not meet (chaos findings 7 and 12).
+   */
+  private onFillApplied(fill: ExchangeFill, before: Count): void {
     const id = fill.fillId;
-    const row = !this.seenFills.has(id);
     const cash = !this.bookedFillCash.has(id);
     const fee = fill.fee !== 0 && !this.bookedFillFees.has(id);
-    if (!row && !cash && !fee) return;
-    this.seenFills.add(id);
     this.bookedFillCash.add(id);
     this.bookedFillFees.add(id);
-    const now = this.deps.clock();
-    if (row) this.queue.push('fills', fillRow(this.deps.sessionId, fill, new Date(now)));
     const at = new Date(fill.createdMs);
     if (cash) {
-      // The PositionTracker has applied the fill already (it subscribed first): undo it to see before.
       const signed = fill.bookSide === 'bid' ? fill.count : -fill.count;
-      const before = (this.deps.position(fill.ticker)?.position ?? signed) - signed;
       const legPrice = fill.bookSide === 'bid' ? fill.yesPrice : PRICE_SCALE - fill.yesPrice;
       const opposite = (signed > 0 && before < 0) || (signed < 0 && before > 0);
       const pairs = opposite ? Math.min(fill.count, Math.abs(before)) : 0;

@@ -93,7 +93,8 @@ export function createServices(deps: ServicesDeps): Services {
     const b = orderbook.book(ticker);
     return b?.status === 'live' ? b.mid() : undefined;
   };
-  const positions = new PositionTracker({ bus, clock, mark: mid });
+  // Fills are held until the first calibration says where each market started (a restart).
+  const positions = new PositionTracker({ bus, clock, mark: mid, anchored: false });
   const orders = new OrderService({
     rest: clients.rest,
     bus,
@@ -108,7 +109,6 @@ export function createServices(deps: ServicesDeps): Services {
     bus,
     sessionId: record.sessionId,
     clock,
-    position: (ticker) => positions.get(ticker),
     topOfBook: () =>
       deps.watched().flatMap((ticker) => {
         const b = orderbook.book(ticker);

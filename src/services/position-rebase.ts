@@ -1,19 +1,21 @@
 /**
- * Where a position stood before the fills we are about to replay (a restart's first calibration).
+ * Where each position stood when the run began, so that its fills are booked from there (a run's
+ * first calibration; the PositionTracker holds every fill until it knows).
  *
- * A restarted trader reads back every fill since the crashed run began and replays the ones its
- * PositionTracker has not applied. Replaying them from flat is wrong whenever the crashed run
- * itself started holding something (it adopted the exchange's positions): the position before
- * each fill is off, so is the cash the ledger books for it ($1 per YES/NO pair netted), and the
- * next comparison with the exchange's cash reports a drift that is not there.
+ * A restarted trader reads back every fill since the crashed run began and replays the ones it has
+ * not applied, and fills keep landing while it calibrates (its resting orders are still on the
+ * book). Booking a fill from the wrong position is wrong in cash: buying YES against NO held nets
+ * $1 a pair back into the account (chaos findings 7 and 12). The exchange's own numbers say where
+ * the fills must end: the position it reports, or, for a market that settled meanwhile, the
+ * position it paid out on (the settlement's yes − no count). A position read reflects only the
+ * fills created at or before its `updatedMs`; later ones landed after the read. So
  *
- * The exchange's own numbers say where the replay must end: the position it reports now, or, for
- * a market that settled meanwhile, the position it paid out on (the settlement's yes − no count).
- * So the replay starts at that end less the signed sum of the fills to replay:
+ *     start = end − Σ signed(count)   over the fills the read reflects
  *
- *     start = end − Σ signed(count)   over the unapplied fills in that market (before its settlement)
- *
- * A market whose settlement does not say what was held is left out (undefined: no rebase).
+ * over every market the exchange lists or a fill names. A market whose settlement does not say
+ * what was held, or that settled with no fill of ours to replay, is left out (no start). A
+ * position whose `updatedMs` is a whole second may be a truncated time: a fill later in that same
+ * second cannot be placed before or after the read, and its market is reported ambiguous.
  */
 import type { Count, ExchangeFill, ExchangePosition } from '../domain/index.js';
 
@@ -25,33 +27,92 @@ export interface SettledPosition {
   readonly position?: Count;
 }
 
+export interface ReplayStarts {
+  /** The position each market stood at before `fills`. */
+  readonly starts: Map<string, Count>;
+  /** Markets whose read cannot be placed among their fills (read the positions again). */
+  readonly ambiguous: string[];
+}
+
 const signed = (f: ExchangeFill): Count => (f.bookSide === 'bid' ? f.count : -f.count);
 
-/**
- * The position each market must start the replay of `fills` at so that it ends where the exchange
- * says. Only markets with a fill to replay are in the map.
- */
+/** Does the position read reflect this fill? undefined when it cannot be told. */
+function reflects(read: ExchangePosition | undefined, f: ExchangeFill): boolean | undefined {
+  const updated = read?.updatedMs;
+  // Not listed, or listed without a time: taken to reflect every fill we know of.
+  if (updated === undefined || f.createdMs <= updated) return true;
+  if (updated % 1_000 === 0 && f.createdMs < updated + 1_000) return undefined;
+  return false;
+}
+
+/** The position each market must start at so that `fills` end where the exchange says. */
 export function replayStartPositions(
   exchangeNow: readonly ExchangePosition[],
   fills: readonly ExchangeFill[],
   settlements: readonly SettledPosition[],
-): Map<string, Count> {
-  const now = new Map(exchangeNow.map((p) => [p.ticker, p.position]));
+): ReplayStarts {
+  const now = new Map(exchangeNow.map((p) => [p.ticker, p]));
   const settled = new Map(settlements.map((s) => [s.ticker, s]));
   const sums = new Map<string, Count>();
   const unknown = new Set<string>();
+  const ambiguous = new Set<string>();
   for (const f of fills) {
     const s = settled.get(f.ticker);
-    if (s !== undefined && s.position === undefined) unknown.add(f.ticker);
-    // A fill the exchange lists after a settlement cannot be ours to replay into it.
-    if (s !== undefined && f.createdMs > s.settledMs) continue;
+    if (s !== undefined) {
+      if (s.position === undefined) unknown.add(f.ticker);
+      // A fill the exchange lists after a settlement cannot be ours to replay into it.
+      if (f.createdMs > s.settledMs) continue;
+    } else {
+      const inRead = reflects(now.get(f.ticker), f);
+      if (inRead === undefined) ambiguous.add(f.ticker);
+      if (inRead !== true) continue;
+    }
     sums.set(f.ticker, (sums.get(f.ticker) ?? 0) + signed(f));
   }
-  const out = new Map<string, Count>();
-  for (const [ticker, sum] of sums) {
+  const starts = new Map<string, Count>();
+  for (const ticker of new Set([...now.keys(), ...sums.keys()])) {
     if (unknown.has(ticker)) continue;
-    const end = settled.get(ticker)?.position ?? now.get(ticker) ?? 0;
-    out.set(ticker, end - sum);
+    const s = settled.get(ticker);
+    // Settled with nothing of ours to replay: the settlement closes whatever the tracker holds.
+    if (s !== undefined && !sums.has(ticker)) continue;
+    const end = s?.position ?? now.get(ticker)?.position ?? 0;
+    starts.set(ticker, end - (sums.get(ticker) ?? 0));
   }
-  return out;
+  return { starts, ambiguous: [...ambiguous].sort() };
+}
+
+export interface RolledPositions {
+  /** The read, each market moved by the fills we applied that it does not reflect. */
+  readonly positions: ExchangePosition[];
+  /** Markets with a fill that cannot be placed before or after the read. */
+  readonly ambiguous: string[];
+}
+
+/**
+ * The exchange's positions read carried forward by the fills we have applied that the read does
+ * not reflect (created after its `updatedMs`): what our positions must equal now. A fill landing
+ * while calibration reads is then no drift. Markets in `settled` are left as read.
+ */
+export function rollForward(
+  read: readonly ExchangePosition[],
+  fills: readonly ExchangeFill[],
+  applied: (fillId: string) => boolean,
+  settled: ReadonlySet<string> = new Set(),
+): RolledPositions {
+  const byTicker = new Map(read.map((p) => [p.ticker, p]));
+  const moves = new Map<string, Count>();
+  const ambiguous = new Set<string>();
+  const once = new Set<string>();
+  for (const f of fills) {
+    if (once.has(f.fillId) || settled.has(f.ticker) || !applied(f.fillId)) continue;
+    once.add(f.fillId);
+    const inRead = reflects(byTicker.get(f.ticker), f);
+    if (inRead === undefined) ambiguous.add(f.ticker);
+    else if (!inRead) moves.set(f.ticker, (moves.get(f.ticker) ?? 0) + signed(f));
+  }
+  const positions = read.map((p) => {
+    const move = moves.get(p.ticker);
+    return move === undefined ? p : { ...p, position: p.position + move };
+  });
+  return { positions, ambiguous: [...ambiguous].sort() };
 }

@@ -221,6 +221,12 @@ export interface PositionTrackerOptions {
   readonly clock: () => number;
   /** The YES mark of a ticker (book mid or last price); undefined when there is none. */
   readonly mark?: (ticker: string) => Price | undefined;
+  /**
+   * false: where the positions start is not known yet (a run before its first calibration). Fills
+   * reported meanwhile are held, not applied, until `anchor` says where each market started: a
+   * fill booked from the wrong position is booked at the wrong cash. Default true (from flat).
+   */
+  readonly anchored?: boolean;
 }
 
 /**
@@ -234,6 +240,9 @@ export class PositionTracker {
   readonly #states = new Map<string, PositionState>();
   readonly #seenFills = new Set<string>();
   readonly #settled = new Set<string>();
+  /** Fills reported before `anchor`, by fillId (see PositionTrackerOptions.anchored). */
+  readonly #held = new Map<string, ExchangeFill>();
+  #anchored: boolean;
   readonly #onFill = (fill: ExchangeFill): void => {
     this.recordFill(fill);
   };
@@ -245,6 +254,7 @@ export class PositionTracker {
     this.#bus = options.bus;
     this.#clock = options.clock;
     this.#mark = options.mark;
+    this.#anchored = options.anchored ?? true;
     this.#bus.on('exchange.fillReported', this.#onFill);
     this.#bus.on('exchange.settlementReported', this.#onSettlement);
   }
@@ -269,8 +279,15 @@ export class PositionTracker {
     return true;
   }
 
-  /** Applies a fill unless its fillId was seen; emits 'position.changed'. Returns whether it applied. */
+  /**
+   * Applies a fill unless its fillId was seen; emits 'position.changed'. Returns whether it applied.
+   * Before `anchor` the fill is held instead (and false returned).
+   */
   recordFill(fill: ExchangeFill): boolean {
+    if (!this.#anchored) {
+      if (!this.#seenFills.has(fill.fillId)) this.#held.set(fill.fillId, fill);
+      return false;
+    }
     if (!this.#apply(fill)) return false;
     this.#bus.emit('position.changed', this.#view(this.#state(fill.ticker)));
     return true;
@@ -368,9 +385,40 @@ export class PositionTracker {
     return drifts;
   }
 
-  /** The fills of `fills` this tracker has not applied (a restart's replay). */
+  /** Whether `anchor` has placed the run's start positions (see PositionTrackerOptions.anchored). */
+  get anchored(): boolean {
+    return this.#anchored;
+  }
+
+  /**
+   * The fills of `fills` this tracker has not applied, with those held before `anchor` (a run's
+   * first calibration: the crashed run's fills read back, and what landed while it read them).
+   */
   unapplied(fills: readonly ExchangeFill[]): ExchangeFill[] {
-    return fills.filter((f) => !this.#seenFills.has(f.fillId));
+    const out = new Map([...this.#held].filter(([id]) => !this.#seenFills.has(id)));
+    for (const f of fills) if (!this.#seenFills.has(f.fillId)) out.set(f.fillId, f);
+    return [...out.values()];
+  }
+
+  /**
+   * Places the run's start positions (see replayStartPositions) and applies `fills` and every
+   * fill held meanwhile from there, oldest first, each once. A market with a start takes it as
+   * `rebase` does; one without keeps what it has (flat). Returns how many fills were applied.
+   */
+  anchor(
+    starts: ReadonlyMap<string, Count>,
+    exchangeNow: readonly ExchangePosition[],
+    fills: readonly ExchangeFill[],
+  ): number {
+    this.rebase(starts, exchangeNow);
+    for (const ticker of starts.keys()) {
+      const state = this.#states.get(ticker);
+      if (state !== undefined) this.#bus.emit('position.changed', this.#view(state));
+    }
+    const pending = this.unapplied(fills);
+    this.#held.clear();
+    this.#anchored = true;
+    return this.seedFills(pending);
   }
 
   /**
@@ -401,9 +449,11 @@ export class PositionTracker {
 
   #apply(fill: ExchangeFill): boolean {
     if (this.#seenFills.has(fill.fillId)) return false;
-    const next = applyFill(this.#states.get(fill.ticker) ?? emptyPosition(fill.ticker), fill);
+    const before = this.#states.get(fill.ticker) ?? emptyPosition(fill.ticker);
+    const next = applyFill(before, fill);
     this.#seenFills.add(fill.fillId);
     this.#states.set(fill.ticker, next);
+    this.#bus.emit('position.fillApplied', { fill, before: before.position });
     return true;
   }
 

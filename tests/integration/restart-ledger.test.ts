@@ -15,6 +15,7 @@ import { simOrder } from '../sim-order.js';
 import {
   buyFromSeller,
   inState,
+  latestRunCorrections,
   placeThroughMachine,
   simWithSeller,
   stateOf,
@@ -105,16 +106,7 @@ it.each([
       await third.trader.shutdown({ cancelOrders: true });
     }
     // The ledger needed no correction: no reconciliation entry in the restarted run.
-    const after = await openDatabase({ dataDir: flags.dataDir });
-    try {
-      const corrections = await after.query<{ amount: number }>(
-        `select l.amount from ledger l join trading_sessions s on s.id = l.session_id
-       where l.kind = 'reconciliation' and s.started_at = (select max(started_at) from trading_sessions)`,
-      );
-      expect(corrections).toEqual([]);
-    } finally {
-      await after.close();
-    }
+    expect(await latestRunCorrections(flags.dataDir)).toEqual([]);
   },
   120_000,
 );

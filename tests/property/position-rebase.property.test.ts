@@ -2,12 +2,13 @@
  * replayStartPositions: replaying the fills from the start it computes ends exactly where the
  * exchange says — its position now, or what a settlement paid out on — and each replayed fill
  * meets the position it really met; a settlement that does not report its counts leaves the
- * market out.
+ * market out. A read taken while fills kept landing reflects only those created by its
+ * `updatedMs`: the start is still right, and rollForward carries the read to now.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ExchangeFill } from '../../src/domain/index.js';
-import { replayStartPositions } from '../../src/services/index.js';
+import { replayStartPositions, rollForward } from '../../src/services/index.js';
 
 const TICKERS = ['KX-A', 'KX-B', 'KX-C'] as const;
 
@@ -52,10 +53,8 @@ describe('replayStartPositions', () => {
             exposure: 0,
           }));
           const got = replayStartPositions(now, list, []);
-          for (const t of TICKERS) {
-            if (list.some((f) => f.ticker === t)) expect(got.get(t)).toBe(truth.get(t));
-            else expect(got.has(t)).toBe(false);
-          }
+          for (const t of TICKERS) expect(got.starts.get(t)).toBe(truth.get(t));
+          expect(got.ambiguous).toEqual([]);
         },
       ),
     );
@@ -71,7 +70,61 @@ describe('replayStartPositions', () => {
       { ticker: 'KX-A', settledMs: 5_000, position: 600 },
       { ticker: 'KX-B', settledMs: 5_000 },
     ]);
-    expect(got.get('KX-A')).toBe(1_000);
-    expect(got.has('KX-B')).toBe(false);
+    expect(got.starts.get('KX-A')).toBe(1_000);
+    expect(got.starts.has('KX-B')).toBe(false);
+  });
+
+  it('counts only the fills a read reflects (created by its updatedMs), whenever it was taken', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: -10_000, max: 10_000 }), { minLength: 3, maxLength: 3 }),
+        fc.array(fillArb, { maxLength: 40 }),
+        fc.array(fc.nat({ max: 45 }), { minLength: 3, maxLength: 3 }),
+        (starts, raw, taken) => {
+          const list = fills(raw);
+          const truth = new Map<string, number>(TICKERS.map((t, i) => [t, starts[i]!]));
+          // Each market's read was taken just before fill taken[i] (half a millisecond: never a whole second).
+          const read = TICKERS.map((ticker, i) => {
+            const updatedMs = 1_000 + taken[i]! - 0.5;
+            const inRead = list.filter((f) => f.ticker === ticker && f.createdMs <= updatedMs);
+            const position = truth.get(ticker)! + inRead.reduce((a, f) => a + signed(f), 0);
+            return {
+              ticker,
+              position,
+              realizedPnl: 0,
+              feesPaid: 0,
+              exposure: 0,
+              updatedMs,
+            };
+          });
+          const got = replayStartPositions(read, list, []);
+          for (const t of TICKERS) expect(got.starts.get(t)).toBe(truth.get(t));
+          // And the read carried forward by every fill (all applied) is where the fills end.
+          const rolled = rollForward(read, list, () => true);
+          for (const p of rolled.positions) {
+            const end =
+              truth.get(p.ticker)! +
+              list.filter((f) => f.ticker === p.ticker).reduce((a, f) => a + signed(f), 0);
+            expect(p.position).toBe(end);
+          }
+        },
+      ),
+    );
+  });
+
+  it('calls a read ambiguous when its time is a whole second and a fill is later in that second', () => {
+    const list = fills([{ ticker: 'KX-A', bid: true, count: 100 }]).map((f) => ({ ...f, createdMs: 7_250 }));
+    const at = (updatedMs: number) => [
+      { ticker: 'KX-A', position: 100, realizedPnl: 0, feesPaid: 0, exposure: 0, updatedMs },
+    ];
+    expect(replayStartPositions(at(7_000), list, []).ambiguous).toEqual(['KX-A']);
+    expect(rollForward(at(7_000), list, () => true).ambiguous).toEqual(['KX-A']);
+    // With milliseconds, or a fill in a later second, it can be told.
+    expect(replayStartPositions(at(7_001), list, []).ambiguous).toEqual([]);
+    expect(replayStartPositions(at(6_000), list, [])).toEqual({
+      starts: new Map([['KX-A', 100]]),
+      ambiguous: [],
+    });
+    expect(replayStartPositions(at(7_250), list, []).starts.get('KX-A')).toBe(0);
   });
 });

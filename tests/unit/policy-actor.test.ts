@@ -137,7 +137,6 @@ describe('the actor trigger', () => {
       bus,
       sessionId: 's',
       clock: () => 0,
-      position: () => undefined,
       topOfBook: () => [],
     });
     recorder.start();

@@ -99,14 +99,14 @@ describe('the recorder ledger', () => {
     opts: { openingBalance?: number; knownFillIds?: string[]; knownSettlementRefs?: string[] } = {},
   ) {
     bus = createBus();
-    const positions = new PositionTracker({ bus, clock: () => 0 });
+    // The tracker applies each fill and tells the recorder the position it met (its cash).
+    new PositionTracker({ bus, clock: () => 0 });
     const { repos, written } = memoryRepos();
     recorder = new Recorder({
       repos,
       bus,
       sessionId: 's-1',
       clock: () => 0,
-      position: (t) => positions.get(t),
       topOfBook: () => [],
       ...opts,
     });
