@@ -295,8 +295,13 @@ async function attempts(
         tell,
       ).then((v) => done('settlements', v.map(settlementFromRest))),
     ]);
+    // The second read of the positions goes with the balance: both after the fills read, and
+    // before anything is booked (a big account's record writes would otherwise delay it).
     tell('balance', 0);
-    const balance = done('balance', balanceFromRest(await deps.rest.getBalance()));
+    const [balance, checkRead] = await Promise.all([
+      deps.rest.getBalance().then((b) => done('balance', balanceFromRest(b))),
+      readPositions(deps, 'check', tell).then((v) => done('check', v)),
+    ]);
 
     const seen = deps.orders.reconcile(resting, []);
     const settledTickers = new Set(settlements.map((x) => x.ticker));
@@ -304,13 +309,12 @@ async function attempts(
     const known = () => [...fills, ...live];
     const applied = (id: string) => deps.positions.hasFill(id);
     let drifts: PositionDrift[] = [];
-    let checkRead: ExchangePosition[] | undefined;
+    const anchoring = toAnchor;
     if (toAnchor) {
       // A run's first calibration places where each market started (see replayStartPositions).
       // Two reads of the positions must agree on it, or a fill we have not seen landed between
       // them: read again. Nothing is booked until they agree.
       const unapplied = deps.positions.unapplied(fills);
-      checkRead = await readPositions(deps, 'check', tell);
       const first = replayStartPositions(positions, unapplied, settlements);
       const second = replayStartPositions(checkRead, unapplied, settlements);
       problems = [...startsDiffer(first.starts, second.starts), ...ambiguous(first, second)];
@@ -325,20 +329,14 @@ async function attempts(
     for (const x of settlements) deps.bus.emit('exchange.settlementReported', x);
     await deps.orders.resolveUnknowns();
     await deps.orders.settleMissing(resting);
-    if (checkRead === undefined) {
+    if (!anchoring) {
       const read = rollForward(positions, known(), applied, settledTickers);
       drifts = deps.positions.reconcile(read.positions, { adopt: false });
     }
 
     const local = new Map(deps.positions.positions().map((p) => [p.ticker, p.position]));
-    const check = rollForward(
-      checkRead ?? (await readPositions(deps, 'check', tell)),
-      known(),
-      applied,
-      settledTickers,
-    );
+    const check = rollForward(checkRead, known(), applied, settledTickers);
     problems = [...mismatches(local, check.positions), ...check.ambiguous.map(ambiguousFill)];
-    finished.add('check');
     const difference = balanceDifference(deps, balance);
     const flagged = beyondDrift(deps, difference);
     if (problems.length > 0 || (flagged && attempt < maxAttempts)) continue;

@@ -161,28 +161,32 @@ export function fillsRepo(database: Database): FillsRepo {
   };
 }
 
+// One statement however many rows (a big account's first calibration writes 10,000 positions;
+// drizzle's per-row query building was most of its database time).
+const upsertPositions = unnestInsert<PositionRow>(
+  'positions',
+  [
+    { name: 'session_id', type: 'text', get: (r) => r.sessionId },
+    { name: 'ticker', type: 'text', get: (r) => r.ticker },
+    { name: 'position', type: 'int4', get: (r) => r.position },
+    { name: 'cost_basis', type: 'int8', get: (r) => r.costBasis },
+    { name: 'realized_pnl', type: 'int8', get: (r) => r.realizedPnl },
+    { name: 'fees', type: 'int8', get: (r) => r.fees },
+    { name: 'updated_at', type: 'timestamptz', get: (r) => r.updatedAt },
+  ],
+  `on conflict (session_id, ticker) do update set position = excluded.position,
+     cost_basis = excluded.cost_basis, realized_pnl = excluded.realized_pnl, fees = excluded.fees,
+     updated_at = excluded.updated_at`,
+);
+
 export function positionsRepo(database: Database): PositionsRepo {
   const { db } = database;
   return {
     async upsertMany(rows) {
+      // The latest row per market: one statement may not update a row twice.
       const latest = new Map<string, PositionRow>();
       for (const r of rows) latest.set(`${r.sessionId}\u0000${r.ticker}`, r);
-      for (const batch of chunks([...latest.values()])) {
-        await db
-          .insert(positions)
-          .values(batch)
-          .onConflictDoUpdate({
-            target: [positions.sessionId, positions.ticker],
-            set: {
-              position: sql`excluded.position`,
-              costBasis: sql`excluded.cost_basis`,
-              realizedPnl: sql`excluded.realized_pnl`,
-              fees: sql`excluded.fees`,
-              updatedAt: sql`excluded.updated_at`,
-            },
-          });
-      }
-      return latest.size;
+      return upsertPositions.run(database, [...latest.values()]);
     },
 
     async bySession(sessionId) {
