@@ -165,15 +165,25 @@ export async function exchangePosition(rest: KalshiRestClient, ticker: string): 
   return p ? parseSignedCount(p.position_fp) : 0;
 }
 
-/** The reconciliation entries of the data folder's latest run (a ledger that needed no correction: none). */
-export async function latestRunCorrections(dataDir: string): Promise<number[]> {
+/** What the data folder's latest run needed explaining: its reconciliation entries and drift events. */
+export async function latestRunCorrections(
+  dataDir: string,
+): Promise<{ reconciliations: number[]; positionDrifts: string[] }> {
   const db = await openDatabase({ dataDir });
+  const latest = 's.started_at = (select max(started_at) from trading_sessions)';
   try {
-    const rows = await db.query<{ amount: number }>(
+    const ledger = await db.query<{ amount: number }>(
       `select l.amount from ledger l join trading_sessions s on s.id = l.session_id
-       where l.kind = 'reconciliation' and s.started_at = (select max(started_at) from trading_sessions)`,
+       where l.kind = 'reconciliation' and ${latest}`,
     );
-    return rows.map((r) => Number(r.amount));
+    const drifts = await db.query<{ reason: string }>(
+      `select r.reason from risk_events r join trading_sessions s on s.id = r.session_id
+       where r.kind = 'position_drift' and ${latest}`,
+    );
+    return {
+      reconciliations: ledger.map((r) => Number(r.amount)),
+      positionDrifts: drifts.map((r) => r.reason),
+    };
   } finally {
     await db.close();
   }

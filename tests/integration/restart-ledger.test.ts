@@ -105,8 +105,9 @@ it.each([
     } finally {
       await third.trader.shutdown({ cancelOrders: true });
     }
-    // The ledger needed no correction: no reconciliation entry in the restarted run.
-    expect(await latestRunCorrections(flags.dataDir)).toEqual([]);
+    // The ledger needed no correction (no reconciliation entry in the restarted run), and taking
+    // back what the run before held is no position drift.
+    expect(await latestRunCorrections(flags.dataDir)).toEqual({ reconciliations: [], positionDrifts: [] });
   },
   120_000,
 );
@@ -150,4 +151,27 @@ it('books what settled while it was stopped as the settlement it was, not as dri
   } finally {
     await db.close();
   }
+}, 120_000);
+
+it('takes back what the run before held without calling it a position drift', async () => {
+  const ticker = env.sim.core.markets()[2]!.ticker;
+  const account = env.traders.account();
+  const flags = { dataDir: join(env.traders.dir, 'held'), reconcileInterval: '3600' };
+  const first = await env.traders.start(ticker, flags, account);
+  await inState(first.trader, 'READY');
+  await buyFromSeller(env.sim, first.trader, ticker, 500);
+  await until('5 YES', () => position(first.trader, ticker) === 500);
+  // The next run reads fills from the second this one stopped in (the exchange filters by whole
+  // seconds): a second later, it has none to replay and takes the position as it stands.
+  await new Promise((r) => setTimeout(r, 1_100));
+  await first.trader.shutdown({ cancelOrders: true });
+
+  const next = await env.traders.start(ticker, flags, account);
+  try {
+    await inState(next.trader, 'READY', 30_000);
+    expect(position(next.trader, ticker)).toBe(500);
+  } finally {
+    await next.trader.shutdown({ cancelOrders: true });
+  }
+  expect(await latestRunCorrections(flags.dataDir)).toEqual({ reconciliations: [], positionDrifts: [] });
 }, 120_000);
