@@ -64,7 +64,10 @@ import {
 export interface CalibrationDeps {
   rest: Pick<KalshiRestClient, 'allPositions' | 'allOrders' | 'allFills' | 'allSettlements' | 'getBalance'>;
   orders: Pick<OrderService, 'reconcile' | 'resolveUnknowns' | 'cancelAll' | 'settleMissing'>;
-  positions: Pick<PositionTracker, 'reconcile' | 'positions' | 'unapplied' | 'anchor' | 'hasFill'>;
+  positions: Pick<
+    PositionTracker,
+    'reconcile' | 'positions' | 'unapplied' | 'anchor' | 'hasFill' | 'anchored'
+  >;
   bus: EventBus;
   clock: () => number;
   cleanup: boolean;
@@ -252,7 +255,8 @@ async function attempts(
 ): Promise<CalibrationSummary> {
   const { started, maxAttempts, adoptPositions, canceled, live } = run;
   let problems: string[] = [];
-  let toAnchor = adoptPositions;
+  // (A tracker that holds its fills is anchored by any calibration: they must not wait for ever.)
+  let toAnchor = adoptPositions || !deps.positions.anchored;
   const steps = CALIBRATION_STEPS.length;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     // Positions and resting orders are read at once: for a big account they are the long lists.

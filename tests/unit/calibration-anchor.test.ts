@@ -124,4 +124,12 @@ describe("a run's first calibration", () => {
     expect(s.met).toEqual([['f1', -1_000]]);
     expect(s.tracker.get('KX-A')?.position).toBe(-600);
   });
+
+  it('anchors a tracker still holding fills even when asked not to adopt (no fill waits for ever)', async () => {
+    const s = setup({ positions: [[position('-6.00', 5_000)]], fills: [restFill('f1', '4.00', 5_000)] });
+    held(s.bus, wsFill('f1', 400, 5_000));
+    await calibrate({ ...s.deps, adoptPositions: false });
+    expect(s.tracker.anchored).toBe(true);
+    expect(s.met).toEqual([['f1', -1_000]]);
+  });
 });

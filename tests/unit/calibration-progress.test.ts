@@ -41,6 +41,7 @@ function deps(over: Partial<CalibrationDeps> = {}): CalibrationDeps {
       unapplied: () => [],
       anchor: () => 0,
       hasFill: () => false,
+      anchored: true,
     } as unknown as CalibrationDeps['positions'],
     bus: createBus(),
     clock: () => 0,
