@@ -276,12 +276,12 @@ describe('wire parsing', () => {
     const book = bookFromSnapshotMessage(snapshotMsg({ no_dollars_fp: [['0.30', '2.00']] }), {
       useYesPrice: false,
     });
-    const d = deltaFromMessage(deltaMsg('no', '0.30', '-2.00'), { useYesPrice: false });
-    expect(applyDeltaMessage(book, d, 777)).toBe('removed');
+    const d = deltaFromMessage(deltaMsg('no', '0.30', '-2.00'), { useYesPrice: false }, 777);
+    expect(applyDeltaMessage(book, d)).toBe('removed');
     expect(book.lastExchangeTsMs).toBe(1_767_225_600_123);
     expect(book.lastReceivedMs).toBe(777);
     const other = new OrderBook('OTHER');
-    expect(() => applyDeltaMessage(other, d, 1)).toThrow(/OTHER/);
+    expect(() => applyDeltaMessage(other, d)).toThrow(/OTHER/);
   });
 
   it('throws typed errors on garbage instead of producing NaN', () => {
