@@ -286,6 +286,7 @@ const DATA_ROUTES: ReadonlyMap<string, DataRoute> = new Map(
     { channel, sequenced: SEQUENCED_CHANNELS.has(channel) },
   ]),
 );
+const DELTA_ROUTE = DATA_ROUTES.get('orderbook_delta') as DataRoute;
 const CHANNELS: ReadonlySet<string> = new Set(WS_CHANNELS);
 /**
  * Most market tickers sent in one subscribe / update_subscription command. Kalshi documents no
@@ -303,10 +304,12 @@ function isInt(v: unknown): v is number {
 }
 
 function rawToString(data: WebSocket.RawData): string {
+  // The usual case first, with a cheap test: ArrayBuffer.isView is a type check, where
+  // `instanceof ArrayBuffer` walks the Buffer's prototype chain on every frame. Without arguments
+  // Buffer#toString goes straight to its utf-8 decoder.
+  if (ArrayBuffer.isView(data)) return data.toString();
   if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
-  // utf-8 too: without arguments Buffer#toString goes straight to its utf-8 decoder.
-  return data.toString();
+  return Buffer.from(data).toString('utf8');
 }
 
 function clip(s: string): string {
@@ -881,7 +884,8 @@ export class KalshiWsClient extends EventEmitter<KalshiWsEvents> {
         this.onError(parsed, text);
         return;
       default: {
-        const route = DATA_ROUTES.get(type);
+        // Most frames are book deltas: an equality test spares hashing the frame's fresh type string.
+        const route = type === 'orderbook_delta' ? DELTA_ROUTE : DATA_ROUTES.get(type);
         if (route) this.onData(type as WsDataMessage['type'], route, parsed, text, receivedMs);
         else this.protocolError(`unknown message type "${type}"`, text);
       }
