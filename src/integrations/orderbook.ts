@@ -88,10 +88,9 @@ export class OrderbookIntegration {
           receivedMs,
         });
       });
-      // The feed's parsed delta is the bus record (and the row queued for the database).
-      feed.on('delta', (d) => {
-        if (bus.listenerCount('book.deltaReceived') > 0) bus.emit('book.deltaReceived', d);
-      });
+      // The feed's parsed delta is the bus record (and the row queued for the database): there is
+      // no payload to spare, so no listenerCount test either.
+      feed.on('delta', (d) => bus.emit('book.deltaReceived', d));
       feed.on('resync', (e) => {
         if (e.reason !== 'disconnected' && e.reason !== 'mismatch')
           bus.emit('book.gapDetected', { sid: e.sid, tickers: e.tickers, at: clock() });

@@ -659,20 +659,27 @@ function parseDelta(
   const marketTicker = body.market_ticker;
   if (typeof marketTicker !== 'string' || marketTicker === '')
     throw badMessage('orderbook_delta: market_ticker must be a non-empty string');
+  const ticker = knownTicker === marketTicker ? knownTicker : marketTicker;
+  const price = side === 'no' && opts.useYesPrice ? complement(wirePrice) : wirePrice;
   const clientOrderId = body.client_order_id;
+  const hasTs = typeof ts === 'number' && Number.isFinite(ts);
+  // Optional fields are set only when present (no key otherwise). The usual delta (a timestamp,
+  // not our order) is built in one literal: no hidden-class transition for the added key.
+  if (hasTs && clientOrderId === undefined) {
+    return { ticker, sid, seq, side, price, delta, receivedMs, applied, exchangeTsMs: ts };
+  }
   const d: { -readonly [K in keyof ParsedDelta]: ParsedDelta[K] } = {
-    ticker: knownTicker === marketTicker ? knownTicker : marketTicker,
+    ticker,
     sid,
     seq,
     side,
-    price: side === 'no' && opts.useYesPrice ? complement(wirePrice) : wirePrice,
+    price,
     delta,
     receivedMs,
     applied,
   };
-  // Optional fields are set only when present (no key otherwise), without spreading a temporary.
   if (typeof clientOrderId === 'string') d.clientOrderId = clientOrderId;
-  if (typeof ts === 'number' && Number.isFinite(ts)) d.exchangeTsMs = ts;
+  if (hasTs) d.exchangeTsMs = ts;
   return d;
 }
 
