@@ -347,7 +347,8 @@ export class KalshiWsClient extends EventEmitter<KalshiWsEvents> {
   private readonly pending = new Map<number, Pending>();
   private readonly intents = new Set<Intent>();
   private readonly bySid = new Map<number, Intent>();
-  private readonly lastSeq = new Map<number, number>();
+  /** The last seq seen per sid, as a mutable cell: a message in order updates it without a Map#set. */
+  private readonly lastSeq = new Map<number, { seq: number }>();
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private watchdog: ReturnType<typeof setInterval> | undefined;
   private failedAttempts = 0;
@@ -1057,8 +1058,10 @@ export class KalshiWsClient extends EventEmitter<KalshiWsEvents> {
         this.protocolError(`${type}: sequenced message without an integer seq`, text);
         return;
       }
-      const last = this.lastSeq.get(sid);
-      if (last !== undefined) {
+      const cell = this.lastSeq.get(sid);
+      if (cell === undefined) this.lastSeq.set(sid, { seq });
+      else {
+        const last = cell.seq;
         if (seq <= last) {
           this.counters.duplicates++;
           this.emitGap('duplicate', sid, channel, type, last + 1, seq);
@@ -1069,8 +1072,8 @@ export class KalshiWsClient extends EventEmitter<KalshiWsEvents> {
           gap = true;
           this.emitGap('gap', sid, channel, type, last + 1, seq);
         }
+        cell.seq = seq;
       }
-      this.lastSeq.set(sid, seq);
     }
     this.counters.dataMessages++;
     // Unflagged messages of one read share one meta (same receivedMs, gap false; readonly).
