@@ -233,6 +233,10 @@ describe('wire parsing', () => {
       clientOrderId: 'c-1',
       seq: 2,
     });
+    // Parsed on its own it is not stamped; the feed stamps it as it parses (it is the bus record).
+    expect(d).toMatchObject({ ticker: 'KXTEST-26JAN01-B50', receivedMs: 0, applied: true });
+    const stamped = deltaFromMessage(deltaMsg('yes', '0.50', '1.00'), { useYesPrice: true }, 1_234, false);
+    expect(stamped).toMatchObject({ receivedMs: 1_234, applied: false });
     expect(deltaFromMessage(deltaMsg('no', '0.70', '1.00'), { useYesPrice: true }).price).toBe(3000);
     expect(deltaFromMessage(deltaMsg('no', '0.70', '1.00'), { useYesPrice: false }).price).toBe(7000);
   });
