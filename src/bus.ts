@@ -27,6 +27,10 @@ export interface BookSnapshotRecord {
   readonly receivedMs: number;
 }
 
+/**
+ * A delta as received. The orderbook integration puts the feed's ParsedDelta (src/orderbook/book.ts)
+ * here as it is, and the Recorder queues that same object: one object per delta, wire to database.
+ */
 export interface BookDeltaRecord {
   readonly ticker: string;
   readonly sid: number;

@@ -6,30 +6,10 @@
  * connect() is idempotent and is what the machine's ORDERBOOK_CONNECT stage runs, first time and
  * after every error: it (re)connects the socket if needed and resolves once every book is live.
  */
-import type { BookDeltaRecord, EventBus } from '../bus.js';
+import type { EventBus } from '../bus.js';
 import type { KalshiWsClient } from '../kalshi/index.js';
-import type { OrderBook, ParsedDelta } from '../orderbook/index.js';
+import type { OrderBook } from '../orderbook/index.js';
 import { BookFeed } from '../orderbook/index.js';
-
-/**
- * The bus record of a delta. Optional fields are set only when present (no key otherwise), without
- * spreading a temporary object per delta.
- */
-function deltaRecord(d: ParsedDelta, receivedMs: number, applied: boolean): BookDeltaRecord {
-  const r: { -readonly [K in keyof BookDeltaRecord]: BookDeltaRecord[K] } = {
-    ticker: d.marketTicker,
-    sid: d.sid,
-    seq: d.seq,
-    side: d.side,
-    price: d.price,
-    delta: d.delta,
-    receivedMs,
-    applied,
-  };
-  if (d.clientOrderId !== undefined) r.clientOrderId = d.clientOrderId;
-  if (d.exchangeTsMs !== undefined) r.exchangeTsMs = d.exchangeTsMs;
-  return r;
-}
 
 export interface OrderbookIntegrationDeps {
   ws: KalshiWsClient;
@@ -108,10 +88,9 @@ export class OrderbookIntegration {
           receivedMs,
         });
       });
-      feed.on('delta', (d, receivedMs, applied) => {
-        if (bus.listenerCount('book.deltaReceived') > 0)
-          bus.emit('book.deltaReceived', deltaRecord(d, receivedMs, applied));
-      });
+      // The feed's parsed delta is the bus record (and the row queued for the database): there is
+      // no payload to spare, so no listenerCount test either.
+      feed.on('delta', (d) => bus.emit('book.deltaReceived', d));
       feed.on('resync', (e) => {
         if (e.reason !== 'disconnected' && e.reason !== 'mismatch')
           bus.emit('book.gapDetected', { sid: e.sid, tickers: e.tickers, at: clock() });

@@ -286,6 +286,7 @@ const DATA_ROUTES: ReadonlyMap<string, DataRoute> = new Map(
     { channel, sequenced: SEQUENCED_CHANNELS.has(channel) },
   ]),
 );
+const DELTA_ROUTE = DATA_ROUTES.get('orderbook_delta') as DataRoute;
 const CHANNELS: ReadonlySet<string> = new Set(WS_CHANNELS);
 /**
  * Most market tickers sent in one subscribe / update_subscription command. Kalshi documents no
@@ -303,10 +304,12 @@ function isInt(v: unknown): v is number {
 }
 
 function rawToString(data: WebSocket.RawData): string {
+  // The usual case first, with a cheap test: ArrayBuffer.isView is a type check, where
+  // `instanceof ArrayBuffer` walks the Buffer's prototype chain on every frame. Without arguments
+  // Buffer#toString goes straight to its utf-8 decoder.
+  if (ArrayBuffer.isView(data)) return data.toString();
   if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
-  // utf-8 too: without arguments Buffer#toString goes straight to its utf-8 decoder.
-  return data.toString();
+  return Buffer.from(data).toString('utf8');
 }
 
 function clip(s: string): string {
@@ -344,7 +347,8 @@ export class KalshiWsClient extends EventEmitter<KalshiWsEvents> {
   private readonly pending = new Map<number, Pending>();
   private readonly intents = new Set<Intent>();
   private readonly bySid = new Map<number, Intent>();
-  private readonly lastSeq = new Map<number, number>();
+  /** The last seq seen per sid, as a mutable cell: a message in order updates it without a Map#set. */
+  private readonly lastSeq = new Map<number, { seq: number }>();
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private watchdog: ReturnType<typeof setInterval> | undefined;
   private failedAttempts = 0;
@@ -881,7 +885,8 @@ export class KalshiWsClient extends EventEmitter<KalshiWsEvents> {
         this.onError(parsed, text);
         return;
       default: {
-        const route = DATA_ROUTES.get(type);
+        // Most frames are book deltas: an equality test spares hashing the frame's fresh type string.
+        const route = type === 'orderbook_delta' ? DELTA_ROUTE : DATA_ROUTES.get(type);
         if (route) this.onData(type as WsDataMessage['type'], route, parsed, text, receivedMs);
         else this.protocolError(`unknown message type "${type}"`, text);
       }
@@ -1053,8 +1058,10 @@ export class KalshiWsClient extends EventEmitter<KalshiWsEvents> {
         this.protocolError(`${type}: sequenced message without an integer seq`, text);
         return;
       }
-      const last = this.lastSeq.get(sid);
-      if (last !== undefined) {
+      const cell = this.lastSeq.get(sid);
+      if (cell === undefined) this.lastSeq.set(sid, { seq });
+      else {
+        const last = cell.seq;
         if (seq <= last) {
           this.counters.duplicates++;
           this.emitGap('duplicate', sid, channel, type, last + 1, seq);
@@ -1065,8 +1072,8 @@ export class KalshiWsClient extends EventEmitter<KalshiWsEvents> {
           gap = true;
           this.emitGap('gap', sid, channel, type, last + 1, seq);
         }
+        cell.seq = seq;
       }
-      this.lastSeq.set(sid, seq);
     }
     this.counters.dataMessages++;
     // Unflagged messages of one read share one meta (same receivedMs, gap false; readonly).

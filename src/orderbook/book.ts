@@ -495,17 +495,27 @@ export interface ParsedSnapshot {
   readonly no: Level[];
 }
 
+/**
+ * A delta as the feed hands it on: what the wire said, when it arrived and whether the book took
+ * it. It is the bus's BookDeltaRecord and the row the Recorder queues, as it is: one object per
+ * delta from the frame to the database. It is also the book's UpdateStamp (exchangeTsMs,
+ * receivedMs), so applying it builds no stamp.
+ */
 export interface ParsedDelta {
+  readonly ticker: string;
   readonly sid: number;
   readonly seq: number;
-  readonly marketTicker: string;
-  readonly marketId: string | undefined;
   readonly side: LadderSide;
   /** On the ladder's own price scale (a NO delta carries a NO price). */
   readonly price: Price;
   readonly delta: Count;
-  readonly exchangeTsMs: number | undefined;
-  readonly clientOrderId: string | undefined;
+  /** Our clock at the socket read that delivered it (0 for a message parsed on its own). */
+  readonly receivedMs: number;
+  /** False when the local book dropped it (resyncing after a gap). */
+  readonly applied: boolean;
+  /** Set only when the message carried one (no key otherwise), as are the bus's optional fields. */
+  readonly clientOrderId?: string;
+  readonly exchangeTsMs?: number;
 }
 
 function badMessage(what: string): KalshiError {
@@ -586,13 +596,21 @@ export function bookFromSnapshotMessage(
   return book;
 }
 
-/** Parses an `orderbook_delta`; a NO price is brought back to the NO scale under use_yes_price. */
-export function deltaFromMessage(message: OrderbookDeltaMessage, opts: PriceScaleOptions): ParsedDelta {
+/**
+ * Parses an `orderbook_delta`; a NO price is brought back to the NO scale under use_yes_price.
+ * `receivedMs` and `applied` are the feed's to say (a message parsed on its own: 0, true).
+ */
+export function deltaFromMessage(
+  message: OrderbookDeltaMessage,
+  opts: PriceScaleOptions,
+  receivedMs = 0,
+  applied = true,
+): ParsedDelta {
   const m: unknown = message;
   if (!isRecord(m) || m.type !== 'orderbook_delta') throw badMessage('not an orderbook_delta message');
   const body = m.msg;
   if (!isRecord(body)) throw badMessage('orderbook_delta: msg must be an object');
-  return parseDelta(m, body, opts, false);
+  return parseDelta(m, body, opts, false, undefined, receivedMs, applied);
 }
 
 /**
@@ -606,6 +624,8 @@ export function deltaFromClientMessage(
   message: OrderbookDeltaMessage,
   opts: PriceScaleOptions,
   book?: OrderBook,
+  receivedMs = 0,
+  applied = true,
 ): ParsedDelta {
   return parseDelta(
     message as unknown as Record<string, unknown>,
@@ -613,6 +633,8 @@ export function deltaFromClientMessage(
     opts,
     true,
     book?.marketTicker,
+    receivedMs,
+    applied,
   );
 }
 
@@ -621,7 +643,9 @@ function parseDelta(
   body: Record<string, unknown>,
   opts: PriceScaleOptions,
   envelopeChecked: boolean,
-  knownTicker?: string,
+  knownTicker: string | undefined,
+  receivedMs: number,
+  applied: boolean,
 ): ParsedDelta {
   const side = body.side;
   if (side !== 'yes' && side !== 'no') throw badMessage('orderbook_delta: side must be "yes" or "no"');
@@ -635,19 +659,28 @@ function parseDelta(
   const marketTicker = body.market_ticker;
   if (typeof marketTicker !== 'string' || marketTicker === '')
     throw badMessage('orderbook_delta: market_ticker must be a non-empty string');
-  const marketId = body.market_id;
+  const ticker = knownTicker === marketTicker ? knownTicker : marketTicker;
+  const price = side === 'no' && opts.useYesPrice ? complement(wirePrice) : wirePrice;
   const clientOrderId = body.client_order_id;
-  return {
+  const hasTs = typeof ts === 'number' && Number.isFinite(ts);
+  // Optional fields are set only when present (no key otherwise). The usual delta (a timestamp,
+  // not our order) is built in one literal: no hidden-class transition for the added key.
+  if (hasTs && clientOrderId === undefined) {
+    return { ticker, sid, seq, side, price, delta, receivedMs, applied, exchangeTsMs: ts };
+  }
+  const d: { -readonly [K in keyof ParsedDelta]: ParsedDelta[K] } = {
+    ticker,
     sid,
     seq,
-    marketTicker: knownTicker === marketTicker ? knownTicker : marketTicker,
-    marketId: typeof marketId === 'string' ? marketId : undefined,
     side,
-    price: side === 'no' && opts.useYesPrice ? complement(wirePrice) : wirePrice,
+    price,
     delta,
-    exchangeTsMs: typeof ts === 'number' && Number.isFinite(ts) ? ts : undefined,
-    clientOrderId: typeof clientOrderId === 'string' ? clientOrderId : undefined,
+    receivedMs,
+    applied,
   };
+  if (typeof clientOrderId === 'string') d.clientOrderId = clientOrderId;
+  if (hasTs) d.exchangeTsMs = ts;
+  return d;
 }
 
 function checkMarket(book: OrderBook, marketTicker: string): void {
@@ -665,10 +698,10 @@ export function applySnapshotMessage(book: OrderBook, snap: ParsedSnapshot, rece
   book.applySnapshot(snap.yes, snap.no, { receivedMs });
 }
 
-/** Applies a parsed delta and stamps the book; returns the outcome (`'negative'` ⇒ resync). */
-export function applyDeltaMessage(book: OrderBook, d: ParsedDelta, receivedMs: number): DeltaOutcome {
-  checkMarket(book, d.marketTicker);
+/** Applies a parsed delta and stamps the book with its times; returns the outcome (`'negative'` ⇒ resync). */
+export function applyDeltaMessage(book: OrderBook, d: ParsedDelta): DeltaOutcome {
+  checkMarket(book, d.ticker);
   const outcome = book.applyDelta(d.side, d.price, d.delta);
-  book.markUpdated({ exchangeTsMs: d.exchangeTsMs, receivedMs });
+  book.markUpdated(d);
   return outcome;
 }

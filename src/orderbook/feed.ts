@@ -40,8 +40,8 @@ export interface BookFeedEvents {
   error: [error: Error];
   /** Every snapshot as received (the raw stream, for the collector). */
   snapshot: [snapshot: ParsedSnapshot, receivedMs: number];
-  /** Every delta as received; `applied` is false for deltas dropped while resyncing. */
-  delta: [delta: ParsedDelta, receivedMs: number, applied: boolean];
+  /** Every delta as received (its `applied` is false when dropped while resyncing): the bus record itself. */
+  delta: [delta: ParsedDelta];
 }
 
 export interface BookFeedStats {
@@ -198,14 +198,14 @@ export class BookFeed extends EventEmitter<BookFeedEvents> {
         this.emit('update', book.marketTicker);
         return;
       }
-      const delta = deltaFromClientMessage(msg, this.scale, book);
       const dropped = meta.gap || book.status === 'resyncing';
-      this.emit('delta', delta, meta.receivedMs, !dropped);
+      const delta = deltaFromClientMessage(msg, this.scale, book, meta.receivedMs, !dropped);
+      this.emit('delta', delta);
       if (dropped) {
         this.stats.dropped += 1;
         return;
       }
-      const outcome = applyDeltaMessage(book, delta, meta.receivedMs);
+      const outcome = applyDeltaMessage(book, delta);
       this.stats.deltas += 1;
       if (outcome === 'negative') {
         this.stats.negativeLevels += 1;

@@ -624,6 +624,22 @@ describe('KalshiWsClient: liveness', () => {
     await local.close();
   });
 
+  it('reads a frame whatever form ws hands it in: a Buffer, an ArrayBuffer or a list of fragments', async () => {
+    const local = new KalshiWsClient({ url: 'ws://127.0.0.1:1/unused', now: () => 1_000 });
+    const seqs: number[] = [];
+    local.on('message', (m) => seqs.push((m as { seq: number }).seq));
+    const onFrame = (local as unknown as { onFrame(data: unknown): void }).onFrame.bind(local);
+    const bytes = (seq: number) => Buffer.from(JSON.stringify(delta(1, seq)));
+    onFrame(bytes(1));
+    const b = bytes(2);
+    onFrame(b.buffer.slice(b.byteOffset, b.byteOffset + b.length));
+    const c = bytes(3);
+    onFrame([c.subarray(0, 10), c.subarray(10)]);
+    expect(seqs).toEqual([1, 2, 3]);
+    expect(local.stats().protocolErrors).toBe(0);
+    await local.close();
+  });
+
   it('answers server pings, and pings keep a quiet connection alive', async () => {
     let t = 1_000_000;
     const { client } = await setup({ staleAfterMs: 40, now: () => t });

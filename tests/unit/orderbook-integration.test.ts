@@ -26,10 +26,15 @@ class FakeWs extends EventEmitter {
   stats() {
     return {};
   }
-  send(type: 'orderbook_snapshot' | 'orderbook_delta', msg: Record<string, unknown>, receivedMs: number) {
+  send(
+    type: 'orderbook_snapshot' | 'orderbook_delta',
+    msg: Record<string, unknown>,
+    receivedMs: number,
+    gap = false,
+  ) {
     this.seq += 1;
     const m = { type, sid: SID, seq: this.seq, msg } as unknown as WsDataMessage;
-    this.emit('message', m, { receivedMs, gap: false });
+    this.emit('message', m, { receivedMs, gap });
   }
 }
 
@@ -77,7 +82,7 @@ async function connected(listen: boolean) {
     { ...base, price_dollars: '0.4500', delta_fp: '1.00', side: 'no', ts_ms: 901 },
     1_003,
   );
-  return { integration, snapshots, deltas, updated };
+  return { ws, integration, snapshots, deltas, updated };
 }
 
 describe('the orderbook integration on the bus', () => {
@@ -128,6 +133,22 @@ describe('the orderbook integration on the bus', () => {
       { price: 4100, count: 500 },
     ]);
     expect(book?.levels('no')).toEqual([{ price: 5500, count: 400 }]);
+  });
+
+  it('puts a delta the book dropped on the bus as not applied: the one that revealed a gap, and those after it', async () => {
+    const { ws, integration, deltas } = await connected(true);
+    const body = { market_ticker: TICKER, price_dollars: '0.4100', delta_fp: '1.00', side: 'yes' };
+    ws.send('orderbook_delta', body, 1_004, true);
+    ws.send('orderbook_delta', body, 1_005);
+    expect(deltas.slice(3).map((d) => [d.seq, d.receivedMs, d.applied])).toEqual([
+      [5, 1_004, false],
+      [6, 1_005, false],
+    ]);
+    expect(integration.book(TICKER)?.status).toBe('resyncing');
+    expect(integration.book(TICKER)?.levels('yes')).toEqual([
+      { price: 4000, count: 750 },
+      { price: 4100, count: 500 },
+    ]);
   });
 
   it('keeps the same books when nobody listens to the stream', async () => {

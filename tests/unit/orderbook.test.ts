@@ -233,6 +233,10 @@ describe('wire parsing', () => {
       clientOrderId: 'c-1',
       seq: 2,
     });
+    // Parsed on its own it is not stamped; the feed stamps it as it parses (it is the bus record).
+    expect(d).toMatchObject({ ticker: 'KXTEST-26JAN01-B50', receivedMs: 0, applied: true });
+    const stamped = deltaFromMessage(deltaMsg('yes', '0.50', '1.00'), { useYesPrice: true }, 1_234, false);
+    expect(stamped).toMatchObject({ receivedMs: 1_234, applied: false });
     expect(deltaFromMessage(deltaMsg('no', '0.70', '1.00'), { useYesPrice: true }).price).toBe(3000);
     expect(deltaFromMessage(deltaMsg('no', '0.70', '1.00'), { useYesPrice: false }).price).toBe(7000);
   });
@@ -276,12 +280,12 @@ describe('wire parsing', () => {
     const book = bookFromSnapshotMessage(snapshotMsg({ no_dollars_fp: [['0.30', '2.00']] }), {
       useYesPrice: false,
     });
-    const d = deltaFromMessage(deltaMsg('no', '0.30', '-2.00'), { useYesPrice: false });
-    expect(applyDeltaMessage(book, d, 777)).toBe('removed');
+    const d = deltaFromMessage(deltaMsg('no', '0.30', '-2.00'), { useYesPrice: false }, 777);
+    expect(applyDeltaMessage(book, d)).toBe('removed');
     expect(book.lastExchangeTsMs).toBe(1_767_225_600_123);
     expect(book.lastReceivedMs).toBe(777);
     const other = new OrderBook('OTHER');
-    expect(() => applyDeltaMessage(other, d, 1)).toThrow(/OTHER/);
+    expect(() => applyDeltaMessage(other, d)).toThrow(/OTHER/);
   });
 
   it('throws typed errors on garbage instead of producing NaN', () => {
