@@ -21,9 +21,13 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-/** Resolves once `test` holds (signatures ahead finish on the threadpool). */
-async function until(test: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !test(); i++) await new Promise((r) => setImmediate(r));
+/**
+ * Resolves once `test` holds (signatures ahead finish on the threadpool). Bounded by time, not by
+ * turns of the event loop: on a loaded machine a signature can take longer than 500 immediates.
+ */
+async function until(test: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!test() && Date.now() < end) await new Promise((r) => setTimeout(r, 2));
   expect(test()).toBe(true);
 }
 
