@@ -104,6 +104,10 @@ export async function until(what: string, ok: () => boolean | Promise<boolean>, 
   }
 }
 
+/** The trader's own position in a market (signed count units; 0 when it holds none). */
+export const positionOf = (t: RunningTrader, ticker: string): number =>
+  t.services!.positions.get(ticker)?.position ?? 0;
+
 export function stateOf(t: RunningTrader): string {
   return String(t.actor!.getSnapshot().value);
 }

@@ -18,6 +18,7 @@
  * second cannot be placed before or after the read, and its market is reported ambiguous.
  */
 import type { Count, ExchangeFill, ExchangePosition } from '../domain/index.js';
+import { signedCount } from './position-accounting.js';
 
 /** A settlement as the rebase needs it: when, and the signed count it paid out on, if reported. */
 export interface SettledPosition {
@@ -34,7 +35,7 @@ export interface ReplayStarts {
   readonly ambiguous: string[];
 }
 
-const signed = (f: ExchangeFill): Count => (f.bookSide === 'bid' ? f.count : -f.count);
+const signed = (f: ExchangeFill): Count => signedCount(f.bookSide, f.count);
 
 /** Does the position read reflect this fill? undefined when it cannot be told. */
 function reflects(read: ExchangePosition | undefined, f: ExchangeFill): boolean | undefined {

@@ -9,11 +9,18 @@
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import type { RunningTrader } from '../../src/runtime/index.js';
-import { buyFromSeller, exchangePosition, inState, simWithSeller, until } from '../trader-on-sim.js';
+import {
+  buyFromSeller,
+  exchangePosition,
+  inState,
+  positionOf,
+  simWithSeller,
+  until,
+} from '../trader-on-sim.js';
 
 const env = simWithSeller({ seed: 11, markets: 3 });
 
-const position = (t: RunningTrader, ticker: string) => t.services!.positions.get(ticker)?.position ?? 0;
+const position = positionOf;
 const reducing = async (t: RunningTrader) =>
   ((await t.control.status()) as { reducing_markets: Array<{ ticker: string; reasons: string[] }> })
     .reducing_markets;

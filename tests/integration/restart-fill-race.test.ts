@@ -12,12 +12,12 @@
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { formatDollars } from '../../src/kalshi/units.js';
-import type { RunningTrader } from '../../src/runtime/index.js';
 import { simOrder } from '../sim-order.js';
 import {
   inState,
   latestRunCorrections,
   placeThroughMachine,
+  positionOf,
   simWithSeller,
   stateOf,
   testIntent,
@@ -26,7 +26,7 @@ import {
 
 const env = simWithSeller({ seed: 31, markets: 2 });
 
-const position = (t: RunningTrader, ticker: string) => t.services!.positions.get(ticker)?.position ?? 0;
+const position = positionOf;
 
 it.each([
   { when: 'while it reads the positions', step: 'positions' },

@@ -10,13 +10,13 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { formatDollars } from '../../src/kalshi/units.js';
 import { openDatabase } from '../../src/persistence/db.js';
-import type { RunningTrader } from '../../src/runtime/index.js';
 import { simOrder } from '../sim-order.js';
 import {
   buyFromSeller,
   inState,
   latestRunCorrections,
   placeThroughMachine,
+  positionOf,
   simWithSeller,
   stateOf,
   testIntent,
@@ -25,7 +25,7 @@ import {
 
 const env = simWithSeller({ seed: 9, markets: 3 });
 
-const position = (t: RunningTrader, ticker: string) => t.services!.positions.get(ticker)?.position ?? 0;
+const position = positionOf;
 
 // What the kill -9 lost: the fill's row and its ledger entries, or only the ledger entries (fills and
 // ledger rows are written by separate flushes, so the fills row can land without its cash; the
