@@ -10,6 +10,8 @@ export const PERSISTENCE_ERROR_CODES = {
     'another live process has the data folder (a trader) or the embedded database (PGlite) in it open',
   PERSIST_MIGRATION_FAILED: 'applying the migrations failed',
   PERSIST_CLOSED: 'the database was used after close()',
+  PERSIST_THREAD_DIED: "the embedded database's thread died; nothing more can be read or written",
+  PERSIST_THREAD_PARSER: 'a result parser that transforms values cannot cross to the database thread',
 } as const;
 
 export type PersistenceErrorCode = keyof typeof PERSISTENCE_ERROR_CODES;

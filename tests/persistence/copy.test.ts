@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/persistence/index.js';
 import { copyInsert } from '../../src/persistence/repos/copy.js';
 import { unnestInsert } from '../../src/persistence/repos/unnest.js';
-import { DRIVERS } from './drivers.js';
+import { CONTRACT_DRIVERS } from './drivers.js';
 
 interface Probe {
   t: string | null;
@@ -51,7 +51,7 @@ const AWKWARD = [
   ' ',
 ];
 
-describe.each(DRIVERS)('COPY bulk rows on $name', (driver) => {
+describe.each(CONTRACT_DRIVERS)('COPY bulk rows on $name', (driver) => {
   if (driver.skip) {
     it.skip(`is skipped: ${driver.skip}`, () => undefined);
     return;

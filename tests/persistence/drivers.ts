@@ -1,6 +1,7 @@
 /**
  * The drivers every persistence test runs against: embedded PGlite (in memory, always) and a real
- * Postgres server when TEST_DATABASE_URL is set (CI sets it; .ci/run starts the server).
+ * Postgres server when TEST_DATABASE_URL is set (CI sets it; .ci/run starts the server). The
+ * contract tests also run on PGlite on a worker thread (src/persistence/pglite-thread.ts).
  *
  * Each test file gets a fresh database per driver: a new in-memory PGlite, or a new database
  * created on the server (dropped afterwards), so runs are repeatable and files never share
@@ -15,7 +16,7 @@ import { ALL_TABLES, type Database, openDatabase } from '../../src/persistence/i
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL?.trim() || undefined;
 
 export interface DriverCase {
-  readonly name: 'pglite' | 'postgres';
+  readonly name: 'pglite' | 'pglite on its thread' | 'postgres';
   /** Why the driver is skipped, when it is. */
   readonly skip: string | undefined;
   /** Opens a fresh, empty database (not migrated). */
@@ -86,6 +87,22 @@ export const DRIVERS: readonly DriverCase[] = [
     },
   },
 ];
+
+/**
+ * What `traderv3 start` runs: the same PGlite, spoken to across a worker thread. The repository
+ * contract (repositories, COPY, money) runs on it as well; the heavier readers need not.
+ */
+export const THREADED_PGLITE: DriverCase = {
+  name: 'pglite on its thread',
+  skip: undefined,
+  async open() {
+    const database = await openDatabase({ inMemory: true, thread: true });
+    return { database, dispose: () => database.close() };
+  },
+};
+
+/** DRIVERS and the threaded PGlite. */
+export const CONTRACT_DRIVERS: readonly DriverCase[] = [DRIVERS[0]!, THREADED_PGLITE, ...DRIVERS.slice(1)];
 
 /** Empties every table and restarts the identities (between tests). */
 export async function truncateAll(database: Database): Promise<void> {

@@ -9,11 +9,11 @@ import {
   migrate,
   type Repositories,
 } from '../../src/persistence/index.js';
-import { DRIVERS } from './drivers.js';
+import { CONTRACT_DRIVERS } from './drivers.js';
 
 const at = (ms: number) => new Date(Date.UTC(2026, 2, 1) + ms);
 
-describe.each(DRIVERS)('money facts on $name', (driver) => {
+describe.each(CONTRACT_DRIVERS)('money facts on $name', (driver) => {
   if (driver.skip) {
     it.skip(`is skipped: ${driver.skip}`, () => undefined);
     return;

@@ -22,7 +22,7 @@ import {
   type SessionRecord,
   type SnapshotRow,
 } from '../../src/persistence/index.js';
-import { DRIVERS, truncateAll } from './drivers.js';
+import { CONTRACT_DRIVERS, truncateAll } from './drivers.js';
 
 const T0 = Date.parse('2026-03-01T12:00:00.000Z');
 const at = (ms: number) => new Date(T0 + ms);
@@ -73,7 +73,7 @@ function fill(fillId: string, sessionId: string, overrides: Partial<FillRow> = {
   };
 }
 
-describe.each(DRIVERS)('persistence on $name', (driver) => {
+describe.each(CONTRACT_DRIVERS)('persistence on $name', (driver) => {
   if (driver.skip) {
     it.skip(`is skipped: ${driver.skip}`, () => undefined);
     return;
