@@ -7,7 +7,8 @@ import { createWriteStream, type WriteStream, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { SimCredentials } from '../exchange-sim/index.js';
-import { type ControlRoute, callControl } from '../server/index.js';
+import { callControl } from '../server/control-client.js';
+import type { ControlRoute } from '../server/control-routes.js';
 
 export const TRADER_BIN = join(import.meta.dirname, '..', '..', 'bin', 'traderv3.js');
 

@@ -11,7 +11,10 @@
  * that the command failed.
  */
 import type { Command } from 'commander';
-import { ControlClientError, type ControlRoute, callControl } from '../server/index.js';
+// The client's own files, not the server's index: a control command does not load fastify.
+import { callControl } from '../server/control-client.js';
+import { ControlClientError } from '../server/control-client-error.js';
+import type { ControlRoute } from '../server/control-routes.js';
 import { dataDirOption, integerIn, subcommand } from './options.js';
 import { renderStatusTable } from './status-table.js';
 

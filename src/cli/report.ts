@@ -18,7 +18,10 @@ import {
   runRecordQuery,
   type SessionsAnswer,
 } from '../report/index.js';
-import { ControlClientError, callControl, controlFilePath } from '../server/index.js';
+// The client's own files, not the server's index: a report does not load fastify.
+import { callControl } from '../server/control-client.js';
+import { ControlClientError } from '../server/control-client-error.js';
+import { controlFilePath } from '../server/control-file.js';
 import { dataDirOption, guarded, integerIn, subcommand } from './options.js';
 import { printEdgeReport } from './report-edge.js';
 

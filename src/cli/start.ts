@@ -41,16 +41,9 @@ import {
   parseTarget,
   scheduleDailySummary,
 } from '../notify/index.js';
-import { type FolderLock, lockDataDir, PersistenceError, preparePglite } from '../persistence/index.js';
+import { type FolderLock, lockDataDir, openDatabase, PersistenceError } from '../persistence/index.js';
 import type { RunningTrader, StartTrader, TraderSummary } from '../runtime/index.js';
-import {
-  type ControlTarget,
-  createInspectorHub,
-  type InspectorHub,
-  startServer,
-  type TraderServer,
-  traderViewFromRuntime,
-} from '../server/index.js';
+import type { ControlTarget, InspectorHub, TraderServer } from '../server/index.js';
 import { calibrationBar, wantsBar } from './calibration-bar.js';
 import { createLogger, flushLogger, type Logger } from './logging.js';
 import { subcommand } from './options.js';
@@ -177,8 +170,15 @@ export async function runStart(
     throw err;
   }
 
-  // The embedded database's Postgres compiles on V8's background threads while the runtime loads.
-  if (!config.databaseUrl) void preparePglite();
+  // The embedded database opens on a thread of its own from here, while the runtime loads; the
+  // runtime takes it over (migrates it, closes it) once it is started.
+  const database = config.databaseUrl ? undefined : openDatabase({ dataDir: config.dataDir, thread: true });
+  database?.catch(() => undefined); // its failure is reported where the runtime awaits it
+  let databaseHandedOver = false;
+  // The server's modules (fastify and its plugins, a quarter of a second) load while the
+  // database opens, not before the config is read.
+  const serverModule = import('../server/index.js');
+  serverModule.catch(() => undefined); // awaited below
   const logger = io.createLogger(config);
   logger.info({ event: 'config', config: redactedConfig(config) }, `starting traderv3 on ${config.env}`);
   for (const warning of configWarnings(config)) logger.warn({ event: 'config_warning' }, warning);
@@ -203,11 +203,14 @@ export async function runStart(
   };
 
   try {
+    const { createInspectorHub, startServer, traderViewFromRuntime } = await serverModule;
     if (config.inspect) hub = createInspectorHub();
     const startTrader = await io.loadRuntime();
+    databaseHandedOver = true;
     running = await startTrader(config, {
       logger,
       lock,
+      ...(database ? { database } : {}),
       ...(hub ? { inspect: hub.inspector } : {}),
       ...(bar ? { onCalibrationProgress: bar.onProgress } : {}),
     });
@@ -278,6 +281,7 @@ export async function runStart(
       );
     }
   } catch (err) {
+    if (!databaseHandedOver) await database?.then((d) => d.close()).catch(() => undefined);
     lock.release();
     const problem = misconfiguration(err);
     if (problem !== undefined) {

@@ -67,13 +67,20 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
     strategy: config.strategy === 'edge' ? 'none' : config.strategy,
     ...(config.marketSelection.kind === 'tickers' ? { tickers: config.marketSelection.tickers } : {}),
     maxPositionPerMarket: config.risk.maxPositionPerMarket,
+  }).catch(async (err: unknown) => {
+    await deps.database?.then((d) => d.close()).catch(() => undefined);
+    throw err;
   });
-  const { lock, database, endpoints, record } = await openRun(config, logger, clock(), deps.lock).catch(
-    async (err: unknown) => {
-      await prepared.close();
-      throw err;
-    },
-  );
+  const { lock, database, endpoints, record } = await openRun(
+    config,
+    logger,
+    clock(),
+    deps.lock,
+    deps.database,
+  ).catch(async (err: unknown) => {
+    await prepared.close();
+    throw err;
+  });
   const bus = createBus();
   const clients = createClients(config, endpoints, logger);
   projectLogs(bus, logger);

@@ -30,8 +30,11 @@ export async function openRun(
   logger: Logger,
   sessionStart: number,
   heldLock?: FolderLock,
+  opening?: Promise<Database>,
 ): Promise<Run> {
   const undo: Array<() => unknown> = [];
+  // A database the caller began opening is ours to close should anything below fail.
+  if (opening !== undefined) undo.push(() => opening.then((d) => d.close()));
   try {
     const lock = heldLock ?? lockDataDir(config.dataDir);
     undo.push(() => lock.release());
@@ -39,10 +42,13 @@ export async function openRun(
     // depend on each other: start both at once, and give back whichever came up if the other failed.
     const [opened, resolved] = await Promise.allSettled([
       (async () => {
-        const database = await openDatabase(
-          config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir },
-        );
-        undo.push(() => database.close());
+        // The embedded Postgres runs on a thread of its own: its opening and every write of the
+        // record stay off the event loop that trades (persistence/pglite-thread.ts).
+        const database = await (opening ??
+          openDatabase(
+            config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir, thread: true },
+          ));
+        if (opening === undefined) undo.push(() => database.close());
         await migrate(database);
         return database;
       })(),

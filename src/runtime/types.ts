@@ -9,7 +9,7 @@ import type { EventBus } from '../bus.js';
 import type { TraderConfig } from '../config/index.js';
 import type { PnlFields } from '../domain/index.js';
 import type { CalibrationProgress } from '../integrations/index.js';
-import type { FolderLock } from '../persistence/index.js';
+import type { Database, FolderLock } from '../persistence/index.js';
 import type { RecordReader } from '../report/index.js';
 import type { ControlTarget, TraderView } from '../server/index.js';
 import type { OrderService, PositionTracker, RiskController } from '../services/index.js';
@@ -48,6 +48,12 @@ export interface StartTraderDeps {
    * before anything else); the trader releases it when it stops. Without it the trader takes it.
    */
   lock?: FolderLock;
+  /**
+   * The embedded database the caller began opening (`traderv3 start` starts it the moment the
+   * config is read, so Postgres comes up on its thread while the runtime loads). The trader
+   * migrates it, owns it from here, and closes it when it stops or fails to start.
+   */
+  database?: Promise<Database>;
   /** With --inspect: pass to xstate as `createActor(machine, { inspect })`. */
   inspect?: Observer<InspectionEvent>;
   /** Reconnect backoff (default 1 s doubling to 30 s). */
