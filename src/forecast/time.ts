@@ -14,8 +14,14 @@ const DAY_MS = 86_400_000;
 const offsetFormats = new Map<string, Intl.DateTimeFormat>();
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
 
+/** The runtime's canonical zone names: one lookup, where a formatter per name costs milliseconds. */
+let canonicalZones: ReadonlySet<string> | undefined;
+
 /** True if `tz` is an IANA time zone this runtime knows. */
 export function isTimeZone(tz: string): boolean {
+  canonicalZones ??= new Set(Intl.supportedValuesOf('timeZone'));
+  if (canonicalZones.has(tz)) return true;
+  // Aliases (UTC, US/Eastern, …) are known to Intl without being listed.
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
     return true;
