@@ -41,7 +41,13 @@ import {
   parseTarget,
   scheduleDailySummary,
 } from '../notify/index.js';
-import { type FolderLock, lockDataDir, openDatabase, PersistenceError } from '../persistence/index.js';
+import {
+  type Database,
+  type FolderLock,
+  lockDataDir,
+  openDatabase,
+  PersistenceError,
+} from '../persistence/index.js';
 import type { RunningTrader, StartTrader, TraderSummary } from '../runtime/index.js';
 import type { ControlTarget, InspectorHub, TraderServer } from '../server/index.js';
 import { calibrationBar, wantsBar } from './calibration-bar.js';
@@ -63,6 +69,8 @@ export interface StartIo {
   stderr: (text: string) => void;
   /** Loads the runtime's startTrader (default: dynamic import of src/runtime/index.ts). */
   loadRuntime: () => Promise<StartTrader>;
+  /** Begins opening the embedded database (default: PGlite on its own thread in the data folder). */
+  openEmbeddedDatabase: (dataDir: string) => Promise<Database>;
   createLogger: (config: TraderConfig) => Logger;
   /** Registers SIGINT/SIGTERM handling; returns an unregister function. */
   onSignals: (handler: (signal: string) => void) => () => void;
@@ -93,6 +101,7 @@ export const defaultStartIo: StartIo = {
     process.stderr.write(text);
   },
   loadRuntime: importRuntime,
+  openEmbeddedDatabase: (dataDir) => openDatabase({ dataDir, thread: true }),
   createLogger: (config) => createLogger({ level: config.logLevel }),
   onSignals: (handler) => {
     const onInt = () => handler('SIGINT');
@@ -172,7 +181,7 @@ export async function runStart(
 
   // The embedded database opens on a thread of its own from here, while the runtime loads; the
   // runtime takes it over (migrates it, closes it) once it is started.
-  const database = config.databaseUrl ? undefined : openDatabase({ dataDir: config.dataDir, thread: true });
+  const database = config.databaseUrl ? undefined : io.openEmbeddedDatabase(config.dataDir);
   database?.catch(() => undefined); // its failure is reported where the runtime awaits it
   let databaseHandedOver = false;
   // The server's modules (fastify and its plugins, a quarter of a second) load while the

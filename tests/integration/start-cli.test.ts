@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/cli/logging.js';
 import { runStart, type StartIo } from '../../src/cli/start.js';
 import type { TraderConfig } from '../../src/config/index.js';
+import type { Database } from '../../src/persistence/index.js';
 import type { RunningTrader, StartTraderDeps, TraderSummary } from '../../src/runtime/types.js';
 import { callControl } from '../../src/server/index.js';
 
@@ -165,6 +166,8 @@ function fakeIo(startTrader: ReturnType<typeof fakeRuntime>['startTrader']) {
       errors.push(text);
     },
     loadRuntime: async () => startTrader,
+    // The fake runtime opens nothing: the database it is handed is a stand-in it closes.
+    openEmbeddedDatabase: async () => ({ close: async () => undefined }) as unknown as Database,
     createLogger: (config) => createLogger({ level: config.logLevel, destination }),
     onSignals: (handler) => {
       signalHandler = handler;
@@ -200,6 +203,8 @@ describe('runStart with a fake runtime (in-process)', () => {
     expect(dashboard).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     expect(await callControl(dataDir, 'status')).toEqual({ state: 'READY', dashboard_url: dashboard });
     expect(seen.deps?.inspect).toBeDefined();
+    // The embedded database was begun before the runtime loaded, and handed to it.
+    expect(seen.deps?.database).toBeInstanceOf(Promise);
 
     f.signal('SIGINT');
     expect(seen.shutdowns).toEqual([{ cancelOrders: true }]);
