@@ -6,8 +6,8 @@
  *  - ours: `traderv3 start --env sim` against that account, as a user runs it; the figure is the
  *    `durationMs` of its first calibration (log line `calibrated`): positions, resting orders,
  *    fills and settlements of the run, balance, adopting every order and position, and the
- *    invariant's second read of the positions. On the embedded PGlite (the default; its writes run
- *    on the trader's main thread) and, when TEST_DATABASE_URL's server answers, on Postgres.
+ *    invariant's second read of the positions. On the embedded PGlite (the default; on its own
+ *    thread since 2026-11-30) and, when TEST_DATABASE_URL's server answers, on Postgres.
  *  - ours, reads only: our REST client paging positions and resting orders the way calibration
  *    asks for them, in this process (the like-for-like of the SDK row).
  *  - SDK: PortfolioApi.getPositions and OrdersApi.getOrders paged with its largest page (1,000),
@@ -223,7 +223,7 @@ async function main(): Promise<void> {
         ratio: `${ratio.toFixed(2)}×`,
         target: `< ${TARGET_S} s and ≤ ${TARGET_RATIO}× the SDK`,
         met,
-        note: `the trader's first calibration (durationMs) on the embedded PGlite, incl. fills, settlements, balance, adoption and the invariant's second positions read; on Postgres ${calibPg.length > 0 ? `${median(calibPg).toFixed(3)} s` : 'not run'} (PGlite's writes of the adopted orders run on the trader's main thread); our client's reads of the same two lists ${median(reads).toFixed(3)} s; ${RUNS} runs; load avg ${loadavg()[0]!.toFixed(1)} on 2 cores`,
+        note: `the trader's first calibration (durationMs) on the embedded PGlite, incl. fills, settlements, balance, adoption and the invariant's second positions read; on Postgres ${calibPg.length > 0 ? `${median(calibPg).toFixed(3)} s` : 'not run'}; our client's reads of the same two lists ${median(reads).toFixed(3)} s; ${RUNS} runs; load avg ${loadavg()[0]!.toFixed(1)} on 2 cores`,
       },
     ]);
   } finally {

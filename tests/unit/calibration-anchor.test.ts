@@ -10,10 +10,7 @@ import { createBus, type EventBus } from '../../src/bus.js';
 import type { ExchangeFill } from '../../src/domain/index.js';
 import { type CalibrationDeps, calibrate } from '../../src/integrations/index.js';
 import { PositionTracker } from '../../src/services/index.js';
-
-async function* pages<T>(items: T[]): AsyncGenerator<T> {
-  for (const item of items) yield item;
-}
+import { idleOrders, pages } from '../calibration-fakes.js';
 
 const restFill = (id: string, count: string, createdMs: number) => ({
   fill_id: id,
@@ -60,12 +57,7 @@ function setup(reads: { positions: object[][]; fills: object[] }) {
       allSettlements: () => pages([]),
       getBalance: async () => ({ balance: 10_000, portfolio_value: 0 }),
     } as unknown as CalibrationDeps['rest'],
-    orders: {
-      reconcile: () => ({ adopted: 0 }),
-      resolveUnknowns: async () => undefined,
-      settleMissing: async () => undefined,
-      cancelAll: async () => ({ canceled: 0 }),
-    } as unknown as CalibrationDeps['orders'],
+    orders: idleOrders(),
     positions: tracker,
     bus,
     clock: () => 0,

@@ -14,10 +14,7 @@ import {
   calibrate,
 } from '../../src/integrations/index.js';
 import { KalshiHttpError } from '../../src/kalshi/index.js';
-
-async function* pages<T>(items: T[]): AsyncGenerator<T> {
-  for (const item of items) yield item;
-}
+import { idleOrders, pages } from '../calibration-fakes.js';
 
 function deps(over: Partial<CalibrationDeps> = {}): CalibrationDeps {
   const flat = ['KX-A', 'KX-B', 'KX-C'].map((ticker) => ({ ticker, position_fp: '0.00' }));
@@ -29,12 +26,7 @@ function deps(over: Partial<CalibrationDeps> = {}): CalibrationDeps {
       allSettlements: () => pages([]),
       getBalance: async () => ({ balance: 10_000, portfolio_value: 0 }),
     } as unknown as CalibrationDeps['rest'],
-    orders: {
-      reconcile: () => ({ adopted: 0 }),
-      resolveUnknowns: async () => undefined,
-      settleMissing: async () => undefined,
-      cancelAll: async () => ({ canceled: 0 }),
-    } as unknown as CalibrationDeps['orders'],
+    orders: idleOrders(),
     positions: {
       reconcile: () => [],
       positions: () => [],
