@@ -24,6 +24,7 @@ const BENCHES: Array<{ name: string; file: string; args: string[] }> = [
     file: 'bench/persistence.ts',
     args: ['--drivers', 'pg', '--rates', '5000,20000', '--seconds', '4', '--runs', '3'],
   },
+  { name: 'loop-delay', file: 'bench/record-loop-delay.ts', args: ['--runs', '2'] },
   { name: 'start', file: 'bench/cold-start.ts', args: ['--runs', '3'] },
   { name: 'calibration', file: 'bench/calibration.ts', args: ['--runs', '3'] },
   { name: 'memory', file: 'bench/memory.ts', args: ['--markets', '100,1000', '--seconds', '30'] },
