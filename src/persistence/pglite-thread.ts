@@ -40,7 +40,8 @@ export interface ThreadQueryOptions {
   rowMode?: 'array' | 'object';
   /** Per type oid, a parser; only parsers that hand the text back unchanged can cross threads. */
   parsers?: Record<number, (value: string, typeId: number) => unknown>;
-  blob?: Blob | Uint8Array;
+  /** A COPY's rows (db.ts's copyFrom); the thread makes the blob PGlite reads. */
+  blob?: Uint8Array;
 }
 
 interface Queryable {
@@ -197,7 +198,6 @@ export class ThreadedPglite implements Queryable {
     if (this.#died) throw this.#deathError();
     if (this.#closed) throw new PersistenceError('PERSIST_CLOSED', 'query on a closed database thread');
     await this.waitReady;
-    if (message.blob instanceof Blob) message.blob = new Uint8Array(await message.blob.arrayBuffer());
     const id = this.#nextId++;
     const answer = new Promise<unknown>((resolve, reject) =>
       this.#pending.set(id, { resolve, reject, asked }),
