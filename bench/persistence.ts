@@ -39,6 +39,7 @@ import { DELTA_COLUMNS } from '../src/persistence/repos/bulk.js';
 import { copyInsert } from '../src/persistence/repos/copy.js';
 import { unnestInsert } from '../src/persistence/repos/unnest.js';
 import { createWriteQueue } from '../src/persistence/write-queue.js';
+import { makeDelta } from './lib/deltas.js';
 import { PG_URL as DEFAULT_PG_URL, scratchDatabase } from './lib/procs.js';
 import {
   argNumber,
@@ -71,26 +72,6 @@ const COPY_TARGET = 150_000;
 const SUSTAINED_TARGET = 5_000;
 const summary: SummaryRow[] = [];
 const SESSION_ID = `bench-${process.pid}-${Date.now()}`;
-
-// ---------- rows ----------
-
-const TICKERS = ['KXBENCH-26JAN01-T1', 'KXBENCH-26JAN01-T2', 'KXBENCH-26JAN01-T3', 'KXBENCH-26JAN01-T4'];
-
-/** A plausible delta: price on the 1¢ grid (1/10,000 $ units), signed count in 1/100 contract. */
-function makeDelta(i: number, at: number): DeltaRow {
-  return {
-    sessionId: SESSION_ID,
-    ticker: TICKERS[i % TICKERS.length] as string,
-    sid: 1 + (i % TICKERS.length),
-    seq: i + 1,
-    side: i % 2 === 0 ? 'yes' : 'no',
-    price: 100 * (1 + ((i * 7919) % 99)),
-    delta: ((i * 31) % 2 === 0 ? 1 : -1) * 100 * (1 + (i % 50)),
-    clientOrderId: null,
-    exchangeTs: new Date(at - 3),
-    receivedAt: new Date(at),
-  };
-}
 
 // ---------- helpers ----------
 
@@ -131,7 +112,7 @@ async function throughput(
 ): Promise<ThroughputResult> {
   const write = writer(database, method);
   const now = Date.now();
-  const prepared = Array.from({ length: rows }, (_, i) => makeDelta(i, now + i));
+  const prepared = Array.from({ length: rows }, (_, i) => makeDelta(SESSION_ID, i, now + i));
   const queue = createWriteQueue({
     kinds: {
       deltas: {
@@ -199,7 +180,7 @@ async function sustained(database: Database, rate: number, seconds: number): Pro
       const due = Math.min(total, Math.floor(elapsed * rate));
       const at = Date.now();
       while (sent < due) {
-        queue.push('deltas', makeDelta(sent, at));
+        queue.push('deltas', makeDelta(SESSION_ID, sent, at));
         sent++;
       }
       if (sent >= total) resolve();
@@ -246,7 +227,7 @@ function serverAlone(url: string, dir: string): (() => number) | undefined {
     return undefined;
   }
   const at = Date.now();
-  const rows = Array.from({ length: THROUGHPUT_ROWS }, (_, i) => makeDelta(i, at + (i >> 4)));
+  const rows = Array.from({ length: THROUGHPUT_ROWS }, (_, i) => makeDelta(SESSION_ID, i, at + (i >> 4)));
   const copy = copyInsert<DeltaRow>('orderbook_deltas', DELTA_COLUMNS);
   const file = join(dir, 'deltas.pgcopy');
   writeFileSync(file, copy.encode(rows));

@@ -17,6 +17,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { createRepositories, type DeltaRow, migrate, openDatabase } from '../src/persistence/index.js';
 import { createWriteQueue } from '../src/persistence/write-queue.js';
+import { makeDelta } from './lib/deltas.js';
 import { argNumber, argValue, emitSummary, fmt, loadNote, median, textTable } from './lib/report.js';
 
 interface One {
@@ -49,22 +50,6 @@ async function measure(thread: boolean, rate: number, seconds: number): Promise<
       },
       maxRows: 50_000,
     });
-    let seq = 0;
-    const delta = (): DeltaRow => {
-      seq += 1;
-      return {
-        sessionId: 'bench-loop-delay',
-        ticker: `KXBENCH-${seq % 8}`,
-        sid: 1 + (seq % 8),
-        seq,
-        side: seq % 2 === 0 ? 'yes' : 'no',
-        price: 100 * (1 + (seq % 99)),
-        delta: 100 * (1 + (seq % 7)),
-        clientOrderId: null,
-        exchangeTs: Date.now(),
-        receivedAt: new Date(),
-      };
-    };
     const histogram = monitorEventLoopDelay({ resolution: 1 });
     histogram.enable();
     // Every 10 ms, the deltas of those 10 ms: a late timer pushes what it owes.
@@ -72,7 +57,8 @@ async function measure(thread: boolean, rate: number, seconds: number): Promise<
     let pushed = 0;
     const feed = setInterval(() => {
       const owed = Math.floor(((performance.now() - started) / 1000) * rate) - pushed;
-      for (let i = 0; i < owed; i++) queue.push('deltas', delta());
+      for (let i = 0; i < owed; i++)
+        queue.push('deltas', makeDelta('bench-loop-delay', pushed + i, Date.now()));
       pushed += Math.max(0, owed);
     }, 10);
     await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
