@@ -28,7 +28,20 @@ export function buildProgram(): Command {
   return program;
 }
 
+/**
+ * A reader that went away (`traderv3 start | head`, a log shipper that quit) leaves stdout with
+ * nowhere to go: that is not the command's failure, so it does not crash the process or change its
+ * exit code (the trader keeps its own record). Any other output error still surfaces.
+ */
+export function toleratesClosedReader(stream: NodeJS.WritableStream): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') return;
+    throw err;
+  });
+}
+
 export async function main(argv: string[]): Promise<void> {
+  toleratesClosedReader(process.stdout);
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
