@@ -10,7 +10,7 @@
  *   npm run bench:start [-- --runs 5]
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -94,9 +94,15 @@ async function viaNpx(): Promise<number> {
     });
   });
   const seconds = (performance.now() - t0) / 1000;
-  // npx forwards SIGTERM to the trader.
+  // npx forwards SIGTERM to the trader, but exits without waiting for it: the next start waits
+  // until the trader has let go of the data folder.
   child.kill('SIGTERM');
   await exited;
+  const lock = join(dataDir, 'trader.lock');
+  for (let waited = 0; existsSync(lock); waited += 20) {
+    if (waited > 20_000) throw new Error(`npx traderv3: the trader still holds ${lock} 20 s after SIGTERM`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
   return seconds;
 }
 

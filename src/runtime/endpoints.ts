@@ -5,7 +5,8 @@
 import type { Logger } from 'pino';
 import type { TraderConfig } from '../config/index.js';
 import { type Simulator, startSimulator } from '../exchange-sim/index.js';
-import { createSigner, generateKeyPairAsync, type Signer } from '../kalshi/index.js';
+import { createSigner, type Signer } from '../kalshi/index.js';
+import { simAccountKey } from './sim-key.js';
 
 export interface Endpoints {
   restUrl: string;
@@ -19,8 +20,9 @@ export interface Endpoints {
 
 export async function resolveEndpoints(config: TraderConfig, logger: Logger): Promise<Endpoints> {
   if (config.env === 'sim' && !config.restUrl) {
-    // The account's key is made off the main thread while the simulator starts.
-    const key = generateKeyPairAsync();
+    // The account's key is read (or, the first time, made off the main thread) while the
+    // simulator starts.
+    const key = simAccountKey(config.dataDir, logger);
     key.catch(() => undefined); // awaited below; a simulator that fails to start wins
     const sim = await startSimulator({
       seed: config.sim.seed,
@@ -30,7 +32,7 @@ export async function resolveEndpoints(config: TraderConfig, logger: Logger): Pr
       // The edge trader needs ladders that settle on a true high and a forecast service.
       ...(config.strategy === 'edge' ? { weather: {} } : {}),
     });
-    const { privateKeyPem } = await key.catch(async (err: unknown) => {
+    const privateKeyPem = await key.catch(async (err: unknown) => {
       await sim.close().catch(() => undefined);
       throw err;
     });
