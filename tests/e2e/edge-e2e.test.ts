@@ -61,12 +61,18 @@ const forecastFlags = () => [
   'tests@example.invalid',
 ];
 
+/**
+ * Runs the edge trader until `done` holds (checked every 250 ms), then stops it with SIGTERM — a
+ * graceful stop that flushes the record; `--duration` bounds the run when it never holds.
+ */
 async function runEdge(
   extra: string[],
+  done: (account: string, t: TraderProcess) => boolean,
   defaults = false,
 ): Promise<{ dir: string; account: string; t: TraderProcess }> {
   const dir = tempDir();
   const creds = sim.createAccount();
+  const account = sim.accountOf(creds.key_id)!;
   const tuned = defaults
     ? ['--duration', '45']
     : [
@@ -90,9 +96,12 @@ async function runEdge(
     ...extra,
   ]);
   running.push(t);
-  const code = await t.exited;
+  const poll = setInterval(() => {
+    if (done(account, t)) t.kill('SIGTERM');
+  }, 250);
+  const code = await t.exited.finally(() => clearInterval(poll));
   expect(code, t.tail()).toBe(0);
-  return { dir, account: sim.accountOf(creds.key_id)!, t };
+  return { dir, account, t };
 }
 
 async function rows(dir: string, sql: string): Promise<Record<string, unknown>[]> {
@@ -106,7 +115,7 @@ async function rows(dir: string, sql: string): Promise<Record<string, unknown>[]
 
 describe('traderv3 start --strategy edge', () => {
   it('out of the box (default config and classifier, every simulator city) sends orders within 45 s', async () => {
-    const { dir, account, t } = await runEdge([], true);
+    const { dir, account, t } = await runEdge([], (a) => sim.core.orders(a).length > 0, true);
     // The exchange's own order list, not the trader's logs.
     const placed = sim.core.orders(account);
     expect(placed.length, t.tail()).toBeGreaterThan(0);
@@ -122,7 +131,7 @@ describe('traderv3 start --strategy edge', () => {
   }, 240_000);
 
   it('places post-only maker orders on the weather ladder and records them with their bracket', async () => {
-    const { dir, account, t } = await runEdge([]);
+    const { dir, account, t } = await runEdge([], (a) => sim.core.orders(a).some((o) => o.postOnly));
     const placed = sim.core.orders(account);
     expect(placed.length, t.tail()).toBeGreaterThan(0);
     expect(placed.every((o) => o.ticker.startsWith('KXHIGHCHI-'))).toBe(true);
@@ -144,7 +153,10 @@ describe('traderv3 start --strategy edge', () => {
   }, 120_000);
 
   it('--dry-run evaluates and records every decision but sends nothing to the exchange', async () => {
-    const { dir, account, t } = await runEdge(['--dry-run']);
+    // Stopped once a would-be order shows (a decision line: debug), after the exchange saw nothing.
+    const { dir, account, t } = await runEdge(['--dry-run', '--log-level', 'debug'], (_a, trader) =>
+      trader.lines.some((l) => l.event === 'decision' && l.reason === 'dry_run'),
+    );
     expect(sim.core.orders(account), t.tail()).toHaveLength(0);
     const wouldBe = await rows(
       dir,
