@@ -96,11 +96,7 @@ async function runEdge(
     ...extra,
   ]);
   running.push(t);
-  const poll = setInterval(() => {
-    if (done(account, t)) t.kill('SIGTERM');
-  }, 250);
-  const code = await t.exited.finally(() => clearInterval(poll));
-  expect(code, t.tail()).toBe(0);
+  expect(await t.stopWhen(() => done(account, t)), t.tail()).toBe(0);
   return { dir, account, t };
 }
 

@@ -73,6 +73,17 @@ export class TraderProcess {
     return this.waitFor((l) => l.event === 'order' && typeof l.order_id === 'string', timeoutMs, from);
   }
 
+  /**
+   * The exit code, once the trader stops by itself (`--duration`) or is stopped with SIGTERM (a
+   * graceful stop that flushes its record) because `done` held; `done` is checked every 250 ms.
+   */
+  async stopWhen(done: () => boolean): Promise<number | null> {
+    const poll = setInterval(() => {
+      if (done()) this.kill('SIGTERM');
+    }, 250);
+    return this.exited.finally(() => clearInterval(poll));
+  }
+
   tail(n = 30): string {
     return `stdout:\n${this.raw.slice(-n).join('\n')}\nstderr:\n${this.stderr.slice(-4000)}`;
   }

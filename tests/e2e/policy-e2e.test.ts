@@ -92,7 +92,13 @@ describe('traderv3 start --strategy policy', () => {
       dataDir,
     ]);
     running.push(t);
-    expect(await t.exited, t.tail()).toBe(0);
+    // Stopped (gracefully) once it has bought and sold at the exchange and seen a fill, or after
+    // --duration.
+    const sent = (side: string) => t.lines.some((l) => l.event === 'order' && l.order_id && l.side === side);
+    const code = await t.stopWhen(
+      () => sent('buy YES') && sent('sell YES') && t.lines.some((l) => l.event === 'fill'),
+    );
+    expect(code, t.tail()).toBe(0);
     const summary = t.lines[t.lines.length - 1]!;
     expect(summary.event, t.tail()).toBe('summary');
     expect(Number(summary.fills), t.tail()).toBeGreaterThan(0);
