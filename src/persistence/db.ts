@@ -45,6 +45,8 @@ export interface OpenDatabaseOptions {
    * `traderv3 start` uses. Default: in this thread. Ignored when `url` is set.
    */
   thread?: boolean | undefined;
+  /** The thread's script (tests: one that dies on cue); default src/persistence/pglite-worker.js. */
+  threadWorkerFile?: URL | undefined;
   /** node-postgres pool size (default 4). */
   poolSize?: number | undefined;
   /** Errors of idle pooled connections (the server went away). Default: ignored; the next query fails. */
@@ -285,6 +287,7 @@ async function openPglite(options: OpenDatabaseOptions): Promise<Database> {
         dataDir: dataDir ?? 'memory://',
         wasmModule: wasm,
         startParams: PGLITE_START_PARAMS,
+        workerFile: options.threadWorkerFile,
       })
     : new PGlite({
         ...(dataDir === undefined ? {} : { dataDir }),

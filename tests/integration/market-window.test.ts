@@ -17,6 +17,7 @@ import { type Simulator, startSimulator } from '../../src/exchange-sim/index.js'
 import { formatDollars } from '../../src/kalshi/units.js';
 import { type RunningTrader, startTrader } from '../../src/runtime/index.js';
 import { simOrder } from '../sim-order.js';
+import { until } from '../until.js';
 
 let sim: Simulator;
 let trader: RunningTrader;
@@ -24,13 +25,6 @@ let dir: string;
 const transitions: Array<BusEvents['machine.transitioned'][0]> = [];
 
 /** Polls until `check` returns true (the trader reacts to sockets; there is no one event to await). */
-async function until(what: string, check: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 const state = () => String(trader.actor!.getSnapshot().value);
 

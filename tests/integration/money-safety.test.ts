@@ -18,6 +18,7 @@ import { loadConfig } from '../../src/config/index.js';
 import { CENT, MICROS_PER_DOLLAR, type OrderIntent } from '../../src/domain/index.js';
 import { type Simulator, startSimulator } from '../../src/exchange-sim/index.js';
 import { type RunningTrader, startTrader } from '../../src/runtime/index.js';
+import { until } from '../until.js';
 
 // Each case starts a trader on a shared 2-core CI machine: generous bounds, no speed claims.
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 60_000 });
@@ -39,13 +40,6 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function until(what: string, probe: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let runs = 0;

@@ -18,6 +18,7 @@ import { collect, createSigner, KalshiRestClient } from '../../src/kalshi/index.
 import { startTrader } from '../../src/runtime/index.js';
 import { freshPostgresDatabase, TEST_DATABASE_URL } from '../persistence/drivers.js';
 import { simOrder } from '../sim-order.js';
+import { until } from '../until.js';
 
 const withDb = TEST_DATABASE_URL ? it : it.skip;
 let sim: Simulator;
@@ -31,16 +32,6 @@ afterAll(async () => {
   await sim?.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 withDb(
   'fills that cannot be written halt trading, and are saved to a file at shutdown',

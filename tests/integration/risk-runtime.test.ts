@@ -16,6 +16,7 @@ import { collect, KalshiRestClient } from '../../src/kalshi/rest.js';
 import { createSigner } from '../../src/kalshi/signer.js';
 import { openDatabase } from '../../src/persistence/index.js';
 import { type RunningTrader, startTrader } from '../../src/runtime/index.js';
+import { until } from '../until.js';
 
 let sim: Simulator;
 let dir: string;
@@ -54,16 +55,6 @@ async function start(
     {},
   );
   return startTrader(config, { logger: pino({ level: 'silent' }) });
-}
-
-async function until<T>(what: string, get: () => T | undefined, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = get();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 function exchangeOrders(account: SimCredentials) {

@@ -17,6 +17,7 @@ import { loadConfig } from '../../src/config/index.js';
 import { MICROS_PER_DOLLAR } from '../../src/domain/index.js';
 import { type Simulator, startSimulator } from '../../src/exchange-sim/index.js';
 import { startTrader } from '../../src/runtime/index.js';
+import { until } from '../until.js';
 
 let sim: Simulator;
 let dir: string;
@@ -28,14 +29,6 @@ afterAll(async () => {
   await sim?.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function until(what: string, probe: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe('an exchange pause', () => {
   it('is noticed when an order is refused for it, and its end while paused, long before the next health check', async () => {
