@@ -7,7 +7,7 @@ import { registerExchangeSim } from './exchange-sim.js';
 import { registerMigrate } from './migrate.js';
 import { registerReplay } from './replay.js';
 import { registerReports } from './report.js';
-import { registerStart } from './start.js';
+import { registerStart } from './start-options.js';
 import { registerTrain } from './train.js';
 import { registerTrainEdge } from './train-edge.js';
 

@@ -1,0 +1,85 @@
+/**
+ * What `traderv3 start` touches outside itself — stdout and stderr, the runtime's module, the
+ * embedded database, the logger, signals, the process's exit — behind one seam (StartIo), so that
+ * tests run the command in-process with fakes. `defaultStartIo` is the real process.
+ */
+import type { TraderConfig } from '../config/index.js';
+import { type Database, openDatabase } from '../persistence/index.js';
+import type { StartTrader } from '../runtime/index.js';
+import { createLogger, type Logger } from './logging.js';
+
+export interface StartIo {
+  stdout: (text: string) => Promise<void>;
+  stderr: (text: string) => void;
+  /** Loads the runtime's startTrader (default: dynamic import of src/runtime/index.ts). */
+  loadRuntime: () => Promise<StartTrader>;
+  /** Begins opening the embedded database (default: PGlite on its own thread in the data folder). */
+  openEmbeddedDatabase: (dataDir: string) => Promise<Database>;
+  createLogger: (config: TraderConfig) => Logger;
+  /** Registers SIGINT/SIGTERM handling; returns an unregister function. */
+  onSignals: (handler: (signal: string) => void) => () => void;
+  /** Immediate exit (second signal). */
+  forceExit: (code: number) => never;
+}
+
+async function importRuntime(): Promise<StartTrader> {
+  // A variable specifier, so the command type-checks whether or not the runtime exists yet.
+  const specifier = '../runtime/index.js';
+  let mod: { startTrader?: unknown };
+  try {
+    mod = (await import(specifier)) as { startTrader?: unknown };
+  } catch (err) {
+    throw new Error(`the trader runtime (src/runtime/index.ts) cannot be loaded: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+  if (typeof mod.startTrader !== 'function') {
+    throw new Error('the trader runtime (src/runtime/index.ts) does not export a startTrader function');
+  }
+  return mod.startTrader as StartTrader;
+}
+
+export const defaultStartIo: StartIo = {
+  stdout: (text) => new Promise<void>((resolve) => process.stdout.write(text, () => resolve())),
+  stderr: (text) => {
+    process.stderr.write(text);
+  },
+  loadRuntime: importRuntime,
+  openEmbeddedDatabase: (dataDir) => openDatabase({ dataDir, thread: true }),
+  createLogger: (config) => createLogger({ level: config.logLevel }),
+  onSignals: (handler) => {
+    const onInt = () => handler('SIGINT');
+    const onTerm = () => handler('SIGTERM');
+    const onHup = () => handler('SIGHUP');
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+    process.on('SIGHUP', onHup);
+    const stopWatch = watchLauncher(() => handler('launcher exited'));
+    return () => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      process.off('SIGHUP', onHup);
+      stopWatch();
+    };
+  },
+  forceExit: (code) => process.exit(code),
+};
+
+/**
+ * Started through npm (`npx traderv3 start`, `npm exec`, `npm run`), the trader runs under
+ * npm → `sh -c` → node. A SIGTERM to npm reaches only the shell, which dies and leaves the trader
+ * orphaned and trading. So when npm launched us, the launcher's death is a stop request too: the
+ * parent process id is watched and a change (we were re-parented) starts the graceful shutdown.
+ * Not done otherwise: `nohup traderv3 start &` must survive its shell.
+ */
+export function watchLauncher(onExit: () => void, env = process.env, intervalMs = 250): () => void {
+  if (env.npm_command === undefined && env.npm_lifecycle_event === undefined) return () => undefined;
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    onExit();
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
