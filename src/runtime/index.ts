@@ -13,6 +13,7 @@
  *   logs.ts         log lines from bus events           status.ts     status and the server's view
  *   timers.ts       the clock and timers port           record.ts     crash recovery's inputs
  *   watchers.ts     book audit, pause watch, reconciliation over the exchange
+ *   control.ts      the operator's commands (halt, reduce, resume, sync, cancel-all), through the machine
  */
 import { createActor } from 'xstate';
 import { TRADER_STATES } from '../../machines/index.js';
@@ -21,12 +22,13 @@ import type { TraderConfig } from '../config/index.js';
 import { COUNT_SCALE, type DecisionEvidence, type OrderIntent, pnlFields } from '../domain/index.js';
 import { formatDollars } from '../kalshi/index.js';
 import { OPERATOR_HALT, OPERATOR_HALT_KEEP_ORDERS } from '../persistence/index.js';
-import { type RecordQuery, recordView, runRecordQuery } from '../report/index.js';
+import { recordView } from '../report/index.js';
 import { StatusLogger } from '../services/index.js';
 import { createEdgeStrategy, prepareStrategy, StrategyRunner } from '../strategy/index.js';
 import { provideMachine } from './actors.js';
 import { LastEventTracker, MachineBridge } from './bridge.js';
 import { createClients } from './clients.js';
+import { operatorControl } from './control.js';
 import { conversionFor } from './conversions.js';
 import { dumpUnwritten } from './dump.js';
 import { createIntentExecutor, liveModeOf } from './execute.js';
@@ -494,31 +496,16 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
     database,
     lastLoopMs: () => lastLoopMs,
   };
-  const control = {
+  const control = operatorControl({
+    bus,
+    clock,
+    actor,
+    bridge,
+    orders,
+    risk,
+    database,
     status: controlStatus(statusDeps),
-    sync: async () => {
-      bridge.send({ type: 'OPERATOR_SYNC' });
-      return { state: actor.getSnapshot().value };
-    },
-    halt: async (reason: string, options: { keepOrders?: boolean } = {}) => {
-      bus.emit('operator.halted', { reason, keepOrders: options.keepOrders === true, at: clock() });
-      bridge.send({ type: 'OPERATOR_HALT', reason, ...(options.keepOrders ? { keepOrders: true } : {}) });
-      return { state: actor.getSnapshot().value, halt: actor.getSnapshot().context.halt };
-    },
-    reduce: async (reason: string) => {
-      bridge.send({ type: 'OPERATOR_REDUCE', reason });
-      return { state: actor.getSnapshot().value, reduce_only: actor.getSnapshot().context.reduceOnly };
-    },
-    resume: async () => {
-      if (risk.breaker().open) risk.resetBreaker('operator');
-      bus.emit('operator.resumed', { at: clock() });
-      bridge.send({ type: 'OPERATOR_RESUME' });
-      return { state: actor.getSnapshot().value };
-    },
-    cancelAll: async () => orders.cancelAll(),
-    // `traderv3 sessions` / `report` while we hold the embedded database: answered from our connection.
-    record: async (query: RecordQuery) => runRecordQuery(database, query),
-  };
+  });
 
   return {
     control,
