@@ -13,7 +13,7 @@ export interface StartIo {
   stderr: (text: string) => void;
   /** Loads the runtime's startTrader (default: dynamic import of src/runtime/index.ts). */
   loadRuntime: () => Promise<StartTrader>;
-  /** Begins opening the embedded database (default: PGlite on its own thread in the data folder). */
+  /** Begins opening the embedded database (default: PGlite on its own thread in the data folder, a fresh one copied from the migrated template). */
   openEmbeddedDatabase: (dataDir: string) => Promise<Database>;
   createLogger: (config: TraderConfig) => Logger;
   /** Registers SIGINT/SIGTERM handling; returns an unregister function. */
@@ -45,7 +45,7 @@ export const defaultStartIo: StartIo = {
     process.stderr.write(text);
   },
   loadRuntime: importRuntime,
-  openEmbeddedDatabase: (dataDir) => openDatabase({ dataDir, thread: true }),
+  openEmbeddedDatabase: (dataDir) => openDatabase({ dataDir, thread: true, fromTemplate: true }),
   createLogger: (config) => createLogger({ level: config.logLevel }),
   onSignals: (handler) => {
     const onInt = () => handler('SIGINT');

@@ -24,6 +24,7 @@ import type pg from 'pg';
 import { DEFAULTS } from '../config/index.js';
 import { PersistenceError } from './errors.js';
 import { lockFolder } from './lock.js';
+import { seedFromTemplate } from './pgdata-template.js';
 import { ThreadedPglite } from './pglite-thread.js';
 import { preparePglite } from './pglite-wasm.js';
 import * as schema from './schema.js';
@@ -45,6 +46,12 @@ export interface OpenDatabaseOptions {
    * `traderv3 start` uses. Default: in this thread. Ignored when `url` is set.
    */
   thread?: boolean | undefined;
+  /**
+   * A fresh PGlite folder starts as a copy of the migrated template made at install
+   * (pgdata-template.ts) instead of running initdb: what `traderv3 start` asks for. Default off
+   * (`migrate` and the tests see a database made from scratch).
+   */
+  fromTemplate?: boolean | undefined;
   /** The thread's script (tests: one that dies on cue); default src/persistence/pglite-worker.js. */
   threadWorkerFile?: URL | undefined;
   /** node-postgres pool size (default 4). */
@@ -279,6 +286,7 @@ async function openPglite(options: OpenDatabaseOptions): Promise<Database> {
       );
     }
     release = lockFolder(folder, LOCK_FILE, `the embedded database in ${folder}`).release;
+    if (options.fromTemplate) seedFromTemplate(dataDir);
   }
   // Postgres compiled ahead when it could be (pglite-wasm.ts).
   const wasm = await preparePglite();

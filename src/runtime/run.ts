@@ -46,7 +46,9 @@ export async function openRun(
         // record stay off the event loop that trades (persistence/pglite-thread.ts).
         const database = await (opening ??
           openDatabase(
-            config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir, thread: true },
+            config.databaseUrl
+              ? { url: config.databaseUrl }
+              : { dataDir: config.dataDir, thread: true, fromTemplate: true },
           ));
         if (opening === undefined) undo.push(() => database.close());
         await migrate(database);
