@@ -13,7 +13,10 @@ export interface StartIo {
   stderr: (text: string) => void;
   /** Loads the runtime's startTrader (default: dynamic import of src/runtime/index.ts). */
   loadRuntime: () => Promise<StartTrader>;
-  /** Begins opening the embedded database (default: PGlite on its own thread in the data folder, a fresh one copied from the migrated template). */
+  /**
+   * Begins opening the embedded database (default: PGlite on its own thread in the data folder; a
+   * fresh folder starts as a copy of the migrated template).
+   */
   openEmbeddedDatabase: (dataDir: string) => Promise<Database>;
   createLogger: (config: TraderConfig) => Logger;
   /** Registers SIGINT/SIGTERM handling; returns an unregister function. */

@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** `.pgdata-template/` at the project root (this file sits two folders below it, in src/ and dist/ alike). */
+/** `.pgdata-template/` at the project root (this file sits two folders below it in src/ and dist/). */
 export const PGDATA_TEMPLATE_DIR = join(
   dirname(fileURLToPath(import.meta.url)),
   '..',
