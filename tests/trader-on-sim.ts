@@ -16,6 +16,7 @@ import { parseSignedCount } from '../src/kalshi/units.js';
 import { openDatabase } from '../src/persistence/db.js';
 import { type RunningTrader, type StartTraderDeps, startTrader } from '../src/runtime/index.js';
 import { simOrder } from './sim-order.js';
+import { untilWithin } from './until.js';
 
 export interface SimTrader {
   readonly trader: RunningTrader;
@@ -46,11 +47,13 @@ export class TradersOnSim {
     ticker: string,
     flags: Record<string, string> = {},
     account = this.account(),
-    deps: Omit<StartTraderDeps, 'logger'> = {},
+    /** The runtime's deps, or a function of the trader's data folder giving them. */
+    deps: Omit<StartTraderDeps, 'logger'> | ((dataDir: string) => Omit<StartTraderDeps, 'logger'>) = {},
   ): Promise<SimTrader> {
     this.#n += 1;
     const keyFile = join(this.dir, `key-${this.#n}.pem`);
     writeFileSync(keyFile, account.creds.private_key_pem, { mode: 0o600 });
+    const dataDir = join(this.dir, `data-${this.#n}`);
     const config = loadConfig(
       {
         env: 'sim',
@@ -58,7 +61,7 @@ export class TradersOnSim {
         wsUrl: account.creds.ws_url,
         keyId: account.creds.key_id,
         privateKey: keyFile,
-        dataDir: join(this.dir, `data-${this.#n}`),
+        dataDir,
         strategy: 'none',
         rateLimitTier: 'prime',
         tickers: ticker,
@@ -66,7 +69,8 @@ export class TradersOnSim {
       },
       {},
     );
-    const trader = await startTrader(config, { logger: pino({ level: 'silent' }), ...deps });
+    const extra = typeof deps === 'function' ? deps(dataDir) : deps;
+    const trader = await startTrader(config, { logger: pino({ level: 'silent' }), ...extra });
     return { trader, rest: account.rest, creds: account.creds };
   }
 
@@ -96,13 +100,7 @@ export function simWithSeller(options: { seed: number; markets: number }): {
   return env;
 }
 
-export async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await ok())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+export const until = untilWithin(15_000);
 
 /** The trader's own position in a market (signed count units; 0 when it holds none). */
 export const positionOf = (t: RunningTrader, ticker: string): number =>

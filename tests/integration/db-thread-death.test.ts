@@ -6,59 +6,29 @@
  * loopback, the real PGlite thread (with a cue that kills it); the exchange's own order list and
  * fills are the judge.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pino from 'pino';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/index.js';
-import { MICROS_PER_DOLLAR, type OrderIntent } from '../../src/domain/index.js';
-import { type Simulator, startSimulator } from '../../src/exchange-sim/index.js';
+import { readFileSync } from 'node:fs';
+import { expect, it } from 'vitest';
+import type { Database } from '../../src/persistence/index.js';
 import { openDatabase } from '../../src/persistence/index.js';
-import { startTrader } from '../../src/runtime/index.js';
 import { simOrder } from '../sim-order.js';
-import { until } from '../until.js';
+import { inState, simWithSeller, testIntent, until } from '../trader-on-sim.js';
 
 const DIE_ON_CUE = "select 'tv3-test: the database thread dies'";
 const DYING_WORKER = new URL('../fixtures/pglite-worker-dies-on-cue.js', import.meta.url);
 
-let sim: Simulator;
-let dir: string;
-
-beforeAll(async () => {
-  sim = await startSimulator({ seed: 5, markets: 3, ratePerSec: 0, rateLimit: false });
-  dir = mkdtempSync(join(tmpdir(), 'tv3-dbthread-'));
-});
-afterAll(async () => {
-  await sim?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const env = simWithSeller({ seed: 5, markets: 3 });
 
 it('a dead database thread halts trading, sends nothing more and keeps the rows', async () => {
-  const creds = sim.createAccount({ balance: 100 * MICROS_PER_DOLLAR });
-  const account = sim.accountOf(creds.key_id)!;
-  const keyFile = join(dir, 'key.pem');
-  writeFileSync(keyFile, creds.private_key_pem, { mode: 0o600 });
+  const { sim, traders } = env;
   const ticker = sim.core.markets()[0]!.ticker;
-  const dataDir = join(dir, 'data');
-  const config = loadConfig(
-    {
-      env: 'sim',
-      apiUrl: creds.rest_url,
-      wsUrl: creds.ws_url,
-      keyId: creds.key_id,
-      privateKey: keyFile,
-      dataDir,
-      tickers: ticker,
-      strategy: 'none',
-      rateLimitTier: 'prime',
-    },
-    {},
-  );
-  const database = openDatabase({ dataDir, thread: true, threadWorkerFile: DYING_WORKER });
-  const trader = await startTrader(config, { logger: pino({ level: 'silent' }), database });
-  const state = () => String(trader.actor!.getSnapshot().value);
-  await until('READY', () => (state() === 'READY' ? true : undefined));
+  const account = traders.account(100);
+  const accountId = sim.accountOf(account.creds.key_id)!;
+  let database: Promise<Database> | undefined;
+  const { trader } = await traders.start(ticker, {}, account, (dataDir) => {
+    database = openDatabase({ dataDir, thread: true, threadWorkerFile: DYING_WORKER });
+    return { database };
+  });
+  await inState(trader, 'READY');
 
   // An order rests at the exchange while the record works: a bid inside the spread, so it does
   // not cross the simulator's asks.
@@ -67,38 +37,31 @@ it('a dead database thread halts trading, sends nothing more and keeps the rows'
   const bestAsk = 10_000 - Math.max(...book.no.map(([p]) => p));
   const price = bestBid + 100;
   expect(price).toBeLessThan(bestAsk);
-  const bid: OrderIntent = {
-    ticker,
-    bookSide: 'bid',
-    yesPrice: price,
-    count: 300,
-    timeInForce: 'good_till_canceled',
-    strategy: 'test',
-    reason: 'rest a bid',
-  };
+  const bid = testIntent(ticker, { yesPrice: price, count: 300, reason: 'rest a bid' });
   trader.actor!.send({ type: 'INTENT', intent: bid });
   await until('the bid resting at the exchange', () =>
-    sim.core.orders(account).some((o) => o.status === 'resting') ? true : undefined,
+    sim.core.orders(accountId).some((o) => o.status === 'resting'),
   );
-  await until('READY again', () => (state() === 'READY' ? true : undefined));
+  await inState(trader, 'READY');
 
   // The thread dies; then the resting bid fills (the seller takes it).
-  await expect((await database).query(DIE_ON_CUE)).rejects.toThrow();
-  sim.core.openAccount('seller', 100 * MICROS_PER_DOLLAR);
+  await expect((await database!).query(DIE_ON_CUE)).rejects.toThrow();
   expect(sim.core.place(simOrder({ accountId: 'seller', ticker, bookSide: 'ask', yesPrice: price })).ok).toBe(
     true,
   );
-  await until('the fill', () => (trader.services!.orders.stats().fills > 0 ? true : undefined));
+  await until('the fill', () => trader.services!.orders.stats().fills > 0);
   // The fill cannot be recorded: trading halts on a breaker only an operator resets.
-  await until('HALTED', () => (state() === 'HALTED' ? true : undefined));
+  await inState(trader, 'HALTED');
   expect(trader.services!.risk.breaker()).toMatchObject({ open: true, reason: 'record_write_failed' });
-  const intent: OrderIntent = { ...bid, timeInForce: 'immediate_or_cancel', reason: 'after the halt' };
 
   // Halted means halted: another intent reaches nothing at the exchange.
-  const before = sim.core.orders(account).length;
-  trader.actor!.send({ type: 'INTENT', intent });
+  const before = sim.core.orders(accountId).length;
+  trader.actor!.send({
+    type: 'INTENT',
+    intent: { ...bid, timeInForce: 'immediate_or_cancel', reason: 'after the halt' },
+  });
   await new Promise((r) => setTimeout(r, 1_000));
-  expect(sim.core.orders(account).length).toBe(before);
+  expect(sim.core.orders(accountId).length).toBe(before);
 
   // Nothing is dropped: the rows that could not be written are in a file, the exchange's fills
   // among them.
@@ -110,7 +73,7 @@ it('a dead database thread halts trading, sends nothing more and keeps the rows'
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l) as { kind: string; row: { fillId?: string } });
-  const exchangeFills = sim.core.fills(account).map((f) => f.fillId);
+  const exchangeFills = sim.core.fills(accountId).map((f) => f.fillId);
   expect(exchangeFills.length).toBeGreaterThan(0);
   const savedFills = saved.filter((r) => r.kind === 'fills').map((r) => r.row.fillId);
   expect(savedFills.sort()).toEqual(exchangeFills.sort());

@@ -17,7 +17,9 @@ import { type Simulator, startSimulator } from '../../src/exchange-sim/index.js'
 import { formatDollars } from '../../src/kalshi/units.js';
 import { type RunningTrader, startTrader } from '../../src/runtime/index.js';
 import { simOrder } from '../sim-order.js';
-import { until } from '../until.js';
+import { untilWithin } from '../until.js';
+
+const until = untilWithin(15_000);
 
 let sim: Simulator;
 let trader: RunningTrader;

@@ -18,7 +18,9 @@ import { loadConfig } from '../../src/config/index.js';
 import { CENT, MICROS_PER_DOLLAR, type OrderIntent } from '../../src/domain/index.js';
 import { type Simulator, startSimulator } from '../../src/exchange-sim/index.js';
 import { type RunningTrader, startTrader } from '../../src/runtime/index.js';
-import { until } from '../until.js';
+import { untilWithin } from '../until.js';
+
+const until = untilWithin(30_000);
 
 // Each case starts a trader on a shared 2-core CI machine: generous bounds, no speed claims.
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 60_000 });

@@ -18,7 +18,9 @@ import { collect, createSigner, KalshiRestClient } from '../../src/kalshi/index.
 import { startTrader } from '../../src/runtime/index.js';
 import { freshPostgresDatabase, TEST_DATABASE_URL } from '../persistence/drivers.js';
 import { simOrder } from '../sim-order.js';
-import { until } from '../until.js';
+import { untilWithin } from '../until.js';
+
+const until = untilWithin(20_000);
 
 const withDb = TEST_DATABASE_URL ? it : it.skip;
 let sim: Simulator;

@@ -16,7 +16,9 @@ import { collect, KalshiRestClient } from '../../src/kalshi/rest.js';
 import { createSigner } from '../../src/kalshi/signer.js';
 import { openDatabase } from '../../src/persistence/index.js';
 import { type RunningTrader, startTrader } from '../../src/runtime/index.js';
-import { until } from '../until.js';
+import { untilWithin } from '../until.js';
+
+const until = untilWithin(20_000);
 
 let sim: Simulator;
 let dir: string;

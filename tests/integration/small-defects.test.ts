@@ -17,7 +17,9 @@ import { loadConfig } from '../../src/config/index.js';
 import { MICROS_PER_DOLLAR } from '../../src/domain/index.js';
 import { type Simulator, startSimulator } from '../../src/exchange-sim/index.js';
 import { startTrader } from '../../src/runtime/index.js';
-import { until } from '../until.js';
+import { untilWithin } from '../until.js';
+
+const until = untilWithin(30_000);
 
 let sim: Simulator;
 let dir: string;
