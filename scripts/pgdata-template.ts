@@ -5,7 +5,7 @@
  * `--force` makes it again. A failure only warns: without the template, the first open runs initdb
  * as it always did.
  */
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,16 +15,8 @@ import {
   PGDATA_TEMPLATE_STAMP,
   type PgdataTemplateStamp,
   pgliteVersion,
+  templateIsCurrent,
 } from '../src/persistence/pgdata-template.js';
-
-function current(): boolean {
-  try {
-    const stamp = JSON.parse(readFileSync(PGDATA_TEMPLATE_STAMP, 'utf8')) as Partial<PgdataTemplateStamp>;
-    return stamp.pglite === pgliteVersion() && existsSync(join(PGDATA_TEMPLATE_DIR, 'PG_VERSION'));
-  } catch {
-    return false;
-  }
-}
 
 export async function buildPgdataTemplate(): Promise<string> {
   const work = mkdtempSync(join(tmpdir(), 'traderv3-pgdata-template-'));
@@ -49,7 +41,7 @@ export async function buildPgdataTemplate(): Promise<string> {
 
 const invokedDirectly = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];
 if (invokedDirectly) {
-  if (!process.argv.includes('--force') && current()) {
+  if (!process.argv.includes('--force') && templateIsCurrent()) {
     console.log(`traderv3: the database template in ${PGDATA_TEMPLATE_DIR} is current`);
   } else {
     try {

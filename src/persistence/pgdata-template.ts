@@ -39,6 +39,17 @@ export function pgliteVersion(): string {
   return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
+/** Whether `template` is a data folder stamped by the PGlite installed now. */
+export function templateIsCurrent(template = PGDATA_TEMPLATE_DIR): boolean {
+  try {
+    if (!existsSync(join(template, 'PG_VERSION'))) return false;
+    const stamp = JSON.parse(readFileSync(`${template}.json`, 'utf8')) as Partial<PgdataTemplateStamp>;
+    return stamp.pglite === pgliteVersion();
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Copies the template into `pgdata` when `pgdata` is empty and the template was made by the PGlite
  * installed now. Returns whether it did. The caller holds the data folder's lock.
@@ -46,9 +57,7 @@ export function pgliteVersion(): string {
 export function seedFromTemplate(pgdata: string, template = PGDATA_TEMPLATE_DIR): boolean {
   try {
     if (readdirSync(pgdata).length > 0) return false;
-    if (!existsSync(join(template, 'PG_VERSION'))) return false;
-    const stamp = JSON.parse(readFileSync(`${template}.json`, 'utf8')) as Partial<PgdataTemplateStamp>;
-    if (stamp.pglite !== pgliteVersion()) return false;
+    if (!templateIsCurrent(template)) return false;
     cpSync(template, pgdata, { recursive: true });
     return true;
   } catch {
