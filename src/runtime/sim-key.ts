@@ -6,10 +6,11 @@
  * money knows it. A file that is not a private key is replaced, with a warning.
  */
 import { createPrivateKey } from 'node:crypto';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { generateKeyPairAsync } from '../kalshi/index.js';
+import { writePrivateFile } from '../private-file.js';
 
 export const SIM_KEY_FILE = 'sim-account-key.pem';
 
@@ -29,8 +30,6 @@ export async function simAccountKey(dataDir: string, logger: Pick<Logger, 'warn'
   }
   const { privateKeyPem } = await generateKeyPairAsync();
   // Written whole or not at all: a crash mid-write leaves no half key behind.
-  const part = `${file}.${process.pid}.part`;
-  await writeFile(part, privateKeyPem, { mode: 0o600 });
-  await rename(part, file);
+  writePrivateFile(file, privateKeyPem);
   return privateKeyPem;
 }

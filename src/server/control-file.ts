@@ -2,9 +2,10 @@
  * `<dataDir>/control.json`: how operator commands find the running trader — its URL and bearer
  * token — written 0600 (only the trader's user can read it) and removed on close.
  */
-import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { scrubSecretText } from '../config/index.js';
+import { writePrivateFile } from '../private-file.js';
 import { ControlClientError } from './control-client-error.js';
 
 /** Contents of `<dataDir>/control.json`. */
@@ -26,14 +27,11 @@ export function errorMessage(err: unknown): string {
   return scrubSecretText(raw).slice(0, 1_000);
 }
 
-/** Writes a 0600 temp file and renames it over: the mode holds even if an old file existed. */
+/** Writes it 0600, whole (private-file.ts): the mode holds even if an old file existed. */
 export function writeControlFile(dataDir: string, content: ControlFile): string {
   const file = controlFilePath(dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600 });
-  chmodSync(tmp, 0o600);
-  renameSync(tmp, file);
+  writePrivateFile(file, `${JSON.stringify(content, null, 2)}\n`);
   return file;
 }
 
