@@ -1,5 +1,6 @@
 /** Kalshi's wire protocol: units, errors, signing, rate limits, REST and WebSocket clients, normalization. */
 export * from './errors.js';
+export * from './http-transport.js';
 export * from './normalize.js';
 export * from './order-body.js';
 export * from './presign.js';

@@ -73,6 +73,7 @@ import {
   type RequestRef,
   systemErrorCode,
 } from './errors.js';
+import { type HttpRequest, type HttpTransport, undiciTransport } from './http-transport.js';
 import { RateLimiter, realSleep, type Sleep } from './rate-limit.js';
 import type { Signer } from './signer.js';
 
@@ -99,7 +100,8 @@ export interface KalshiRestClientOptions {
   /** Local pacing; default a basic-tier RateLimiter on the same clock; `false` = none. */
   rateLimiter?: RateLimiter | false;
   retry?: Partial<RetryPolicy>;
-  fetch?: typeof fetch;
+  /** The HTTP exchange; default undici's `request` on a pool of the client's own. */
+  transport?: HttpTransport;
   now?: () => number;
   sleep?: Sleep;
   random?: () => number;
@@ -280,7 +282,8 @@ export class KalshiRestClient {
   readonly #timeoutMs: number;
   readonly #limiter: RateLimiter | undefined;
   readonly #retry: RetryPolicy;
-  readonly #fetch: typeof fetch;
+  readonly #transport: HttpTransport;
+  #closed = false;
   readonly #now: () => number;
   readonly #sleep: Sleep;
   readonly #random: () => number;
@@ -303,7 +306,17 @@ export class KalshiRestClient {
         : (options.rateLimiter ?? new RateLimiter({ now: this.#now, sleep: this.#sleep }));
     this.#retry = { ...DEFAULT_RETRY, ...options.retry };
     if (!(this.#retry.maxAttempts >= 1)) throw new RangeError('retry.maxAttempts must be at least 1');
-    this.#fetch = options.fetch ?? globalThis.fetch;
+    this.#transport = options.transport ?? undiciTransport();
+  }
+
+  /**
+   * Closes the connection pool once requests in flight have finished. Later requests fail as
+   * not sent (KALSHI_HTTP_NETWORK): nothing leaves a closed client.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#transport.close();
   }
 
   // --- exchange & market data -----------------------------------------------------------------
@@ -819,6 +832,10 @@ export class KalshiRestClient {
     body: unknown,
     callerSignal: AbortSignal | undefined,
   ): Promise<Attempt> {
+    if (this.#closed) {
+      const cause = new Error('the REST client is closed');
+      return { kind: 'failure', error: new KalshiNetworkError(ref, { cause }), sent: false };
+    }
     const url = this.#origin + ref.path + buildQuery(query);
     const headers: Record<string, string> = { accept: 'application/json' };
     let payload: string | undefined;
@@ -834,19 +851,18 @@ export class KalshiRestClient {
     const timeoutSignal = AbortSignal.timeout(this.#timeoutMs);
     const signal = callerSignal ? AbortSignal.any([timeoutSignal, callerSignal]) : timeoutSignal;
     try {
-      const res = await this.#fetch(url, {
-        method: ref.method,
+      const res = await this.#transport.send({
+        method: ref.method as HttpRequest['method'],
+        url,
         headers,
         body: payload,
         signal,
-        redirect: 'manual',
       });
-      const text = await res.text();
       return {
         kind: 'response',
         status: res.status,
-        text,
-        retryAfterMs: parseRetryAfter(res.headers.get('retry-after')),
+        text: res.text,
+        retryAfterMs: parseRetryAfter(res.retryAfter),
       };
     } catch (e) {
       if (callerSignal?.aborted) {
@@ -921,8 +937,8 @@ function httpError(
   );
 }
 
-function parseRetryAfter(value: string | null): number | undefined {
-  if (value === null) return undefined;
+function parseRetryAfter(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
   const seconds = Number(value);
   if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
   return undefined;

@@ -412,6 +412,7 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
         group.dispose();
         await runner.idle().catch(() => undefined);
         await prepared.close().catch(() => undefined);
+        await Promise.allSettled([clients.rest.close(), clients.marketRest.close()]);
         try {
           await recorder.close();
           await record.repos.sessions.end(record.sessionId, { status: 'ended', summary: summary() });

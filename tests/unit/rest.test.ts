@@ -27,7 +27,11 @@ interface Seen {
   body: string;
 }
 
-type Reply = { status: number; body?: unknown; raw?: string; headers?: Record<string, string> } | 'hang';
+/** 'hang': never answer; 'drop': close the connection without an answer. */
+type Reply =
+  | { status: number; body?: unknown; raw?: string; headers?: Record<string, string> }
+  | 'hang'
+  | 'drop';
 
 interface TestServer {
   baseUrl: string;
@@ -41,7 +45,10 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-async function serve(handler: (req: Seen, n: number) => Reply | Promise<Reply>): Promise<TestServer> {
+async function serve(
+  handler: (req: Seen, n: number) => Reply | Promise<Reply>,
+  options: { keepAliveTimeoutMs?: number } = {},
+): Promise<TestServer> {
   const seen: Seen[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -59,12 +66,17 @@ async function serve(handler: (req: Seen, n: number) => Reply | Promise<Reply>):
       seen.push(entry);
       void Promise.resolve(handler(entry, seen.length)).then((reply) => {
         if (reply === 'hang') return;
+        if (reply === 'drop') {
+          req.socket.destroy();
+          return;
+        }
         const text = reply.raw ?? (reply.body === undefined ? '' : JSON.stringify(reply.body));
         res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
         res.end(text);
       });
     });
   });
+  if (options.keepAliveTimeoutMs !== undefined) server.keepAliveTimeout = options.keepAliveTimeoutMs;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const s: TestServer = {
@@ -355,6 +367,17 @@ describe('reads retry; errors are typed', () => {
     expect(http.message).toBe('GET /trade-api/v2/markets/KX-1 answered HTTP 429 (too many requests)');
   });
 
+  it("waits at least the 429's Retry-After before reading again", async () => {
+    const server = await serve((_req, n) =>
+      n === 1
+        ? { status: 429, body: { error: 'too many requests' }, headers: { 'retry-after': '2' } }
+        : { status: 200, body: { market: { ticker: 'KX-1' } } },
+    );
+    const sleep = vi.fn(async (_ms: number) => {});
+    await client(server, { sleep, random: () => 0 }).getMarket('KX-1');
+    expect(sleep.mock.calls.map((c) => c[0])).toEqual([2_000]);
+  });
+
   it('succeeds on a 429 followed by 200', async () => {
     const server = await serve((_req, n) =>
       n === 1
@@ -516,6 +539,45 @@ describe('writes are never blindly retried', () => {
       client_order_id: 'c-9',
     });
     expect(result).toEqual({ outcome: 'accepted', value: { order }, status: 201 });
+  });
+
+  it('a connection closed after the request arrived gives outcome unknown, after exactly one request', async () => {
+    const server = await serve(() => 'drop');
+    const result = await client(server).createOrderV2(ORDER_V2);
+    expect(result.outcome).toBe('unknown');
+    if (result.outcome !== 'unknown') throw new Error('unreachable');
+    expect(result.error).toBeInstanceOf(KalshiNetworkError);
+    expect(server.seen).toHaveLength(1);
+  });
+
+  it('a redirect is not followed: outcome unknown, after exactly one request', async () => {
+    const server = await serve(() => ({
+      status: 307,
+      headers: { location: '/trade-api/v2/portfolio/events/orders' },
+    }));
+    const result = await client(server).createOrderV2(ORDER_V2);
+    expect(result.outcome).toBe('unknown');
+    expect(server.seen).toHaveLength(1);
+  });
+
+  it('a write after the server closed the idle keep-alive connection is sent once, on a new one', async () => {
+    const server = await serve(() => ({ status: 201, body: { order_id: 'o' } }), { keepAliveTimeoutMs: 50 });
+    const c = client(server);
+    expect((await c.createOrderV2(ORDER_V2)).outcome).toBe('accepted');
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await c.createOrderV2({ ...ORDER_V2, client_order_id: 'c-2' })).outcome).toBe('accepted');
+    expect(server.seen.map((s) => JSON.parse(s.body).client_order_id)).toEqual(['c-1', 'c-2']);
+  });
+
+  it('nothing leaves a closed client: not_sent', async () => {
+    const server = await serve(() => ({ status: 201, body: { order_id: 'o' } }));
+    const c = client(server);
+    await c.close();
+    const result = await c.createOrderV2(ORDER_V2);
+    expect(result.outcome).toBe('not_sent');
+    if (result.outcome !== 'not_sent') throw new Error('unreachable');
+    expect(result.error.message).toContain('failed before an answer arrived');
+    expect(server.seen).toHaveLength(0);
   });
 
   it('an aborted signal before sending gives not_sent and sends nothing', async () => {
