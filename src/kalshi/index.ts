@@ -9,4 +9,5 @@ export * from './rest.js';
 export * from './signer.js';
 export * from './units.js';
 export * from './ws.js';
+export * from './ws-events.js';
 export * from './ws-types.js';

@@ -6,8 +6,8 @@
  *  - correlates commands and responses by id (monotonic, unique per client): one `subscribed` per
  *    channel, one `unsubscribed` per sid, one `ok` for update_subscription / list_subscriptions,
  *    `error` → KalshiWsServerError; commands time out; pending commands fail when the socket drops;
- *  - remembers subscriptions as intent (channel + tickers + options) and re-subscribes all of them
- *    after a reconnect, reporting old → new sids (sids are per connection);
+ *  - remembers subscriptions as intent (channel + tickers + options, ws-subscriptions.ts) and
+ *    re-subscribes all of them after a reconnect, reporting old → new sids (sids are per connection);
  *  - checks `seq` per sid on sequenced channels: a gap is reported and the message that revealed it
  *    is still delivered, flagged; a duplicate / old seq is reported and not delivered;
  *  - watches liveness: any message or server ping resets the staleness clock; silence for
@@ -16,12 +16,25 @@
  *    'protocolError' event naming what is wrong.
  *
  * A failed *first* connect() rejects (the caller owns that retry); once connected, drops are
- * retried by the client until close().
+ * retried by the client until close(). Its options, events and server error: ws-events.ts.
  */
 import { EventEmitter } from 'eventemitter3';
 import WebSocket from 'ws';
 import { KalshiError, KalshiWsUpgradeError } from './errors.js';
-import type { Signer } from './signer.js';
+import {
+  type KalshiWsClientOptions,
+  type KalshiWsEvents,
+  KalshiWsServerError,
+  type KalshiWsStats,
+  type MessageMeta,
+  type ResubscribedEvent,
+  type ResubscribeFailure,
+  type SidRemap,
+  type SubscriptionInfo,
+  type WebSocketConstructor,
+  type WsSigner,
+} from './ws-events.js';
+import { type Intent, WsSubscriptions } from './ws-subscriptions.js';
 import type {
   OkMessage,
   SubscribeParams,
@@ -29,222 +42,10 @@ import type {
   WsChannel,
   WsCommand,
   WsDataMessage,
-  WsErrorCode,
 } from './ws-types.js';
-import {
-  CHANNEL_OF_TYPE,
-  SEQUENCED_CHANNELS,
-  TERMINAL_WS_ERRORS,
-  WS_CHANNELS,
-  WS_ERROR_CODES,
-} from './ws-types.js';
-
-/** The part of a Signer (src/kalshi/signer.ts) this client needs. */
-export type WsSigner = Pick<Signer, 'headers'>;
-
-export interface ReconnectOptions {
-  /** First retry delay; doubles per failed attempt. Default 1000. */
-  baseDelayMs?: number;
-  /** Cap on the retry delay. Default 30,000. */
-  maxDelayMs?: number;
-  /** Reconnect after a drop. Default true. */
-  enabled?: boolean;
-}
-
-export type WebSocketConstructor = new (url: string, options?: WebSocket.ClientOptions) => WebSocket;
-
-export interface KalshiWsClientOptions {
-  /** ws(s)://host/trade-api/ws/v2 */
-  url: string;
-  signer?: WsSigner | undefined;
-  /** Path that is signed; default: the url's path (normally /trade-api/ws/v2). */
-  path?: string;
-  commandTimeoutMs?: number;
-  /** No message and no ping for this long ⇒ the connection is dead. Default 30,000. */
-  staleAfterMs?: number;
-  reconnect?: ReconnectOptions;
-  /** Randomness for jitter, in [0, 1). Default Math.random. */
-  random?: () => number;
-  /** Clock (ms since epoch). Default Date.now. */
-  now?: () => number;
-  WebSocketImpl?: WebSocketConstructor;
-}
-
-/** A server `error` answer (codes 1–28, WS_ERROR_CODES). */
-export class KalshiWsServerError extends KalshiError {
-  /** Kalshi's numeric WS error code. */
-  readonly wsCode: number;
-  /** The catalog meaning of wsCode. */
-  readonly meaning: string;
-  /** The server's own text. */
-  readonly serverMessage: string;
-  readonly marketTicker: string | undefined;
-  readonly marketId: string | undefined;
-  readonly commandId: number | undefined;
-  /** Codes 10, 17, 25: the subscription or connection will not recover by itself. */
-  readonly terminal: boolean;
-
-  constructor(
-    wsCode: number,
-    serverMessage: string,
-    details: {
-      marketTicker?: string | undefined;
-      marketId?: string | undefined;
-      commandId?: number | undefined;
-    },
-  ) {
-    const meaning = wsCode in WS_ERROR_CODES ? WS_ERROR_CODES[wsCode as WsErrorCode] : 'Unknown error code';
-    const where = details.marketTicker ? ` (market ${details.marketTicker})` : '';
-    super('KALSHI_WS_SERVER_ERROR', `WS error ${wsCode} ${meaning}: ${serverMessage}${where}`);
-    this.name = 'KalshiWsServerError';
-    this.wsCode = wsCode;
-    this.meaning = meaning;
-    this.serverMessage = serverMessage;
-    this.marketTicker = details.marketTicker;
-    this.marketId = details.marketId;
-    this.commandId = details.commandId;
-    this.terminal = TERMINAL_WS_ERRORS.has(wsCode);
-  }
-}
-
-// ---------- events ----------
-
-export interface MessageMeta {
-  /** Our clock when the frame arrived. */
-  readonly receivedMs: number;
-  /** True when this message's seq skipped ahead: the sid's data before it is missing. */
-  readonly gap: boolean;
-}
-
-export interface SeqGapEvent {
-  /** `gap`: seq skipped ahead (message delivered, flagged). `duplicate`: seq ≤ last (not delivered). */
-  readonly kind: 'gap' | 'duplicate';
-  readonly sid: number;
-  readonly channel: WsChannel;
-  readonly messageType: WsDataMessage['type'];
-  readonly expected: number;
-  readonly received: number;
-  /** Every ticker of that subscription (empty when it covers all markets or is unknown). */
-  readonly tickers: readonly string[];
-}
-
-export interface SubscriptionOptions {
-  readonly use_yes_price?: boolean;
-  readonly send_initial_snapshot?: boolean;
-  readonly skip_ticker_ack?: boolean;
-}
-
-/** A remembered subscription. */
-export interface SubscriptionInfo {
-  readonly channel: WsChannel;
-  /** Sid on the current connection; undefined while disconnected. */
-  readonly sid: number | undefined;
-  /** undefined = all markets. */
-  readonly tickers: readonly string[] | undefined;
-  readonly options: SubscriptionOptions;
-}
-
-export interface SidRemap {
-  readonly channel: WsChannel;
-  readonly oldSid: number | undefined;
-  readonly newSid: number;
-  readonly tickers: readonly string[] | undefined;
-}
-
-export interface ResubscribeFailure {
-  readonly channel: WsChannel;
-  readonly oldSid: number | undefined;
-  readonly tickers: readonly string[] | undefined;
-  /** The subscription is forgotten; subscribe again if still wanted. */
-  readonly error: Error;
-}
-
-export interface ResubscribedEvent {
-  readonly remapped: readonly SidRemap[];
-  readonly failed: readonly ResubscribeFailure[];
-}
-
-export interface ReconnectedEvent {
-  /** Attempts this reconnect took (1 = first try). */
-  readonly attempts: number;
-  readonly resubscribed: ResubscribedEvent;
-}
-
-export interface DisconnectedEvent {
-  readonly code: number;
-  readonly reason: string;
-  /** `stale`: we terminated a silent socket. `remote`: the socket closed or failed under us. */
-  readonly cause: 'stale' | 'remote';
-  readonly willReconnect: boolean;
-}
-
-export interface ReconnectingEvent {
-  readonly attempt: number;
-  readonly delayMs: number;
-}
-
-export interface ProtocolErrorEvent {
-  readonly description: string;
-  /** The frame as received (truncated to 2,000 characters). */
-  readonly raw: string;
-}
-
-export interface SubscriptionDroppedEvent {
-  readonly sid: number;
-  readonly channel: WsChannel | undefined;
-  readonly tickers: readonly string[] | undefined;
-}
-
-export interface KalshiWsEvents {
-  /** A socket opened (first connect and every reconnect), before re-subscription. */
-  open: [];
-  /** A data message (sequenced ones in order, duplicates removed). */
-  message: [message: WsDataMessage, meta: MessageMeta];
-  gap: [event: SeqGapEvent];
-  /** After a reconnect: old → new sids, and what could not be re-subscribed. */
-  resubscribed: [event: ResubscribedEvent];
-  /** After a reconnect, once re-subscription has settled. */
-  reconnected: [event: ReconnectedEvent];
-  reconnecting: [event: ReconnectingEvent];
-  disconnected: [event: DisconnectedEvent];
-  /** No message and no ping for staleAfterMs; the socket is being terminated. */
-  stale: [event: { silentMs: number }];
-  protocolError: [event: ProtocolErrorEvent];
-  /** An `error` message that answers no pending command (e.g. 25 subscription buffer overflow). */
-  serverError: [error: KalshiWsServerError];
-  /** The server ended a subscription we did not ask to end. */
-  subscriptionDropped: [event: SubscriptionDroppedEvent];
-  /** Transport trouble (failed reconnect attempt, socket error). Informational. */
-  socketError: [error: Error];
-  /** close() finished. */
-  closed: [];
-}
-
-export interface KalshiWsStats {
-  readonly connected: boolean;
-  readonly messagesReceived: number;
-  readonly dataMessages: number;
-  readonly protocolErrors: number;
-  readonly gaps: number;
-  readonly duplicates: number;
-  readonly reconnects: number;
-  readonly pingsReceived: number;
-  /** Our clock at the last message (any type). */
-  readonly lastMessageMs: number | undefined;
-  /** Our clock at the last message or ping. */
-  readonly lastActivityMs: number | undefined;
-  readonly subscriptions: number;
-}
+import { CHANNEL_OF_TYPE, SEQUENCED_CHANNELS, WS_CHANNELS } from './ws-types.js';
 
 // ---------- internals ----------
-
-interface Intent {
-  channel: WsChannel;
-  tickers: string[] | undefined;
-  options: SubscriptionOptions;
-  sid: number | undefined;
-  lastSid: number | undefined;
-}
 
 interface PendingBase {
   timer: ReturnType<typeof setTimeout>;
@@ -316,12 +117,6 @@ function clip(s: string): string {
   return s.length > 2000 ? `${s.slice(0, 2000)}…` : s;
 }
 
-function tickersOf(p: { market_ticker?: string; market_tickers?: string[] }): string[] | undefined {
-  if (p.market_tickers) return [...p.market_tickers];
-  if (p.market_ticker !== undefined) return [p.market_ticker];
-  return undefined;
-}
-
 function closedError(why: string): KalshiError {
   return new KalshiError('KALSHI_WS_CLOSED', `WebSocket closed: ${why}`);
 }
@@ -345,8 +140,7 @@ export class KalshiWsClient extends EventEmitter<KalshiWsEvents> {
   private userClosed = false;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
-  private readonly intents = new Set<Intent>();
-  private readonly bySid = new Map<number, Intent>();
+  private readonly subs = new WsSubscriptions();
   /** The last seq seen per sid, as a mutable cell: a message in order updates it without a Map#set. */
   private readonly lastSeq = new Map<number, { seq: number }>();
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
@@ -408,7 +202,7 @@ export class KalshiWsClient extends EventEmitter<KalshiWsEvents> {
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.reconnectTimer = undefined;
     await this.openSocket();
-    if ([...this.intents].some((i) => i.sid === undefined)) {
+    if (this.subs.unbound().length > 0) {
       // Connected again after close() or a drop: restore what was subscribed, as a reconnect does.
       const attempts = this.failedAttempts;
       this.failedAttempts = 0;
@@ -456,13 +250,13 @@ export class KalshiWsClient extends EventEmitter<KalshiWsEvents> {
       ...this.counters,
       lastMessageMs: this.lastMessageMs,
       lastActivityMs: this.lastActivityMs,
-      subscriptions: this.intents.size,
+      subscriptions: this.subs.size,
     };
   }
 
   /** Remembered subscriptions (intent), with their sids on the current connection. */
   subscriptions(): SubscriptionInfo[] {
-    return [...this.intents].map((i) => this.info(i));
+    return this.subs.list();
   }
 
   /**
@@ -473,18 +267,12 @@ export class KalshiWsClient extends EventEmitter<KalshiWsEvents> {
    * does not name are ignored.
    */
   forgetMarkets(sid: number, tickers: readonly string[]): void {
-    const gone = new Set(tickers);
-    for (const intent of this.intents) {
-      const its = intent.sid ?? intent.lastSid;
-      if (its !== sid || !intent.tickers) continue;
-      intent.tickers = intent.tickers.filter((t) => !gone.has(t));
-    }
+    this.subs.forgetMarkets(sid, tickers);
   }
 
   /** The remembered subscription behind a sid of the current connection. */
   subscriptionOf(sid: number): SubscriptionInfo | undefined {
-    const i = this.bySid.get(sid);
-    return i ? this.info(i) : undefined;
+    return this.subs.of(sid);
   }
 
   // ---------- commands ----------
@@ -544,7 +332,7 @@ export class KalshiWsClient extends EventEmitter<KalshiWsEvents> {
 
   /** Asks for fresh snapshots (after a gap). Default: every ticker of the subscription. */
   resync(sid: number, tickers?: readonly string[]): Promise<OkMessage> {
-    const list = tickers ?? this.bySid.get(sid)?.tickers;
+    const list = tickers ?? this.subs.tickersOf(sid);
     const params: UpdateSubscriptionParams = { sid, action: 'get_snapshot' };
     if (list && list.length > 0) params.market_tickers = [...list];
     return this.updateSubscription(params);
@@ -633,11 +421,7 @@ export class KalshiWsClient extends EventEmitter<KalshiWsEvents> {
   }
 
   private forgetSids(): void {
-    for (const intent of this.intents) {
-      if (intent.sid !== undefined) intent.lastSid = intent.sid;
-      intent.sid = undefined;
-    }
-    this.bySid.clear();
+    this.subs.unbindAll();
     this.lastSeq.clear();
   }
 
@@ -680,7 +464,7 @@ export class KalshiWsClient extends EventEmitter<KalshiWsEvents> {
 
   /** undefined when the connection dropped again meanwhile (intents kept for the next try). */
   private async resubscribeAll(gen: number): Promise<ResubscribedEvent | undefined> {
-    const todo = [...this.intents].filter((i) => i.sid === undefined);
+    const todo = this.subs.unbound();
     const results = await Promise.allSettled(
       todo.map((intent) => {
         const params: SubscribeParams = { channels: [intent.channel], ...intent.options };
@@ -707,7 +491,7 @@ export class KalshiWsClient extends EventEmitter<KalshiWsEvents> {
               ? r.reason
               : new Error(String(r.reason))
             : new Error('no sid acknowledged');
-        this.intents.delete(intent);
+        this.subs.forget(intent);
         failed.push({ channel: intent.channel, oldSid: intent.lastSid, tickers: intent.tickers, error });
       }
     });
@@ -912,38 +696,12 @@ export class KalshiWsClient extends EventEmitter<KalshiWsEvents> {
       this.protocolError(`subscribed (sid ${sid}) answers no pending subscribe (id ${String(id)})`, text);
       return;
     }
-    this.remember(p, channel, sid);
+    this.subs.acknowledged(p.params, p.intent, channel, sid);
     p.acks.push({ channel, sid });
     if (p.acks.length >= p.params.channels.length && isInt(id)) {
       this.settle(id);
       p.resolve(p.acks);
     }
-  }
-
-  private remember(p: PendingSubscribe, channel: WsChannel, sid: number): void {
-    if (p.intent) {
-      p.intent.sid = sid;
-      this.bySid.set(sid, p.intent);
-      return;
-    }
-    const tickers = tickersOf(p.params);
-    const existing = this.bySid.get(sid);
-    if (existing) {
-      // Subscribe is idempotent since Oct 2025: the server merged the tickers into this sid.
-      if (existing.tickers && tickers) existing.tickers = [...new Set([...existing.tickers, ...tickers])];
-      else existing.tickers = undefined;
-      return;
-    }
-    const options: SubscriptionOptions = {
-      ...(p.params.use_yes_price !== undefined && { use_yes_price: p.params.use_yes_price }),
-      ...(p.params.send_initial_snapshot !== undefined && {
-        send_initial_snapshot: p.params.send_initial_snapshot,
-      }),
-      ...(p.params.skip_ticker_ack !== undefined && { skip_ticker_ack: p.params.skip_ticker_ack }),
-    };
-    const intent: Intent = { channel, tickers, options, sid, lastSid: undefined };
-    this.intents.add(intent);
-    this.bySid.set(sid, intent);
   }
 
   private onUnsubscribed(m: Record<string, unknown>, text: string): void {
@@ -952,9 +710,7 @@ export class KalshiWsClient extends EventEmitter<KalshiWsEvents> {
       this.protocolError('unsubscribed: missing integer sid', text);
       return;
     }
-    const intent = this.bySid.get(sid);
-    if (intent) this.intents.delete(intent);
-    this.bySid.delete(sid);
+    const intent = this.subs.ended(sid);
     this.lastSeq.delete(sid);
     const id = m.id;
     const p = isInt(id) ? this.pending.get(id) : undefined;
@@ -991,26 +747,12 @@ export class KalshiWsClient extends EventEmitter<KalshiWsEvents> {
       p.resolve(out);
       return;
     }
-    this.applyUpdateToIntent(p.params, m.msg);
+    const body = m.msg;
+    this.subs.updated(
+      p.params,
+      isRecord(body) && Array.isArray(body.market_tickers) ? body.market_tickers : undefined,
+    );
     p.resolve(m as unknown as OkMessage);
-  }
-
-  private applyUpdateToIntent(params: UpdateSubscriptionParams, body: unknown): void {
-    if (params.action === 'get_snapshot') return;
-    const sid = params.sid ?? params.sids?.[0];
-    const intent = sid === undefined ? undefined : this.bySid.get(sid);
-    if (!intent) return;
-    if (isRecord(body) && Array.isArray(body.market_tickers)) {
-      intent.tickers = body.market_tickers.filter((t): t is string => typeof t === 'string');
-      return;
-    }
-    const changed = tickersOf(params) ?? [];
-    if (params.action === 'add_markets') {
-      intent.tickers = [...new Set([...(intent.tickers ?? []), ...changed])];
-    } else if (intent.tickers) {
-      const gone = new Set(changed);
-      intent.tickers = intent.tickers.filter((t) => !gone.has(t));
-    }
   }
 
   private onError(m: Record<string, unknown>, text: string): void {
@@ -1096,16 +838,7 @@ export class KalshiWsClient extends EventEmitter<KalshiWsEvents> {
     expected: number,
     received: number,
   ): void {
-    const tickers = this.bySid.get(sid)?.tickers ?? [];
+    const tickers = this.subs.tickersOf(sid) ?? [];
     this.emit('gap', { kind, sid, channel, messageType, expected, received, tickers: [...tickers] });
-  }
-
-  private info(i: Intent): SubscriptionInfo {
-    return {
-      channel: i.channel,
-      sid: i.sid,
-      tickers: i.tickers ? [...i.tickers] : undefined,
-      options: { ...i.options },
-    };
   }
 }

@@ -8,8 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { KalshiError } from '../../src/kalshi/errors.js';
-import type { KalshiWsEvents, WsSigner } from '../../src/kalshi/ws.js';
-import { KalshiWsClient, KalshiWsServerError } from '../../src/kalshi/ws.js';
+import { KalshiWsClient } from '../../src/kalshi/ws.js';
+import { type KalshiWsEvents, KalshiWsServerError, type WsSigner } from '../../src/kalshi/ws-events.js';
 import type { WsDataMessage } from '../../src/kalshi/ws-types.js';
 
 // ---------- scripted server ----------
