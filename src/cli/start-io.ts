@@ -4,7 +4,7 @@
  * tests run the command in-process with fakes. `defaultStartIo` is the real process.
  */
 import type { TraderConfig } from '../config/index.js';
-import { type Database, openDatabase } from '../persistence/index.js';
+import { type Database, openDatabase, TRADER_PGLITE } from '../persistence/index.js';
 import type { StartTrader } from '../runtime/index.js';
 import { createLogger, type Logger } from './logging.js';
 
@@ -48,7 +48,7 @@ export const defaultStartIo: StartIo = {
     process.stderr.write(text);
   },
   loadRuntime: importRuntime,
-  openEmbeddedDatabase: (dataDir) => openDatabase({ dataDir, thread: true, fromTemplate: true }),
+  openEmbeddedDatabase: (dataDir) => openDatabase({ dataDir, ...TRADER_PGLITE }),
   createLogger: (config) => createLogger({ level: config.logLevel }),
   onSignals: (handler) => {
     const onInt = () => handler('SIGINT');

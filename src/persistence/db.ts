@@ -60,6 +60,12 @@ export interface OpenDatabaseOptions {
   onError?: ((err: Error) => void) | undefined;
 }
 
+/**
+ * How a trading run opens its embedded database (`traderv3 start`, early in start-io or in
+ * runtime/run.ts): PGlite on its own thread, a fresh folder seeded from the template.
+ */
+export const TRADER_PGLITE = { thread: true, fromTemplate: true } as const satisfies OpenDatabaseOptions;
+
 export interface Database {
   readonly db: AppDatabase;
   readonly driver: DriverName;

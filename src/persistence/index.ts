@@ -12,6 +12,7 @@ export {
   type OpenDatabaseOptions,
   openDatabase,
   type Schema,
+  TRADER_PGLITE,
 } from './db.js';
 export { PERSISTENCE_ERROR_CODES, PersistenceError, type PersistenceErrorCode } from './errors.js';
 export { type FolderLock, lockDataDir, lockFolder, TRADER_LOCK_FILE } from './lock.js';

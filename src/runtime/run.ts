@@ -13,6 +13,7 @@ import {
   lockDataDir,
   migrate,
   openDatabase,
+  TRADER_PGLITE,
 } from '../persistence/index.js';
 import { type Endpoints, resolveEndpoints } from './endpoints.js';
 import { exchangeKey } from './exchange-key.js';
@@ -46,9 +47,7 @@ export async function openRun(
         // record stay off the event loop that trades (persistence/pglite-thread.ts).
         const database = await (opening ??
           openDatabase(
-            config.databaseUrl
-              ? { url: config.databaseUrl }
-              : { dataDir: config.dataDir, thread: true, fromTemplate: true },
+            config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir, ...TRADER_PGLITE },
           ));
         if (opening === undefined) undo.push(() => database.close());
         await migrate(database);
