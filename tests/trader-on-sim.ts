@@ -25,6 +25,8 @@ export interface SimTrader {
   readonly creds: SimCredentials;
 }
 
+type TraderDeps = Omit<StartTraderDeps, 'logger'> & { logger?: StartTraderDeps['logger'] };
+
 export class TradersOnSim {
   readonly dir = mkdtempSync(join(tmpdir(), 'tv3-traders-'));
   #n = 0;
@@ -47,8 +49,8 @@ export class TradersOnSim {
     ticker: string,
     flags: Record<string, string> = {},
     account = this.account(),
-    /** The runtime's deps, or a function of the trader's data folder giving them. */
-    deps: Omit<StartTraderDeps, 'logger'> | ((dataDir: string) => Omit<StartTraderDeps, 'logger'>) = {},
+    /** The runtime's deps (a silent logger unless given), or a function of the data folder giving them. */
+    deps: TraderDeps | ((dataDir: string) => TraderDeps) = {},
   ): Promise<SimTrader> {
     this.#n += 1;
     const keyFile = join(this.dir, `key-${this.#n}.pem`);

@@ -7,7 +7,7 @@ import {
   type ConfigFlags,
   DEFAULTS,
   LOG_LEVELS,
-  RATE_LIMIT_TIER_NAMES,
+  RATE_LIMIT_CHOICES,
   STRATEGIES,
   TRADER_ENVS,
 } from '../config/index.js';
@@ -63,7 +63,7 @@ export function registerStart(program: Command): void {
     )
     .option(
       '--rate-limit-tier <tier>',
-      `${RATE_LIMIT_TIER_NAMES.join(' | ')} (env KALSHI_RATE_LIMIT_TIER; default basic)`,
+      `${RATE_LIMIT_CHOICES.join(' | ')}: exchange asks Kalshi for the account's limits (GET /account/limits; basic until it answers) (env KALSHI_RATE_LIMIT_TIER; default exchange)`,
     )
     .option(
       '--tick-throttle-ms <ms>',

@@ -31,7 +31,9 @@ import {
   LOG_LEVELS,
   type LogLevel,
   type MarketSelection,
-  RATE_LIMIT_TIER_NAMES,
+  RATE_LIMIT_CHOICES,
+  RATE_LIMIT_FROM_EXCHANGE,
+  type RateLimitChoice,
   STRATEGIES,
   type StrategyName,
   TRADER_ENVS,
@@ -65,7 +67,7 @@ export const DEFAULTS = {
   healthCheckMs: 30_000,
   presignMaxAgeMs: 1_000,
   statusIntervalMs: 30_000,
-  rateLimitTier: 'basic',
+  rateLimitTier: RATE_LIMIT_FROM_EXCHANGE as RateLimitChoice,
   risk: {
     maxContractsPerOrder: 25,
     maxPositionPerMarket: 100,
@@ -931,7 +933,7 @@ export function loadConfig(
     ),
     rateLimitTier: c.oneOf(
       c.input('rateLimitTier', 'KALSHI_RATE_LIMIT_TIER'),
-      RATE_LIMIT_TIER_NAMES,
+      RATE_LIMIT_CHOICES,
       DEFAULTS.rateLimitTier,
     ),
     risk: {

@@ -21,6 +21,13 @@ export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', '
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const RATE_LIMIT_TIER_NAMES = Object.keys(RATE_LIMIT_TIERS) as RateLimitTier[];
+/**
+ * `--rate-limit-tier exchange` (the default): the limits the exchange reports for the account
+ * (GET /account/limits), basic until it answers or when it cannot say.
+ */
+export const RATE_LIMIT_FROM_EXCHANGE = 'exchange';
+export const RATE_LIMIT_CHOICES = [RATE_LIMIT_FROM_EXCHANGE, ...RATE_LIMIT_TIER_NAMES] as const;
+export type RateLimitChoice = typeof RATE_LIMIT_FROM_EXCHANGE | RateLimitTier;
 
 const httpUrl = z.string().regex(/^https?:\/\/[^/\s]+/, 'expected an http(s) URL');
 const wsUrl = z.string().regex(/^wss?:\/\/[^/\s]+/, 'expected a ws(s) URL');
@@ -156,7 +163,7 @@ export const TraderConfigSchema = z.object({
   presignMaxAgeMs: z.number().int().min(0),
   healthCheckMs: positiveInt,
   statusIntervalMs: positiveInt,
-  rateLimitTier: z.enum(RATE_LIMIT_TIER_NAMES as [RateLimitTier, ...RateLimitTier[]]),
+  rateLimitTier: z.enum(RATE_LIMIT_CHOICES as unknown as [RateLimitChoice, ...RateLimitChoice[]]),
   risk: RiskLimitsSchema,
   /** Portfolio limits in the RiskController; absent with --no-portfolio-limits. */
   portfolio: PortfolioLimitsSchema.optional(),

@@ -52,7 +52,15 @@ import {
   decreaseOrderV1,
   decreaseOrderV2,
 } from './rest-orders.js';
-import { getBalance, getFills, getOrder, getOrders, getPositions, getSettlements } from './rest-portfolio.js';
+import {
+  getAccountLimits,
+  getBalance,
+  getFills,
+  getOrder,
+  getOrders,
+  getPositions,
+  getSettlements,
+} from './rest-portfolio.js';
 import { type RestContext, type Route, route } from './rest-route.js';
 
 export type { RequestGate, RestContext } from './rest-route.js';
@@ -73,6 +81,7 @@ const ROUTES: Route[] = [
   route('GET', '/events/{event_ticker}', false, getEvent),
   route('GET', '/series', false, getSeriesList),
   route('GET', '/series/{series_ticker}', false, getSeries),
+  route('GET', '/account/limits', true, getAccountLimits),
   route('GET', '/portfolio/balance', true, getBalance),
   route('GET', '/portfolio/positions', true, getPositions),
   route('GET', '/portfolio/orders', true, getOrders),

@@ -1,9 +1,31 @@
-/** REST handlers for portfolio reads: balance, positions, orders, fills, settlements. */
-import { formatDollars as dollars, formatCount } from '../kalshi/index.js';
+/** REST handlers for account and portfolio reads: limits, balance, positions, orders, fills, settlements. */
+import { formatDollars as dollars, formatCount, RATE_LIMIT_TIERS } from '../kalshi/index.js';
 import type { OrderStatus, SimOrder, SimPosition } from './core-types.js';
 import { badRequest, listParam, notFound, paginate } from './http-util.js';
 import { renderBalance, renderFill, renderOrder, renderPosition, renderSettlement } from './render.js';
 import { ok, type Reply, type RestContext, type RestRequest, timeRange } from './rest-route.js';
+
+// ---------- account ----------
+
+/**
+ * A budget no client reaches: what GET /account/limits reports while rate limits are off (the
+ * simulator then never answers 429).
+ */
+export const UNLIMITED_TOKENS = 1_000_000_000;
+
+/** GET /account/limits: the tier every key is limited by, in Kalshi's shape (tokens, per second). */
+export function getAccountLimits(ctx: RestContext): Reply {
+  const bucket = (b: { refillPerSec: number; capacity: number }) => ({
+    refill_rate: b.refillPerSec,
+    bucket_capacity: b.capacity,
+  });
+  if (ctx.rateLimit === false) {
+    const unlimited = bucket({ refillPerSec: UNLIMITED_TOKENS, capacity: UNLIMITED_TOKENS });
+    return ok({ usage_tier: 'unlimited', read: unlimited, write: unlimited, grants: [] });
+  }
+  const spec = RATE_LIMIT_TIERS[ctx.rateLimit];
+  return ok({ usage_tier: ctx.rateLimit, read: bucket(spec.read), write: bucket(spec.write), grants: [] });
+}
 
 // ---------- portfolio reads ----------
 

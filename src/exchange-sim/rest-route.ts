@@ -3,6 +3,7 @@
  * record and its builder, and the small helpers that turn a core result into an HTTP answer.
  */
 
+import type { RateLimitTier } from '../kalshi/index.js';
 import type { KeyRegistry } from './auth.js';
 import type { CoreResult, ExchangeCore } from './core-types.js';
 import type { FaultInjector } from './faults.js';
@@ -20,6 +21,8 @@ export interface RestContext {
   faults: FaultInjector;
   /** The rate-limit gate for a caller (key id, or `anon:<ip>`); undefined = unlimited. */
   gate(caller: string): RequestGate | undefined;
+  /** The tier every key is limited by (GET /account/limits); false = rate limits off. */
+  rateLimit: RateLimitTier | false;
   /** Stable per-market uuid (Kalshi's market_id). */
   marketId(ticker: string): string;
 }

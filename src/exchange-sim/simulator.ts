@@ -215,7 +215,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       ? {}
       : { relist: (eventTicker: string, nowMs: number) => listings.listSuccessor(core, eventTicker, nowMs) }),
   });
-  const restCtx = { core, clock, keys, faults, gate, marketId };
+  const restCtx = { core, clock, keys, faults, gate, rateLimit: tier, marketId };
 
   let restUrl = '';
   let origin = '';

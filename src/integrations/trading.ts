@@ -5,7 +5,7 @@
  * market_lifecycle_v2.
  *
  * connect() is what the machine's TRADING_CLIENT_CONNECT stage runs: it checks the exchange's
- * status, (re)connects the private socket, subscribes once, and starts the health check (status,
+ * status, brings the rate limits to the account's, (re)connects the private socket, subscribes once, and starts the health check (status,
  * socket, and a fresh balance). A failed health check or a dropped socket is published as
  * `connection.lost` (source 'trading').
  */
@@ -27,6 +27,8 @@ export interface TradingIntegrationDeps {
   bus: EventBus;
   clock: () => number;
   healthCheckMs: number;
+  /** Brings the REST client's rate limits to the account's (at every connect; never throws). */
+  syncLimits?: () => Promise<void>;
   /** A private message that could not be understood (it is counted and reported, never applied). */
   onBadMessage?: (type: string, error: Error) => void;
 }
@@ -129,6 +131,7 @@ export class TradingIntegration {
 
   async connect(): Promise<{ tradingActive: boolean }> {
     const status = await this.checkStatus();
+    await this.deps.syncLimits?.();
     await this.deps.ws.connect();
     if (!this.subscribed) {
       await this.deps.ws.subscribe({

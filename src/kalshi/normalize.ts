@@ -6,6 +6,7 @@
 import type {
   ExchangeStatus,
   Fill,
+  GetAccountApiLimitsResponse,
   GetBalanceResponse,
   MarketPosition,
   Order,
@@ -24,6 +25,7 @@ import type {
   Price,
 } from '../domain/index.js';
 import { KalshiError } from './errors.js';
+import { type BucketSpec, DEFAULT_COST, type TierSpec } from './rate-limit.js';
 import {
   centsToMicros,
   parseCount,
@@ -182,6 +184,37 @@ export function balanceFromRest(b: GetBalanceResponse): ExchangeBalance {
       ? parseDollars(b.balance_dollars, 'balance_dollars')
       : centsToMicros(b.balance, 'balance');
   return { cash, portfolioValue: centsToMicros(b.portfolio_value ?? 0, 'portfolio_value') };
+}
+
+/**
+ * The account's rate limits as our buckets: `refill_rate` tokens per second up to
+ * `bucket_capacity`. A bucket that cannot hold one default-cost request (10 tokens) is refused:
+ * adopting it would refuse every request.
+ */
+export function limitsFromRest(r: GetAccountApiLimitsResponse): { tier: string; spec: TierSpec } {
+  if (typeof r !== 'object' || r === null) throw bad('account limits must be a JSON object');
+  const bucket = (name: 'read' | 'write'): BucketSpec => {
+    const b: unknown = r[name];
+    if (typeof b !== 'object' || b === null) throw bad(`account limits: ${name} must be an object`);
+    const { refill_rate, bucket_capacity } = b as Record<string, unknown>;
+    if (typeof refill_rate !== 'number' || !Number.isFinite(refill_rate) || refill_rate <= 0) {
+      throw bad(
+        `account limits: ${name}.refill_rate must be a positive number of tokens per second (got ${JSON.stringify(refill_rate)})`,
+      );
+    }
+    if (
+      typeof bucket_capacity !== 'number' ||
+      !Number.isFinite(bucket_capacity) ||
+      bucket_capacity < DEFAULT_COST
+    ) {
+      throw bad(
+        `account limits: ${name}.bucket_capacity must be a number of tokens ≥ ${DEFAULT_COST}, one request (got ${JSON.stringify(bucket_capacity)})`,
+      );
+    }
+    return { refillPerSec: refill_rate, capacity: bucket_capacity };
+  };
+  const tier = typeof r.usage_tier === 'string' && r.usage_tier !== '' ? r.usage_tier : 'unnamed';
+  return { tier, spec: { read: bucket('read'), write: bucket('write') } };
 }
 
 export function statusFromRest(s: ExchangeStatus): ExchangeStatusView {

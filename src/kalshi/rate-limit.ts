@@ -117,23 +117,40 @@ export function endpointCost(
  * continuous); costs are compared exactly. A clock that goes backwards refills nothing.
  */
 export class TokenBucket {
-  readonly capacity: number;
-  readonly refillPerSec: number;
+  #capacity: number;
+  #refillPerSec: number;
   readonly #now: () => number;
   #tokens: number;
   #last: number;
 
   constructor(opts: { capacity: number; refillPerSec: number; now: () => number; initialTokens?: number }) {
-    if (!(opts.capacity > 0) || !(opts.refillPerSec > 0)) {
-      throw new RangeError(
-        `TokenBucket needs capacity > 0 and refillPerSec > 0 (got ${opts.capacity}, ${opts.refillPerSec})`,
-      );
-    }
-    this.capacity = opts.capacity;
-    this.refillPerSec = opts.refillPerSec;
+    checkBucket(opts);
+    this.#capacity = opts.capacity;
+    this.#refillPerSec = opts.refillPerSec;
     this.#now = opts.now;
     this.#tokens = Math.min(opts.capacity, Math.max(0, opts.initialTokens ?? opts.capacity));
     this.#last = opts.now();
+  }
+
+  get capacity(): number {
+    return this.#capacity;
+  }
+
+  get refillPerSec(): number {
+    return this.#refillPerSec;
+  }
+
+  /**
+   * Takes a new size and refill rate (the exchange reported the account's limits). What was
+   * refilled at the old rate stays; tokens above the new capacity are dropped; a bigger bucket is
+   * not topped up, so the change never lets a burst through that the old budget had not earned.
+   */
+  resize(spec: BucketSpec): void {
+    checkBucket(spec);
+    this.#refill();
+    this.#capacity = spec.capacity;
+    this.#refillPerSec = spec.refillPerSec;
+    this.#tokens = Math.min(this.#tokens, spec.capacity);
   }
 
   /** Tokens available now. */
@@ -167,9 +184,21 @@ export class TokenBucket {
   #refill(): void {
     const t = this.#now();
     if (t > this.#last) {
-      this.#tokens = Math.min(this.capacity, this.#tokens + ((t - this.#last) * this.refillPerSec) / 1000);
+      this.#tokens = Math.min(this.#capacity, this.#tokens + ((t - this.#last) * this.#refillPerSec) / 1000);
       this.#last = t;
     }
+  }
+}
+
+function checkBucket(spec: BucketSpec): void {
+  if (
+    !(spec.capacity > 0) ||
+    !(spec.refillPerSec > 0) ||
+    !Number.isFinite(spec.capacity + spec.refillPerSec)
+  ) {
+    throw new RangeError(
+      `TokenBucket needs finite capacity > 0 and refillPerSec > 0 (got ${spec.capacity}, ${spec.refillPerSec})`,
+    );
   }
 }
 
@@ -192,7 +221,8 @@ export const realSleep: Sleep = (ms, signal) =>
  * tokens are there; `tryAcquire` takes them now or refuses (and refuses while others are queued).
  */
 export class RateLimiter {
-  readonly tier: RateLimitTier;
+  /** The tier's name: one of ours, or what the exchange called it (`adopt`). */
+  #tier: string;
   readonly read: TokenBucket;
   readonly write: TokenBucket;
   readonly #sleep: Sleep;
@@ -200,13 +230,27 @@ export class RateLimiter {
   readonly #waiting: Record<BucketName, number> = { read: 0, write: 0 };
 
   constructor(options: RateLimiterOptions = {}) {
-    this.tier = options.tier ?? 'basic';
-    const spec = options.buckets ?? RATE_LIMIT_TIERS[this.tier];
+    const tier = options.tier ?? 'basic';
+    this.#tier = tier;
+    const spec = options.buckets ?? RATE_LIMIT_TIERS[tier];
     if (spec === undefined) throw new RangeError(`unknown rate-limit tier ${String(options.tier)}`);
     const now = options.now ?? Date.now;
     this.read = new TokenBucket({ ...spec.read, now });
     this.write = new TokenBucket({ ...spec.write, now });
     this.#sleep = options.sleep ?? realSleep;
+  }
+
+  get tier(): string {
+    return this.#tier;
+  }
+
+  /** Both buckets take the limits the exchange reported for the account (TokenBucket.resize). */
+  adopt(tier: string, spec: TierSpec): void {
+    checkBucket(spec.read);
+    checkBucket(spec.write);
+    this.read.resize(spec.read);
+    this.write.resize(spec.write);
+    this.#tier = tier;
   }
 
   bucket(name: BucketName): TokenBucket {

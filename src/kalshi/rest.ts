@@ -43,6 +43,7 @@ import type {
   EventPosition,
   ExchangeStatus,
   Fill,
+  GetAccountApiLimitsResponse,
   GetBalanceResponse,
   GetFillsResponse,
   GetMarketOrderbookResponse,
@@ -350,6 +351,13 @@ export class KalshiRestClient {
       opts,
       fields({ object: ['orderbook_fp'] }),
     );
+  }
+
+  // --- account --------------------------------------------------------------------------------
+
+  /** GET /account/limits: the account's API usage tier and its read and write token buckets. */
+  getAccountLimits(opts?: RequestOptions): Promise<GetAccountApiLimitsResponse> {
+    return this.#get('/account/limits', undefined, opts, fields({ object: ['read', 'write'] }));
   }
 
   // --- portfolio reads ------------------------------------------------------------------------

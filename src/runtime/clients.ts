@@ -13,9 +13,12 @@ import {
   RateLimiter,
 } from '../kalshi/index.js';
 import type { Endpoints } from './endpoints.js';
+import { type RateLimitKeeper, rateLimitKeeper, startingTier } from './rate-limits.js';
 
 export interface Clients {
   readonly limiter: RateLimiter;
+  /** Keeps the limiter at the account's limits (GET /account/limits at every trading connect). */
+  readonly limits: RateLimitKeeper;
   readonly rest: KalshiRestClient;
   readonly marketRest: KalshiRestClient;
   readonly bookWs: KalshiWsClient;
@@ -29,7 +32,7 @@ export interface Clients {
 }
 
 export function createClients(config: TraderConfig, endpoints: Endpoints, logger: Logger): Clients {
-  const limiter = new RateLimiter({ tier: config.rateLimitTier });
+  const limiter = new RateLimiter({ tier: startingTier(config.rateLimitTier) });
   const presigner =
     config.presignMaxAgeMs > 0 && endpoints.signer.headersAsync
       ? new PresigningSigner(endpoints.signer, {
@@ -65,5 +68,6 @@ export function createClients(config: TraderConfig, endpoints: Endpoints, logger
       ),
     );
   }
-  return { limiter, rest, marketRest, bookWs, tradingWs, presigner };
+  const limits = rateLimitKeeper({ choice: config.rateLimitTier, rest, limiter, logger });
+  return { limiter, limits, rest, marketRest, bookWs, tradingWs, presigner };
 }

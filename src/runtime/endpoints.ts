@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { TraderConfig } from '../config/index.js';
 import { type Simulator, startSimulator } from '../exchange-sim/index.js';
 import { createSigner, type Signer } from '../kalshi/index.js';
+import { startingTier } from './rate-limits.js';
 import { simAccountKey } from './sim-key.js';
 
 export interface Endpoints {
@@ -28,7 +29,7 @@ export async function resolveEndpoints(config: TraderConfig, logger: Logger): Pr
       seed: config.sim.seed,
       markets: config.sim.markets,
       ratePerSec: config.sim.rate,
-      rateLimit: config.rateLimitTier,
+      rateLimit: startingTier(config.rateLimitTier),
       // The edge trader needs ladders that settle on a true high and a forecast service.
       ...(config.strategy === 'edge' ? { weather: {} } : {}),
     });

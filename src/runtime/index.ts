@@ -493,6 +493,7 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
     ...(clients.presigner ? { orderSigning: () => clients.presigner!.status() } : {}),
     statusLogger,
     limiter: clients.limiter,
+    limits: clients.limits,
     record,
     database,
     lastLoopMs: () => lastLoopMs,

@@ -79,6 +79,7 @@ export function createServices(deps: ServicesDeps): Services {
   });
   const trading = new TradingIntegration({
     rest: clients.rest,
+    syncLimits: () => clients.limits.sync(),
     ws: clients.tradingWs,
     bus,
     clock,

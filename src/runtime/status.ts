@@ -9,7 +9,7 @@ import type { EventBus } from '../bus.js';
 import type { TraderConfig } from '../config/index.js';
 import { netPnl, pnlFields, showCount, showDollars, showPrice } from '../domain/index.js';
 import type { BookAuditor, Reconciler } from '../integrations/index.js';
-import type { RateLimiter } from '../kalshi/index.js';
+import type { RateLimiter, TokenBucket } from '../kalshi/index.js';
 import { formatDollars } from '../kalshi/index.js';
 import type { Database } from '../persistence/index.js';
 import { recordView } from '../report/index.js';
@@ -19,6 +19,7 @@ import type { StrategyRunner } from '../strategy/index.js';
 import { iso, sideWords } from './logs.js';
 import type { MarketWatch } from './market-watch.js';
 import type { OrderGroupKeeper } from './order-group.js';
+import type { RateLimitKeeper } from './rate-limits.js';
 import type { OpenRecord } from './record.js';
 import type { Services } from './services.js';
 
@@ -39,6 +40,7 @@ export interface StatusDeps {
   readonly strategyStatus?: () => Record<string, unknown>;
   readonly statusLogger: StatusLogger;
   readonly limiter: RateLimiter;
+  readonly limits: RateLimitKeeper;
   readonly record: OpenRecord;
   readonly database: Database;
   /** Epoch ms of the housekeeping loop's last turn. */
@@ -58,6 +60,11 @@ function moneyStatus(view: MoneyView, config: TraderConfig) {
 }
 
 /** The cash the trader counts with: the ledger's running balance, else the exchange's last report. */
+/** A rate-limit bucket as `status` shows it (tokens). */
+function bucketStatus(b: TokenBucket) {
+  return { refill_per_sec: b.refillPerSec, capacity: b.capacity, available: Math.floor(b.tokens) };
+}
+
 export function cashOf(services: Services): number | undefined {
   return services.recorder.runningBalance ?? services.exchange.lastBalance;
 }
@@ -129,6 +136,12 @@ export function controlStatus(deps: StatusDeps): () => Promise<unknown> {
           ? { last_health_check: iso(health.lastHealthCheckMs) }
           : {}),
         ...(health.tradingActive !== undefined ? { trading_active: health.tradingActive } : {}),
+      },
+      rate_limits: {
+        tier: deps.limiter.tier,
+        source: deps.limits.source,
+        read: bucketStatus(deps.limiter.read),
+        write: bucketStatus(deps.limiter.write),
       },
       breaker: {
         open: breaker.open,
@@ -224,6 +237,9 @@ export function traderView(deps: StatusDeps, control: ControlTarget): TraderView
           bucket,
           available: Math.floor(deps.limiter[bucket].tokens),
           capacity: deps.limiter[bucket].capacity,
+          refillPerSec: deps.limiter[bucket].refillPerSec,
+          tier: deps.limiter.tier,
+          source: deps.limits.source,
         })),
       };
     },

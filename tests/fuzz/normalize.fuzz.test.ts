@@ -12,6 +12,7 @@ import {
   balanceFromRest,
   fillFromRest,
   fillFromWs,
+  limitsFromRest,
   orderbookFromRest,
   orderFromRest,
   orderFromWs,
@@ -93,6 +94,8 @@ const NUMERIC = new Set([
   'contractsLimit',
   'postPosition',
   'price',
+  'refillPerSec',
+  'capacity',
 ]);
 
 /** The shape problems of a normalizer's output: a numeric field that is not a finite number. */
@@ -122,6 +125,16 @@ const CASES: ReadonlyArray<{ name: string; sample: unknown; parse: (body: never)
     name: 'REST exchange status',
     sample: { exchange_active: true, trading_active: false },
     parse: statusFromRest,
+  },
+  {
+    name: 'REST account limits',
+    sample: {
+      usage_tier: 'advanced',
+      read: { refill_rate: 300, bucket_capacity: 300 },
+      write: { refill_rate: 300, bucket_capacity: 600 },
+      grants: [],
+    },
+    parse: limitsFromRest,
   },
   {
     name: 'REST settlement',

@@ -79,7 +79,7 @@ describe('loadConfig: environments', () => {
       healthCheckMs: 30_000,
       presignMaxAgeMs: 1_000,
       statusIntervalMs: 30_000,
-      rateLimitTier: 'basic',
+      rateLimitTier: 'exchange',
       sim: { seed: 1, markets: 8, rate: 20, balanceMicros: 1_000_000_000 },
     });
     expect(c.durationSec).toBeUndefined();

@@ -140,6 +140,24 @@ describe('TokenBucket', () => {
     expect(b.tryTake(1)).toBe(false);
   });
 
+  it('resizes to new limits without topping up: kept tokens, new refill, clamped to the new size', () => {
+    const clock = fakeTime();
+    const b = new TokenBucket({ capacity: 200, refillPerSec: 200, now: clock.now });
+    for (let i = 0; i < 15; i++) expect(b.tryTake(10)).toBe(true); // 50 left
+    b.resize({ capacity: 3_000, refillPerSec: 3_000 });
+    expect(b.capacity).toBe(3_000);
+    expect(b.refillPerSec).toBe(3_000);
+    expect(b.tokens).toBe(50);
+    clock.advance(10);
+    expect(b.tokens).toBeCloseTo(80, 9);
+    b.resize({ capacity: 20, refillPerSec: 10 });
+    expect(b.tokens).toBe(20);
+    expect(b.msUntil(30)).toBe(Number.POSITIVE_INFINITY);
+    expect(() => b.resize({ capacity: 0, refillPerSec: 10 })).toThrow(/capacity > 0/);
+    expect(() => b.resize({ capacity: 10, refillPerSec: Number.NaN })).toThrow(/refillPerSec > 0/);
+    expect(b.capacity).toBe(20);
+  });
+
   it('never spends more in any window than capacity + refill × window (property)', () => {
     fc.assert(
       fc.property(
@@ -238,6 +256,32 @@ describe('RateLimiter', () => {
     expect(err).toBeInstanceOf(KalshiError);
     expect((err as KalshiError).code).toBe('KALSHI_HTTP_ABORTED');
     expect((err as KalshiError).cause).toBeInstanceOf(Error);
+  });
+
+  it('adopts the limits the exchange reports for both buckets and names their tier', async () => {
+    const clock = fakeTime();
+    const rl = new RateLimiter({ now: clock.now, sleep: clock.sleep });
+    expect(rl.tier).toBe('basic');
+    for (let i = 0; i < 20; i++) await rl.acquire('GET', '/markets');
+    rl.adopt('expert', {
+      read: { refillPerSec: 600, capacity: 600 },
+      write: { refillPerSec: 600, capacity: 1_200 },
+    });
+    expect(rl.tier).toBe('expert');
+    expect([rl.read.capacity, rl.read.refillPerSec, rl.write.capacity]).toEqual([600, 600, 1_200]);
+    // The read bucket was empty: the next read waits 1/60 s at the new rate, not 1/20 s.
+    const start = clock.now();
+    await rl.acquire('GET', '/markets');
+    expect(clock.now() - start).toBe(17);
+    // A malformed spec changes nothing.
+    expect(() =>
+      rl.adopt('broken', {
+        read: { refillPerSec: 10, capacity: 10 },
+        write: { refillPerSec: -1, capacity: 10 },
+      }),
+    ).toThrow(RangeError);
+    expect(rl.tier).toBe('expert');
+    expect(rl.read.capacity).toBe(600);
   });
 
   it('drains the bucket on a server 429', () => {
