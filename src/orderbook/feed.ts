@@ -15,17 +15,16 @@
  */
 import { EventEmitter } from 'eventemitter3';
 import type { KalshiWsClient, MessageMeta, ResubscribedEvent, WsDataMessage } from '../kalshi/index.js';
+import { type BookStatus, OrderBook } from './book.js';
 import {
   applyDeltaMessage,
   applySnapshotMessage,
-  type BookStatus,
   deltaFromClientMessage,
-  OrderBook,
   type ParsedDelta,
   type ParsedSnapshot,
   type PriceScaleOptions,
   snapshotFromMessage,
-} from './book.js';
+} from './messages.js';
 
 export type ResyncReason = 'gap' | 'negative_level' | 'disconnected' | 'mismatch';
 

@@ -4,7 +4,8 @@ import { complement } from '../../src/domain/index.js';
 import { formatCount, formatPrice } from '../../src/kalshi/units.js';
 import type { OrderbookSnapshotMessage } from '../../src/kalshi/ws-types.js';
 import type { DeltaOutcome, LadderSide, Level } from '../../src/orderbook/book.js';
-import { OrderBook, snapshotFromMessage } from '../../src/orderbook/book.js';
+import { OrderBook } from '../../src/orderbook/book.js';
+import { snapshotFromMessage } from '../../src/orderbook/messages.js';
 
 /** The naive reference: two Maps, sorted on demand. */
 class ReferenceBook {

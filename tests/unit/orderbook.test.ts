@@ -1,15 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { KalshiError, WireFormatError } from '../../src/kalshi/errors.js';
 import type { OrderbookDeltaMessage, OrderbookSnapshotMessage } from '../../src/kalshi/ws-types.js';
+import { OrderBook, OrderBookError } from '../../src/orderbook/book.js';
 import {
   applyDeltaMessage,
   bookFromSnapshotMessage,
   deltaFromClientMessage,
   deltaFromMessage,
-  OrderBook,
-  OrderBookError,
   snapshotFromMessage,
-} from '../../src/orderbook/book.js';
+} from '../../src/orderbook/messages.js';
 
 const L = (price: number, count: number) => ({ price, count });
 
