@@ -14,6 +14,7 @@
  *   timers.ts       the clock and timers port           record.ts     crash recovery's inputs
  *   watchers.ts     book audit, pause watch, reconciliation over the exchange
  *   control.ts      the operator's commands (halt, reduce, resume, sync, cancel-all), through the machine
+ *   finish.ts       how a run ends: the closing order, completing the record (or saving what it could not write)
  */
 import { createActor } from 'xstate';
 import { TRADER_STATES } from '../../machines/index.js';
@@ -23,21 +24,20 @@ import { COUNT_SCALE, type DecisionEvidence, type OrderIntent, pnlFields } from 
 import { formatDollars } from '../kalshi/index.js';
 import { OPERATOR_HALT, OPERATOR_HALT_KEEP_ORDERS } from '../persistence/index.js';
 import { recordView } from '../report/index.js';
-import { StatusLogger } from '../services/index.js';
 import { createEdgeStrategy, prepareStrategy, StrategyRunner } from '../strategy/index.js';
 import { provideMachine } from './actors.js';
 import { LastEventTracker, MachineBridge } from './bridge.js';
 import { createClients } from './clients.js';
 import { operatorControl } from './control.js';
 import { conversionFor } from './conversions.js';
-import { dumpUnwritten } from './dump.js';
 import { createIntentExecutor, liveModeOf } from './execute.js';
+import { runEnding } from './finish.js';
 import { projectLogs } from './logs.js';
 import { MarketWatch } from './market-watch.js';
 import { OrderGroupKeeper } from './order-group.js';
 import { openRun } from './run.js';
 import { createServices } from './services.js';
-import { controlStatus, traderView } from './status.js';
+import { controlStatus, periodicStatus, traderView } from './status.js';
 import { strategyPorts } from './strategy-ports.js';
 import { realTimers, singleFlight, type Timers } from './timers.js';
 import type { RunningTrader, StartTraderDeps, TraderSummary } from './types.js';
@@ -255,39 +255,7 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
       : undefined;
 
   // ---------- periodic tasks ----------
-  const statusLogger = new StatusLogger({
-    bus,
-    clock,
-    intervalMs: config.statusIntervalMs,
-    logger: {
-      info: (obj, msg) => logger.info({ event: 'status', ...obj }, msg),
-      debug: (obj, msg) => logger.debug({ event: 'status_block', ...obj }, msg),
-    },
-    provide: () => {
-      const totals = positions.totals();
-      const health = orderbook.health();
-      const cash = recorder.runningBalance ?? services.exchange.lastBalance;
-      return {
-        state: String(actor.getSnapshot().value),
-        // A book whose market is not open says so ("live, market closed").
-        orderbook: {
-          ...health,
-          books: health.books.map((b) => {
-            const phase = schedule.phase(b.ticker);
-            return phase === undefined || phase === 'open'
-              ? b
-              : { ...b, status: `${b.status}, market ${phase}` };
-          }),
-        },
-        trading: services.trading.health(),
-        pnl: { realized: totals.realized, unrealized: totals.unrealized, fees: totals.fees, net: totals.net },
-        positions: positions.positions(),
-        openOrders: orders.open(),
-        breaker: risk.breaker(),
-        ...(cash !== undefined ? { balance: cash } : {}),
-      };
-    },
-  });
+  const statusLogger = periodicStatus({ bus, clock, logger, config, actor, services });
   /** Maker orders a conversion intent was sent for (not again until the order ends). */
   const converting = new Set<string>();
   const convert = () => {
@@ -397,71 +365,24 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
     };
   };
 
-  // ---------- stopping ----------
-  /** What the record could not write at shutdown (rows dumped to a file), if anything. */
-  let recordProblem: { error: string; file?: string } | undefined;
-  let closing: Promise<void> | undefined;
-  const finish = (): Promise<void> => {
-    closing ??= (async () => {
-      try {
-        bridge.stop();
-        clients.presigner?.close();
-        await stopActivity().catch(() => undefined);
-        await Promise.allSettled([orderbook.close(), services.trading.close()]);
-        actor.stop();
-        group.dispose();
-        await runner.idle().catch(() => undefined);
-        await prepared.close().catch(() => undefined);
-        await Promise.allSettled([clients.rest.close(), clients.marketRest.close()]);
-        try {
-          await recorder.close();
-          await record.repos.sessions.end(record.sessionId, { status: 'ended', summary: summary() });
-        } catch (err) {
-          recordProblem = { error: (err as Error).message };
-          const unwritten = recorder.unwritten();
-          if (unwritten.length > 0)
-            recordProblem.file = dumpUnwritten(config.dataDir, record.sessionId, unwritten);
-          logger.error(
-            {
-              event: 'record_incomplete',
-              error: recordProblem.error,
-              unwritten: unwritten.map((u) => ({ kind: u.kind, rows: u.rows.length })),
-              ...(recordProblem.file ? { file: recordProblem.file } : {}),
-            },
-            recordProblem.file
-              ? `the record could not be completed; the unwritten rows are saved in ${recordProblem.file}`
-              : 'the record could not be completed',
-          );
-        }
-      } finally {
-        await database.close().catch(() => undefined);
-        await endpoints.sim?.close().catch(() => undefined);
-        lock.release();
-      }
-    })();
-    return closing;
-  };
-
-  const finalSummary = (): TraderSummary => {
-    const { fatal, startupAttempts } = actor.getSnapshot().context;
-    return {
-      ...summary(),
-      ...(fatal === null
-        ? {}
-        : {
-            failed: fatal.permanent
-              ? fatal.message
-              : `gave up after ${startupAttempts} failed attempts to connect; the last: ${fatal.message}`,
-            failure: fatal.permanent ? ('permanent' as const) : ('unreachable' as const),
-          }),
-      ...(recordProblem === undefined
-        ? {}
-        : {
-            record_complete: false as const,
-            ...(recordProblem.file ? { unwritten_rows_file: recordProblem.file } : {}),
-          }),
-    };
-  };
+  // ---------- stopping (finish.ts) ----------
+  const { finish, finalSummary } = runEnding({
+    dataDir: config.dataDir,
+    logger,
+    actor,
+    bridge,
+    clients,
+    stopActivity: () => stopActivity(),
+    services,
+    group,
+    runner,
+    prepared,
+    record,
+    database,
+    sim: endpoints.sim,
+    lock,
+    summary,
+  });
   // A machine that stops on an error rejects `done` (after everything is closed).
   const done = new Promise<TraderSummary>((resolve, reject) => {
     const sub = actor.subscribe({

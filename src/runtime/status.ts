@@ -3,6 +3,7 @@
  * dollars, counts in contracts) and the server's TraderView snapshot (dashboard, stream, metrics,
  * health). Reads only.
  */
+import type { Logger } from 'pino';
 import type { Actor } from 'xstate';
 import { intentModeOf, type TraderMachine, tradingStateOf } from '../../machines/index.js';
 import type { EventBus } from '../bus.js';
@@ -14,7 +15,7 @@ import { formatDollars } from '../kalshi/index.js';
 import type { Database } from '../persistence/index.js';
 import { recordView } from '../report/index.js';
 import type { ControlTarget, TraderSnapshot, TraderView } from '../server/index.js';
-import { isForeign, type MoneyView, type StatusLogger } from '../services/index.js';
+import { isForeign, type MoneyView, StatusLogger } from '../services/index.js';
 import type { StrategyRunner } from '../strategy/index.js';
 import { iso, sideWords } from './logs.js';
 import type { MarketWatch } from './market-watch.js';
@@ -59,14 +60,60 @@ function moneyStatus(view: MoneyView, config: TraderConfig) {
   };
 }
 
-/** The cash the trader counts with: the ledger's running balance, else the exchange's last report. */
 /** A rate-limit bucket as `status` shows it (tokens). */
 function bucketStatus(b: TokenBucket) {
   return { refill_per_sec: b.refillPerSec, capacity: b.capacity, available: Math.floor(b.tokens) };
 }
 
+/** The cash the trader counts with: the ledger's running balance, else the exchange's last report. */
 export function cashOf(services: Services): number | undefined {
   return services.recorder.runningBalance ?? services.exchange.lastBalance;
+}
+
+/** The status line every `statusIntervalMs` (and the block at debug level): StatusLogger's input. */
+export function periodicStatus(deps: {
+  bus: EventBus;
+  clock: () => number;
+  logger: Logger;
+  config: TraderConfig;
+  actor: Actor<TraderMachine>;
+  services: Services;
+}): StatusLogger {
+  const { bus, clock, logger, config, actor, services } = deps;
+  const { positions, orderbook, schedule, orders, risk } = services;
+  return new StatusLogger({
+    bus,
+    clock,
+    intervalMs: config.statusIntervalMs,
+    logger: {
+      info: (obj, msg) => logger.info({ event: 'status', ...obj }, msg),
+      debug: (obj, msg) => logger.debug({ event: 'status_block', ...obj }, msg),
+    },
+    provide: () => {
+      const totals = positions.totals();
+      const health = orderbook.health();
+      const cash = cashOf(services);
+      return {
+        state: String(actor.getSnapshot().value),
+        // A book whose market is not open says so ("live, market closed").
+        orderbook: {
+          ...health,
+          books: health.books.map((b) => {
+            const phase = schedule.phase(b.ticker);
+            return phase === undefined || phase === 'open'
+              ? b
+              : { ...b, status: `${b.status}, market ${phase}` };
+          }),
+        },
+        trading: services.trading.health(),
+        pnl: { realized: totals.realized, unrealized: totals.unrealized, fees: totals.fees, net: totals.net },
+        positions: positions.positions(),
+        openOrders: orders.open(),
+        breaker: risk.breaker(),
+        ...(cash !== undefined ? { balance: cash } : {}),
+      };
+    },
+  });
 }
 
 export function controlStatus(deps: StatusDeps): () => Promise<unknown> {
