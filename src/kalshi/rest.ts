@@ -110,6 +110,8 @@ export interface KalshiRestClientOptions {
 
 export interface RequestOptions {
   signal?: AbortSignal;
+  /** Reads: at most this many attempts (≥ 1) instead of the client's retry policy's. */
+  maxAttempts?: number;
 }
 
 export type WriteResult<T> =
@@ -747,6 +749,7 @@ export class KalshiRestClient {
   ): Promise<T> {
     const ref: RequestRef = { method: 'GET', path: this.#prefix + path };
     const signal = opts?.signal;
+    const maxAttempts = Math.max(1, opts?.maxAttempts ?? this.#retry.maxAttempts);
     for (let attempt = 1; ; attempt++) {
       if (this.#limiter) {
         try {
@@ -777,7 +780,7 @@ export class KalshiRestClient {
         error = r.error;
         retryable = !(error instanceof KalshiAbortedError);
       }
-      if (!retryable || attempt >= this.#retry.maxAttempts) throw error;
+      if (!retryable || attempt >= maxAttempts) throw error;
       try {
         await this.#sleep(this.#backoff(attempt, retryAfterMs), signal);
       } catch (cause) {

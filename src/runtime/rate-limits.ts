@@ -49,7 +49,8 @@ export function rateLimitKeeper(deps: {
     async sync() {
       if (choice !== RATE_LIMIT_FROM_EXCHANGE) return;
       try {
-        const { tier, spec } = limitsFromRest(await rest.getAccountLimits());
+        // One attempt: a connect is not held up by retries of a report we can do without.
+        const { tier, spec } = limitsFromRest(await rest.getAccountLimits({ maxAttempts: 1 }));
         limiter.adopt(tier, spec);
         source = 'exchange';
         const now = described();

@@ -348,6 +348,17 @@ describe('reads retry; errors are typed', () => {
     expect(sleep.mock.calls.map((c) => c[0])).toEqual([200]);
   });
 
+  it('a read asked for one attempt is not retried', async () => {
+    const server = await serve(() => ({ status: 503, body: { error: { code: 'service_unavailable' } } }));
+    const sleep = vi.fn(async (_ms: number) => {});
+    const err = await client(server, { sleep })
+      .getBalance({}, { maxAttempts: 1 })
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ status: 503 });
+    expect(server.seen).toHaveLength(1);
+    expect(sleep).not.toHaveBeenCalled();
+  });
+
   it('retries 429 for GETs with growing, capped delays, then throws the rate-limit error', async () => {
     const server = await serve(() => ({ status: 429, body: { error: 'too many requests' } }));
     const sleep = vi.fn(async (_ms: number) => {});
