@@ -5,9 +5,9 @@
  * market_lifecycle_v2.
  *
  * connect() is what the machine's TRADING_CLIENT_CONNECT stage runs: it checks the exchange's
- * status, brings the rate limits to the account's, (re)connects the private socket, subscribes once, and starts the health check (status,
- * socket, and a fresh balance). A failed health check or a dropped socket is published as
- * `connection.lost` (source 'trading').
+ * status, brings the REST client's rate limits to the account's, (re)connects the private socket,
+ * subscribes once, and starts the health check (status, socket, and a fresh balance). A failed
+ * health check or a dropped socket is published as `connection.lost` (source 'trading').
  */
 import type { EventBus } from '../bus.js';
 import type { ExchangeStatusView } from '../domain/index.js';
