@@ -1,9 +1,9 @@
 /**
  * `traderv3 status` for a person: the control API's status answer (src/runtime/status.ts) as a
- * terminal table — state and trading state, halt and breaker, the order group, cash and P&L, and
- * per market the book's best bid/ask, our best quotes, our position and its P&L. Every figure is
- * already in contracts and dollars in the answer; this only lays it out. A field the trader did
- * not send shows as "–" (never as a zero). Scripts use `--json`.
+ * terminal table — state and trading state, halt and breaker, the order group, the rate limits in
+ * force (tokens), cash and P&L, and per market the book's best bid/ask, our best quotes, our
+ * position and its P&L. Every figure is already in contracts and dollars in the answer; this only
+ * lays it out. A field the trader did not send shows as "–" (never as a zero). Scripts use `--json`.
  */
 import { textTable } from '../services/index.js';
 
@@ -19,6 +19,22 @@ function haltLine(halt: Obj): string {
   return `${text(halt.source)}: ${text(halt.reason)}${keep}`;
 }
 
+const LIMIT_SOURCES: Record<string, string> = {
+  exchange: 'from the exchange',
+  configured: 'as configured',
+  default: 'the default; the exchange did not say',
+};
+
+/** "advanced (from the exchange)  read 300/s, 280 of 300 free  write 300/s, 600 of 600 free" */
+function limitsLine(limits: Obj): string {
+  const bucket = (name: string) => {
+    const b = obj(limits[name]);
+    return `${name} ${text(b.refill_per_sec)}/s, ${text(b.available)} of ${text(b.capacity)} free`;
+  };
+  const source = LIMIT_SOURCES[String(limits.source)] ?? text(limits.source);
+  return `${text(limits.tier)} (${source})  ${bucket('read')}  ${bucket('write')}`;
+}
+
 export function renderStatusTable(status: unknown): string {
   const s = obj(status);
   const breaker = obj(s.breaker);
@@ -32,6 +48,8 @@ export function renderStatusTable(status: unknown): string {
     `cash           ${text(s.cash_dollars)}`,
     `P&L            realized ${text(s.realized_pnl_dollars)}  unrealized ${text(s.unrealized_pnl_dollars)}  fees ${text(s.fees_dollars)}  net ${text(s.net_pnl_dollars)}`,
   ];
+  const limits = obj(s.rate_limits);
+  if (Object.keys(limits).length > 0) lines.push(`rate limits    ${limitsLine(limits)}`);
   if (Object.keys(money).length > 0) lines.push(`money          ${JSON.stringify(money)}`);
   if (s.last_error !== undefined && s.last_error !== null) lines.push(`last error     ${text(s.last_error)}`);
   if (s.dashboard_url !== undefined) lines.push(`dashboard      ${text(s.dashboard_url)}`);

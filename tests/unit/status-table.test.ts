@@ -10,6 +10,12 @@ describe('traderv3 status as a table', () => {
       breaker: { open: false },
       order_group: { id: 'g-1', contracts_limit: '200.00', triggered: true, triggered_by: 'halt' },
       cash_dollars: '$912.40',
+      rate_limits: {
+        tier: 'advanced',
+        source: 'exchange',
+        read: { refill_per_sec: 300, capacity: 300, available: 280 },
+        write: { refill_per_sec: 300, capacity: 600, available: 600 },
+      },
       realized_pnl_dollars: '$1.20',
       unrealized_pnl_dollars: '-$0.40',
       fees_dollars: '$0.07',
@@ -44,6 +50,9 @@ describe('traderv3 status as a table', () => {
     expect(out).toContain('TRIGGERED (halt)');
     expect(out).toContain('P&L            realized $1.20  unrealized -$0.40  fees $0.07  net $0.73');
     expect(out).toContain('KX-B (book_mismatch)');
+    expect(out).toContain(
+      'rate limits    advanced (from the exchange)  read 300/s, 280 of 300 free  write 300/s, 600 of 600 free',
+    );
     const row = out.split('\n').find((l) => l.trimStart().startsWith('KX-A  '))!;
     expect(
       row
