@@ -11,7 +11,7 @@ import { ok, type Reply, type RestContext, type RestRequest, timeRange } from '.
  * A budget no client reaches: what GET /account/limits reports while rate limits are off (the
  * simulator then never answers 429).
  */
-export const UNLIMITED_TOKENS = 1_000_000_000;
+const UNLIMITED_TOKENS = 1_000_000_000;
 
 /** GET /account/limits: the tier every key is limited by, in Kalshi's shape (tokens, per second). */
 export function getAccountLimits(ctx: RestContext): Reply {

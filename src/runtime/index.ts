@@ -14,7 +14,7 @@
  *   timers.ts       the clock and timers port           record.ts     crash recovery's inputs
  *   watchers.ts     book audit, pause watch, reconciliation over the exchange
  *   control.ts      the operator's commands (halt, reduce, resume, sync, cancel-all), through the machine
- *   finish.ts       how a run ends: the closing order, completing the record (or saving what it could not write)
+ *   finish.ts       how a run ends: closing in order, completing the record (or saving its rows)
  */
 import { createActor } from 'xstate';
 import { TRADER_STATES } from '../../machines/index.js';

@@ -284,9 +284,6 @@ export function traderView(deps: StatusDeps, control: ControlTarget): TraderView
           bucket,
           available: Math.floor(deps.limiter[bucket].tokens),
           capacity: deps.limiter[bucket].capacity,
-          refillPerSec: deps.limiter[bucket].refillPerSec,
-          tier: deps.limiter.tier,
-          source: deps.limits.source,
         })),
       };
     },

@@ -35,10 +35,6 @@ export interface BucketView {
   /** Tokens available now, and the bucket's size. */
   readonly available: number;
   readonly capacity: number;
-  /** Tokens a second, the tier's name and where the limits came from (src/runtime/rate-limits.ts). */
-  readonly refillPerSec?: number;
-  readonly tier?: string;
-  readonly source?: 'exchange' | 'configured' | 'default';
 }
 
 /**
