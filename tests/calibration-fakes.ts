@@ -3,10 +3,20 @@
  * from arrays, and an order service with nothing to adopt.
  */
 import type { CalibrationDeps } from '../src/integrations/index.js';
+import { Paged } from '../src/kalshi/index.js';
 
-/** The items as an async list, as the REST client's paginated readers yield them. */
-export async function* pages<T>(items: readonly T[]): AsyncGenerator<T> {
-  for (const item of items) yield item;
+/** The items as the REST client's paginated walks give them: `perPage` items a page. */
+export function pages<T>(items: readonly T[], perPage = 1): Paged<T> {
+  return new Paged(async (cursor) => {
+    const at = Number(cursor ?? 0);
+    const next = at + perPage;
+    return { items: items.slice(at, next), cursor: next < items.length ? String(next) : undefined };
+  });
+}
+
+/** A one-page list whose page is what `produce` resolves to (for tests that watch a read start). */
+export function pageFrom<T>(produce: () => Promise<T[]>): Paged<T> {
+  return new Paged(async () => ({ items: await produce() }));
 }
 
 /** An order service with no resting orders to adopt, no unknowns and nothing to cancel. */

@@ -31,7 +31,7 @@
  *     exchange) but flagged: 'balance.driftDetected', which trips the breaker ('balance_drift'),
  *     so calibration ends in HALTED until an operator looks and resumes.
  *
- * A large account's reads take many pages: `onProgress` hears each step start and every item read
+ * A large account's reads take many pages: `onProgress` hears each step start and every page read
  * (the `start` command's bar).
  */
 import type { EventBus } from '../bus.js';
@@ -50,6 +50,7 @@ import {
   KalshiHttpError,
   type KalshiRestClient,
   orderFromRest,
+  type Paged,
   positionFromRest,
   settlementFromRest,
 } from '../kalshi/index.js';
@@ -141,14 +142,15 @@ export class CalibrationError extends Error {
 type Tell = (step: CalibrationStep, items: number) => void;
 
 /**
- * Reads a paginated list at `limit` items a page, telling every item as it arrives. A first page
- * refused with HTTP 400 (an exchange that caps the page lower) is asked again at the fallbacks.
+ * Reads a paginated list at `limit` items a page, a page at a time (one await a page, not one an
+ * item), telling the count as each page of items arrives. A first page refused with HTTP 400 (an exchange
+ * that caps the page lower) is asked again at the fallbacks.
  */
 async function read<T>(
   deps: CalibrationDeps,
   step: CalibrationStep,
   limit: number,
-  list: (limit: number | undefined) => AsyncIterable<T>,
+  list: (limit: number | undefined) => Pick<Paged<T>, 'pages'>,
   tell: Tell,
 ): Promise<T[]> {
   const limits: ReadonlyArray<number | undefined> = [limit, ...PAGE_LIMIT_FALLBACKS];
@@ -156,8 +158,9 @@ async function read<T>(
     const out: T[] = [];
     tell(step, 0);
     try {
-      for await (const item of list(limits[i])) {
-        out.push(item);
+      for await (const page of list(limits[i]).pages()) {
+        if (page.length === 0) continue;
+        for (const item of page) out.push(item);
         tell(step, out.length);
       }
       return out;

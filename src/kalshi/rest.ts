@@ -235,27 +235,44 @@ export interface DecreaseOrderResponse {
 // Pagination
 
 /**
- * Walks a cursor-paginated listing. An absent, null or empty cursor ends it. A cursor that was
- * already used would loop forever, so it throws KALSHI_HTTP_PAGINATION_LOOP instead.
+ * A cursor-paginated listing. Iterated, it gives the items; `pages()` gives them a page at a time,
+ * one await a page instead of one an item (calibration's reads of 10,000-item lists). An absent,
+ * null or empty cursor ends it. A cursor that was already used would loop forever, so it throws
+ * KALSHI_HTTP_PAGINATION_LOOP instead.
  */
-export async function* paginate<T>(
-  fetchPage: (cursor?: string) => Promise<Page<T>>,
-): AsyncGenerator<T, void, undefined> {
-  const used = new Set<string>();
-  let cursor: string | undefined;
-  for (let page = 1; ; page++) {
-    const { items, cursor: next } = await fetchPage(cursor);
-    yield* items;
-    if (next === undefined || next === null || next === '') return;
-    if (used.has(next)) {
-      throw new KalshiError(
-        'KALSHI_HTTP_PAGINATION_LOOP',
-        `page ${page} returned cursor ${describe(next)}, which was already used; stopping instead of looping`,
-      );
-    }
-    used.add(next);
-    cursor = next;
+export class Paged<T> implements AsyncIterable<T> {
+  readonly #fetchPage: (cursor?: string) => Promise<Page<T>>;
+
+  constructor(fetchPage: (cursor?: string) => Promise<Page<T>>) {
+    this.#fetchPage = fetchPage;
   }
+
+  async *pages(): AsyncGenerator<readonly T[], void, undefined> {
+    const used = new Set<string>();
+    let cursor: string | undefined;
+    for (let page = 1; ; page++) {
+      const { items, cursor: next } = await this.#fetchPage(cursor);
+      yield items;
+      if (next === undefined || next === null || next === '') return;
+      if (used.has(next)) {
+        throw new KalshiError(
+          'KALSHI_HTTP_PAGINATION_LOOP',
+          `page ${page} returned cursor ${describe(next)}, which was already used; stopping instead of looping`,
+        );
+      }
+      used.add(next);
+      cursor = next;
+    }
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
+    for await (const page of this.pages()) yield* page;
+  }
+}
+
+/** Walks a cursor-paginated listing (see Paged). */
+export function paginate<T>(fetchPage: (cursor?: string) => Promise<Page<T>>): Paged<T> {
+  return new Paged(fetchPage);
 }
 
 /** Collects an async iterable into an array. */
@@ -390,7 +407,7 @@ export class KalshiRestClient {
 
   // --- paginated walks ------------------------------------------------------------------------
 
-  allMarkets(filters: Omit<MarketsFilter, 'cursor'> = {}, opts?: RequestOptions): AsyncGenerator<Market> {
+  allMarkets(filters: Omit<MarketsFilter, 'cursor'> = {}, opts?: RequestOptions): Paged<Market> {
     return paginate(async (cursor) => {
       const r = await this.getMarkets({ ...filters, cursor }, opts);
       return { items: r.markets, cursor: r.cursor };
@@ -398,10 +415,7 @@ export class KalshiRestClient {
   }
 
   /** Market positions (unsettled); event positions are on getPositions / allEventPositions. */
-  allPositions(
-    filters: Omit<PositionsFilter, 'cursor'> = {},
-    opts?: RequestOptions,
-  ): AsyncGenerator<MarketPosition> {
+  allPositions(filters: Omit<PositionsFilter, 'cursor'> = {}, opts?: RequestOptions): Paged<MarketPosition> {
     return paginate(async (cursor) => {
       const r = await this.getPositions({ ...filters, cursor }, opts);
       return { items: r.market_positions, cursor: r.cursor };
@@ -411,31 +425,28 @@ export class KalshiRestClient {
   allEventPositions(
     filters: Omit<PositionsFilter, 'cursor'> = {},
     opts?: RequestOptions,
-  ): AsyncGenerator<EventPosition> {
+  ): Paged<EventPosition> {
     return paginate(async (cursor) => {
       const r = await this.getPositions({ ...filters, cursor }, opts);
       return { items: r.event_positions ?? [], cursor: r.cursor };
     });
   }
 
-  allOrders(filters: Omit<OrdersFilter, 'cursor'> = {}, opts?: RequestOptions): AsyncGenerator<Order> {
+  allOrders(filters: Omit<OrdersFilter, 'cursor'> = {}, opts?: RequestOptions): Paged<Order> {
     return paginate(async (cursor) => {
       const r = await this.getOrders({ ...filters, cursor }, opts);
       return { items: r.orders, cursor: r.cursor };
     });
   }
 
-  allFills(filters: Omit<FillsFilter, 'cursor'> = {}, opts?: RequestOptions): AsyncGenerator<Fill> {
+  allFills(filters: Omit<FillsFilter, 'cursor'> = {}, opts?: RequestOptions): Paged<Fill> {
     return paginate(async (cursor) => {
       const r = await this.getFills({ ...filters, cursor }, opts);
       return { items: r.fills, cursor: r.cursor };
     });
   }
 
-  allSettlements(
-    filters: Omit<SettlementsFilter, 'cursor'> = {},
-    opts?: RequestOptions,
-  ): AsyncGenerator<Settlement> {
+  allSettlements(filters: Omit<SettlementsFilter, 'cursor'> = {}, opts?: RequestOptions): Paged<Settlement> {
     return paginate(async (cursor) => {
       const r = await this.getSettlements({ ...filters, cursor }, opts);
       return { items: r.settlements, cursor: r.cursor };

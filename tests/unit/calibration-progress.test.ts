@@ -1,5 +1,5 @@
 /**
- * Calibration's reads: it tells its progress (each read as it starts, every item as it arrives,
+ * Calibration's reads: it tells its progress (each read as it starts, every page as it arrives,
  * then done), and it reads its lists in the largest pages Kalshi documents (1,000), so a big
  * account is a few pages a list rather than a hundred; an exchange that refuses that page size on
  * the first page (HTTP 400) is asked again at 200 and then at its default, with a warning.
@@ -14,7 +14,7 @@ import {
   calibrate,
 } from '../../src/integrations/index.js';
 import { KalshiHttpError } from '../../src/kalshi/index.js';
-import { idleOrders, pages } from '../calibration-fakes.js';
+import { idleOrders, pageFrom, pages } from '../calibration-fakes.js';
 
 function deps(over: Partial<CalibrationDeps> = {}): CalibrationDeps {
   const flat = ['KX-A', 'KX-B', 'KX-C'].map((ticker) => ({ ticker, position_fp: '0.00' }));
@@ -44,7 +44,7 @@ function deps(over: Partial<CalibrationDeps> = {}): CalibrationDeps {
 }
 
 describe('calibration progress', () => {
-  it('tells each step as it starts and every item it reads, then done', async () => {
+  it('tells each step as it starts and every page it reads, then done', async () => {
     const seen: CalibrationProgress[] = [];
     await calibrate(deps({ onProgress: (p) => seen.push(p) }));
     const told = seen.map((p) => `${p.step}:${p.stepsDone}:${p.items}`);
@@ -59,7 +59,7 @@ describe('calibration progress', () => {
       'check:5:3',
       'done:6:0',
     ]);
-    // Every item of a step is told, in order, and the count of finished steps never goes back.
+    // Every page of a step is told (here one item a page), in order, and the count of finished steps never goes back.
     expect(seen.filter((p) => p.step === 'positions').map((p) => p.items)).toEqual([0, 1, 2, 3]);
     const done = seen.map((p) => p.stepsDone);
     expect(done).toEqual([...done].sort((a, b) => a - b));
@@ -83,11 +83,11 @@ describe('calibration progress', () => {
       if (waitForPair) await barrier;
       log.push(`end ${name}`);
     };
-    const list = (name: string, waitForPair: boolean) =>
-      async function* () {
+    const list = (name: string, waitForPair: boolean) => () =>
+      pageFrom(async () => {
         await begin(name, waitForPair);
-        yield* [];
-      };
+        return [];
+      });
     const base = deps();
     let positionsReads = 0;
     const rest = {
@@ -110,6 +110,15 @@ describe('calibration progress', () => {
     expect(at('start check')).toBeGreaterThan(Math.max(at('end fills'), at('end settlements')));
   });
 
+  it('takes a list a page at a time: one telling a page, not one an item', async () => {
+    const seen: CalibrationProgress[] = [];
+    const flat = ['KX-A', 'KX-B', 'KX-C'].map((ticker) => ({ ticker, position_fp: '0.00' }));
+    const base = deps({ onProgress: (p) => seen.push(p) });
+    const rest = { ...base.rest, allPositions: () => pages(flat, 2) } as CalibrationDeps['rest'];
+    await calibrate({ ...base, rest });
+    expect(seen.filter((p) => p.step === 'positions').map((p) => p.items)).toEqual([0, 2, 3]);
+  });
+
   it('calibrates the same without a listener', async () => {
     expect((await calibrate(deps())).attempts).toBe(1);
   });
@@ -122,15 +131,15 @@ function sizedRest(asked: Asked, refuseAbove?: number): CalibrationDeps['rest'] 
   const list =
     <T>(items: T[], seen: Array<number | undefined>, refusable: boolean) =>
     (filters: { limit?: number } = {}) =>
-      (async function* () {
+      pageFrom(async () => {
         seen.push(filters.limit);
         if (refusable && refuseAbove !== undefined && (filters.limit ?? 100) > refuseAbove) {
           throw new KalshiHttpError({ method: 'GET', path: '/portfolio/orders' }, 400, {
             error: { code: 'invalid_parameters', message: 'limit must be at most 200' },
           });
         }
-        yield* items;
-      })();
+        return [...items];
+      });
   const flat = ['KX-A', 'KX-B'].map((ticker) => ({ ticker, position_fp: '0.00' }));
   return {
     allPositions: list(flat, asked.positions, false),

@@ -315,6 +315,16 @@ describe('pagination', () => {
     expect(fetchPage.mock.calls).toEqual([[undefined], ['n']]);
   });
 
+  it('gives a listing a page at a time, and stops a repeated cursor there too', async () => {
+    const fetchPage = vi.fn(async (cursor?: string) =>
+      cursor === undefined ? { items: [1, 2], cursor: 'n' } : { items: [3], cursor: null },
+    );
+    expect(await collect(paginate(fetchPage).pages())).toEqual([[1, 2], [3]]);
+    const looping = paginate(async () => ({ items: [1], cursor: 'same' }));
+    const err = await collect(looping.pages()).catch((e: unknown) => e);
+    expect((err as KalshiError).code).toBe('KALSHI_HTTP_PAGINATION_LOOP');
+  });
+
   it('walks fills and positions too', async () => {
     const server = await serve((req) =>
       req.pathname.endsWith('/fills')
