@@ -3,9 +3,8 @@
  *
  * What it does:
  *  - signs the HTTP upgrade (headers computed fresh on every (re)connect);
- *  - correlates commands and responses by id (monotonic, unique per client): one `subscribed` per
- *    channel, one `unsubscribed` per sid, one `ok` for update_subscription / list_subscriptions,
- *    `error` → KalshiWsServerError; commands time out; pending commands fail when the socket drops;
+ *  - sends commands and takes their answers by id (ws-commands.ts: batches of tickers, timeouts,
+ *    `error` → KalshiWsServerError); pending commands fail when the socket drops;
  *  - remembers subscriptions as intent (channel + tickers + options, ws-subscriptions.ts) and
  *    re-subscribes all of them after a reconnect, reporting old → new sids (sids are per connection);
  *  - checks `seq` per sid on sequenced channels: a gap is reported and the message that revealed it
@@ -21,6 +20,7 @@
 import { EventEmitter } from 'eventemitter3';
 import WebSocket from 'ws';
 import { KalshiError, KalshiWsUpgradeError } from './errors.js';
+import { type ChannelSid, closedError, isInt, isRecord, WsCommands } from './ws-commands.js';
 import {
   type KalshiWsClientOptions,
   type KalshiWsEvents,
@@ -40,41 +40,13 @@ import type {
   SubscribeParams,
   UpdateSubscriptionParams,
   WsChannel,
-  WsCommand,
   WsDataMessage,
 } from './ws-types.js';
-import { CHANNEL_OF_TYPE, SEQUENCED_CHANNELS, WS_CHANNELS } from './ws-types.js';
+import { CHANNEL_OF_TYPE, SEQUENCED_CHANNELS } from './ws-types.js';
+
+export { MAX_TICKERS_PER_COMMAND } from './ws-commands.js';
 
 // ---------- internals ----------
-
-interface PendingBase {
-  timer: ReturnType<typeof setTimeout>;
-  reject: (err: Error) => void;
-}
-interface PendingSubscribe extends PendingBase {
-  kind: 'subscribe';
-  params: SubscribeParams;
-  /** Set when this re-subscribes a remembered intent. */
-  intent: Intent | undefined;
-  acks: Array<{ channel: WsChannel; sid: number }>;
-  resolve: (v: Array<{ channel: WsChannel; sid: number }>) => void;
-}
-interface PendingUnsubscribe extends PendingBase {
-  kind: 'unsubscribe';
-  sids: number[];
-  acked: Set<number>;
-  resolve: (v: undefined) => void;
-}
-interface PendingUpdate extends PendingBase {
-  kind: 'update';
-  params: UpdateSubscriptionParams;
-  resolve: (v: OkMessage) => void;
-}
-interface PendingList extends PendingBase {
-  kind: 'list';
-  resolve: (v: Array<{ channel: WsChannel; sid: number }>) => void;
-}
-type Pending = PendingSubscribe | PendingUnsubscribe | PendingUpdate | PendingList;
 
 /** Data message type → its channel and whether that channel carries a seq: one lookup per frame. */
 interface DataRoute {
@@ -88,22 +60,6 @@ const DATA_ROUTES: ReadonlyMap<string, DataRoute> = new Map(
   ]),
 );
 const DELTA_ROUTE = DATA_ROUTES.get('orderbook_delta') as DataRoute;
-const CHANNELS: ReadonlySet<string> = new Set(WS_CHANNELS);
-/**
- * Most market tickers sent in one subscribe / update_subscription command. Kalshi documents no
- * number, only error 26 (subscription market limit exceeded); 200 per command is a conservative
- * bound, and longer lists go in several commands.
- */
-export const MAX_TICKERS_PER_COMMAND = 200;
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function isInt(v: unknown): v is number {
-  return typeof v === 'number' && Number.isSafeInteger(v);
-}
-
 function rawToString(data: WebSocket.RawData): string {
   // The usual case first, with a cheap test: ArrayBuffer.isView is a type check, where
   // `instanceof ArrayBuffer` walks the Buffer's prototype chain on every frame. Without arguments
@@ -115,10 +71,6 @@ function rawToString(data: WebSocket.RawData): string {
 
 function clip(s: string): string {
   return s.length > 2000 ? `${s.slice(0, 2000)}…` : s;
-}
-
-function closedError(why: string): KalshiError {
-  return new KalshiError('KALSHI_WS_CLOSED', `WebSocket closed: ${why}`);
 }
 
 export class KalshiWsClient extends EventEmitter<KalshiWsEvents> {
@@ -138,9 +90,8 @@ export class KalshiWsClient extends EventEmitter<KalshiWsEvents> {
   /** Bumped per socket; events from older sockets are ignored. */
   private generation = 0;
   private userClosed = false;
-  private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
   private readonly subs = new WsSubscriptions();
+  private readonly commands: WsCommands;
   /** The last seq seen per sid, as a mutable cell: a message in order updates it without a Map#set. */
   private readonly lastSeq = new Map<number, { seq: number }>();
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
@@ -182,6 +133,12 @@ export class KalshiWsClient extends EventEmitter<KalshiWsEvents> {
     this.random = opts.random ?? Math.random;
     this.now = opts.now ?? Date.now;
     this.WebSocketImpl = opts.WebSocketImpl ?? WebSocket;
+    this.commands = new WsCommands({
+      timeoutMs: this.commandTimeoutMs,
+      socket: () => this.ws,
+      subs: this.subs,
+      protocolError: (description, raw) => this.protocolError(description, raw),
+    });
   }
 
   // ---------- lifecycle ----------
@@ -221,7 +178,7 @@ export class KalshiWsClient extends EventEmitter<KalshiWsEvents> {
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.reconnectTimer = undefined;
     this.stopWatchdog();
-    this.failAllPending(closedError('client closed'));
+    this.commands.failAll(closedError('client closed'));
     const ws = this.ws;
     this.ws = undefined;
     this.generation++;
@@ -277,24 +234,17 @@ export class KalshiWsClient extends EventEmitter<KalshiWsEvents> {
 
   // ---------- commands ----------
 
-  /** Subscribes; resolves when every channel is acknowledged, with one sid per channel. */
-  subscribe(params: SubscribeParams): Promise<Array<{ channel: WsChannel; sid: number }>> {
-    return this.sendSubscribe(params, undefined);
+  /**
+   * Subscribes; resolves when every channel is acknowledged, with one sid per channel. A ticker
+   * list longer than MAX_TICKERS_PER_COMMAND goes in several commands (ws-commands.ts).
+   */
+  subscribe(params: SubscribeParams): Promise<ChannelSid[]> {
+    return this.commands.subscribe(params, undefined);
   }
 
   /** Unsubscribes; resolves when every sid is acknowledged. Forgets the intents. */
   unsubscribe(sids: number[]): Promise<void> {
-    return this.command<undefined>((id, resolve, reject, timer) => {
-      this.pending.set(id, {
-        kind: 'unsubscribe',
-        sids: [...sids],
-        acked: new Set(),
-        resolve,
-        reject,
-        timer,
-      });
-      return { id, cmd: 'unsubscribe', params: { sids: [...sids] } };
-    });
+    return this.commands.unsubscribe(sids);
   }
 
   /**
@@ -302,32 +252,12 @@ export class KalshiWsClient extends EventEmitter<KalshiWsEvents> {
    * longer than MAX_TICKERS_PER_COMMAND goes in several commands, one after the other; the answer
    * is the last one's.
    */
-  async updateSubscription(params: UpdateSubscriptionParams): Promise<OkMessage> {
-    const all = params.market_tickers;
-    if (all === undefined || all.length <= MAX_TICKERS_PER_COMMAND)
-      return this.updateSubscriptionOnce(params);
-    let last: OkMessage | undefined;
-    for (let i = 0; i < all.length; i += MAX_TICKERS_PER_COMMAND) {
-      last = await this.updateSubscriptionOnce({
-        ...params,
-        market_tickers: all.slice(i, i + MAX_TICKERS_PER_COMMAND),
-      });
-    }
-    return last as OkMessage;
+  updateSubscription(params: UpdateSubscriptionParams): Promise<OkMessage> {
+    return this.commands.update(params);
   }
 
-  private updateSubscriptionOnce(params: UpdateSubscriptionParams): Promise<OkMessage> {
-    return this.command<OkMessage>((id, resolve, reject, timer) => {
-      this.pending.set(id, { kind: 'update', params, resolve, reject, timer });
-      return { id, cmd: 'update_subscription', params };
-    });
-  }
-
-  listSubscriptions(): Promise<Array<{ channel: WsChannel; sid: number }>> {
-    return this.command<Array<{ channel: WsChannel; sid: number }>>((id, resolve, reject, timer) => {
-      this.pending.set(id, { kind: 'list', resolve, reject, timer });
-      return { id, cmd: 'list_subscriptions' };
-    });
+  listSubscriptions(): Promise<ChannelSid[]> {
+    return this.commands.list();
   }
 
   /** Asks for fresh snapshots (after a gap). Default: every ticker of the subscription. */
@@ -408,7 +338,7 @@ export class KalshiWsClient extends EventEmitter<KalshiWsEvents> {
   private onClose(code: number, reason: string): void {
     this.ws = undefined;
     this.stopWatchdog();
-    this.failAllPending(closedError(`code ${code}${reason ? ` ${reason}` : ''}`));
+    this.commands.failAll(closedError(`code ${code}${reason ? ` ${reason}` : ''}`));
     this.forgetSids();
     const willReconnect = !this.userClosed && this.reconnectEnabled;
     this.emit('disconnected', {
@@ -469,7 +399,7 @@ export class KalshiWsClient extends EventEmitter<KalshiWsEvents> {
       todo.map((intent) => {
         const params: SubscribeParams = { channels: [intent.channel], ...intent.options };
         if (intent.tickers) params.market_tickers = [...intent.tickers];
-        return this.sendSubscribe(params, intent);
+        return this.commands.subscribe(params, intent);
       }),
     );
     if (gen !== this.generation || this.userClosed) return undefined;
@@ -521,95 +451,6 @@ export class KalshiWsClient extends EventEmitter<KalshiWsEvents> {
     ws.terminate();
   }
 
-  // ---------- commands (internals) ----------
-
-  private command<T>(
-    register: (
-      id: number,
-      resolve: (v: T) => void,
-      reject: (e: Error) => void,
-      timer: ReturnType<typeof setTimeout>,
-    ) => WsCommand,
-  ): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const ws = this.ws;
-      if (!ws || ws.readyState !== WebSocket.OPEN) {
-        reject(closedError('not connected'));
-        return;
-      }
-      const id = this.nextId++;
-      const timer = setTimeout(() => {
-        const p = this.pending.get(id);
-        if (!p) return;
-        this.pending.delete(id);
-        p.reject(
-          new KalshiError(
-            'KALSHI_WS_TIMEOUT',
-            `WS command ${id} got no answer in ${this.commandTimeoutMs} ms`,
-          ),
-        );
-      }, this.commandTimeoutMs);
-      const cmd = register(id, resolve, reject, timer);
-      ws.send(JSON.stringify(cmd), (err) => {
-        if (!err) return;
-        const p = this.pending.get(id);
-        if (!p) return;
-        this.pending.delete(id);
-        clearTimeout(p.timer);
-        p.reject(new KalshiError('KALSHI_WS_CLOSED', `WS send failed: ${err.message}`, { cause: err }));
-      });
-    });
-  }
-
-  /**
-   * Subscribes in commands of at most MAX_TICKERS_PER_COMMAND tickers: the first batch subscribes,
-   * the rest join each acknowledged sid with update_subscription add_markets, one command at a time
-   * (Kalshi answers an oversized list with error 26 and a burst of commands with error 27).
-   */
-  private async sendSubscribe(
-    params: SubscribeParams,
-    intent: Intent | undefined,
-  ): Promise<Array<{ channel: WsChannel; sid: number }>> {
-    const all = params.market_tickers;
-    if (all === undefined || all.length <= MAX_TICKERS_PER_COMMAND)
-      return this.sendSubscribeOnce(params, intent);
-    const subs = await this.sendSubscribeOnce(
-      { ...params, market_tickers: all.slice(0, MAX_TICKERS_PER_COMMAND) },
-      intent,
-    );
-    for (let i = MAX_TICKERS_PER_COMMAND; i < all.length; i += MAX_TICKERS_PER_COMMAND) {
-      const market_tickers = all.slice(i, i + MAX_TICKERS_PER_COMMAND);
-      for (const { sid } of subs)
-        await this.updateSubscription({ sid, action: 'add_markets', market_tickers });
-    }
-    return subs;
-  }
-
-  private sendSubscribeOnce(
-    params: SubscribeParams,
-    intent: Intent | undefined,
-  ): Promise<Array<{ channel: WsChannel; sid: number }>> {
-    return this.command<Array<{ channel: WsChannel; sid: number }>>((id, resolve, reject, timer) => {
-      this.pending.set(id, { kind: 'subscribe', params, intent, acks: [], resolve, reject, timer });
-      return { id, cmd: 'subscribe', params };
-    });
-  }
-
-  private settle(id: number): void {
-    const p = this.pending.get(id);
-    if (p) clearTimeout(p.timer);
-    this.pending.delete(id);
-  }
-
-  private failAllPending(err: Error): void {
-    const all = [...this.pending.values()];
-    this.pending.clear();
-    for (const p of all) {
-      clearTimeout(p.timer);
-      p.reject(err);
-    }
-  }
-
   // ---------- incoming ----------
 
   private protocolError(description: string, raw: string): void {
@@ -657,13 +498,13 @@ export class KalshiWsClient extends EventEmitter<KalshiWsEvents> {
     }
     switch (type) {
       case 'subscribed':
-        this.onSubscribed(parsed, text);
+        this.commands.onSubscribed(parsed, text);
         return;
       case 'unsubscribed':
         this.onUnsubscribed(parsed, text);
         return;
       case 'ok':
-        this.onOk(parsed, text);
+        this.commands.onOk(parsed, text);
         return;
       case 'error':
         this.onError(parsed, text);
@@ -677,33 +518,6 @@ export class KalshiWsClient extends EventEmitter<KalshiWsEvents> {
     }
   }
 
-  private onSubscribed(m: Record<string, unknown>, text: string): void {
-    const body = m.msg;
-    if (
-      !isRecord(body) ||
-      !isInt(body.sid) ||
-      typeof body.channel !== 'string' ||
-      !CHANNELS.has(body.channel)
-    ) {
-      this.protocolError('subscribed: msg must carry a known channel and an integer sid', text);
-      return;
-    }
-    const channel = body.channel as WsChannel;
-    const sid = body.sid;
-    const id = m.id;
-    const p = isInt(id) ? this.pending.get(id) : undefined;
-    if (p?.kind !== 'subscribe') {
-      this.protocolError(`subscribed (sid ${sid}) answers no pending subscribe (id ${String(id)})`, text);
-      return;
-    }
-    this.subs.acknowledged(p.params, p.intent, channel, sid);
-    p.acks.push({ channel, sid });
-    if (p.acks.length >= p.params.channels.length && isInt(id)) {
-      this.settle(id);
-      p.resolve(p.acks);
-    }
-  }
-
   private onUnsubscribed(m: Record<string, unknown>, text: string): void {
     const sid = m.sid;
     if (!isInt(sid)) {
@@ -712,47 +526,8 @@ export class KalshiWsClient extends EventEmitter<KalshiWsEvents> {
     }
     const intent = this.subs.ended(sid);
     this.lastSeq.delete(sid);
-    const id = m.id;
-    const p = isInt(id) ? this.pending.get(id) : undefined;
-    if (p?.kind !== 'unsubscribe') {
+    if (!this.commands.onUnsubscribed(m.id, sid))
       this.emit('subscriptionDropped', { sid, channel: intent?.channel, tickers: intent?.tickers });
-      return;
-    }
-    p.acked.add(sid);
-    if (p.sids.every((s) => p.acked.has(s)) && isInt(id)) {
-      this.settle(id);
-      p.resolve(undefined);
-    }
-  }
-
-  private onOk(m: Record<string, unknown>, text: string): void {
-    const id = m.id;
-    const p = isInt(id) ? this.pending.get(id) : undefined;
-    if (!p || !isInt(id) || (p.kind !== 'update' && p.kind !== 'list')) {
-      this.protocolError(
-        `ok answers no pending update_subscription / list_subscriptions (id ${String(id)})`,
-        text,
-      );
-      return;
-    }
-    this.settle(id);
-    if (p.kind === 'list') {
-      const list = Array.isArray(m.msg) ? m.msg : [];
-      const out: Array<{ channel: WsChannel; sid: number }> = [];
-      for (const e of list) {
-        if (isRecord(e) && isInt(e.sid) && typeof e.channel === 'string' && CHANNELS.has(e.channel)) {
-          out.push({ channel: e.channel as WsChannel, sid: e.sid });
-        }
-      }
-      p.resolve(out);
-      return;
-    }
-    const body = m.msg;
-    this.subs.updated(
-      p.params,
-      isRecord(body) && Array.isArray(body.market_tickers) ? body.market_tickers : undefined,
-    );
-    p.resolve(m as unknown as OkMessage);
   }
 
   private onError(m: Record<string, unknown>, text: string): void {
@@ -767,13 +542,7 @@ export class KalshiWsClient extends EventEmitter<KalshiWsEvents> {
       marketId: typeof body.market_id === 'string' ? body.market_id : undefined,
       commandId: isInt(id) ? id : undefined,
     });
-    const p = isInt(id) ? this.pending.get(id) : undefined;
-    if (p && isInt(id)) {
-      this.settle(id);
-      p.reject(err);
-      return;
-    }
-    this.emit('serverError', err);
+    if (!this.commands.onError(id, err)) this.emit('serverError', err);
   }
 
   private onData(
