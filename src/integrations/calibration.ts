@@ -143,8 +143,8 @@ type Tell = (step: CalibrationStep, items: number) => void;
 
 /**
  * Reads a paginated list at `limit` items a page, a page at a time (one await a page, not one an
- * item), telling the count as each page of items arrives. A first page refused with HTTP 400 (an exchange
- * that caps the page lower) is asked again at the fallbacks.
+ * item), telling the count as each page of items arrives. A first page refused with HTTP 400 (an
+ * exchange that caps the page lower) is asked again at the fallbacks.
  */
 async function read<T>(
   deps: CalibrationDeps,
