@@ -50,10 +50,14 @@ export function createProgress(o: ProgressOptions): Progress {
   let stopped = false;
 
   if (tty) {
-    const { Presets, SingleBar } = bars();
+    const { Format, Presets, SingleBar } = bars();
     const bar = new SingleBar(
       {
         format: `${o.label} [{bar}] {percentage}% | {value}/{total} | eta {eta_formatted}{detail}`,
+        // Without a rate (updates that finish nothing) cli-progress's eta is 'INF' or 'NULL', which
+        // its two-character padding prints as "NFs" / "LLs": say it is not known.
+        formatTime: (t, options, roundTo) =>
+          typeof t === 'number' && Number.isFinite(t) ? Format.TimeFormat(t, options, roundTo) : '?',
         stream: stream as NodeJS.WritableStream,
         hideCursor: false,
         clearOnComplete: false,

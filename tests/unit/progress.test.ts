@@ -47,6 +47,20 @@ describe('progress', () => {
     expect(text).not.toContain('"event":"progress"');
   });
 
+  it('shows an unknown eta as "?", not cli-progress\'s clipped INF / NULL ("NFs", "LLs")', async () => {
+    const out = sink(true);
+    const p = createProgress({ label: 'calibrate', total: 6, stream: out });
+    // Items arrive while no step finishes: no rate to estimate from.
+    p.update(0, 'positions 1000');
+    await new Promise((r) => setTimeout(r, 20));
+    p.update(0, 'positions 2000');
+    p.stop();
+    const text = out.chunks.join('');
+    expect(text).toContain('positions 2000');
+    expect(text).toContain('eta ? |');
+    expect(text).not.toMatch(/eta (NF|LL)s/);
+  });
+
   it('writes nothing off a terminal when asked (migrate, start), and draws at one all the same', () => {
     const off = sink(false);
     const p = createProgress({ label: 'migrate', total: 3, stream: off, offTerminal: 'none' });
