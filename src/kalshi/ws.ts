@@ -60,6 +60,7 @@ const DATA_ROUTES: ReadonlyMap<string, DataRoute> = new Map(
   ]),
 );
 const DELTA_ROUTE = DATA_ROUTES.get('orderbook_delta') as DataRoute;
+
 function rawToString(data: WebSocket.RawData): string {
   // The usual case first, with a cheap test: ArrayBuffer.isView is a type check, where
   // `instanceof ArrayBuffer` walks the Buffer's prototype chain on every frame. Without arguments
