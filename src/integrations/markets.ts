@@ -18,6 +18,9 @@ export class MarketSelectionError extends Error {
 
 type MarketReader = Pick<KalshiRestClient, 'allMarkets' | 'getMarket'>;
 
+/** Tickers named in one GET /markets (`tickers=`). Kalshi documents no bound; 100 is modest. */
+export const TICKERS_PER_LIST = 100;
+
 function isTradable(m: Market): boolean {
   return m.status === 'active';
 }
@@ -26,16 +29,29 @@ function isTradable(m: Market): boolean {
 export async function selectMarkets(rest: MarketReader, selection: MarketSelection): Promise<Market[]> {
   switch (selection.kind) {
     case 'tickers': {
+      // Listed TICKERS_PER_LIST at a time (one request, not one a ticker: 100 tickers were 100
+      // reads, 5 s at Basic's 20 a second); one the listing does not return is asked for alone,
+      // so an unknown ticker is refused with the exchange's own answer.
+      const listed = new Map<string, Market>();
+      for (let i = 0; i < selection.tickers.length; i += TICKERS_PER_LIST) {
+        const tickers = selection.tickers.slice(i, i + TICKERS_PER_LIST);
+        for await (const page of rest.allMarkets({ tickers, limit: TICKERS_PER_LIST }).pages())
+          for (const m of page) listed.set(m.ticker, m);
+      }
       const problems: string[] = [];
       const markets: Market[] = [];
       for (const t of selection.tickers) {
-        try {
-          const { market } = await rest.getMarket(t);
-          if (!isTradable(market)) problems.push(`${t} is ${market.status}, not active`);
-          markets.push(market);
-        } catch (err) {
-          problems.push(`${t}: ${(err as Error).message}`);
+        let market = listed.get(t);
+        if (market === undefined) {
+          try {
+            ({ market } = await rest.getMarket(t));
+          } catch (err) {
+            problems.push(`${t}: ${(err as Error).message}`);
+            continue;
+          }
         }
+        if (!isTradable(market)) problems.push(`${t} is ${market.status}, not active`);
+        markets.push(market);
       }
       if (problems.length > 0)
         throw new MarketSelectionError(`cannot trade the given tickers: ${problems.join('; ')}`);
@@ -44,9 +60,8 @@ export async function selectMarkets(rest: MarketReader, selection: MarketSelecti
     case 'series': {
       const markets: Market[] = [];
       for (const series of selection.series) {
-        for await (const m of rest.allMarkets({ series_ticker: series, status: 'open' })) {
-          if (isTradable(m)) markets.push(m);
-        }
+        const listing = rest.allMarkets({ series_ticker: series, status: 'open', limit: 1000 });
+        for await (const page of listing.pages()) for (const m of page) if (isTradable(m)) markets.push(m);
       }
       if (markets.length === 0)
         throw new MarketSelectionError(`series ${selection.series.join(', ')}: no open markets`);
@@ -54,14 +69,16 @@ export async function selectMarkets(rest: MarketReader, selection: MarketSelecti
     }
     case 'top': {
       const open: Array<{ market: Market; ticker: string; v24: number; v: number }> = [];
-      for await (const m of rest.allMarkets({ status: 'open', limit: 1000 })) {
-        if (!isTradable(m)) continue;
-        open.push({
-          market: m,
-          ticker: m.ticker,
-          v24: parseCount(m.volume_24h_fp ?? '0'),
-          v: parseCount(m.volume_fp ?? '0'),
-        });
+      for await (const page of rest.allMarkets({ status: 'open', limit: 1000 }).pages()) {
+        for (const m of page) {
+          if (!isTradable(m)) continue;
+          open.push({
+            market: m,
+            ticker: m.ticker,
+            v24: parseCount(m.volume_24h_fp ?? '0'),
+            v: parseCount(m.volume_fp ?? '0'),
+          });
+        }
       }
       if (open.length === 0) throw new MarketSelectionError('the exchange lists no open markets');
       open.sort((a, b) => b.v24 - a.v24 || b.v - a.v || a.ticker.localeCompare(b.ticker));
