@@ -13,7 +13,9 @@
  * the write-queue depth from the trader's /metrics. Output in --out (default soak-out/<time>/):
  * samples.csv, chart.html (uPlot, from npm, inlined: opens offline), summary.json; the summary is
  * printed too: the heap and RSS slope after warm-up (least squares, MB per hour; flat is the
- * goal), faults injected, READY recoveries, errors.
+ * goal), faults injected, READY recoveries, errors, halts, and the orders and fills of the run (a
+ * trader that halted early would make a flat heap meaningless; the order group's limit is lifted
+ * for that reason).
  *
  * Options: --minutes N (60) --sample S (10) --fault-every S (90) --warmup-minutes W (max(2, 20 %))
  *          --markets N (12) --sim-rate R (40) --out DIR
@@ -181,6 +183,7 @@ async function main(): Promise<void> {
   });
   const counts = { ready: 0, error: 0, halted: 0, faults: 0, warnLines: 0 };
   let metricsUrl: string | undefined;
+  let traded: { orders: number; fills: number } | undefined;
   const trader = spawnBin(
     [
       'start',
@@ -194,6 +197,11 @@ async function main(): Promise<void> {
       String(MARKETS),
       '--strategy',
       'hardcoded',
+      // The soak measures a trader that keeps trading. At the default group limit (500 contracts
+      // in 15 s) the hardcoded strategy on this busy simulator trips the order group within
+      // minutes and the trader sits HALTED for the rest of the run (README, "Order group").
+      '--order-group-limit',
+      '1000000',
     ],
     {
       nodeArgs: ['--import', join(ROOT, 'scripts', 'soak-probe.mjs')],
@@ -206,6 +214,8 @@ async function main(): Promise<void> {
       onLine: (l: LogLine) => {
         if (l.event === 'state' && l.to === 'READY') counts.ready++;
         if (l.event === 'state' && l.to === 'ERROR') counts.error++;
+        if (l.event === 'state' && l.to === 'HALTED') counts.halted++;
+        if (l.event === 'summary') traded = { orders: Number(l.orders_placed), fills: Number(l.fills) };
         if (l.event === 'dashboard' && typeof l.url === 'string')
           metricsUrl = new URL('/metrics', l.url).href;
         if (
@@ -321,6 +331,9 @@ async function main(): Promise<void> {
       faultsInjected: counts.faults,
       readyEntries: counts.ready,
       errorEntries: counts.error,
+      haltedEntries: counts.halted,
+      ordersPlaced: traded?.orders,
+      fills: traded?.fills,
       warnOrErrorLogLines: counts.warnLines,
       traderExitCode: code,
       database: scratch ? 'postgres' : 'pglite',
@@ -330,6 +343,10 @@ async function main(): Promise<void> {
     writeFileSync(join(OUT, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
     writeFileSync(join(OUT, 'chart.html'), chartHtml(samples, { ...summary, faults: undefined }));
     console.log(`\n${JSON.stringify({ ...summary, faults: undefined }, null, 2)}`);
+    if (counts.halted > 0)
+      console.log(
+        `\nthe trader halted ${counts.halted} time(s): these figures cover a trader that was not trading all along`,
+      );
     console.log(
       `\nheap slope after warm-up: ${fmt(heapSlope, 2)} MB/h (${fmt((heapSlope / meanHeap) * 100, 1)} % of ${fmt(meanHeap, 1)} MB per hour)`,
     );
