@@ -198,9 +198,14 @@ async function main(): Promise<void> {
       '--strategy',
       'hardcoded',
       // The soak measures a trader that keeps trading. At the default group limit (500 contracts
-      // in 15 s) the hardcoded strategy on this busy simulator trips the order group within
-      // minutes and the trader sits HALTED for the rest of the run (README, "Order group").
+      // in 15 s) the hardcoded strategy on this busy simulator trips the order group within a
+      // minute and the trader sits HALTED for the rest of the run (README, "Order group").
       '--order-group-limit',
+      '1000000',
+      // The hardcoded strategy pays taker fees and loses money on the simulator: at the default
+      // daily loss limit ($50) the breaker halts it within minutes (seen at 7 min). The breaker is
+      // tested elsewhere; here it would stop what is being measured.
+      '--max-daily-loss-dollars',
       '1000000',
     ],
     {
@@ -215,6 +220,9 @@ async function main(): Promise<void> {
         if (l.event === 'state' && l.to === 'READY') counts.ready++;
         if (l.event === 'state' && l.to === 'ERROR') counts.error++;
         if (l.event === 'state' && l.to === 'HALTED') counts.halted++;
+        // Why a halt happened is printed as it happens (the trader's other lines are not kept).
+        if (l.event === 'breaker_tripped' || (l.event === 'state' && l.to === 'HALTED'))
+          console.log(`  trader: ${String(l.msg ?? l.event)}`);
         if (l.event === 'summary') traded = { orders: Number(l.orders_placed), fills: Number(l.fills) };
         if (l.event === 'dashboard' && typeof l.url === 'string')
           metricsUrl = new URL('/metrics', l.url).href;
