@@ -184,6 +184,7 @@ async function main(): Promise<void> {
   const counts = { ready: 0, error: 0, halted: 0, faults: 0, warnLines: 0 };
   let metricsUrl: string | undefined;
   let traded: { orders: number; fills: number } | undefined;
+  const [toReady, toError, toHalted] = [isState('READY'), isState('ERROR'), isState('HALTED')];
   const trader = spawnBin(
     [
       'start',
@@ -217,12 +218,12 @@ async function main(): Promise<void> {
       },
       keepLines: false,
       onLine: (l: LogLine) => {
-        if (l.event === 'state' && l.to === 'READY') counts.ready++;
-        if (l.event === 'state' && l.to === 'ERROR') counts.error++;
-        if (l.event === 'state' && l.to === 'HALTED') counts.halted++;
+        if (toReady(l)) counts.ready++;
+        if (toError(l)) counts.error++;
+        const halted = toHalted(l);
+        if (halted) counts.halted++;
         // Why a halt happened is printed as it happens (the trader's other lines are not kept).
-        if (l.event === 'breaker_tripped' || (l.event === 'state' && l.to === 'HALTED'))
-          console.log(`  trader: ${String(l.msg ?? l.event)}`);
+        if (halted || l.event === 'breaker_tripped') console.log(`  trader: ${String(l.msg ?? l.event)}`);
         if (l.event === 'summary') traded = { orders: Number(l.orders_placed), fills: Number(l.fills) };
         if (l.event === 'dashboard' && typeof l.url === 'string')
           metricsUrl = new URL('/metrics', l.url).href;
