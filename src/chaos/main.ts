@@ -57,13 +57,18 @@ export async function chaosMain(argv: readonly string[]): Promise<number> {
   }
   const runs: ChaosRunResult[] = [];
   for (let seed = firstSeed; seed < firstSeed + seeds; seed++) {
-    process.stdout.write(`seed ${seed}: ${minutes} min of faults\n`);
+    // Every other seed calibrates as a big account would (see ChaosRunOptions.calibrationPageSize).
+    const bigAccountPath = seed % 2 === 1;
+    process.stdout.write(
+      `seed ${seed}: ${minutes} min of faults${bigAccountPath ? ", calibration's lists read 2 a page (a big account's check)" : ''}\n`,
+    );
     const scratch = databaseUrl ? await scratchDatabase(databaseUrl, 'chaos') : undefined;
     let run: ChaosRunResult;
     try {
       run = await runChaos({
         seed,
         durationMs: minutes * 60_000,
+        ...(bigAccountPath ? { calibrationPageSize: 2 } : {}),
         ...(scratch ? { databaseUrl: scratch.url } : {}),
         ...(logDir ? { logDir } : {}),
         log: (line) => process.stdout.write(`${line}\n`),

@@ -36,6 +36,12 @@ export interface ChaosRunOptions {
   logDir?: string;
   /** Progress lines for a person (off in tests). */
   log?: (line: string) => void;
+  /**
+   * The trader's `--calibration-page-size`. Small (2), a six-market account's positions take more
+   * than one page, so every calibration takes a big account's path: the check reads the newest
+   * fills and settlements after the balance instead of the positions again.
+   */
+  calibrationPageSize?: number;
 }
 
 export interface FaultOutcome {
@@ -127,6 +133,9 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosRunResult
       // its halt is operator-only by design (tests/integration/money-safety.test.ts covers it).
       '--order-group-limit',
       '1000000',
+      ...(options.calibrationPageSize === undefined
+        ? []
+        : ['--calibration-page-size', String(options.calibrationPageSize)]),
     ];
     const forbidden: ForbiddenWindow[] = [];
     let restarts = 0;

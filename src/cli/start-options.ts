@@ -102,6 +102,10 @@ export function registerStart(program: Command): void {
       `compare traded books with the exchange's REST book this often (default ${DEFAULTS.bookCheckIntervalSec})`,
     )
     .option(
+      '--calibration-page-size <items>',
+      `items a page in calibration's reads of positions, orders, fills and settlements, 1-1000 (default ${DEFAULTS.calibrationPageSize})`,
+    )
+    .option(
       '--max-balance-drift-dollars <dollars>',
       `a ledger/exchange balance difference above this halts trading instead of being booked (default ${DEFAULTS.maxBalanceDriftDollars})`,
     )

@@ -81,6 +81,7 @@ export const DEFAULTS = {
   maxTakerSlippageTicks: 3,
   reconcileIntervalSec: 30,
   bookCheckIntervalSec: 30,
+  calibrationPageSize: 1000,
   maxBalanceDriftDollars: '1',
   foreignOrders: 'adopt' as 'adopt' | 'halt',
   // Portfolio limits (seed 002 §4.2, §5; seed 000's position counts).
@@ -136,6 +137,7 @@ export interface ConfigFlags {
   orderGroupLimit?: FlagValue;
   reconcileInterval?: FlagValue;
   bookCheckInterval?: FlagValue;
+  calibrationPageSize?: FlagValue;
   maxBalanceDriftDollars?: FlagValue;
   foreignOrders?: FlagValue;
   maxContractsPerOrder?: FlagValue;
@@ -896,6 +898,12 @@ export function loadConfig(
         86_400,
         DEFAULTS.bookCheckIntervalSec,
       ) * 1000,
+    calibrationPageSize: c.int(
+      c.input('calibrationPageSize', 'TRADERV3_CALIBRATION_PAGE_SIZE'),
+      1,
+      1000,
+      DEFAULTS.calibrationPageSize,
+    ),
     maxBalanceDriftMicros,
     foreignOrders: c.oneOf(
       c.input('foreignOrders', 'TRADERV3_FOREIGN_ORDERS'),

@@ -152,6 +152,8 @@ export const TraderConfigSchema = z.object({
   reconcileIntervalMs: positiveInt,
   /** Books we trade are compared with the exchange's REST book this often (and after every resync). */
   bookCheckIntervalMs: positiveInt,
+  /** Items a page in calibration's full reads (1–1,000; the largest Kalshi documents by default). */
+  calibrationPageSize: z.number().int().min(1).max(1000),
   /** A ledger/exchange balance difference above this is flagged and halts trading instead of being booked. */
   maxBalanceDriftMicros: z.number().int().min(0),
   /** Orders on the account that are not ours: adopted and flagged, or a halt. */

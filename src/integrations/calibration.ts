@@ -5,7 +5,12 @@
  *  1. Optional cleanup: cancel every resting order (cancel-all, then batches, then single orders).
  *  2. Read the exchange (paginated, 1,000 a page): positions and resting orders at once, then
  *     fills and settlements since `fillsSinceMs`, then the balance — a fill the positions show
- *     is always in the fills read.
+ *     is always in the fills read. Then the check, for what landed while it read: an account whose
+ *     positions fit in one page reads them again with the balance; a bigger one reads the newest
+ *     page of fills and settlements after the balance (anything there the full reads missed and
+ *     the socket has not reported means read again: the balance may hold it), and its positions
+ *     again only when that page is not the whole list or a fill cannot be placed by the first
+ *     read's times (a market it does not list, lists without a time, or a whole-second time).
  *  3. Take its view: orders by client_order_id / order id into the OrderService (resolving Unknowns
  *     and submissions it never heard back about, settling orders we hold as resting that the
  *     exchange no longer lists; orders that are not ours are adopted and flagged); fills and
@@ -16,9 +21,9 @@
  *     fill (the crashed run's read back, and those landing while we read: its resting orders are
  *     still on the book), because a fill booked from the wrong position is booked at the wrong
  *     cash. Where each market started is the exchange's position less the fills that read
- *     reflects (those created by its `updatedMs`; see replayStartPositions); two reads of the
- *     positions must agree on it, or a fill we had not seen landed between them and both are read
- *     again. Then the held fills are applied from there, oldest first, each once. At every later
+ *     reflects (those created by its `updatedMs`; see replayStartPositions); when the positions are
+ *     read twice, both reads must agree on it, or a fill we had not seen landed between them and
+ *     both are read again. Then the held fills are applied from there, oldest first, each once. At every later
  *     calibration our positions follow from that baseline and every fill since, so a position
  *     that still differs from the exchange's read (carried forward by the fills we applied that
  *     the read does not reflect: rollForward) is not explained by any fill: calibration runs
@@ -47,11 +52,8 @@ import {
   fillFromRest,
   formatCount,
   formatDollars,
-  KalshiHttpError,
   type KalshiRestClient,
   orderFromRest,
-  type Paged,
-  positionFromRest,
   settlementFromRest,
 } from '../kalshi/index.js';
 import {
@@ -60,7 +62,11 @@ import {
   type PositionTracker,
   replayStartPositions,
   rollForward,
+  unplaced,
 } from '../services/index.js';
+import { late, pageSize, read, readPositions, readTail, type Tail, type Tell } from './calibration-reads.js';
+
+export { CALIBRATION_PAGE_LIMITS } from './calibration-reads.js';
 
 export interface CalibrationDeps {
   rest: Pick<KalshiRestClient, 'allPositions' | 'allOrders' | 'allFills' | 'allSettlements' | 'getBalance'>;
@@ -81,6 +87,8 @@ export interface CalibrationDeps {
   ledgerBalance?: () => Micros | undefined;
   /** A ledger/exchange cash difference above this is flagged (default: never). */
   maxBalanceDrift?: Micros;
+  /** Items a page in the full reads (default CALIBRATION_PAGE_LIMITS: the largest Kalshi documents). */
+  pageSize?: number;
   /** Told as each read starts and as its items arrive, then once with step 'done'. */
   onProgress?: (p: CalibrationProgress) => void;
   /** A list's first page was refused at `limit` (HTTP 400) and is read again at `next`. */
@@ -91,20 +99,6 @@ export interface CalibrationDeps {
     why: string;
   }) => void;
 }
-
-/**
- * Page sizes of calibration's reads: the largest Kalshi documents for these lists (OpenAPI 3.13:
- * 1–1,000; its default, 100, made a 10,000-position account 100 pages a list). Older specs capped
- * orders, fills and settlements at 200, so a list whose first page is refused with HTTP 400 is read
- * again at PAGE_LIMIT_FALLBACK, then at the exchange's default — said in a warning, never silent.
- */
-export const CALIBRATION_PAGE_LIMITS = {
-  positions: 1000,
-  orders: 1000,
-  fills: 1000,
-  settlements: 1000,
-} as const;
-const PAGE_LIMIT_FALLBACKS = [200, undefined] as const;
 
 /** What one calibration attempt reads (positions ∥ orders, fills ∥ settlements, balance, check). */
 export const CALIBRATION_STEPS = ['positions', 'orders', 'fills', 'settlements', 'balance', 'check'] as const;
@@ -133,53 +127,17 @@ export interface CalibrationSummary {
   balanceDifference: Micros;
   /** The difference was beyond maxBalanceDrift: flagged ('balance.driftDetected'). */
   balanceFlagged: boolean;
+  /** How the last attempt checked what landed while it read (see the module's step 2). */
+  check: {
+    /** Reads of the positions: 1, or 2 with the second read. */
+    positionReads: number;
+    /** The newest page of fills and settlements was read after the balance (a big account). */
+    tail: boolean;
+  };
 }
 
 export class CalibrationError extends Error {
   readonly code = 'CALIBRATION_INVARIANT_FAILED';
-}
-
-type Tell = (step: CalibrationStep, items: number) => void;
-
-/**
- * Reads a paginated list at `limit` items a page, a page at a time (one await a page, not one an
- * item), telling the count as each page of items arrives. A first page refused with HTTP 400 (an
- * exchange that caps the page lower) is asked again at the fallbacks.
- */
-async function read<T>(
-  deps: CalibrationDeps,
-  step: CalibrationStep,
-  limit: number,
-  list: (limit: number | undefined) => Pick<Paged<T>, 'pages'>,
-  tell: Tell,
-): Promise<T[]> {
-  const limits: ReadonlyArray<number | undefined> = [limit, ...PAGE_LIMIT_FALLBACKS];
-  for (let i = 0; ; i++) {
-    const out: T[] = [];
-    tell(step, 0);
-    try {
-      for await (const page of list(limits[i]).pages()) {
-        if (page.length === 0) continue;
-        for (const item of page) out.push(item);
-        tell(step, out.length);
-      }
-      return out;
-    } catch (err) {
-      const refusedFirstPage = err instanceof KalshiHttpError && err.status === 400 && out.length === 0;
-      if (!refusedFirstPage || i + 1 >= limits.length) throw err;
-      const next = limits[i + 1];
-      deps.onPageLimitRefused?.({ step, limit: limits[i] ?? 0, next, why: err.message });
-    }
-  }
-}
-
-async function readPositions(
-  deps: CalibrationDeps,
-  step: CalibrationStep,
-  tell: Tell,
-): Promise<ExchangePosition[]> {
-  const list = (limit: number | undefined) => deps.rest.allPositions(limit === undefined ? {} : { limit });
-  return (await read(deps, step, CALIBRATION_PAGE_LIMITS.positions, list, tell)).map(positionFromRest);
 }
 
 function mismatches(local: Map<string, number>, exchange: ExchangePosition[]): string[] {
@@ -265,8 +223,8 @@ async function attempts(
     // Positions and resting orders are read at once: for a big account they are the long lists.
     // Fills and settlements are read only after the positions, and the balance after them: a fill
     // reflected in the positions read must be in the fills read (or the first calibration would
-    // place the run's start without it). What lands between the reads is what the second read of
-    // the positions catches.
+    // place the run's start without it). What lands between the reads is what the check catches
+    // (below).
     const finished = new Set<CalibrationStep>();
     const tell: Tell = (step, items) =>
       deps.onProgress?.({ attempt, step, stepsDone: finished.size, steps, items });
@@ -276,44 +234,66 @@ async function attempts(
     };
     const since = { min_ts: Math.floor(deps.fillsSinceMs / 1000) };
     const sized = (limit: number | undefined) => (limit === undefined ? {} : { limit });
-    const [positions, resting] = await Promise.all([
+    const [positionsRead, resting] = await Promise.all([
       readPositions(deps, 'positions', tell).then((v) => done('positions', v)),
       read(
         deps,
         'orders',
-        CALIBRATION_PAGE_LIMITS.orders,
+        pageSize(deps, 'orders'),
         (limit) => deps.rest.allOrders({ status: 'resting', ...sized(limit) }),
         tell,
-      ).then((v): ExchangeOrder[] => done('orders', v.map(orderFromRest))),
+      ).then((v): ExchangeOrder[] => done('orders', v.items.map(orderFromRest))),
     ]);
+    const positions = positionsRead.items;
     const [fills, settlements] = await Promise.all([
       read(
         deps,
         'fills',
-        CALIBRATION_PAGE_LIMITS.fills,
+        pageSize(deps, 'fills'),
         (limit) => deps.rest.allFills({ ...since, ...sized(limit) }),
         tell,
-      ).then((v): ExchangeFill[] => done('fills', v.map(fillFromRest))),
+      ).then((v): ExchangeFill[] => done('fills', v.items.map(fillFromRest))),
       read(
         deps,
         'settlements',
-        CALIBRATION_PAGE_LIMITS.settlements,
+        pageSize(deps, 'settlements'),
         (limit) => deps.rest.allSettlements({ ...since, ...sized(limit) }),
         tell,
-      ).then((v) => done('settlements', v.map(settlementFromRest))),
+      ).then((v) => done('settlements', v.items.map(settlementFromRest))),
     ]);
-    // The second read of the positions goes with the balance: both after the fills read, and
-    // before anything is booked (a big account's record writes would otherwise delay it).
-    tell('balance', 0);
-    const [balance, checkRead] = await Promise.all([
-      deps.rest.getBalance().then((b) => done('balance', balanceFromRest(b))),
-      readPositions(deps, 'check', tell).then((v) => done('check', v)),
-    ]);
-
-    const seen = deps.orders.reconcile(resting, []);
     const settledTickers = new Set(settlements.map((x) => x.ticker));
     // Every fill we know of now: the ones read, and the ones the socket reported meanwhile.
     const known = () => [...fills, ...live];
+
+    // The invariant's check, after the fills read and before anything is booked (a big account's
+    // record writes would otherwise delay it). A one-page account reads its positions again with
+    // the balance: what landed between the reads shows as a start the two reads disagree on. A
+    // bigger account's second read would be as many pages again: it reads the balance, then the
+    // tail of the fills and settlements (one page each), and reads the positions again only when
+    // the tail was not seen whole or a fill cannot be placed by the first read's times.
+    tell('balance', 0);
+    let balance: ExchangeBalance;
+    let checkRead: ExchangePosition[];
+    let tail: Tail | undefined;
+    if (positionsRead.pages <= 1) {
+      const both = await Promise.all([
+        deps.rest.getBalance().then((b) => done('balance', balanceFromRest(b))),
+        readPositions(deps, 'check', tell).then((v) => done('check', v.items)),
+      ]);
+      [balance, checkRead] = both;
+    } else {
+      balance = done('balance', balanceFromRest(await deps.rest.getBalance()));
+      tell('check', 0);
+      tail = await readTail(deps, since);
+      // (Before the anchor, the fills the tracker holds count too: they are replayed from the start.)
+      const placing = toAnchor ? [...known(), ...deps.positions.unapplied(fills)] : known();
+      const guessed = unplaced(positions, placing, settledTickers);
+      checkRead =
+        tail.more || guessed.length > 0 ? (await readPositions(deps, 'check', tell)).items : positions;
+      done('check', undefined);
+    }
+
+    const seen = deps.orders.reconcile(resting, []);
     const applied = (id: string) => deps.positions.hasFill(id);
     let drifts: PositionDrift[] = [];
     const anchoring = toAnchor;
@@ -323,7 +303,8 @@ async function attempts(
       // them: read again. Nothing is booked until they agree.
       const unapplied = deps.positions.unapplied(fills);
       const first = replayStartPositions(positions, unapplied, settlements);
-      const second = replayStartPositions(checkRead, unapplied, settlements);
+      const second =
+        checkRead === positions ? first : replayStartPositions(checkRead, unapplied, settlements);
       problems = [...startsDiffer(first.starts, second.starts), ...ambiguous(first, second)];
       if (problems.length > 0) continue;
       deps.positions.anchor(second.starts, checkRead, unapplied);
@@ -343,7 +324,11 @@ async function attempts(
 
     const local = new Map(deps.positions.positions().map((p) => [p.ticker, p.position]));
     const check = rollForward(checkRead, known(), applied, settledTickers);
-    problems = [...mismatches(local, check.positions), ...check.ambiguous.map(ambiguousFill)];
+    problems = [
+      ...mismatches(local, check.positions),
+      ...check.ambiguous.map(ambiguousFill),
+      ...late(tail, fills, settlements, live),
+    ];
     const difference = balanceDifference(deps, balance);
     const flagged = beyondDrift(deps, difference);
     if (problems.length > 0 || (flagged && attempt < maxAttempts)) continue;
@@ -371,6 +356,7 @@ async function attempts(
       durationMs: deps.clock() - started,
       balanceDifference: difference,
       balanceFlagged: flagged,
+      check: { positionReads: checkRead === positions ? 1 : 2, tail: tail !== undefined },
     };
   }
   throw new CalibrationError(

@@ -268,6 +268,12 @@ export class Paged<T> implements AsyncIterable<T> {
   async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
     for await (const page of this.pages()) yield* page;
   }
+
+  /** The first page alone, and whether the listing goes on past it (a cursor came with it). */
+  async first(): Promise<{ readonly items: readonly T[]; readonly more: boolean }> {
+    const { items, cursor } = await this.#fetchPage(undefined);
+    return { items, more: cursor !== undefined && cursor !== null && cursor !== '' };
+  }
 }
 
 /** Walks a cursor-paginated listing (see Paged). */

@@ -100,6 +100,7 @@ export function provideMachine(deps: ActorDeps) {
             adoptPositions: !calibratedOnce,
             ledgerBalance: () => services.recorder.runningBalance,
             maxBalanceDrift: config.maxBalanceDriftMicros,
+            pageSize: config.calibrationPageSize,
             onPageLimitRefused: (e) =>
               logger.warn(
                 {

@@ -46,6 +46,28 @@ function reflects(read: ExchangePosition | undefined, f: ExchangeFill): boolean 
   return false;
 }
 
+/**
+ * Markets with a fill that `read` cannot place by a time: the market is not listed, is listed
+ * without `updatedMs`, or its time is a whole second the fill falls in (ambiguous). Both
+ * replayStartPositions and rollForward then take the fill as reflected, which is a guess: a fill
+ * that landed after the read would be placed wrongly. Markets in `settled` are placed by their
+ * settlement instead.
+ */
+export function unplaced(
+  read: readonly ExchangePosition[],
+  fills: readonly ExchangeFill[],
+  settled: ReadonlySet<string> = new Set(),
+): string[] {
+  const byTicker = new Map(read.map((p) => [p.ticker, p]));
+  const out = new Set<string>();
+  for (const f of fills) {
+    if (settled.has(f.ticker) || out.has(f.ticker)) continue;
+    if (byTicker.get(f.ticker)?.updatedMs === undefined || reflects(byTicker.get(f.ticker), f) === undefined)
+      out.add(f.ticker);
+  }
+  return [...out].sort();
+}
+
 /** The position each market must start at so that `fills` end where the exchange says. */
 export function replayStartPositions(
   exchangeNow: readonly ExchangePosition[],

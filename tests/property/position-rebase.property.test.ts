@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ExchangeFill } from '../../src/domain/index.js';
-import { replayStartPositions, rollForward } from '../../src/services/index.js';
+import { replayStartPositions, rollForward, unplaced } from '../../src/services/index.js';
 
 const TICKERS = ['KX-A', 'KX-B', 'KX-C'] as const;
 
@@ -126,5 +126,40 @@ describe('replayStartPositions', () => {
       ambiguous: [],
     });
     expect(replayStartPositions(at(7_250), list, []).starts.get('KX-A')).toBe(0);
+  });
+});
+
+describe('unplaced', () => {
+  it('names the markets whose fills a read cannot place by a time: not listed, no time, or a whole second the fill falls in', () => {
+    const [a, b, c, d] = fills([
+      { ticker: 'KX-A', bid: true, count: 1 },
+      { ticker: 'KX-B', bid: true, count: 1 },
+      { ticker: 'KX-C', bid: true, count: 1 },
+      { ticker: 'KX-D', bid: true, count: 1 },
+    ]).map((f) => ({ ...f, createdMs: 7_250 }));
+    const read = (ticker: string, updatedMs?: number) => ({
+      ticker,
+      position: 1,
+      realizedPnl: 0,
+      feesPaid: 0,
+      exposure: 0,
+      ...(updatedMs === undefined ? {} : { updatedMs }),
+    });
+    // KX-A: a time in milliseconds (placed); KX-B: no time; KX-C: a whole second the fill falls in;
+    // KX-D: not listed.
+    const positions = [read('KX-A', 7_001), read('KX-B'), read('KX-C', 7_000)];
+    const all = [a!, b!, c!, d!];
+    expect(unplaced(positions, all)).toEqual(['KX-B', 'KX-C', 'KX-D']);
+    // A fill before or after the whole second is placed; a settled market is placed by its settlement.
+    expect(
+      unplaced(positions, [
+        { ...c!, createdMs: 8_000 },
+        { ...c!, fillId: 'x', createdMs: 6_999 },
+      ]),
+    ).toEqual([]);
+    expect(unplaced(positions, all, new Set(['KX-B', 'KX-D']))).toEqual(['KX-C']);
+    // Every market replayStartPositions or rollForward had to guess at is named.
+    const guessedAt = replayStartPositions(positions, all, []).ambiguous;
+    expect(unplaced(positions, all)).toEqual(expect.arrayContaining(guessedAt));
   });
 });

@@ -37,23 +37,29 @@ const wsFill = (id: string, count: number, createdMs: number): ExchangeFill => (
   createdMs,
 });
 
-const position = (fp: string, updatedMs?: number) => ({
-  ticker: 'KX-A',
+const position = (fp: string, updatedMs?: number, ticker = 'KX-A') => ({
+  ticker,
   position_fp: fp,
   ...(updatedMs === undefined ? {} : { last_updated_ts: new Date(updatedMs).toISOString() }),
 });
 
-function setup(reads: { positions: object[][]; fills: object[] }) {
+/**
+ * `positions`: one list per read (the last repeats); `fills`: the fills list, or one list per call
+ * (the full read, then the tail, …; the last repeats).
+ */
+function setup(reads: { positions: object[][]; fills: object[] | object[][] }) {
   const bus = createBus();
   const tracker = new PositionTracker({ bus, clock: () => 0, anchored: false });
   const met: Array<[string, number]> = [];
   bus.on('position.fillApplied', (a) => met.push([a.fill.fillId, a.before]));
   let positionReads = 0;
+  let fillReads = 0;
+  const perCall = Array.isArray(reads.fills[0]) ? (reads.fills as object[][]) : [reads.fills as object[]];
   const deps: CalibrationDeps = {
     rest: {
       allPositions: () => pages(reads.positions[Math.min(positionReads++, reads.positions.length - 1)]!),
       allOrders: () => pages([]),
-      allFills: () => pages(reads.fills),
+      allFills: () => pages(perCall[Math.min(fillReads++, perCall.length - 1)]!),
       allSettlements: () => pages([]),
       getBalance: async () => ({ balance: 10_000, portfolio_value: 0 }),
     } as unknown as CalibrationDeps['rest'],
@@ -64,7 +70,7 @@ function setup(reads: { positions: object[][]; fills: object[] }) {
     cleanup: false,
     fillsSinceMs: 0,
   };
-  return { bus, tracker, met, deps, reads: () => positionReads };
+  return { bus, tracker, met, deps, reads: () => positionReads, fillReads: () => fillReads };
 }
 
 const held = (bus: EventBus, fill: ExchangeFill) => bus.emit('exchange.fillReported', fill);
@@ -89,6 +95,7 @@ describe("a run's first calibration", () => {
     });
     const summary = await calibrate(s.deps);
     expect(summary.attempts).toBe(2);
+    expect(summary.check).toEqual({ positionReads: 2, tail: false });
     // Booked once, from −10 (taken from the first read alone, it would have met −14).
     expect(s.met).toEqual([['f1', -1_000]]);
     expect(s.tracker.get('KX-A')?.position).toBe(-600);
@@ -123,5 +130,85 @@ describe("a run's first calibration", () => {
     await calibrate({ ...s.deps, adoptPositions: false });
     expect(s.tracker.anchored).toBe(true);
     expect(s.met).toEqual([['f1', -1_000]]);
+  });
+});
+
+describe("a bigger account's first calibration (its positions take more than one page)", () => {
+  // One position a page: KX-A and a flat KX-Z make two pages.
+  const flatZ = position('0.00', 1_000, 'KX-Z');
+
+  it('places the fills by the read’s times: the positions read once, no retry', async () => {
+    const s = setup({
+      positions: [[position('-10.00', 4_000), flatZ]],
+      fills: [restFill('f1', '4.00', 5_001)],
+    });
+    const summary = await calibrate(s.deps);
+    expect(summary.attempts).toBe(1);
+    expect(s.reads()).toBe(1);
+    expect(summary.check).toEqual({ positionReads: 1, tail: true });
+    // The full fills read, then the tail after the balance.
+    expect(s.fillReads()).toBe(2);
+    expect(s.met).toEqual([['f1', -1_000]]);
+    expect(s.tracker.get('KX-A')?.position).toBe(-600);
+  });
+
+  it('reads the positions again when a fill cannot be placed by a time, and books nothing before they agree', async () => {
+    // No times: the first read (before the fill) says −10, the next (after it) −6.
+    const s = setup({
+      positions: [
+        [position('-10.00'), flatZ],
+        [position('-6.00'), flatZ],
+      ],
+      fills: [restFill('f1', '4.00', 5_000)],
+    });
+    const summary = await calibrate(s.deps);
+    expect(summary.attempts).toBe(2);
+    expect(s.reads()).toBe(4);
+    expect(summary.check).toEqual({ positionReads: 2, tail: true });
+    // Taken from the first read alone, it would have met −14.
+    expect(s.met).toEqual([['f1', -1_000]]);
+    expect(s.tracker.get('KX-A')?.position).toBe(-600);
+  });
+
+  it('reads again when the tail lists a fill the fills read did not and the socket has not reported', async () => {
+    // f2 lands after the fills read, before the balance read: the balance holds its cash.
+    const s = setup({
+      positions: [[position('-10.00', 4_000), flatZ]],
+      fills: [[], [restFill('f2', '4.00', 6_000)]],
+    });
+    const reconciled: number[] = [];
+    s.bus.on('exchange.balanceReported', (b) => void (b.reconcile && reconciled.push(b.cash)));
+    const summary = await calibrate(s.deps);
+    expect(summary.attempts).toBe(2);
+    expect(s.met).toEqual([['f2', -1_000]]);
+    expect(s.tracker.get('KX-A')?.position).toBe(-600);
+    // The ledger is brought to the exchange's cash once, after the fill is booked.
+    expect(reconciled).toHaveLength(1);
+  });
+
+  it('takes a tail fill the socket reported meanwhile as seen: no retry', async () => {
+    const s = setup({
+      positions: [[position('-10.00', 4_000), flatZ]],
+      fills: [[], [restFill('f2', '4.00', 6_000)]],
+    });
+    const rest = s.deps.rest;
+    const getBalance = rest.getBalance.bind(rest);
+    rest.getBalance = async () => {
+      held(s.bus, wsFill('f2', 400, 6_000));
+      return getBalance();
+    };
+    const summary = await calibrate(s.deps);
+    expect(summary.attempts).toBe(1);
+    expect(s.met).toEqual([['f2', -1_000]]);
+  });
+
+  it('reads the positions again when the tail is more than a page (not seen whole)', async () => {
+    const s = setup({
+      positions: [[position('-10.00', 4_000), flatZ]],
+      fills: [restFill('f1', '2.00', 5_001), { ...restFill('f0', '2.00', 5_002), ticker: 'KX-Z' }],
+    });
+    // (one fill a page: the tail's first page has a cursor)
+    await calibrate(s.deps);
+    expect(s.reads()).toBe(2);
   });
 });

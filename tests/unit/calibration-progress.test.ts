@@ -49,16 +49,10 @@ describe('calibration progress', () => {
     await calibrate(deps({ onProgress: (p) => seen.push(p) }));
     const told = seen.map((p) => `${p.step}:${p.stepsDone}:${p.items}`);
     // Positions and orders start together; fills and settlements after the positions; then the
-    // balance and the check (the second read of the positions) together, and done.
+    // balance, then the check (the positions took three pages: one page of the newest fills and
+    // settlements, no second read of the positions), and done.
     expect(told.slice(0, 2)).toEqual(['positions:0:0', 'orders:0:0']);
-    expect(told.slice(-6)).toEqual([
-      'balance:4:0',
-      'check:4:0',
-      'check:5:1',
-      'check:5:2',
-      'check:5:3',
-      'done:6:0',
-    ]);
+    expect(told.slice(-3)).toEqual(['balance:4:0', 'check:5:0', 'done:6:0']);
     // Every page of a step is told (here one item a page), in order, and the count of finished steps never goes back.
     expect(seen.filter((p) => p.step === 'positions').map((p) => p.items)).toEqual([0, 1, 2, 3]);
     const done = seen.map((p) => p.stepsDone);
@@ -152,6 +146,18 @@ function sizedRest(asked: Asked, refuseAbove?: number): CalibrationDeps['rest'] 
 
 const noneAsked = (): Asked => ({ positions: [], orders: [], fills: [], settlements: [] });
 
+/** sizedRest on an account whose three positions take two pages (a big account's path). */
+function bigAccount(asked: Asked, refuseAbove?: number): CalibrationDeps['rest'] {
+  const flat = ['KX-A', 'KX-B', 'KX-C'].map((ticker) => ({ ticker, position_fp: '0.00' }));
+  return {
+    ...sizedRest(asked, refuseAbove),
+    allPositions: (f: { limit?: number }) => {
+      asked.positions.push(f.limit);
+      return pages(flat, 2);
+    },
+  } as unknown as CalibrationDeps['rest'];
+}
+
 describe('calibration page sizes', () => {
   it('asks every list for pages of 1,000', async () => {
     const asked = noneAsked();
@@ -162,8 +168,58 @@ describe('calibration page sizes', () => {
       fills: 1000,
       settlements: 1000,
     });
-    // positions twice: the read and the invariant's check.
+    // positions twice: the read and the invariant's check (one page: read again with the balance).
     expect(asked).toEqual({ positions: [1000, 1000], orders: [1000], fills: [1000], settlements: [1000] });
+  });
+
+  it('on a bigger account, checks with one page of the newest fills and settlements after the balance', async () => {
+    const asked = noneAsked();
+    const log: string[] = [];
+    const base = bigAccount(asked);
+    const rest = {
+      ...base,
+      allFills: (f: { limit?: number }) => {
+        log.push('fills');
+        return base.allFills(f);
+      },
+      getBalance: async () => {
+        log.push('balance');
+        return base.getBalance();
+      },
+    } as unknown as CalibrationDeps['rest'];
+    expect((await calibrate(deps({ rest }))).attempts).toBe(1);
+    // The positions once (two pages), not again; the fills and settlements twice: whole, then the tail.
+    expect(asked).toEqual({
+      positions: [1000],
+      orders: [1000],
+      fills: [1000, 1000],
+      settlements: [1000, 1000],
+    });
+    expect(log).toEqual(['fills', 'balance', 'fills']);
+  });
+
+  it('reads at --calibration-page-size; the tail after the balance stays at the largest page', async () => {
+    const asked = noneAsked();
+    expect((await calibrate(deps({ rest: bigAccount(asked), pageSize: 2 }))).attempts).toBe(1);
+    expect(asked).toEqual({ positions: [2], orders: [2], fills: [2, 1000], settlements: [2, 1000] });
+    // A page size the exchange refuses falls back only to smaller ones (then its default).
+    const small = noneAsked();
+    await calibrate(deps({ rest: sizedRest(small, 100), pageSize: 150 }));
+    expect(small.orders).toEqual([150, undefined]);
+  });
+
+  it('asks the tail again lower when the exchange refuses its page size', async () => {
+    const asked = noneAsked();
+    const refused: string[] = [];
+    const summary = await calibrate(
+      deps({
+        rest: bigAccount(asked, 200),
+        onPageLimitRefused: (e) => refused.push(`${e.step} ${e.limit}→${e.next ?? 'default'}`),
+      }),
+    );
+    expect(summary.attempts).toBe(1);
+    expect(asked.fills).toEqual([1000, 200, 1000, 200]);
+    expect(refused).toEqual(expect.arrayContaining(['check 1000→200']));
   });
 
   it('reads a list again at 200, then at the default, when the exchange refuses the page size', async () => {

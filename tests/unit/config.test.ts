@@ -364,6 +364,11 @@ describe('loadConfig: markets, strategy and numbers', () => {
     );
     expect(problems({ env: 'sim', logLevel: 'loud' }).message).toContain('--log-level');
     expect(problems({ env: 'sim', rateLimitTier: 'gold' }).message).toContain('--rate-limit-tier');
+    expect(problems({ env: 'sim', calibrationPageSize: '1001' }).message).toContain(
+      '--calibration-page-size: expected an integer from 1 to 1000, got "1001"',
+    );
+    expect(load({ env: 'sim' }).calibrationPageSize).toBe(1000);
+    expect(load({ env: 'sim' }, { TRADERV3_CALIBRATION_PAGE_SIZE: '50' }).calibrationPageSize).toBe(50);
   });
 
   it('collects every problem in one error', () => {

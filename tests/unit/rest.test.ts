@@ -325,6 +325,20 @@ describe('pagination', () => {
     expect((err as KalshiError).code).toBe('KALSHI_HTTP_PAGINATION_LOOP');
   });
 
+  it('gives the first page alone, saying whether the listing goes on', async () => {
+    const fetchPage = vi.fn(async (cursor?: string) =>
+      cursor === undefined ? { items: [1, 2], cursor: 'n' } : { items: [3], cursor: null },
+    );
+    expect(await paginate(fetchPage).first()).toEqual({ items: [1, 2], more: true });
+    expect(fetchPage).toHaveBeenCalledTimes(1);
+    for (const cursor of [undefined, null, '']) {
+      expect(await paginate(async () => ({ items: [1], cursor })).first()).toEqual({
+        items: [1],
+        more: false,
+      });
+    }
+  });
+
   it('walks fills and positions too', async () => {
     const server = await serve((req) =>
       req.pathname.endsWith('/fills')
