@@ -357,7 +357,7 @@ export async function startTrader(config: TraderConfig, deps: StartTraderDeps): 
   const summary = (): TraderSummary => {
     return {
       states: [...bridge.visited],
-      orders_placed: orders.all().filter((o) => o.orderId !== undefined).length,
+      orders_placed: orders.placedCount(),
       fills: orders.stats().fills,
       positions: Object.fromEntries(positions.positions().map((p) => [p.ticker, p.position / COUNT_SCALE])),
       // Realized before fees, fees, net = realized + unrealized − fees (domain/pnl.ts), as in status.

@@ -61,7 +61,7 @@ export class OrderService {
   constructor(deps: OrderServiceDeps) {
     this.#bus = deps.bus;
     this.#clock = deps.clock;
-    const store = new OrderStore(deps.bus, deps.clock);
+    const store = new OrderStore(deps.bus, deps.clock, deps.terminalRetentionMs);
     this.#store = store;
     this.#ingest = new FillIngest({
       store,
@@ -115,8 +115,14 @@ export class OrderService {
     return this.#store.open();
   }
 
+  /** Open orders, and terminal ones until their retention runs out (store.ts). */
   all(): TrackedOrder[] {
     return this.#store.all();
+  }
+
+  /** Orders that ever had an exchange order id: ours accepted, adopted, restored. */
+  placedCount(): number {
+    return this.#store.placedCount();
   }
 
   stats(): Readonly<OrderServiceStats> {

@@ -51,6 +51,7 @@ export class FillIngest {
     deps.store.hooks = {
       orderIdLearned: (orderId) => this.#drainParked(orderId),
       leftFlight: () => this.flushParkedIfNoneInFlight(),
+      forgotten: (clientOrderId) => this.#reported.delete(clientOrderId),
     };
   }
 

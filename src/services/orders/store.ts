@@ -3,12 +3,18 @@
  * and moved only through the lifecycle table (../order-lifecycle.ts). Every change is published as
  * 'order.changed'. Exchange news that contradicts the record is kept as an anomaly, not applied.
  *
+ * Open orders stay for as long as they are open. A terminal order (executed, canceled, rejected)
+ * stays `retentionMs` after it became terminal — for the late fill or report that names it — and is
+ * then forgotten here: its record is in the database ('order.changed' wrote it), positions and
+ * the ledger book fills without it, and a trader that trades for days would otherwise hold, and
+ * scan at every risk check, every order it ever sent.
+ *
  * The other modules of the order path (entry, ingest, cancels, reconcile) read and move orders
  * through this store; it knows nothing of the exchange.
  */
 import type { EventBus } from '../../bus.js';
 import type { OrderIntent, OrderLifecycleStatus, OrderRefusal, TrackedOrder } from '../../domain/index.js';
-import { LifecycleError, type OrderEvent, transition } from '../order-lifecycle.js';
+import { isTerminal, LifecycleError, type OrderEvent, transition } from '../order-lifecycle.js';
 import {
   type Anomaly,
   CLIENT_ORDER_ID_PATTERN,
@@ -38,7 +44,12 @@ export interface StoreHooks {
   orderIdLearned(orderId: string): void;
   /** An order left submitting / unknown: parked fills may now be known to be foreign. */
   leftFlight(): void;
+  /** A terminal order was forgotten (its retention ran out). */
+  forgotten(clientOrderId: string): void;
 }
+
+/** How long a terminal order is kept after it became terminal. */
+export const DEFAULT_TERMINAL_RETENTION_MS = 15 * 60_000;
 
 export function emptyStats(): OrderServiceStats {
   return {
@@ -69,12 +80,26 @@ export class OrderStore {
   readonly #byOrderId = new Map<string, string>();
   readonly #meta = new Map<string, OrderMeta>();
   readonly #anomalies: Anomaly[] = [];
-  hooks: StoreHooks = { orderIdLearned: () => undefined, leftFlight: () => undefined };
+  /** The open ones' client_order_ids (open() and the risk checks read these, not every order). */
+  readonly #open = new Set<string>();
+  /** client_order_id → when it became terminal; in that order (times only grow). */
+  readonly #terminalSince = new Map<string, number>();
+  /** Orders that ever had an exchange order id (ours accepted, adopted, restored). */
+  #placed = 0;
+  hooks: StoreHooks = {
+    orderIdLearned: () => undefined,
+    leftFlight: () => undefined,
+    forgotten: () => undefined,
+  };
 
   constructor(
     private readonly bus: EventBus,
     readonly clock: () => number,
-  ) {}
+    private readonly retentionMs: number = DEFAULT_TERMINAL_RETENTION_MS,
+  ) {
+    if (!(retentionMs >= 1_000))
+      throw new RangeError(`retentionMs must be at least 1000 (got ${retentionMs})`);
+  }
 
   // --- reads ----------------------------------------------------------------------------------
 
@@ -110,7 +135,9 @@ export class OrderStore {
   }
 
   open(): TrackedOrder[] {
-    return [...this.#orders.values()].filter((o) => OPEN_STATUSES.has(o.status));
+    const out: TrackedOrder[] = [];
+    for (const id of this.#open) out.push(this.#orders.get(id) as TrackedOrder);
+    return out;
   }
 
   all(): TrackedOrder[] {
@@ -119,6 +146,11 @@ export class OrderStore {
 
   anomalies(): readonly Anomaly[] {
     return [...this.#anomalies];
+  }
+
+  /** Orders that ever had an exchange order id, forgotten ones included. */
+  placedCount(): number {
+    return this.#placed;
   }
 
   metaOf(clientOrderId: string): OrderMeta {
@@ -132,7 +164,8 @@ export class OrderStore {
 
   /** Some order of ours is in flight without an exchange order id (a fill may be its). */
   anyWithoutOrderId(): boolean {
-    for (const o of this.#orders.values()) {
+    for (const id of this.#open) {
+      const o = this.#orders.get(id) as TrackedOrder;
       if (o.orderId === undefined && (o.status === 'submitting' || o.status === 'unknown')) return true;
     }
     return false;
@@ -167,12 +200,16 @@ export class OrderStore {
   /** Puts an order in as it is (restored from the record, or adopted); no event. */
   put(order: TrackedOrder): void {
     this.#orders.set(order.clientOrderId, order);
+    this.#track(order);
+    if (order.orderId !== undefined && !this.#byOrderId.has(order.orderId)) this.#placed += 1;
     if (order.orderId !== undefined) this.#byOrderId.set(order.orderId, order.clientOrderId);
+    if (isTerminal(order.status)) this.#retire(order.clientOrderId);
   }
 
   /** Replaces the snapshot (fill totals) without a status move; no event. */
   replace(order: TrackedOrder): void {
     this.#orders.set(order.clientOrderId, order);
+    this.#track(order);
   }
 
   /**
@@ -205,6 +242,8 @@ export class OrderStore {
       history: changed ? [...order.history, { status: next, at: now, why }] : order.history,
     };
     this.#orders.set(order.clientOrderId, updated);
+    this.#track(updated);
+    if (changed && isTerminal(next)) this.#retire(order.clientOrderId);
     if (changed) {
       const meta = this.metaOf(order.clientOrderId);
       if (next !== 'canceling') meta.cancelUnknownSince = undefined;
@@ -226,6 +265,7 @@ export class OrderStore {
     const updated: TrackedOrder = { ...order, orderId, updatedMs: this.clock() };
     this.#orders.set(clientOrderId, updated);
     this.#byOrderId.set(orderId, clientOrderId);
+    this.#placed += 1;
     this.hooks.orderIdLearned(orderId);
   }
 
@@ -245,5 +285,32 @@ export class OrderStore {
 
   emit(order: TrackedOrder): void {
     this.bus.emit('order.changed', order);
+  }
+
+  /** Keeps the open set true to the order's status. */
+  #track(order: TrackedOrder): void {
+    if (OPEN_STATUSES.has(order.status)) this.#open.add(order.clientOrderId);
+    else this.#open.delete(order.clientOrderId);
+  }
+
+  /**
+   * Notes that an order became terminal now, and forgets those terminal longer than retentionMs
+   * (never the one just moved: its mover reads it back).
+   */
+  #retire(clientOrderId: string): void {
+    const now = this.clock();
+    this.#terminalSince.delete(clientOrderId);
+    this.#terminalSince.set(clientOrderId, now);
+    for (const [id, since] of this.#terminalSince) {
+      if (now - since < this.retentionMs || id === clientOrderId) break;
+      this.#terminalSince.delete(id);
+      const order = this.#orders.get(id);
+      if (order === undefined || !isTerminal(order.status)) continue;
+      this.#orders.delete(id);
+      this.#meta.delete(id);
+      if (order.orderId !== undefined && this.#byOrderId.get(order.orderId) === id)
+        this.#byOrderId.delete(order.orderId);
+      this.hooks.forgotten(id);
+    }
   }
 }

@@ -19,6 +19,8 @@ export interface OrderServiceDeps {
   readonly beforeSend?: (order: TrackedOrder) => Promise<void>;
   /** How long an unknown order may be missing at the exchange before it counts as rejected. */
   readonly unknownGraceMs?: number;
+  /** How long a terminal order is kept in memory (store.ts; default 15 minutes, at least 1 s). */
+  readonly terminalRetentionMs?: number;
   readonly selfTradePrevention?: SelfTradePrevention;
   /** The trader's order group (the exchange-side kill switch): every order created goes in it. */
   readonly orderGroupId?: () => string | undefined;
