@@ -146,7 +146,8 @@ export async function readTail(deps: CalibrationDeps, since: { min_ts: number })
  * Fills and settlements the tail lists that the full reads did not, and (fills) the socket has
  * not reported either: they landed after those reads, maybe before the balance read. The ledger
  * would be brought to a cash that holds them, and book them again when they are reported: read
- * again instead.
+ * again instead. (A fill the tracker applied before calibration that the fills read lags behind
+ * is read again anyway: the check's positions differ by it.)
  */
 export function late(
   tail: Tail | undefined,
