@@ -142,7 +142,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayOutput> {
     },
     pnl: () => money.observe(),
     positions: () => positions.positions(),
-    orders: () => orders.all(),
+    orders: () => orders.live(),
     bookStatus: (t) => books.get(t)?.status,
     marketPhase: () => 'open',
     tradingActive: () => true,

@@ -154,7 +154,8 @@ export function createServices(deps: ServicesDeps): Services {
     // report; the RiskController subtracts what our resting orders reserve.
     balance: () => recorder.runningBalance ?? exchange.lastBalance,
     positions: () => positions.positions(),
-    orders: () => orders.all(),
+    // What counts against the limits: created, submitting, unknown, resting, canceling.
+    orders: () => orders.live(),
     bookStatus: (ticker) => orderbook.book(ticker)?.status,
     marketPhase: (ticker) => schedule.phase(ticker),
     tradingActive: () => exchange.tradingActive,

@@ -115,6 +115,11 @@ export class OrderService {
     return this.#store.open();
   }
 
+  /** Orders not yet ended: open ones and those created but not sent yet (what risk counts). */
+  live(): TrackedOrder[] {
+    return this.#store.live();
+  }
+
   /** Open orders, and terminal ones until their retention runs out (store.ts). */
   all(): TrackedOrder[] {
     return this.#store.all();

@@ -6,8 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createBus } from '../../src/bus.js';
-import type { ExchangeFill, ExchangeOrder } from '../../src/domain/index.js';
+import type { ExchangeFill, ExchangeOrder, OrderIntent } from '../../src/domain/index.js';
 import { type OrderRestPort, OrderService } from '../../src/services/order-service.js';
+import { OrderStore } from '../../src/services/orders/store.js';
 
 const exchangeOrder = (orderId: string, status: ExchangeOrder['status']): ExchangeOrder => ({
   orderId,
@@ -100,5 +101,29 @@ describe('terminal orders in memory', () => {
 
   it('refuses a retention under a second (the store reads an order back after moving it)', () => {
     expect(() => setup(0)).toThrow(/at least 1000/);
+  });
+
+  it('live() counts an order created and not sent yet (risk does), open() does not; neither an ended one', () => {
+    const store = new OrderStore(createBus(), () => 1_000);
+    const intent: OrderIntent = {
+      ticker: 'KX-A',
+      bookSide: 'bid',
+      yesPrice: 3_000,
+      count: 100,
+      timeInForce: 'good_till_canceled',
+      strategy: 'test',
+      reason: 'test',
+    };
+    const live = () => store.live().map((o) => `${o.clientOrderId}:${o.status}`);
+    const a = store.create('a', intent);
+    store.create('b', intent);
+    expect(live()).toEqual(['a:created', 'b:created']);
+    expect(store.open()).toEqual([]);
+    const sent = store.move(a, 'SENT', 'sent', 'local');
+    expect(store.open().map((o) => o.status)).toEqual(['submitting']);
+    store.move(sent, 'REJECTED', 'refused', 'exchange');
+    store.move(store.current('b'), 'DENIED', 'risk', 'local');
+    expect(live()).toEqual([]);
+    expect(store.all()).toHaveLength(2);
   });
 });

@@ -80,8 +80,11 @@ export class OrderStore {
   readonly #byOrderId = new Map<string, string>();
   readonly #meta = new Map<string, OrderMeta>();
   readonly #anomalies: Anomaly[] = [];
-  /** The open ones' client_order_ids (open() and the risk checks read these, not every order). */
-  readonly #open = new Set<string>();
+  /**
+   * The client_order_ids of orders not yet ended — created (write-ahead, not sent yet) or open —
+   * which open(), live() and so the risk checks and strategies read, not every order.
+   */
+  readonly #live = new Set<string>();
   /** client_order_id → when it became terminal; in that order (times only grow). */
   readonly #terminalSince = new Map<string, number>();
   /** Orders that ever had an exchange order id (ours accepted, adopted, restored). */
@@ -136,7 +139,17 @@ export class OrderStore {
 
   open(): TrackedOrder[] {
     const out: TrackedOrder[] = [];
-    for (const id of this.#open) out.push(this.#orders.get(id) as TrackedOrder);
+    for (const id of this.#live) {
+      const o = this.#orders.get(id) as TrackedOrder;
+      if (o.status !== 'created') out.push(o);
+    }
+    return out;
+  }
+
+  /** Orders not yet ended: open ones and those created but not sent yet. */
+  live(): TrackedOrder[] {
+    const out: TrackedOrder[] = [];
+    for (const id of this.#live) out.push(this.#orders.get(id) as TrackedOrder);
     return out;
   }
 
@@ -164,7 +177,7 @@ export class OrderStore {
 
   /** Some order of ours is in flight without an exchange order id (a fill may be its). */
   anyWithoutOrderId(): boolean {
-    for (const id of this.#open) {
+    for (const id of this.#live) {
       const o = this.#orders.get(id) as TrackedOrder;
       if (o.orderId === undefined && (o.status === 'submitting' || o.status === 'unknown')) return true;
     }
@@ -194,6 +207,7 @@ export class OrderStore {
       history: [{ status: 'created', at: now, why: `${intent.strategy}: ${intent.reason}` }],
     };
     this.#orders.set(id, order);
+    this.#live.add(id);
     return order;
   }
 
@@ -287,10 +301,10 @@ export class OrderStore {
     this.bus.emit('order.changed', order);
   }
 
-  /** Keeps the open set true to the order's status. */
+  /** Keeps the live set true to the order's status. */
   #track(order: TrackedOrder): void {
-    if (OPEN_STATUSES.has(order.status)) this.#open.add(order.clientOrderId);
-    else this.#open.delete(order.clientOrderId);
+    if (order.status === 'created' || OPEN_STATUSES.has(order.status)) this.#live.add(order.clientOrderId);
+    else this.#live.delete(order.clientOrderId);
   }
 
   /**
