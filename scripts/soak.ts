@@ -17,7 +17,11 @@
  * trader that halted early would make a flat heap meaningless; the order group's limit is lifted
  * for that reason).
  *
- * Options: --minutes N (60) --sample S (10) --fault-every S (90) --warmup-minutes W (max(2, 20 %))
+ * Options: --minutes N (60) --sample S (10) --fault-every S (90) --warmup-minutes W (max(2, a third))
+ *
+ * The warm-up is a third of the run (20 minutes of 60): the order store keeps an ended order 15
+ * minutes (src/services/orders/store.ts), so a busy trader's heap fills for that long before it
+ * can be flat.
  *          --markets N (12) --sim-rate R (40) --out DIR
  */
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -29,9 +33,11 @@ import { argNumber, argValue, fmt } from '../bench/lib/report.js';
 const MINUTES = argNumber('minutes', 60);
 const SAMPLE_S = argNumber('sample', 10);
 const FAULT_EVERY_S = argNumber('fault-every', 90);
-const WARMUP_MIN = argNumber('warmup-minutes', Math.max(2, MINUTES * 0.2));
+const WARMUP_MIN = argNumber('warmup-minutes', Math.max(2, MINUTES / 3));
 const MARKETS = Math.floor(argNumber('markets', 12));
 const SIM_RATE = argNumber('sim-rate', 40);
+/** An event-loop block this long is reported as a stall. */
+const STALL_MS = 1_000;
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const OUT = argValue('out') ?? join(ROOT, 'soak-out', stamp);
 
@@ -335,6 +341,9 @@ async function main(): Promise<void> {
       },
       rssMb: { max: Number((Math.max(...samples.map((s) => s.rss)) / MB).toFixed(1)) },
       eldP99MsMax: Number(Math.max(...samples.map((s) => s.eldP99Ms)).toFixed(1)),
+      eldMaxMs: Number(Math.max(...samples.map((s) => s.eldMaxMs)).toFixed(1)),
+      /** Sample intervals in which the trader's event loop was blocked a second or more at once. */
+      stallsOver1s: samples.filter((s) => s.eldMaxMs >= STALL_MS).length,
       handles: { first: samples[0]?.handles, last: samples.at(-1)?.handles },
       writeQueueDepthMax: Math.max(0, ...samples.map((s) => s.writeQueueDepth).filter(Number.isFinite)),
       faultsInjected: counts.faults,
@@ -352,6 +361,10 @@ async function main(): Promise<void> {
     writeFileSync(join(OUT, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
     writeFileSync(join(OUT, 'chart.html'), chartHtml(samples, { ...summary, faults: undefined }));
     console.log(`\n${JSON.stringify({ ...summary, faults: undefined }, null, 2)}`);
+    if (summary.stallsOver1s > 0)
+      console.log(
+        `\nthe trader's event loop stalled ${STALL_MS / 1000} s or more in ${summary.stallsOver1s} sample interval(s) (longest ${fmt(summary.eldMaxMs / 1000, 1)} s): it was not reading its sockets then`,
+      );
     if (counts.halted > 0)
       console.log(
         `\nthe trader halted ${counts.halted} time(s): these figures cover a trader that was not trading all along`,
