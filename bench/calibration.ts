@@ -6,7 +6,8 @@
  *  - ours: `traderv3 start --env sim` against that account, as a user runs it; the figure is the
  *    `durationMs` of its first calibration (log line `calibrated`): positions, resting orders,
  *    fills and settlements of the run, balance, adopting every order and position, and the
- *    invariant's second read of the positions. On the embedded PGlite (the default; on its own
+ *    invariant's check (a big account: the newest fills and settlements after the balance, and
+ *    the positions again only when needed). On the embedded PGlite (the default; on its own
  *    thread since 2026-11-30) and, when TEST_DATABASE_URL's server answers, on Postgres. The
  *    trader takes the account's rate limits from the exchange (GET /account/limits), which here
  *    reports none (rate limits off); the row at `--rate-limit-tier basic` shows what holding the
@@ -235,7 +236,7 @@ async function main(): Promise<void> {
         ratio: `${ratio.toFixed(2)}×`,
         target: `< ${TARGET_S} s and ≤ ${TARGET_RATIO}× the SDK`,
         met,
-        note: `the trader's first calibration (durationMs) on the embedded PGlite, incl. fills, settlements, balance, adoption and the invariant's second positions read; on Postgres ${calibPg.length > 0 ? `${median(calibPg).toFixed(3)} s` : 'not run'}; held to Basic's 20 reads/s ${median(calibBasic).toFixed(3)} s; our client's reads of the same two lists ${median(reads).toFixed(3)} s; ${RUNS} runs; load avg ${loadavg()[0]!.toFixed(1)} on 2 cores`,
+        note: `the trader's first calibration (durationMs) on the embedded PGlite, incl. fills, settlements, balance, adoption and the invariant's check (the newest fills and settlements after the balance; the positions again only when needed); on Postgres ${calibPg.length > 0 ? `${median(calibPg).toFixed(3)} s` : 'not run'}; held to Basic's 20 reads/s ${median(calibBasic).toFixed(3)} s; our client's reads of the same two lists ${median(reads).toFixed(3)} s; ${RUNS} runs; load avg ${loadavg()[0]!.toFixed(1)} on 2 cores`,
       },
     ]);
   } finally {
