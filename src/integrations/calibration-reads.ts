@@ -49,36 +49,55 @@ export interface Listed<T> {
 }
 
 /**
+ * Runs `attempt` at `first` items a page; while the exchange refuses the page size (HTTP 400)
+ * before any item arrived (`attempt` calls `arrived` once one has), asks again at the fallbacks
+ * below it, each said through onPageLimitRefused.
+ */
+async function atPageLimits<R>(
+  deps: CalibrationDeps,
+  step: CalibrationStep,
+  first: number,
+  attempt: (limit: number | undefined, arrived: () => void) => Promise<R>,
+): Promise<R> {
+  const limits = pageLimits(first);
+  for (let i = 0; ; i++) {
+    let any = false;
+    try {
+      return await attempt(limits[i], () => {
+        any = true;
+      });
+    } catch (err) {
+      if (!refusedPage(err) || any || i + 1 >= limits.length) throw err;
+      deps.onPageLimitRefused?.({ step, limit: limits[i] ?? 0, next: limits[i + 1], why: err.message });
+    }
+  }
+}
+
+/**
  * Reads a paginated list at `limit` items a page, a page at a time (one await a page, not one an
  * item), telling the count as each page of items arrives. A first page refused with HTTP 400 (an
  * exchange that caps the page lower) is asked again at the fallbacks.
  */
-export async function read<T>(
+export function read<T>(
   deps: CalibrationDeps,
   step: CalibrationStep,
   limit: number,
   list: (limit: number | undefined) => Pick<Paged<T>, 'pages'>,
   tell: Tell,
 ): Promise<Listed<T>> {
-  const limits = pageLimits(limit);
-  for (let i = 0; ; i++) {
+  return atPageLimits(deps, step, limit, async (size, arrived) => {
     const out: T[] = [];
     let pages = 0;
     tell(step, 0);
-    try {
-      for await (const page of list(limits[i]).pages()) {
-        pages += 1;
-        if (page.length === 0) continue;
-        for (const item of page) out.push(item);
-        tell(step, out.length);
-      }
-      return { items: out, pages };
-    } catch (err) {
-      if (!refusedPage(err) || out.length > 0 || i + 1 >= limits.length) throw err;
-      const next = limits[i + 1];
-      deps.onPageLimitRefused?.({ step, limit: limits[i] ?? 0, next, why: err.message });
+    for await (const page of list(size).pages()) {
+      pages += 1;
+      if (page.length === 0) continue;
+      arrived();
+      for (const item of page) out.push(item);
+      tell(step, out.length);
     }
-  }
+    return { items: out, pages };
+  });
 }
 
 /** The page size of a full read: `deps.pageSize`, else the largest Kalshi documents. */
@@ -108,32 +127,14 @@ export interface Tail {
   readonly more: boolean;
 }
 
-/** A list's first page at the largest size, asked again lower when refused (as `read`). */
-async function firstPage<T>(
-  deps: CalibrationDeps,
-  list: (limit: number | undefined) => Pick<Paged<T>, 'first'>,
-): Promise<{ readonly items: readonly T[]; readonly more: boolean }> {
-  const limits = pageLimits(CALIBRATION_PAGE_LIMITS.fills);
-  for (let i = 0; ; i++) {
-    try {
-      return await list(limits[i]).first();
-    } catch (err) {
-      if (!refusedPage(err) || i + 1 >= limits.length) throw err;
-      deps.onPageLimitRefused?.({
-        step: 'check',
-        limit: limits[i] ?? 0,
-        next: limits[i + 1],
-        why: err.message,
-      });
-    }
-  }
-}
-
 export async function readTail(deps: CalibrationDeps, since: { min_ts: number }): Promise<Tail> {
   const sized = (limit: number | undefined) => (limit === undefined ? since : { ...since, limit });
+  // Each list's first page at the largest size, asked again lower when refused.
   const [fills, settlements] = await Promise.all([
-    firstPage(deps, (limit) => deps.rest.allFills(sized(limit))),
-    firstPage(deps, (limit) => deps.rest.allSettlements(sized(limit))),
+    atPageLimits(deps, 'check', CALIBRATION_PAGE_LIMITS.fills, (l) => deps.rest.allFills(sized(l)).first()),
+    atPageLimits(deps, 'check', CALIBRATION_PAGE_LIMITS.settlements, (l) =>
+      deps.rest.allSettlements(sized(l)).first(),
+    ),
   ]);
   return {
     fills: fills.items.map(fillFromRest),

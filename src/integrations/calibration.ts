@@ -317,13 +317,18 @@ async function attempts(
     for (const x of settlements) deps.bus.emit('exchange.settlementReported', x);
     await deps.orders.resolveUnknowns();
     await deps.orders.settleMissing(resting);
+    let rolled: ReturnType<typeof rollForward> | undefined;
     if (!anchoring) {
-      const read = rollForward(positions, known(), applied, settledTickers);
-      drifts = deps.positions.reconcile(read.positions, { adopt: false });
+      rolled = rollForward(positions, known(), applied, settledTickers);
+      drifts = deps.positions.reconcile(rolled.positions, { adopt: false });
     }
 
     const local = new Map(deps.positions.positions().map((p) => [p.ticker, p.position]));
-    const check = rollForward(checkRead, known(), applied, settledTickers);
+    // (A big account with one read of the positions checks against that same read, rolled above.)
+    const check =
+      rolled !== undefined && checkRead === positions
+        ? rolled
+        : rollForward(checkRead, known(), applied, settledTickers);
     problems = [
       ...mismatches(local, check.positions),
       ...check.ambiguous.map(ambiguousFill),

@@ -13,7 +13,7 @@
  * through this store; it knows nothing of the exchange.
  */
 import type { EventBus } from '../../bus.js';
-import type { OrderIntent, OrderLifecycleStatus, OrderRefusal, TrackedOrder } from '../../domain/index.js';
+import type { OrderIntent, OrderRefusal, TrackedOrder } from '../../domain/index.js';
 import { isTerminal, LifecycleError, type OrderEvent, transition } from '../order-lifecycle.js';
 import {
   type Anomaly,
@@ -30,13 +30,6 @@ export interface OrderMeta {
   /** A cancel whose outcome is unknown: since when. */
   cancelUnknownSince?: number;
 }
-
-const OPEN_STATUSES: ReadonlySet<OrderLifecycleStatus> = new Set<OrderLifecycleStatus>([
-  'submitting',
-  'unknown',
-  'resting',
-  'canceling',
-]);
 
 /** What the store tells the fill ingest (parked fills wait on order ids). */
 export interface StoreHooks {
@@ -301,10 +294,10 @@ export class OrderStore {
     this.bus.emit('order.changed', order);
   }
 
-  /** Keeps the live set true to the order's status. */
+  /** Keeps the live set true to the order's status (live: not terminal in the lifecycle table). */
   #track(order: TrackedOrder): void {
-    if (order.status === 'created' || OPEN_STATUSES.has(order.status)) this.#live.add(order.clientOrderId);
-    else this.#live.delete(order.clientOrderId);
+    if (isTerminal(order.status)) this.#live.delete(order.clientOrderId);
+    else this.#live.add(order.clientOrderId);
   }
 
   /**
