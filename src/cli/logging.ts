@@ -3,9 +3,9 @@
  *
  *  - JSON lines when stdout is not a TTY (pipes, files, CI); pino-pretty when it is.
  *  - Timestamps ISO-8601 UTC (`"time":"2026-…Z"`).
- *  - Secrets never reach output: known secret paths are censored by pino's `redact`, and every
- *    serialized line is scrubbed of PEM private-key blocks before it is written (which also covers a
- *    key that ended up inside an error message or an unexpected field).
+ *  - Secrets never reach output: every serialized line passes scrubSecretLine before it is written,
+ *    which replaces the value of any secret-named key at any depth, any PEM private-key block
+ *    (inside an error message or an unexpected field too) and a URL's password.
  *
  * pino-pretty runs in-process as a synchronous stream rather than as a worker-thread transport, so
  * log lines and anything the CLI writes to stdout afterwards (the final summary line) keep their
@@ -14,44 +14,13 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type pinoPretty from 'pino-pretty';
 import type { LogLevel } from '../config/index.js';
-import { REDACTED, scrubSecretText } from '../config/index.js';
+import { scrubSecretLine } from '../config/index.js';
 import { lazyPackage } from '../lazy.js';
 
 // Loaded only for a terminal (src/lazy.ts): a start whose stdout is a pipe writes JSON lines.
 const pretty = lazyPackage<typeof pinoPretty>('pino-pretty');
 
 export type { Logger } from 'pino';
-
-/** pino `redact` paths: any of these keys at the top level or one or two levels down. */
-const SECRET_PATHS = [
-  'privateKeyPem',
-  'private_key_pem',
-  'privateKey',
-  'private_key',
-  'token',
-  'authorization',
-  'Authorization',
-  'password',
-];
-const HEADER_PATHS = [
-  'headers["KALSHI-ACCESS-SIGNATURE"]',
-  'headers.authorization',
-  'headers.Authorization',
-  'req.headers.authorization',
-  'request.headers["KALSHI-ACCESS-SIGNATURE"]',
-  'request.headers.authorization',
-];
-
-export const LOG_REDACT_PATHS: readonly string[] = [
-  ...SECRET_PATHS,
-  ...SECRET_PATHS.map((k) => `*.${k}`),
-  ...SECRET_PATHS.map((k) => `*.*.${k}`),
-  'credentials.privateKeyPem',
-  'config.credentials.privateKeyPem',
-  'config.marketDataCredentials.privateKeyPem',
-  ...HEADER_PATHS,
-  ...HEADER_PATHS.map((p) => `*.${p}`),
-];
 
 export interface CreateLoggerOptions {
   level: LogLevel;
@@ -65,8 +34,9 @@ export function createLogger(options: CreateLoggerOptions): Logger {
   const base: pino.LoggerOptions = {
     level: options.level,
     timestamp: pino.stdTimeFunctions.isoTime,
-    redact: { paths: [...LOG_REDACT_PATHS], censor: REDACTED },
-    hooks: { streamWrite: scrubSecretText },
+    // Not pino's `redact`: its wildcard paths walked every logged object once per path
+    // (config/redact.ts has the figures); the line scrub covers any depth for one scan.
+    hooks: { streamWrite: scrubSecretLine },
     formatters: { level: (label) => ({ level: label }) },
   };
   if (options.destination) return pino(base, options.destination);

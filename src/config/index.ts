@@ -19,6 +19,7 @@ export {
   redactedConfig,
   redactSecrets,
   SECRET_KEYS,
+  scrubSecretLine,
   scrubSecretText,
 } from './redact.js';
 export {

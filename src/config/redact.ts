@@ -2,10 +2,12 @@
  * Keeping secrets out of everything a person or a file can see (DESIGN §6 rule 5): logs, errors,
  * the control API, the inspector, the database.
  *
- * Three layers:
+ * Four layers:
  *  - SECRET_KEYS: property names whose values are always replaced (structured data).
  *  - scrubSecretText: replaces any PEM private-key block found inside free text (an error message, a
  *    serialized log line), complete or truncated.
+ *  - scrubSecretLine: a serialized JSON line (a log line) with both of the above applied to the
+ *    text, at any depth, plus a URL's password.
  *  - redactedConfig: the configuration without the PEM, safe to log and to store with a session.
  */
 import type { TraderConfig } from './schema.js';
@@ -43,6 +45,53 @@ const PEM_BLOCK =
 export function scrubSecretText(text: string): string {
   if (!text.includes('PRIVATE KEY-----')) return text;
   return text.replace(PEM_BLOCK, REDACTED);
+}
+
+const KEY_ALTERNATION = SECRET_KEYS.join('|'); // letters, '_' and '-': nothing to escape
+/**
+ * A secret-named key in compact serialized JSON: a key follows `{` or `,`. Inside a string a quote
+ * is always escaped (`\"`), so `,"token":` in a string's text, or a key ending in `"token`,
+ * cannot match. (The `{` or `,` is matched, not looked behind for: a lookbehind made the scan of a
+ * 9 KB line 6× slower, 22 µs against 3.6 µs.)
+ */
+const SECRET_KEY_AT = new RegExp(`[{,]"(?:${KEY_ALTERNATION})":`, 'i');
+/** A secret-named key whose value is an object or an array: those are redacted structurally. */
+const SECRET_KEY_OVER_STRUCTURE = new RegExp(`[{,]"(?:${KEY_ALTERNATION})":[[{]`, 'i');
+/** A secret-named key and its scalar value: a JSON string (escapes included), number or literal. */
+const SECRET_FIELD = new RegExp(
+  `([{,])"(${KEY_ALTERNATION})":(?:"(?:[^"\\\\]|\\\\.)*"|-?[0-9][0-9.eE+-]*|true|false|null)`,
+  'gi',
+);
+/** `scheme://user:password@`: the password goes (as redactedConfig does to the database URL). */
+const URL_PASSWORD = /(:\/\/[^:/@\s"\\]+):[^@\s"\\/]+@/g;
+
+/**
+ * A serialized JSON line (what the logger writes) with no secret left in it: PEM blocks anywhere
+ * (scrubSecretText), the value of every secret-named key at any depth (SECRET_KEYS, any case), and
+ * the password of any `scheme://user:password@` URL. A line with no secret-named key costs one
+ * regular-expression scan. A secret-named key over an object or array is redacted by parsing the
+ * line and rebuilding it (redactSecrets); a line that is not JSON then is replaced by a notice
+ * rather than written with the secret.
+ *
+ * This replaces pino's wildcard `redact` paths (`*.token`, `*.*.token`), which walked every logged
+ * object once per path: 26 µs on a six-field line, where the whole line otherwise costs 2 µs.
+ */
+export function scrubSecretLine(line: string): string {
+  let out = scrubSecretText(line);
+  if (out.includes('://')) out = out.replace(URL_PASSWORD, '$1:***@');
+  if (!SECRET_KEY_AT.test(out)) return out;
+  if (!SECRET_KEY_OVER_STRUCTURE.test(out)) {
+    return out.replace(
+      SECRET_FIELD,
+      (_field, before: string, key: string) => `${before}"${key}":"${REDACTED}"`,
+    );
+  }
+  const newline = out.endsWith('\n') ? '\n' : '';
+  try {
+    return JSON.stringify(redactSecrets(JSON.parse(out))) + newline;
+  } catch {
+    return `{"msg":"a log line was withheld: it held a secret-named field and was not JSON"}${newline}`;
+  }
 }
 
 /**

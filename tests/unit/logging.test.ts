@@ -4,7 +4,7 @@
 import { Writable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createBus } from '../../src/bus.js';
-import { createLogger, LOG_REDACT_PATHS } from '../../src/cli/logging.js';
+import { createLogger } from '../../src/cli/logging.js';
 import { loadConfig, redactSecrets, scrubSecretText } from '../../src/config/index.js';
 import { createSigner, generateKeyPair } from '../../src/kalshi/signer.js';
 import { BURST_LINES, projectLogs } from '../../src/runtime/logs.js';
@@ -67,7 +67,43 @@ describe('createLogger', () => {
     const line = parsed()[0] as Record<string, Record<string, unknown>>;
     expect(line.credentials).toEqual({ keyId: 'kid', privateKeyPem: '[redacted]' });
     expect(line.headers?.['KALSHI-ACCESS-KEY']).toBe('kid');
-    expect(LOG_REDACT_PATHS).toContain('headers["KALSHI-ACCESS-SIGNATURE"]');
+    expect(line.headers?.['KALSHI-ACCESS-SIGNATURE']).toBe('[redacted]');
+  });
+
+  it('censors a secret-named field at any depth, in any case, whatever its value', () => {
+    const { logger, text, parsed } = capture();
+    logger.info({ a: { b: { c: { d: { token: 'deep-5' } } } } }, 'five levels down');
+    logger.info({ Token: 'upper-T', PASSWORD: 'upper-P', Private_Key: 'mixed-K' }, 'cases');
+    logger.info({ password: 'quote"and\\slash-tail', token: 123456789 }, 'escapes and numbers');
+    logger.info({ list: [{ authorization: 'Bearer in-array' }] }, 'in an array');
+    logger.warn({ authorization: { scheme: 'Bearer', value: 'object-secret' }, keep: 'kept' }, 'object');
+    logger.warn({ nested: { privateKey: ['array', 'secret'] } }, 'array value');
+    const out = text();
+    for (const secret of ['deep-5', 'upper-T', 'upper-P', 'mixed-K', 'slash-tail', '123456789']) {
+      expect(out).not.toContain(secret);
+    }
+    for (const secret of ['in-array', 'object-secret', 'secret"']) expect(out).not.toContain(secret);
+    const lines = parsed();
+    expect(lines).toHaveLength(6);
+    expect(lines[4]).toMatchObject({ authorization: '[redacted]', keep: 'kept', msg: 'object' });
+    expect(lines[5]).toMatchObject({ nested: { privateKey: '[redacted]' }, msg: 'array value' });
+    expect(lines[2]).toMatchObject({
+      password: '[redacted]',
+      token: '[redacted]',
+      msg: 'escapes and numbers',
+    });
+  });
+
+  it("censors a URL's password and leaves the rest of the line alone", () => {
+    const { logger, parsed } = capture();
+    logger.warn(
+      { error: 'connect postgres://trader:hunter2@db:5432/x refused', url: 'http://h:80/a@b' },
+      'db',
+    );
+    const [line] = parsed();
+    expect(line?.error).toBe('connect postgres://trader:***@db:5432/x refused');
+    expect(line?.url).toBe('http://h:80/a@b');
+    expect(line?.msg).toBe('db');
   });
 
   it('scrubs a PEM wherever it ends up: message, error message, unknown field, truncated', () => {
