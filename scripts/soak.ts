@@ -190,6 +190,7 @@ async function main(): Promise<void> {
   const counts = { ready: 0, error: 0, halted: 0, faults: 0, warnLines: 0 };
   let metricsUrl: string | undefined;
   let traded: { orders: number; fills: number } | undefined;
+  const calibrations: Array<{ at: string; durationMs: number; fills: number; attempts: number }> = [];
   const [toReady, toError, toHalted] = [isState('READY'), isState('ERROR'), isState('HALTED')];
   const trader = spawnBin(
     [
@@ -231,6 +232,14 @@ async function main(): Promise<void> {
         // Why a halt happened is printed as it happens (the trader's other lines are not kept).
         if (halted || l.event === 'breaker_tripped') console.log(`  trader: ${String(l.msg ?? l.event)}`);
         if (l.event === 'summary') traded = { orders: Number(l.orders_placed), fills: Number(l.fills) };
+        // Each calibration (start, every reconnect, operator sync): how long, how much it read.
+        if (l.event === 'calibrated')
+          calibrations.push({
+            at: new Date().toISOString(),
+            durationMs: Number(l.durationMs),
+            fills: Number(l.fills),
+            attempts: Number(l.attempts),
+          });
         if (l.event === 'dashboard' && typeof l.url === 'string')
           metricsUrl = new URL('/metrics', l.url).href;
         if (
@@ -345,6 +354,13 @@ async function main(): Promise<void> {
       /** Sample intervals in which the trader's event loop was blocked a second or more at once. */
       stallsOver1s: samples.filter((s) => s.eldMaxMs >= STALL_MS).length,
       handles: { first: samples[0]?.handles, last: samples.at(-1)?.handles },
+      /** Every calibration (the first too): the fills of the session each read, how long each took. */
+      calibrations: {
+        count: calibrations.length,
+        first: calibrations[0],
+        last: calibrations.at(-1),
+        maxDurationMs: Math.max(0, ...calibrations.map((c) => c.durationMs)),
+      },
       writeQueueDepthMax: Math.max(0, ...samples.map((s) => s.writeQueueDepth).filter(Number.isFinite)),
       faultsInjected: counts.faults,
       readyEntries: counts.ready,

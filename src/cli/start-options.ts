@@ -106,6 +106,10 @@ export function registerStart(program: Command): void {
       `items a page in calibration's reads of positions, orders, fills and settlements, 1-1000 (default ${DEFAULTS.calibrationPageSize})`,
     )
     .option(
+      '--calibration-overlap <seconds>',
+      `a calibration after the run's first reads fills from when the last one began, less this (default ${DEFAULTS.calibrationOverlapSec})`,
+    )
+    .option(
       '--max-balance-drift-dollars <dollars>',
       `a ledger/exchange balance difference above this halts trading instead of being booked (default ${DEFAULTS.maxBalanceDriftDollars})`,
     )

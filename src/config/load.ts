@@ -82,6 +82,7 @@ export const DEFAULTS = {
   reconcileIntervalSec: 30,
   bookCheckIntervalSec: 30,
   calibrationPageSize: 1000,
+  calibrationOverlapSec: 900,
   maxBalanceDriftDollars: '1',
   foreignOrders: 'adopt' as 'adopt' | 'halt',
   // Portfolio limits (seed 002 §4.2, §5; seed 000's position counts).
@@ -138,6 +139,7 @@ export interface ConfigFlags {
   reconcileInterval?: FlagValue;
   bookCheckInterval?: FlagValue;
   calibrationPageSize?: FlagValue;
+  calibrationOverlap?: FlagValue;
   maxBalanceDriftDollars?: FlagValue;
   foreignOrders?: FlagValue;
   maxContractsPerOrder?: FlagValue;
@@ -904,6 +906,13 @@ export function loadConfig(
       1000,
       DEFAULTS.calibrationPageSize,
     ),
+    calibrationOverlapMs:
+      c.int(
+        c.input('calibrationOverlap', 'TRADERV3_CALIBRATION_OVERLAP'),
+        1,
+        86_400,
+        DEFAULTS.calibrationOverlapSec,
+      ) * 1000,
     maxBalanceDriftMicros,
     foreignOrders: c.oneOf(
       c.input('foreignOrders', 'TRADERV3_FOREIGN_ORDERS'),

@@ -154,6 +154,11 @@ export const TraderConfigSchema = z.object({
   bookCheckIntervalMs: positiveInt,
   /** Items a page in calibration's full reads (1–1,000; the largest Kalshi documents by default). */
   calibrationPageSize: z.number().int().min(1).max(1000),
+  /**
+   * A calibration after the run's first reads fills and settlements from when the last one began,
+   * less this (it must exceed the clocks' skew); the first reads the whole run.
+   */
+  calibrationOverlapMs: positiveInt,
   /** A ledger/exchange balance difference above this is flagged and halts trading instead of being booked. */
   maxBalanceDriftMicros: z.number().int().min(0),
   /** Orders on the account that are not ours: adopted and flagged, or a halt. */

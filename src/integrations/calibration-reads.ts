@@ -170,3 +170,20 @@ export function late(
       .map((x) => `${x.ticker}: settled after the settlements read`),
   ].sort();
 }
+
+/**
+ * Where a calibration's read of fills and settlements starts. The run's first calibration (and any
+ * before the positions are anchored) reads the whole run, `runSinceMs`: it places where each
+ * market started. A later one reads from when the last successful calibration began, less
+ * `overlapMs` (more than the clocks' skew): every fill before that was read by that calibration or
+ * reported by the socket since, and what is read again is deduped by trade id. Reading the whole
+ * run at every reconnect made a long run's calibrations grow with it (a page per 1,000 fills).
+ */
+export function fillsReadSince(o: {
+  readonly runSinceMs: number;
+  readonly lastCalibrationStartedMs: number | undefined;
+  readonly overlapMs: number;
+}): number {
+  if (o.lastCalibrationStartedMs === undefined) return o.runSinceMs;
+  return Math.max(o.runSinceMs, o.lastCalibrationStartedMs - o.overlapMs);
+}

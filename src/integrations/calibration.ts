@@ -66,7 +66,7 @@ import {
 } from '../services/index.js';
 import { late, pageSize, read, readPositions, readTail, type Tail, type Tell } from './calibration-reads.js';
 
-export { CALIBRATION_PAGE_LIMITS } from './calibration-reads.js';
+export { CALIBRATION_PAGE_LIMITS, fillsReadSince } from './calibration-reads.js';
 
 export interface CalibrationDeps {
   rest: Pick<KalshiRestClient, 'allPositions' | 'allOrders' | 'allFills' | 'allSettlements' | 'getBalance'>;

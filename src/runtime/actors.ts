@@ -16,7 +16,12 @@ import {
 } from '../../machines/index.js';
 import type { EventBus } from '../bus.js';
 import type { TraderConfig } from '../config/index.js';
-import { CalibrationError, type CalibrationProgress, calibrate } from '../integrations/index.js';
+import {
+  CalibrationError,
+  type CalibrationProgress,
+  calibrate,
+  fillsReadSince,
+} from '../integrations/index.js';
 import type { Clients } from './clients.js';
 import type { Endpoints } from './endpoints.js';
 import type { IntentExecutor } from './execute.js';
@@ -75,6 +80,8 @@ export function provideMachine(deps: ActorDeps) {
       }
     };
   let calibratedOnce = false;
+  /** When the last successful calibration began (our clock): the next one reads fills from there. */
+  let lastCalibrationStartedMs: number | undefined;
 
   return traderMachine.provide({
     actors: {
@@ -88,6 +95,14 @@ export function provideMachine(deps: ActorDeps) {
       ),
       calibrate: fromPromise(
         stage('calibrate', tradingStage, async (input: CalibrateInput) => {
+          const startedMs = deps.clock();
+          // The run's first calibration (and any before the positions are anchored) reads the whole
+          // run's fills; a later one from the last one's start, less the overlap.
+          const fillsSinceMs = fillsReadSince({
+            runSinceMs: deps.record.fillsSinceMs,
+            lastCalibrationStartedMs: positions.anchored ? lastCalibrationStartedMs : undefined,
+            overlapMs: config.calibrationOverlapMs,
+          });
           const summary = await calibrate({
             rest: clients.rest,
             orders,
@@ -95,7 +110,7 @@ export function provideMachine(deps: ActorDeps) {
             bus: deps.bus,
             clock: deps.clock,
             cleanup: config.cleanup && !calibratedOnce,
-            fillsSinceMs: deps.record.fillsSinceMs,
+            fillsSinceMs,
             // The run's first calibration takes the exchange's positions as the baseline.
             adoptPositions: !calibratedOnce,
             ledgerBalance: () => services.recorder.runningBalance,
@@ -125,12 +140,14 @@ export function provideMachine(deps: ActorDeps) {
           // The exchange-side kill switch: ours is adopted or made; reset only when no halt stands.
           const group = await deps.group.ensure({ halted: input.halted });
           calibratedOnce = true;
+          lastCalibrationStartedMs = startedMs;
           // The money breakers' equity can be trusted from the first calibration on.
           if (exchange.lastBalance !== undefined) money.open();
           logger.info(
             {
               event: 'calibrated',
               ...summary,
+              fills_since: new Date(fillsSinceMs).toISOString(),
               order_group: group.id,
               order_group_triggered: group.triggered,
             },

@@ -369,6 +369,11 @@ describe('loadConfig: markets, strategy and numbers', () => {
     );
     expect(load({ env: 'sim' }).calibrationPageSize).toBe(1000);
     expect(load({ env: 'sim' }, { TRADERV3_CALIBRATION_PAGE_SIZE: '50' }).calibrationPageSize).toBe(50);
+    expect(problems({ env: 'sim', calibrationOverlap: '0' }).message).toContain(
+      '--calibration-overlap: expected an integer from 1 to 86400, got "0"',
+    );
+    expect(load({ env: 'sim' }).calibrationOverlapMs).toBe(900_000);
+    expect(load({ env: 'sim' }, { TRADERV3_CALIBRATION_OVERLAP: '60' }).calibrationOverlapMs).toBe(60_000);
   });
 
   it('collects every problem in one error', () => {
