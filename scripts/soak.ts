@@ -18,11 +18,11 @@
  * for that reason).
  *
  * Options: --minutes N (60) --sample S (10) --fault-every S (90) --warmup-minutes W (max(2, a third))
+ *          --markets N (12) --sim-rate R (40) --out DIR
  *
  * The warm-up is a third of the run (20 minutes of 60): the order store keeps an ended order 15
  * minutes (src/services/orders/store.ts), so a busy trader's heap fills for that long before it
  * can be flat.
- *          --markets N (12) --sim-rate R (40) --out DIR
  */
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -42,12 +42,6 @@ export interface ChaosRunOptions {
    * fills and settlements after the balance instead of the positions again.
    */
   calibrationPageSize?: number;
-  /**
-   * The trader's `--calibration-overlap` in seconds (default 2, against the trader's 900): each
-   * calibration after a run's first reads the fills from the last one's start less this, so in a
-   * few minutes of faults every reconnect reads a narrowed window, as a long run's do.
-   */
-  calibrationOverlapSec?: number;
 }
 
 export interface FaultOutcome {
@@ -142,8 +136,11 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosRunResult
       ...(options.calibrationPageSize === undefined
         ? []
         : ['--calibration-page-size', String(options.calibrationPageSize)]),
+      // 2 s, against the trader's 900: each calibration after a run's first reads the fills from
+      // the last one's start less this, so in a few minutes of faults every reconnect reads a
+      // narrowed window, as a long run's do.
       '--calibration-overlap',
-      String(options.calibrationOverlapSec ?? 2),
+      '2',
     ];
     const forbidden: ForbiddenWindow[] = [];
     let restarts = 0;
