@@ -182,8 +182,11 @@ function parseDelta(
   receivedMs: number,
   applied: boolean,
 ): ParsedDelta {
-  const side = body.side;
-  if (side !== 'yes' && side !== 'no') throw badMessage('orderbook_delta: side must be "yes" or "no"');
+  // The literal, not the frame's string: a delta that is kept (queued, a book's last update)
+  // then holds no string of its own.
+  const wireSide = body.side;
+  const side = wireSide === 'yes' ? 'yes' : wireSide === 'no' ? 'no' : undefined;
+  if (side === undefined) throw badMessage('orderbook_delta: side must be "yes" or "no"');
   const wirePrice = parseLimitPrice(body.price_dollars, 'price_dollars');
   const delta = parseSignedCount(body.delta_fp, 'delta_fp');
   const ts = body.ts_ms;

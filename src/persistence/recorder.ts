@@ -25,6 +25,7 @@
 import type { BusEvents, EventBus } from '../bus.js';
 import type { Count, ExchangeFill, TrackedOrder } from '../domain/index.js';
 import { type Micros, notional, PRICE_SCALE } from '../domain/index.js';
+import { DeltaColumns } from './delta-columns.js';
 import {
   type DecisionRow,
   type DeltaRecord,
@@ -172,6 +173,7 @@ export class Recorder {
         snapshots: { ...shed(200), flush: async (rows) => void (await repos.bulk.insertSnapshots(rows)) },
         deltas: {
           ...shed(2000),
+          store: () => new DeltaColumns(),
           flush: async (rows) => void (await repos.bulk.insertDeltaRecords(sessionId, rows)),
         },
         prices: { ...shed(1000), flush: async (rows) => void (await repos.bulk.insertMarketPrices(rows)) },
@@ -271,8 +273,8 @@ export class Recorder {
       ),
     );
     this.on(bus, 'book.deltaReceived', (d) => {
-      // The record is queued as it is (readonly, and nobody keeps a reference to change it): no
-      // row is built per delta; the session is added when the batch is written.
+      // The lane copies the record's fields into its columns (DeltaColumns): no row object is
+      // built or kept per delta; the session is added when the batch is written.
       const kept = q.push('deltas', d);
       // A delta the local book dropped (resyncing) changes no book: nothing to act on.
       recorded(d.ticker, d.receivedMs, kept && d.applied);

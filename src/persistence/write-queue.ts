@@ -46,6 +46,10 @@
  * from the `kinds` object (with `new WriteQueue(...)` give them explicitly, or rows are `unknown`).
  */
 
+import { RowDeque, type RowStore } from './row-store.js';
+
+export type { RowStore } from './row-store.js';
+
 export const WRITE_QUEUE_ERROR_CODES = {
   WRITE_QUEUE_FLUSH_FAILED:
     'a drain gave up on one or more kinds after repeated flush failures; rows stay queued',
@@ -84,6 +88,11 @@ export interface WriteQueueKind<Row> {
   readonly policy: ShedPolicy;
   /** Most rows per flush; reaching it queued triggers a flush on the next tick. */
   readonly maxBatch: number;
+  /**
+   * Holds the kind's queued rows; default a RowDeque (the rows themselves). A kind with many small
+   * rows on a hot path can keep them in columns instead (see DeltaColumns).
+   */
+  readonly store?: () => RowStore<Row>;
 }
 
 /** Method shapes so that Node's globals and a test's fake timers both fit. */
@@ -162,65 +171,10 @@ export const DEFAULT_RETRY_BASE_MS = 100;
 export const DEFAULT_RETRY_MAX_MS = 5_000;
 export const DEFAULT_DRAIN_ATTEMPTS = 5;
 
-/** A FIFO with O(1) amortized push, pop (newest), batch take (oldest) and re-queue at the front. */
-class RowDeque<Row> {
-  #buf: Row[] = [];
-  #head = 0;
-
-  get length(): number {
-    return this.#buf.length - this.#head;
-  }
-
-  push(row: Row): void {
-    this.#buf.push(row);
-  }
-
-  /** Removes the newest row. */
-  popNewest(): void {
-    if (this.length === 0) return;
-    this.#buf.pop();
-    if (this.#buf.length === this.#head) this.#reset();
-  }
-
-  /** Removes and returns up to n of the oldest rows, in order. */
-  take(n: number): Row[] {
-    const end = Math.min(this.#head + n, this.#buf.length);
-    const out = this.#buf.slice(this.#head, end);
-    this.#head = end;
-    if (this.#head === this.#buf.length) this.#reset();
-    else if (this.#head > 4096 && this.#head * 2 > this.#buf.length) {
-      this.#buf = this.#buf.slice(this.#head);
-      this.#head = 0;
-    }
-    return out;
-  }
-
-  /** Puts rows back in front of the oldest row, in their order. */
-  unshiftAll(rows: readonly Row[]): void {
-    if (rows.length <= this.#head) {
-      const start = this.#head - rows.length;
-      for (let i = 0; i < rows.length; i++) this.#buf[start + i] = rows[i] as Row;
-      this.#head = start;
-    } else {
-      this.#buf = rows.concat(this.#buf.slice(this.#head));
-      this.#head = 0;
-    }
-  }
-
-  toArray(): Row[] {
-    return this.#buf.slice(this.#head);
-  }
-
-  #reset(): void {
-    this.#buf = [];
-    this.#head = 0;
-  }
-}
-
 interface Lane<K extends string> {
   readonly kind: K;
   readonly config: WriteQueueKind<unknown>;
-  readonly queue: RowDeque<unknown>;
+  readonly queue: RowStore<unknown>;
   inFlight: readonly unknown[] | undefined;
   /** Settles (never rejects) when the in-flight flush is done; true if it succeeded. */
   running: Promise<boolean> | undefined;
@@ -312,7 +266,7 @@ export class WriteQueue<K extends string, R extends { [P in K]: unknown } = { [P
       const lane: Lane<K> = {
         kind,
         config,
-        queue: new RowDeque<unknown>(),
+        queue: config.store?.() ?? new RowDeque<unknown>(),
         inFlight: undefined,
         running: undefined,
         timer: undefined,
