@@ -14,20 +14,13 @@
 import type { LadderSide } from '../src/orderbook/book.js';
 import { OrderBook } from '../src/orderbook/book.js';
 import { mulberry32 } from './lib/frames.js';
-import { emitSummary, fmt as fmtN, loadNote } from './lib/report.js';
+import { argNumber, emitSummary, fmt as fmtN, loadNote } from './lib/report.js';
 
 // ---------- options ----------
 
-function argNumber(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const raw = i >= 0 ? process.argv[i + 1] : undefined;
-  const n = raw === undefined ? Number.NaN : Number(raw);
-  return Number.isFinite(n) && n > 0 ? Math.floor(n) : fallback;
-}
-
-const N = argNumber('deltas', 1_000_000);
-const SEED = argNumber('seed', 20_260_101);
-const RUNS = argNumber('runs', 7);
+const N = Math.floor(argNumber('deltas', 1_000_000));
+const SEED = Math.floor(argNumber('seed', 20_260_101));
+const RUNS = Math.floor(argNumber('runs', 7));
 const WARMUP = 2;
 const MARKETS = 4;
 

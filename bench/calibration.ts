@@ -39,7 +39,7 @@ const POSITIONS = argNumber('positions', 10_000);
 const ORDERS = argNumber('orders', 10_000);
 const MARKETS = argNumber('markets', 10_000);
 const RUNS = argNumber('runs', 3);
-const LATENCY_MS = argNumber('latency-ms', 50);
+const LATENCY_MS = argNumber('latency-ms', 50, { allowZero: true });
 const TARGET_S = 1;
 const TARGET_RATIO = 0.7;
 

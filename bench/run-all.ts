@@ -16,7 +16,7 @@ import { argValue, type SummaryRow } from './lib/report.js';
 
 const BENCHES: Array<{ name: string; file: string; args: string[] }> = [
   { name: 'book', file: 'bench/book-apply.ts', args: ['--deltas', '500000', '--runs', '5'] },
-  { name: 'ingest', file: 'bench/ingest.ts', args: ['--deltas', '100000', '--runs', '5'] },
+  { name: 'ingest', file: 'bench/ingest.ts', args: ['--deltas', '200000', '--runs', '15'] },
   { name: 'tick', file: 'bench/tick-to-order.ts', args: ['--ticks', '1000', '--blocks', '3'] },
   { name: 'inference', file: 'bench/inference.ts', args: ['--calls', '50000'] },
   {

@@ -67,7 +67,7 @@ const BLOCKS = Math.floor(argNumber('blocks', 3));
 const TARGET_ABOVE_MS = 1;
 const TARGET_INFER_US = 100;
 /** Max age of a pre-signed order header, ms (0: sign every order inline). */
-const PRESIGN_MS = argValue('presign') === '0' ? 0 : Math.floor(argNumber('presign', 1_000));
+const PRESIGN_MS = Math.floor(argNumber('presign', 1_000, { allowZero: true }));
 /** Pre-signed headers kept ready (the trader keeps 1: its ticks are throttled per market). */
 const PRESIGN_POOL = Math.floor(argNumber('presign-pool', 1));
 const INFERENCE = argValue('inference') === 'public' ? 'public-async' : 'auto';

@@ -26,9 +26,20 @@ export function argValue(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-export function argNumber(name: string, fallback: number): number {
-  const n = Number(argValue(name));
-  return Number.isFinite(n) && n > 0 ? n : fallback;
+/**
+ * `--name N`: the number given, or `fallback` when the option is absent. Anything else given
+ * (not a number, negative, 0 unless `allowZero`) is refused by name rather than replaced.
+ */
+export function argNumber(name: string, fallback: number, opts: { allowZero?: boolean } = {}): number {
+  const raw = argValue(name);
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(n) || n < 0 || (n === 0 && !opts.allowZero)) {
+    throw new Error(
+      `--${name}: expected a ${opts.allowZero ? 'non-negative' : 'positive'} number, got ${JSON.stringify(raw)}`,
+    );
+  }
+  return n;
 }
 
 /** Writes the rows to `--json FILE` when given. */
