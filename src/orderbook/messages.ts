@@ -13,6 +13,7 @@ import {
   parseLimitPrice,
   parseSignedCount,
 } from '../kalshi/index.js';
+import { isRecord } from '../kalshi/ws-commands.js';
 import { type DeltaOutcome, type LadderSide, type Level, OrderBook, OrderBookError } from './book.js';
 
 /** How the subscription was made: with use_yes_price=true, NO levels arrive on the YES price scale. */
@@ -55,10 +56,6 @@ export interface ParsedDelta {
 
 function badMessage(what: string): KalshiError {
   return new KalshiError('KALSHI_WIRE_BAD_MESSAGE', what);
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function requireString(obj: Record<string, unknown>, key: string, where: string): string {
