@@ -88,37 +88,29 @@ export interface PositionsFilter {
   exchange_index?: number;
 }
 
-export interface OrdersFilter {
+/** What the portfolio lists (orders, fills, settlements) are filtered and paged by alike. */
+interface PortfolioListFilter {
   limit?: number;
   cursor?: string;
   ticker?: string;
-  event_ticker?: CsvOrList;
   min_ts?: number;
   max_ts?: number;
+  subaccount?: number;
+}
+
+export interface OrdersFilter extends PortfolioListFilter {
+  event_ticker?: CsvOrList;
   status?: 'resting' | 'canceled' | 'executed';
-  subaccount?: number;
   exchange_index?: number;
 }
 
-export interface FillsFilter {
-  limit?: number;
-  cursor?: string;
-  ticker?: string;
+export interface FillsFilter extends PortfolioListFilter {
   order_id?: string;
-  min_ts?: number;
-  max_ts?: number;
-  subaccount?: number;
   exchange_index?: number;
 }
 
-export interface SettlementsFilter {
-  limit?: number;
-  cursor?: string;
-  ticker?: string;
+export interface SettlementsFilter extends PortfolioListFilter {
   event_ticker?: CsvOrList;
-  min_ts?: number;
-  max_ts?: number;
-  subaccount?: number;
 }
 
 export interface SubaccountParam {
