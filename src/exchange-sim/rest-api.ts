@@ -53,6 +53,7 @@ import {
   decreaseOrderV2,
 } from './rest-orders.js';
 import {
+  getAccountEndpointCosts,
   getAccountLimits,
   getBalance,
   getFills,
@@ -82,6 +83,7 @@ const ROUTES: Route[] = [
   route('GET', '/series', false, getSeriesList),
   route('GET', '/series/{series_ticker}', false, getSeries),
   route('GET', '/account/limits', true, getAccountLimits),
+  route('GET', '/account/endpoint_costs', true, getAccountEndpointCosts),
   route('GET', '/portfolio/balance', true, getBalance),
   route('GET', '/portfolio/positions', true, getPositions),
   route('GET', '/portfolio/orders', true, getOrders),

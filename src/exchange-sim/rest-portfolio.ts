@@ -27,6 +27,16 @@ export function getAccountLimits(ctx: RestContext): Reply {
   return ok({ usage_tier: ctx.rateLimit, read: bucket(spec.read), write: bucket(spec.write), grants: [] });
 }
 
+/** GET /account/endpoint_costs: the costs this exchange charges that differ from its default. */
+export function getAccountEndpointCosts(ctx: RestContext): Reply {
+  const costs = ctx.endpointCosts;
+  if (costs === 'unlisted') throw notFound('no endpoint costs are listed on this exchange');
+  return ok({
+    default_cost: costs.defaultCost,
+    endpoint_costs: costs.entries.map((e) => ({ method: e.method, path: e.path, cost: e.cost })),
+  });
+}
+
 // ---------- portfolio reads ----------
 
 export function getBalance(ctx: RestContext, req: RestRequest): Reply {

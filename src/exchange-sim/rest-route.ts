@@ -3,7 +3,7 @@
  * record and its builder, and the small helpers that turn a core result into an HTTP answer.
  */
 
-import type { RateLimitTier } from '../kalshi/index.js';
+import type { EndpointCosts, RateLimitTier } from '../kalshi/index.js';
 import type { KeyRegistry } from './auth.js';
 import type { CoreResult, ExchangeCore } from './core-types.js';
 import type { FaultInjector } from './faults.js';
@@ -23,6 +23,8 @@ export interface RestContext {
   gate(caller: string): RequestGate | undefined;
   /** The tier every key is limited by (GET /account/limits); false = rate limits off. */
   rateLimit: RateLimitTier | false;
+  /** The costs served at GET /account/endpoint_costs; 'unlisted' = that endpoint is a 404. */
+  endpointCosts: EndpointCosts | 'unlisted';
   /** Stable per-market uuid (Kalshi's market_id). */
   marketId(ticker: string): string;
 }

@@ -25,6 +25,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { MICROS_PER_DOLLAR, type Micros } from '../domain/index.js';
 import {
+  CostTable,
+  DOCUMENTED_COSTS,
+  type EndpointCosts,
   generateKeyPair,
   parseDollars,
   parseSignedCount,
@@ -61,6 +64,12 @@ export interface SimulatorOptions {
   ratePerSec?: number;
   /** Token-bucket tier applied per API key (false = no rate limit). */
   rateLimit?: RateLimitTier | false;
+  /**
+   * What each request costs, served at GET /account/endpoint_costs and charged by the rate limit
+   * (default DOCUMENTED_COSTS); 'unlisted': the endpoint answers 404 and the documented costs are
+   * charged (an exchange from before the list).
+   */
+  endpointCosts?: EndpointCosts | 'unlisted';
   pingIntervalMs?: number;
   clock?: () => number;
   /** Determine and settle closed markets at their expected expiration time (default true). */
@@ -183,12 +192,17 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     return id;
   };
   const tier = options.rateLimit === undefined ? 'basic' : options.rateLimit;
+  const costs = options.endpointCosts ?? DOCUMENTED_COSTS;
+  // A list that cannot be charged by is refused here, naming the entry, not at the first request.
+  if (costs !== 'unlisted') new CostTable(costs);
   const gates = new Map<string, RequestGate>();
   const gate = (caller: string): RequestGate | undefined => {
     if (tier === false) return undefined;
     let g = gates.get(caller);
     if (!g) {
-      g = new RateLimiter({ tier, now: clock });
+      const limiter = new RateLimiter({ tier, now: clock });
+      if (costs !== 'unlisted') limiter.adoptCosts(costs);
+      g = limiter;
       gates.set(caller, g);
     }
     return g;
@@ -215,7 +229,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       ? {}
       : { relist: (eventTicker: string, nowMs: number) => listings.listSuccessor(core, eventTicker, nowMs) }),
   });
-  const restCtx = { core, clock, keys, faults, gate, rateLimit: tier, marketId };
+  const restCtx = { core, clock, keys, faults, gate, rateLimit: tier, endpointCosts: costs, marketId };
 
   let restUrl = '';
   let origin = '';

@@ -1,4 +1,5 @@
 /** Kalshi's wire protocol: units, errors, signing, rate limits, REST and WebSocket clients, normalization. */
+export * from './endpoint-costs.js';
 export * from './errors.js';
 export * from './http-transport.js';
 export * from './normalize.js';

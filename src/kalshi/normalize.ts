@@ -7,6 +7,7 @@ import type {
   ExchangeStatus,
   Fill,
   GetAccountApiLimitsResponse,
+  GetAccountEndpointCostsResponse,
   GetBalanceResponse,
   MarketPosition,
   Order,
@@ -24,8 +25,9 @@ import type {
   ExchangeStatusView,
   Price,
 } from '../domain/index.js';
+import { DEFAULT_COST, type EndpointCosts } from './endpoint-costs.js';
 import { KalshiError } from './errors.js';
-import { type BucketSpec, DEFAULT_COST, type TierSpec } from './rate-limit.js';
+import type { BucketSpec, TierSpec } from './rate-limit.js';
 import {
   centsToMicros,
   parseCount,
@@ -215,6 +217,37 @@ export function limitsFromRest(r: GetAccountApiLimitsResponse): { tier: string; 
   };
   const tier = typeof r.usage_tier === 'string' && r.usage_tier !== '' ? r.usage_tier : 'unnamed';
   return { tier, spec: { read: bucket('read'), write: bucket('write') } };
+}
+
+/**
+ * The exchange's endpoint costs (GET /account/endpoint_costs) as our table: its default cost and
+ * each endpoint whose cost differs. Anything we could not charge requests by is refused, naming
+ * the field: a default below one token, a cost that is not a non-negative number, an entry
+ * without a method or a "/" path.
+ */
+export function endpointCostsFromRest(r: GetAccountEndpointCostsResponse): EndpointCosts {
+  if (typeof r !== 'object' || r === null) throw bad('endpoint costs must be a JSON object');
+  const defaultCost: unknown = r.default_cost;
+  if (typeof defaultCost !== 'number' || !Number.isFinite(defaultCost) || defaultCost <= 0) {
+    throw bad(
+      `endpoint costs: default_cost must be a positive number of tokens (got ${JSON.stringify(defaultCost)})`,
+    );
+  }
+  const list: unknown = r.endpoint_costs;
+  if (!Array.isArray(list)) throw bad('endpoint costs: endpoint_costs must be an array');
+  const entries = list.map((e: unknown, i) => {
+    const where = `endpoint costs: endpoint_costs[${i}]`;
+    if (typeof e !== 'object' || e === null) throw bad(`${where} must be an object`);
+    const { method, path, cost } = e as Record<string, unknown>;
+    if (typeof method !== 'string' || !/^[A-Za-z]+$/.test(method))
+      throw bad(`${where}.method must be an HTTP method (got ${JSON.stringify(method)})`);
+    if (typeof path !== 'string' || !path.startsWith('/'))
+      throw bad(`${where}.path must be a route path starting with "/" (got ${JSON.stringify(path)})`);
+    if (typeof cost !== 'number' || !Number.isFinite(cost) || cost < 0)
+      throw bad(`${where}.cost must be a non-negative number of tokens (got ${JSON.stringify(cost)})`);
+    return { method, path, cost };
+  });
+  return { defaultCost, entries };
 }
 
 export function statusFromRest(s: ExchangeStatus): ExchangeStatusView {

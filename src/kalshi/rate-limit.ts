@@ -4,16 +4,20 @@
  *
  * Rules modelled here:
  *  - Two independent buckets per key: read (GET) and write (order entry and other mutations).
- *  - Each request costs tokens; the default is 10. V2 single cancel costs 2, V2 batch cancel 2 per
- *    order, batch create 10 per order.
- *  - Legacy v1 order entry (`/portfolio/orders…` writes) costs 10× its V2 equivalent since
- *    2026-06-04. [UNCONFIRMED semantics: the 10× is reported, not specified; see LEGACY_V1_COST_MULTIPLIER.]
+ *  - Each request costs tokens (endpoint-costs.ts: the documented figures, or the exchange's own
+ *    list once adopted with `adoptCosts`).
  *  - Write bucket capacity = 2 s of refill (documented). Read bucket capacity = 1 s of refill
  *    [UNCONFIRMED: Kalshi does not publish it; 1 s is the conservative choice: our client never
  *    bursts above what Kalshi surely allows, and the simulator 429s no later than Kalshi would].
- *  - Single-order reads are said to be cheaper, but no figure is published; they cost 10 here.
  */
 import { setTimeout as sleepTimer } from 'node:timers/promises';
+import {
+  apiRelativePath,
+  type BucketName,
+  CostTable,
+  type EndpointCosts,
+  endpointCost,
+} from './endpoint-costs.js';
 import { KalshiError } from './errors.js';
 
 export interface BucketSpec {
@@ -47,71 +51,6 @@ export const RATE_LIMIT_TIERS = {
 } as const satisfies Record<string, TierSpec>;
 
 export type RateLimitTier = keyof typeof RATE_LIMIT_TIERS;
-export type BucketName = 'read' | 'write';
-
-/** Tokens for a request with no specific cost. */
-export const DEFAULT_COST = 10;
-/** V2 single cancel, and V2 batch cancel per order. */
-export const CANCEL_COST = 2;
-/** Batch create, per order. */
-export const BATCH_CREATE_COST_PER_ITEM = 10;
-/** Legacy v1 order entry is this many times costlier than V2 [UNCONFIRMED]. */
-export const LEGACY_V1_COST_MULTIPLIER = 10;
-
-const API_PREFIX = '/trade-api/v2';
-
-/** `/trade-api/v2/portfolio/orders?limit=5` → `/portfolio/orders`. */
-export function apiRelativePath(path: string): string {
-  let p = path;
-  const cut = p.search(/[?#]/);
-  if (cut >= 0) p = p.slice(0, cut);
-  if (p === API_PREFIX || p.startsWith(`${API_PREFIX}/`)) p = p.slice(API_PREFIX.length);
-  if (p.length > 1 && p.endsWith('/')) p = p.slice(0, -1);
-  return p === '' ? '/' : p;
-}
-
-/**
- * Which bucket a request draws from and what it costs. `items` is the number of orders in a batch
- * (default 1; values below 1 count as 1).
- */
-export function endpointCost(
-  method: string,
-  path: string,
-  items?: number,
-): { bucket: BucketName; cost: number } {
-  const m = method.toUpperCase();
-  const p = apiRelativePath(path);
-  const n = Math.max(1, Math.trunc(items ?? 1));
-  if (m === 'GET' || m === 'HEAD' || m === 'OPTIONS') return { bucket: 'read', cost: DEFAULT_COST };
-
-  const v2 = /^\/portfolio\/events\/orders(?:\/([^/]+))?(?:\/(amend|decrease))?$/.exec(p);
-  if (v2) {
-    const [, id, verb] = v2;
-    if (id === 'batched' && verb === undefined) {
-      if (m === 'POST') return { bucket: 'write', cost: BATCH_CREATE_COST_PER_ITEM * n };
-      if (m === 'DELETE') return { bucket: 'write', cost: CANCEL_COST * n };
-    }
-    if (id !== undefined && verb === undefined && m === 'DELETE')
-      return { bucket: 'write', cost: CANCEL_COST };
-    return { bucket: 'write', cost: DEFAULT_COST };
-  }
-
-  const v1 = /^\/portfolio\/orders(?:\/([^/]+))?(?:\/(amend|decrease))?$/.exec(p);
-  if (v1) {
-    const [, id, verb] = v1;
-    let base = DEFAULT_COST;
-    if (id === 'batched' && verb === undefined) {
-      if (m === 'POST') base = BATCH_CREATE_COST_PER_ITEM * n;
-      else if (m === 'DELETE') base = CANCEL_COST * n;
-    } else if (id !== undefined && verb === undefined && m === 'DELETE') {
-      base = CANCEL_COST;
-    }
-    return { bucket: 'write', cost: base * LEGACY_V1_COST_MULTIPLIER };
-  }
-
-  return { bucket: 'write', cost: DEFAULT_COST };
-}
-
 /**
  * A token bucket on an injected millisecond clock. Starts full. Tokens are fractional (refill is
  * continuous); costs are compared exactly. A clock that goes backwards refills nothing.
@@ -228,6 +167,8 @@ export class RateLimiter {
   readonly #sleep: Sleep;
   readonly #tails: Record<BucketName, Promise<void>> = { read: Promise.resolve(), write: Promise.resolve() };
   readonly #waiting: Record<BucketName, number> = { read: 0, write: 0 };
+  /** The exchange's costs once adopted; the documented ones until then. */
+  #costs: CostTable | undefined;
 
   constructor(options: RateLimiterOptions = {}) {
     const tier = options.tier ?? 'basic';
@@ -253,20 +194,40 @@ export class RateLimiter {
     this.#tier = tier;
   }
 
+  /**
+   * Costs requests by the exchange's list (GET /account/endpoint_costs) from now on. Throws a
+   * RangeError naming the entry when the list cannot be used; the costs in force are kept then.
+   */
+  adoptCosts(costs: EndpointCosts): void {
+    this.#costs = new CostTable(costs);
+  }
+
+  /** The exchange's costs in force, or undefined while the documented ones are. */
+  get costs(): CostTable | undefined {
+    return this.#costs;
+  }
+
+  /** What a request costs and from which bucket, by the costs in force. */
+  cost(method: string, path: string, items?: number): { bucket: BucketName; cost: number } {
+    return this.#costs === undefined
+      ? endpointCost(method, path, items)
+      : this.#costs.costOf(method, path, items);
+  }
+
   bucket(name: BucketName): TokenBucket {
     return name === 'read' ? this.read : this.write;
   }
 
   /** Takes the request's tokens now if possible. */
   tryAcquire(method: string, path: string, items?: number): boolean {
-    const { bucket, cost } = endpointCost(method, path, items);
+    const { bucket, cost } = this.cost(method, path, items);
     if (this.#waiting[bucket] > 0) return false;
     return this.bucket(bucket).tryTake(cost);
   }
 
   /** Milliseconds until the request could go (ignores queued waiters). */
   msUntil(method: string, path: string, items?: number): number {
-    const { bucket, cost } = endpointCost(method, path, items);
+    const { bucket, cost } = this.cost(method, path, items);
     return this.bucket(bucket).msUntil(cost);
   }
 
@@ -276,7 +237,7 @@ export class RateLimiter {
    * KALSHI_HTTP_ABORTED when `signal` fires (nothing is taken then).
    */
   async acquire(method: string, path: string, items?: number, signal?: AbortSignal): Promise<void> {
-    const { bucket: name, cost } = endpointCost(method, path, items);
+    const { bucket: name, cost } = this.cost(method, path, items);
     const bucket = this.bucket(name);
     const ref = `${method.toUpperCase()} ${apiRelativePath(path)}`;
     if (cost > bucket.capacity) {
@@ -314,7 +275,7 @@ export class RateLimiter {
 
   /** The server said 429: our model was optimistic, so empty the bucket the request drew from. */
   onRateLimited(method: string, path: string): void {
-    this.bucket(endpointCost(method, path).bucket).drain();
+    this.bucket(this.cost(method, path).bucket).drain();
   }
 }
 

@@ -44,6 +44,7 @@ import type {
   ExchangeStatus,
   Fill,
   GetAccountApiLimitsResponse,
+  GetAccountEndpointCostsResponse,
   GetBalanceResponse,
   GetFillsResponse,
   GetMarketOrderbookResponse,
@@ -139,6 +140,16 @@ export class KalshiRestClient {
   /** GET /account/limits: the account's API usage tier and its read and write token buckets. */
   getAccountLimits(opts?: RequestOptions): Promise<GetAccountApiLimitsResponse> {
     return this.#engine.get('/account/limits', undefined, opts, fields({ object: ['read', 'write'] }));
+  }
+
+  /** The endpoints whose token cost differs from the default, and the default (normalize: endpointCostsFromRest). */
+  getAccountEndpointCosts(opts?: RequestOptions): Promise<GetAccountEndpointCostsResponse> {
+    return this.#engine.get(
+      '/account/endpoint_costs',
+      undefined,
+      opts,
+      fields({ number: ['default_cost'], array: ['endpoint_costs'] }),
+    );
   }
 
   // --- portfolio reads ------------------------------------------------------------------------

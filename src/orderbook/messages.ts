@@ -179,8 +179,8 @@ function parseDelta(
   receivedMs: number,
   applied: boolean,
 ): ParsedDelta {
-  // The literal, not the frame's string: a delta that is kept (queued, a book's last update)
-  // then holds no string of its own.
+  // The literal, not the frame's string (V8 happens to share the short strings JSON.parse makes,
+  // but nothing promises it): a delta that is kept holds no string of the frame's.
   const wireSide = body.side;
   const side = wireSide === 'yes' ? 'yes' : wireSide === 'no' ? 'no' : undefined;
   if (side === undefined) throw badMessage('orderbook_delta: side must be "yes" or "no"');

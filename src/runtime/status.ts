@@ -10,7 +10,7 @@ import type { EventBus } from '../bus.js';
 import type { TraderConfig } from '../config/index.js';
 import { netPnl, pnlFields, showCount, showDollars, showPrice } from '../domain/index.js';
 import type { BookAuditor, Reconciler } from '../integrations/index.js';
-import type { RateLimiter, TokenBucket } from '../kalshi/index.js';
+import type { CostTable, RateLimiter, TokenBucket } from '../kalshi/index.js';
 import { formatDollars } from '../kalshi/index.js';
 import type { Database } from '../persistence/index.js';
 import { recordView } from '../report/index.js';
@@ -20,7 +20,7 @@ import type { StrategyRunner } from '../strategy/index.js';
 import { iso, sideWords } from './logs.js';
 import type { MarketWatch } from './market-watch.js';
 import type { OrderGroupKeeper } from './order-group.js';
-import type { RateLimitKeeper } from './rate-limits.js';
+import type { CostSource, RateLimitKeeper } from './rate-limits.js';
 import type { OpenRecord } from './record.js';
 import type { Services } from './services.js';
 
@@ -63,6 +63,16 @@ function moneyStatus(view: MoneyView, config: TraderConfig) {
 /** A rate-limit bucket as `status` shows it (tokens). */
 function bucketStatus(b: TokenBucket) {
   return { refill_per_sec: b.refillPerSec, capacity: b.capacity, available: Math.floor(b.tokens) };
+}
+
+/** Which costs requests are charged by: the exchange's list (its default and what differs), or the documented ones. */
+function costsStatus(source: CostSource, table: CostTable | undefined) {
+  if (table === undefined) return { source };
+  return {
+    source,
+    default_cost: table.defaultCost,
+    endpoints: table.entries.map((e) => ({ method: e.method.toUpperCase(), path: e.path, cost: e.cost })),
+  };
 }
 
 /** The cash the trader counts with: the ledger's running balance, else the exchange's last report. */
@@ -189,6 +199,7 @@ export function controlStatus(deps: StatusDeps): () => Promise<unknown> {
         source: deps.limits.source,
         read: bucketStatus(deps.limiter.read),
         write: bucketStatus(deps.limiter.write),
+        costs: costsStatus(deps.limits.costSource, deps.limiter.costs),
       },
       breaker: {
         open: breaker.open,

@@ -1,13 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { apiRelativePath, endpointCost } from '../../src/kalshi/endpoint-costs.js';
 import { KalshiError } from '../../src/kalshi/errors.js';
-import {
-  apiRelativePath,
-  endpointCost,
-  RATE_LIMIT_TIERS,
-  RateLimiter,
-  TokenBucket,
-} from '../../src/kalshi/rate-limit.js';
+import { RATE_LIMIT_TIERS, RateLimiter, TokenBucket } from '../../src/kalshi/rate-limit.js';
 
 /** A fake millisecond clock whose sleep advances time. */
 function fakeTime(start = 1_000_000) {
