@@ -222,8 +222,8 @@ export function limitsFromRest(r: GetAccountApiLimitsResponse): { tier: string; 
 /**
  * The exchange's endpoint costs (GET /account/endpoint_costs) as our table: its default cost and
  * each endpoint whose cost differs. Anything we could not charge requests by is refused, naming
- * the field: a default below one token, a cost that is not a non-negative number, an entry
- * without a method or a "/" path.
+ * the field: a default that is not a positive number, a cost that is not a non-negative number,
+ * an entry without a method or a "/" path.
  */
 export function endpointCostsFromRest(r: GetAccountEndpointCostsResponse): EndpointCosts {
   if (typeof r !== 'object' || r === null) throw bad('endpoint costs must be a JSON object');

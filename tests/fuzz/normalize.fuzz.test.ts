@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { KalshiError } from '../../src/kalshi/errors.js';
 import {
   balanceFromRest,
+  endpointCostsFromRest,
   fillFromRest,
   fillFromWs,
   limitsFromRest,
@@ -135,6 +136,17 @@ const CASES: ReadonlyArray<{ name: string; sample: unknown; parse: (body: never)
       grants: [],
     },
     parse: limitsFromRest,
+  },
+  {
+    name: 'REST endpoint costs',
+    sample: {
+      default_cost: 10,
+      endpoint_costs: [
+        { method: 'DELETE', path: '/portfolio/events/orders/{order_id}', cost: 2 },
+        { method: 'POST', path: '/portfolio/events/orders/batched', cost: 10 },
+      ],
+    },
+    parse: endpointCostsFromRest,
   },
   {
     name: 'REST settlement',
