@@ -193,15 +193,16 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   };
   const tier = options.rateLimit === undefined ? 'basic' : options.rateLimit;
   const costs = options.endpointCosts ?? DOCUMENTED_COSTS;
-  // A list that cannot be charged by is refused here, naming the entry, not at the first request.
-  if (costs !== 'unlisted') new CostTable(costs);
+  // Compiled once for every key's gate; a list that cannot be charged by is refused here, naming
+  // the entry, not at the first request.
+  const costTable = costs === 'unlisted' ? undefined : new CostTable(costs);
   const gates = new Map<string, RequestGate>();
   const gate = (caller: string): RequestGate | undefined => {
     if (tier === false) return undefined;
     let g = gates.get(caller);
     if (!g) {
       const limiter = new RateLimiter({ tier, now: clock });
-      if (costs !== 'unlisted') limiter.adoptCosts(costs);
+      if (costTable !== undefined) limiter.adoptCosts(costTable);
       g = limiter;
       gates.set(caller, g);
     }

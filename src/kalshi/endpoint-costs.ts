@@ -1,17 +1,18 @@
 /**
  * What a request costs in rate-limit tokens, and which bucket it draws from (KALSHI.md §3).
  *
- * Two sources of costs:
- *  - the documented rules (`endpointCost`): default 10; V2 single cancel 2, V2 batch cancel 2 per
- *    order, batch create 10 per order; legacy v1 order entry (`/portfolio/orders…` writes) 10× its
- *    V2 equivalent since 2026-06-04 [UNCONFIRMED semantics: the 10× is reported, not specified];
- *    single-order reads are said to be cheaper, but no figure is published: 10 here.
- *  - the exchange's own list, GET /account/endpoint_costs (`CostTable`): a default cost and the
- *    endpoints whose cost differs from it. Adopted (RateLimiter.adoptCosts), it replaces the
- *    documented figures: a listed endpoint costs what the list says, any other the list's default,
- *    and a batch endpoint's cost is per order in the batch (Kalshi: "every item in the batch is
- *    billed separately"). Legacy v1 is not multiplied then: the list says what it costs.
- * The bucket is ours to say either way: GET, HEAD and OPTIONS read, everything else writes.
+ * Costs are a list, as Kalshi publishes them at GET /account/endpoint_costs: a default cost and
+ * the endpoints whose cost differs (`CostTable`). A listed endpoint costs what the list says, any
+ * other the list's default, and a batch endpoint's cost is per order in the batch (Kalshi: "every
+ * item in the batch is billed separately"). The bucket is ours to say: GET, HEAD and OPTIONS read,
+ * everything else writes.
+ *
+ * Until the exchange's own list is adopted (RateLimiter.adoptCosts), requests are charged by
+ * DOCUMENTED_COSTS (`endpointCost`), the figures read in Kalshi's docs: default 10; V2 single
+ * cancel 2, V2 batch cancel 2 per order, batch create 10 per order; legacy v1 order entry
+ * (`/portfolio/orders…`) 10× its V2 equivalent since 2026-06-04 [UNCONFIRMED semantics: the 10×
+ * is reported, not specified]; single-order reads are said to be cheaper, but no figure is
+ * published: 10 here.
  *
  * A listed path may carry templates (`{order_id}` or `:order_id`: any one segment) and the
  * /trade-api/v2 prefix or not [UNCONFIRMED: the published schema says only "API route path"].
@@ -43,48 +44,6 @@ export function apiRelativePath(path: string): string {
   return p === '' ? '/' : p;
 }
 
-/**
- * Which bucket a request draws from and what it costs. `items` is the number of orders in a batch
- * (default 1; values below 1 count as 1).
- */
-export function endpointCost(
-  method: string,
-  path: string,
-  items?: number,
-): { bucket: BucketName; cost: number } {
-  const m = method.toUpperCase();
-  const p = apiRelativePath(path);
-  const n = Math.max(1, Math.trunc(items ?? 1));
-  if (isReadMethod(m)) return { bucket: 'read', cost: DEFAULT_COST };
-
-  const v2 = /^\/portfolio\/events\/orders(?:\/([^/]+))?(?:\/(amend|decrease))?$/.exec(p);
-  if (v2) {
-    const [, id, verb] = v2;
-    if (id === 'batched' && verb === undefined) {
-      if (m === 'POST') return { bucket: 'write', cost: BATCH_CREATE_COST_PER_ITEM * n };
-      if (m === 'DELETE') return { bucket: 'write', cost: CANCEL_COST * n };
-    }
-    if (id !== undefined && verb === undefined && m === 'DELETE')
-      return { bucket: 'write', cost: CANCEL_COST };
-    return { bucket: 'write', cost: DEFAULT_COST };
-  }
-
-  const v1 = /^\/portfolio\/orders(?:\/([^/]+))?(?:\/(amend|decrease))?$/.exec(p);
-  if (v1) {
-    const [, id, verb] = v1;
-    let base = DEFAULT_COST;
-    if (id === 'batched' && verb === undefined) {
-      if (m === 'POST') base = BATCH_CREATE_COST_PER_ITEM * n;
-      else if (m === 'DELETE') base = CANCEL_COST * n;
-    } else if (id !== undefined && verb === undefined && m === 'DELETE') {
-      base = CANCEL_COST;
-    }
-    return { bucket: 'write', cost: base * LEGACY_V1_COST_MULTIPLIER };
-  }
-
-  return { bucket: 'write', cost: DEFAULT_COST };
-}
-
 /** One endpoint of the exchange's list: method, route path, tokens. */
 export interface EndpointCostEntry {
   readonly method: string;
@@ -108,8 +67,15 @@ interface CompiledEntry {
 
 const BATCH_PATH = /^\/portfolio(?:\/events)?\/orders\/batched$/;
 
-function validCost(cost: unknown): cost is number {
+/** What a list may hold (CostTable and the wire parser, normalize.ts, check the same). */
+export function isTokenCost(cost: unknown): cost is number {
   return typeof cost === 'number' && Number.isFinite(cost) && cost >= 0;
+}
+export function isHttpMethod(method: unknown): method is string {
+  return typeof method === 'string' && /^[A-Za-z]+$/.test(method);
+}
+export function isRoutePath(path: unknown): path is string {
+  return typeof path === 'string' && path.startsWith('/');
 }
 
 /** The exchange's costs, compiled for matching request paths against the listed routes. */
@@ -120,7 +86,7 @@ export class CostTable {
 
   /** Throws a RangeError naming the entry when a cost, method or path cannot be used. */
   constructor(costs: EndpointCosts) {
-    if (!validCost(costs.defaultCost) || costs.defaultCost === 0) {
+    if (!isTokenCost(costs.defaultCost) || costs.defaultCost === 0) {
       throw new RangeError(
         `endpoint costs: default cost must be a positive number of tokens (got ${JSON.stringify(costs.defaultCost)})`,
       );
@@ -128,17 +94,17 @@ export class CostTable {
     this.defaultCost = costs.defaultCost;
     this.entries = costs.entries.map((e) => ({ ...e }));
     this.#compiled = this.entries.map((e, i) => {
-      if (!validCost(e.cost)) {
+      if (!isTokenCost(e.cost)) {
         throw new RangeError(
           `endpoint costs: entry ${i} (${e.method} ${e.path}): cost must be a non-negative number of tokens (got ${JSON.stringify(e.cost)})`,
         );
       }
-      if (typeof e.method !== 'string' || !/^[A-Za-z]+$/.test(e.method)) {
+      if (!isHttpMethod(e.method)) {
         throw new RangeError(
           `endpoint costs: entry ${i}: method must be an HTTP method (got ${JSON.stringify(e.method)})`,
         );
       }
-      if (typeof e.path !== 'string' || !e.path.startsWith('/')) {
+      if (!isRoutePath(e.path)) {
         throw new RangeError(
           `endpoint costs: entry ${i}: path must start with "/" (got ${JSON.stringify(e.path)})`,
         );
@@ -158,8 +124,22 @@ export class CostTable {
 
   /** The listed cost of a request's route, or undefined when the list does not name it. */
   listed(method: string, path: string): number | undefined {
+    return this.#listed(method.toUpperCase(), apiRelativePath(path));
+  }
+
+  /** What a request costs and from which bucket. `items`: the orders in a batch (below 1 counts as 1). */
+  costOf(method: string, path: string, items?: number): { bucket: BucketName; cost: number } {
     const m = method.toUpperCase();
-    const parts = apiRelativePath(path).split('/').slice(1);
+    const p = apiRelativePath(path);
+    const per = this.#listed(m, p) ?? this.defaultCost;
+    if (isReadMethod(m)) return { bucket: 'read', cost: per };
+    const batch = (m === 'POST' || m === 'DELETE') && BATCH_PATH.test(p);
+    return { bucket: 'write', cost: batch ? per * Math.max(1, Math.trunc(items ?? 1)) : per };
+  }
+
+  /** `m` upper case, `p` relative to the API root. */
+  #listed(m: string, p: string): number | undefined {
+    const parts = p.split('/').slice(1);
     let best: CompiledEntry | undefined;
     for (const e of this.#compiled) {
       if (e.method !== m || e.segments.length !== parts.length) continue;
@@ -172,21 +152,12 @@ export class CostTable {
     }
     return best?.cost;
   }
-
-  /** As endpointCost, with this list's figures. */
-  costOf(method: string, path: string, items?: number): { bucket: BucketName; cost: number } {
-    const m = method.toUpperCase();
-    const per = this.listed(m, path) ?? this.defaultCost;
-    if (isReadMethod(m)) return { bucket: 'read', cost: per };
-    const batch = (m === 'POST' || m === 'DELETE') && BATCH_PATH.test(apiRelativePath(path));
-    return { bucket: 'write', cost: batch ? per * Math.max(1, Math.trunc(items ?? 1)) : per };
-  }
 }
 
 /**
- * The documented rules (`endpointCost`) as an exchange would list them: what the simulator serves
- * at GET /account/endpoint_costs by default (and charges by). Every endpoint our client calls
- * costs the same by this table as by the rules (tests/unit/endpoint-costs.test.ts).
+ * The costs read in Kalshi's docs (see the header), as an exchange lists them: what our limiter
+ * charges until the exchange's own list is adopted, and what the simulator serves at
+ * GET /account/endpoint_costs by default (and charges by).
  */
 export const DOCUMENTED_COSTS: EndpointCosts = {
   defaultCost: DEFAULT_COST,
@@ -214,3 +185,17 @@ export const DOCUMENTED_COSTS: EndpointCosts = {
     },
   ],
 };
+
+const DOCUMENTED_TABLE = new CostTable(DOCUMENTED_COSTS);
+
+/**
+ * Which bucket a request draws from and what it costs by the documented costs. `items` is the
+ * number of orders in a batch (default 1; values below 1 count as 1).
+ */
+export function endpointCost(
+  method: string,
+  path: string,
+  items?: number,
+): { bucket: BucketName; cost: number } {
+  return DOCUMENTED_TABLE.costOf(method, path, items);
+}

@@ -25,7 +25,13 @@ import type {
   ExchangeStatusView,
   Price,
 } from '../domain/index.js';
-import { DEFAULT_COST, type EndpointCosts } from './endpoint-costs.js';
+import {
+  DEFAULT_COST,
+  type EndpointCosts,
+  isHttpMethod,
+  isRoutePath,
+  isTokenCost,
+} from './endpoint-costs.js';
 import { KalshiError } from './errors.js';
 import type { BucketSpec, TierSpec } from './rate-limit.js';
 import {
@@ -228,7 +234,7 @@ export function limitsFromRest(r: GetAccountApiLimitsResponse): { tier: string; 
 export function endpointCostsFromRest(r: GetAccountEndpointCostsResponse): EndpointCosts {
   if (typeof r !== 'object' || r === null) throw bad('endpoint costs must be a JSON object');
   const defaultCost: unknown = r.default_cost;
-  if (typeof defaultCost !== 'number' || !Number.isFinite(defaultCost) || defaultCost <= 0) {
+  if (!isTokenCost(defaultCost) || defaultCost === 0) {
     throw bad(
       `endpoint costs: default_cost must be a positive number of tokens (got ${JSON.stringify(defaultCost)})`,
     );
@@ -239,11 +245,11 @@ export function endpointCostsFromRest(r: GetAccountEndpointCostsResponse): Endpo
     const where = `endpoint costs: endpoint_costs[${i}]`;
     if (typeof e !== 'object' || e === null) throw bad(`${where} must be an object`);
     const { method, path, cost } = e as Record<string, unknown>;
-    if (typeof method !== 'string' || !/^[A-Za-z]+$/.test(method))
+    if (!isHttpMethod(method))
       throw bad(`${where}.method must be an HTTP method (got ${JSON.stringify(method)})`);
-    if (typeof path !== 'string' || !path.startsWith('/'))
+    if (!isRoutePath(path))
       throw bad(`${where}.path must be a route path starting with "/" (got ${JSON.stringify(path)})`);
-    if (typeof cost !== 'number' || !Number.isFinite(cost) || cost < 0)
+    if (!isTokenCost(cost))
       throw bad(`${where}.cost must be a non-negative number of tokens (got ${JSON.stringify(cost)})`);
     return { method, path, cost };
   });

@@ -198,8 +198,8 @@ export class RateLimiter {
    * Costs requests by the exchange's list (GET /account/endpoint_costs) from now on. Throws a
    * RangeError naming the entry when the list cannot be used; the costs in force are kept then.
    */
-  adoptCosts(costs: EndpointCosts): void {
-    this.#costs = new CostTable(costs);
+  adoptCosts(costs: EndpointCosts | CostTable): void {
+    this.#costs = costs instanceof CostTable ? costs : new CostTable(costs);
   }
 
   /** The exchange's costs in force, or undefined while the documented ones are. */

@@ -67,7 +67,7 @@ export class DeltaColumns implements RowStore<DeltaRecord> {
     if (this.#length === 0) return;
     this.#length--;
     this.#clear((this.#head + this.#length) & (this.#capacity - 1));
-    if (this.#length === 0) this.#reset();
+    if (this.#length === 0) this.#head = 0;
   }
 
   take(n: number): DeltaRecord[] {
@@ -81,7 +81,7 @@ export class DeltaColumns implements RowStore<DeltaRecord> {
     }
     this.#head = (this.#head + count) & mask;
     this.#length -= count;
-    if (this.#length === 0) this.#reset();
+    if (this.#length === 0) this.#head = 0;
     return out;
   }
 
@@ -139,10 +139,6 @@ export class DeltaColumns implements RowStore<DeltaRecord> {
   #clear(i: number): void {
     this.#ticker[i] = '';
     this.#clientOrderId[i] = undefined;
-  }
-
-  #reset(): void {
-    this.#head = 0;
   }
 
   /** Moves the rows, oldest first, into a power-of-two ring that holds at least `need`. */
