@@ -6,12 +6,14 @@
  *   {"event":"listening","rest_url":"http://127.0.0.1:PORT/trade-api/v2","ws_url":"ws://127.0.0.1:PORT/trade-api/ws/v2"}
  * With --credentials FILE, FILE holds {"key_id","private_key_pem","rest_url","ws_url"} for a funded
  * account; an existing FILE's key is reused, so a restarted simulator accepts the same credentials.
- * SIGINT/SIGTERM stop it cleanly (exit 0). Everything else goes to stderr.
+ * SIGINT/SIGTERM stop it cleanly (exit 0), and so does its launcher's exit under npx (launcher.ts).
+ * Everything else goes to stderr.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { type RateLimitTier, startSimulator } from '../exchange-sim/index.js';
 import { parseDollars, RATE_LIMIT_TIERS } from '../kalshi/index.js';
+import { watchLauncher } from './launcher.js';
 import { integerIn, numberIn, oneOf } from './options.js';
 
 interface ExchangeSimOptions {
@@ -114,5 +116,10 @@ export function registerExchangeSim(program: Command): void {
       };
       process.on('SIGINT', () => stop('SIGINT'));
       process.on('SIGTERM', () => stop('SIGTERM'));
+      // Under npx, a SIGTERM to npm reaches only its shell: the launcher's death stops us too (and
+      // is not a second signal when a Ctrl-C to the group already began the stop).
+      watchLauncher(() => {
+        if (!stopping) stop('launcher exited');
+      });
     });
 }

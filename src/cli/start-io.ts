@@ -6,6 +6,7 @@
 import type { TraderConfig } from '../config/index.js';
 import { type Database, openDatabase, TRADER_PGLITE } from '../persistence/index.js';
 import type { StartTrader } from '../runtime/index.js';
+import { watchLauncher } from './launcher.js';
 import { createLogger, type Logger } from './logging.js';
 
 export interface StartIo {
@@ -67,22 +68,3 @@ export const defaultStartIo: StartIo = {
   },
   forceExit: (code) => process.exit(code),
 };
-
-/**
- * Started through npm (`npx traderv3 start`, `npm exec`, `npm run`), the trader runs under
- * npm → `sh -c` → node. A SIGTERM to npm reaches only the shell, which dies and leaves the trader
- * orphaned and trading. So when npm launched us, the launcher's death is a stop request too: the
- * parent process id is watched and a change (we were re-parented) starts the graceful shutdown.
- * Not done otherwise: `nohup traderv3 start &` must survive its shell.
- */
-export function watchLauncher(onExit: () => void, env = process.env, intervalMs = 250): () => void {
-  if (env.npm_command === undefined && env.npm_lifecycle_event === undefined) return () => undefined;
-  const parent = process.ppid;
-  const timer = setInterval(() => {
-    if (process.ppid === parent) return;
-    clearInterval(timer);
-    onExit();
-  }, intervalMs);
-  timer.unref();
-  return () => clearInterval(timer);
-}

@@ -2,7 +2,8 @@
  * Stopping through npx (issue 7, item 5): `npx traderv3 start` runs as npm → sh -c → node. A
  * supervisor's SIGTERM to the npx process must stop the trader gracefully (it used to leave it
  * orphaned and trading), and Ctrl-C in a terminal (SIGINT to the whole process group) too. The
- * trader's pid is read from its control.json; "gone" is checked with kill(pid, 0).
+ * trader's pid is read from its control.json; "gone" is checked with kill(pid, 0). The same for
+ * `npx traderv3 exchange-sim`, whose "gone" is its port refusing connections.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -97,5 +98,39 @@ describe('npx traderv3 start', () => {
     // trader's own exit was clean (README: "Stopping").
     const { code, signal } = await exit;
     expect(code === 130 || signal === 'SIGINT').toBe(true);
+  }, 150_000);
+});
+
+describe('npx traderv3 exchange-sim', () => {
+  it('SIGTERM to the npx process stops the simulator (it used to keep its port, orphaned)', async () => {
+    const npx = spawn('npx', ['traderv3', 'exchange-sim', '--port', '0', '--rate', '0'], {
+      cwd: ROOT,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    pids.push(npx.pid!);
+    let out = '';
+    npx.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    npx.stderr!.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    await until('the simulator to listen', () => out.includes('"event":"listening"'), 90_000);
+    const restUrl = (/"rest_url":"([^"]+)"/.exec(out) as RegExpExecArray)[1] as string;
+    expect((await fetch(`${restUrl}/exchange/status`)).status).toBe(200);
+    process.kill(npx.pid!, 'SIGTERM');
+    let refused = false;
+    const end = Date.now() + 30_000;
+    while (!refused && Date.now() < end) {
+      refused = await fetch(`${restUrl}/exchange/status`).then(
+        () => false,
+        () => true,
+      );
+      if (!refused) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(refused).toBe(true);
+    expect(out).toMatch(/exchange-sim: launcher exited, stopping/);
   }, 150_000);
 });
