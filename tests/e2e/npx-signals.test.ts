@@ -42,16 +42,9 @@ async function until(what: string, probe: () => boolean, timeoutMs: number): Pro
   }
 }
 
-/** `npx traderv3 start --env sim` in its own process group; resolves once its control API is up. */
-async function startViaNpx(): Promise<{
-  npx: ChildProcess;
-  trader: number;
-  out: () => string;
-  dataDir: string;
-}> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'tv3-npx-'));
-  dirs.push(dataDir);
-  const npx = spawn('npx', ['traderv3', 'start', '--env', 'sim', '--data-dir', dataDir, '--sim-rate', '5'], {
+/** `npx traderv3 ARGS` in its own process group, its stdout and stderr gathered. */
+function spawnNpx(args: string[]): { npx: ChildProcess; out: () => string } {
+  const npx = spawn('npx', ['traderv3', ...args], {
     cwd: ROOT,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -65,11 +58,24 @@ async function startViaNpx(): Promise<{
   npx.stderr!.on('data', (d: Buffer) => {
     out += d.toString();
   });
+  return { npx, out: () => out };
+}
+
+/** `npx traderv3 start --env sim` in its own process group; resolves once its control API is up. */
+async function startViaNpx(): Promise<{
+  npx: ChildProcess;
+  trader: number;
+  out: () => string;
+  dataDir: string;
+}> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tv3-npx-'));
+  dirs.push(dataDir);
+  const { npx, out } = spawnNpx(['start', '--env', 'sim', '--data-dir', dataDir, '--sim-rate', '5']);
   const file = join(dataDir, 'control.json');
   await until('control.json', () => existsSync(file), 90_000);
   const trader = (JSON.parse(readFileSync(file, 'utf8')) as { pid: number }).pid;
   pids.push(trader);
-  return { npx, trader, out: () => out, dataDir };
+  return { npx, trader, out, dataDir };
 }
 
 describe('npx traderv3 start', () => {
@@ -103,22 +109,9 @@ describe('npx traderv3 start', () => {
 
 describe('npx traderv3 exchange-sim', () => {
   it('SIGTERM to the npx process stops the simulator (it used to keep its port, orphaned)', async () => {
-    const npx = spawn('npx', ['traderv3', 'exchange-sim', '--port', '0', '--rate', '0'], {
-      cwd: ROOT,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NO_COLOR: '1' },
-    });
-    pids.push(npx.pid!);
-    let out = '';
-    npx.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    npx.stderr!.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    await until('the simulator to listen', () => out.includes('"event":"listening"'), 90_000);
-    const restUrl = (/"rest_url":"([^"]+)"/.exec(out) as RegExpExecArray)[1] as string;
+    const { npx, out } = spawnNpx(['exchange-sim', '--port', '0', '--rate', '0']);
+    await until('the simulator to listen', () => out().includes('"event":"listening"'), 90_000);
+    const restUrl = (/"rest_url":"([^"]+)"/.exec(out()) as RegExpExecArray)[1] as string;
     expect((await fetch(`${restUrl}/exchange/status`)).status).toBe(200);
     process.kill(npx.pid!, 'SIGTERM');
     let refused = false;
@@ -131,6 +124,6 @@ describe('npx traderv3 exchange-sim', () => {
       if (!refused) await new Promise((r) => setTimeout(r, 200));
     }
     expect(refused).toBe(true);
-    expect(out).toMatch(/exchange-sim: launcher exited, stopping/);
+    expect(out()).toMatch(/exchange-sim: launcher exited, stopping/);
   }, 150_000);
 });
